@@ -1,0 +1,98 @@
+# bootc-ephemeral in-container supervisor. POSIX sh, run by the HOST's shell through the host's
+# dynamic loader: it needs nothing from the image. Every decision (argv, env, files) was made by the
+# engine in TypeScript; this only starts the processes a plan lists, waits, and reports.
+#
+# usage: supervisor.sh PLAN_DIR
+#   PLAN_DIR/supervisor.conf   "sleep <argv...>" helper and "debug 1"
+#   PLAN_DIR/*.proc            one process each, in name order; lines "KEY VALUE":
+#     arg V (argv, in order) | env K=V | log FILE (stdout+stderr) | socket PATH (wait for it)
+#     main 1 (the VM: its exit ends the container) | status FILE (guest exit status, systemctl show)
+set -u
+plan=$1
+sleep_argv=
+pids=
+main_pid=
+status_file=
+say() { echo "bootc-ephemeral: $*" >&2; }
+
+while IFS= read -r line || [ -n "$line" ]; do
+  case ${line%% *} in
+    sleep) sleep_argv=${line#* } ;;
+    debug) set -x ;;
+  esac
+done < "$plan/supervisor.conf"
+
+nap() { # sleep_argv holds loader + sleep paths (no spaces by construction)
+  # shellcheck disable=SC2086
+  $sleep_argv 0.05
+}
+
+stop_all() {
+  for p in $main_pid $pids; do kill -TERM "$p" 2>/dev/null; done
+}
+trap 'stop_all' TERM INT HUP
+
+start() { # $1: a .proc file; starts it in the background
+  proc=$1 socket= main=0 log=
+  while IFS= read -r line || [ -n "$line" ]; do
+    case ${line%% *} in
+      socket) socket=${line#* } ;;
+      main) main=1 ;;
+      status) status_file=${line#* } ;;
+      log) log=${line#* } ;;
+    esac
+  done < "$proc"
+  (
+    set --
+    while IFS= read -r line || [ -n "$line" ]; do
+      case ${line%% *} in
+        arg) set -- "$@" "${line#arg }" ;;
+        env) export "${line#env }" ;;
+      esac
+    done < "$proc"
+    if [ -n "$log" ]; then exec "$@" >> "$log" 2>&1; else exec "$@"; fi
+  ) &
+  pid=$!
+  if [ "$main" = 1 ]; then main_pid=$pid; else pids="$pids $pid"; fi
+  if [ -n "$socket" ]; then
+    n=0
+    while [ ! -S "$socket" ]; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        say "$(basename_of "$proc") exited during start-up; its log: ${log:-container log}"
+        [ -n "$log" ] && tail_of "$log"
+        stop_all; exit 71
+      fi
+      n=$((n + 1))
+      if [ $n -gt 600 ]; then say "timed out waiting for $socket"; stop_all; exit 71; fi
+      nap
+    done
+  fi
+}
+
+basename_of() { b=${1##*/}; echo "${b%.proc}"; }
+tail_of() { while IFS= read -r l; do echo "  $l" >&2; done < "$1"; }
+
+for f in "$plan"/*.proc; do start "$f"; done
+[ -n "$main_pid" ] || { say "the plan has no main process"; stop_all; exit 70; }
+
+rc=0
+wait "$main_pid" || rc=$?
+# a trapped signal interrupts wait: wait again until the VM really ended
+while kill -0 "$main_pid" 2>/dev/null; do rc=0; wait "$main_pid" || rc=$?; done
+for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+for p in $pids; do wait "$p" 2>/dev/null; done
+
+if [ -n "$status_file" ]; then
+  code= status=
+  if [ -f "$status_file" ]; then
+    while IFS='=' read -r k v; do
+      case $k in ExecMainCode) code=$v ;; ExecMainStatus) status=$v ;; esac
+    done < "$status_file"
+  fi
+  if [ -z "$status" ]; then say "the VM stopped before --execute reported an exit status (QEMU exit $rc)"; exit 125; fi
+  # ExecMainCode: 1 exited, 2 killed, 3 dumped (siginfo CLD_*)
+  case $code in 2|3) exit $((128 + status)) ;; esac
+  exit "$status"
+fi
+[ "$rc" = 0 ] || say "QEMU exited with status $rc"
+exit "$rc"

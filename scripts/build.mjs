@@ -1,0 +1,47 @@
+// esbuild: dist/extension.js and dist/cli.js (CJS, node, vscode external); --tests bundles test/**/*.test.ts
+import * as esbuild from 'esbuild';
+import { readdirSync, statSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  external: ['vscode', 'cpu-features', '*.node'],
+  loader: { '.sh': 'text' },
+  logLevel: 'warning',
+};
+
+function testEntries(dir) {
+  const out = [];
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) out.push(...testEntries(p));
+    else if (f.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+if (tests) {
+  rmSync('out', { recursive: true, force: true });
+  await esbuild.build({ ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', external: [...common.external, 'playwright-core', 'mocha'] });
+} else {
+  const options = {
+    ...common,
+    entryPoints: { extension: 'src/vscode/extension.ts', cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: '' },
+  };
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+    console.log('[watch] build started');
+  } else {
+    await esbuild.build(options);
+  }
+}

@@ -1,0 +1,87 @@
+/** A small argv parser for bcvk-style flags: --long[=v], -s [v], combined -it, repeatable flags, `--`. */
+export interface FlagSpec {
+  long: string;
+  short?: string;
+  /** takes a value */
+  value?: boolean;
+  repeatable?: boolean;
+  help: string;
+  valueName?: string;
+}
+
+export interface ParsedArgs {
+  flags: Record<string, string | string[] | boolean>;
+  positionals: string[];
+  /** what came after `--` */
+  rest: string[];
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/**
+ * Positionals stop flag parsing after `maxPositionals` (so `run-ssh IMAGE echo hi` leaves `echo hi`
+ * for the remote command, as bcvk does); `--` always ends flags.
+ */
+export function parseArgs(argv: string[], specs: FlagSpec[], maxPositionals = Infinity): ParsedArgs {
+  const byLong = new Map(specs.map((s) => [s.long, s]));
+  const byShort = new Map(specs.filter((s) => s.short).map((s) => [s.short!, s]));
+  const flags: ParsedArgs['flags'] = {};
+  const positionals: string[] = [];
+  const set = (spec: FlagSpec, value: string | boolean) => {
+    if (spec.repeatable) ((flags[spec.long] ??= []) as string[]).push(String(value));
+    else flags[spec.long] = value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') return { flags, positionals, rest: argv.slice(i + 1) };
+    if (positionals.length >= maxPositionals) return { flags, positionals, rest: argv.slice(i) };
+    if (a.startsWith('--') && a.length > 2) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const spec = byLong.get(name);
+      if (!spec) throw new UsageError(`unknown option --${name}`);
+      if (spec.value) {
+        const v = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+        if (v === undefined) throw new UsageError(`--${name} needs a value (${spec.valueName ?? 'VALUE'})`);
+        set(spec, v);
+      } else {
+        if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+        set(spec, true);
+      }
+    } else if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const spec = byShort.get(a[j]);
+        if (!spec) throw new UsageError(`unknown option -${a[j]}`);
+        if (spec.value) {
+          const v = j + 1 < a.length ? a.slice(j + 1) : argv[++i];
+          if (v === undefined) throw new UsageError(`-${a[j]} needs a value (${spec.valueName ?? 'VALUE'})`);
+          set(spec, v);
+          break;
+        }
+        set(spec, true);
+      }
+    } else {
+      positionals.push(a);
+    }
+  }
+  return { flags, positionals, rest: [] };
+}
+
+export function formatHelp(usage: string, description: string, specs: FlagSpec[]): string {
+  const rows = specs.map((s) => {
+    const names = `${s.short ? `-${s.short}, ` : '    '}--${s.long}${s.value ? ` <${s.valueName ?? 'VALUE'}>` : ''}`;
+    return [names, s.help + (s.repeatable ? ' (repeatable)' : '')];
+  });
+  const width = Math.min(40, Math.max(...rows.map(([n]) => n.length), 10) + 2);
+  const lines = rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`);
+  return `Usage: ${usage}\n\n${description}\n${specs.length ? `\nOptions:\n${lines.join('\n')}\n` : ''}`;
+}
+
+export const str = (f: ParsedArgs['flags'], k: string): string | undefined => (typeof f[k] === 'string' ? (f[k] as string) : undefined);
+export const list = (f: ParsedArgs['flags'], k: string): string[] | undefined => (Array.isArray(f[k]) ? (f[k] as string[]) : undefined);
+export const bool = (f: ParsedArgs['flags'], k: string): boolean => f[k] === true;

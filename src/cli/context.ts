@@ -1,0 +1,30 @@
+import { Podman } from '../engine/podman';
+
+/** What every subcommand gets: podman, and where to print. */
+export interface CliContext {
+  podman: Podman;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stdin: NodeJS.ReadStream;
+  /** --debug: print command lines */
+  debug: boolean;
+}
+
+export function createContext(debug: boolean): CliContext {
+  const ctx: CliContext = {
+    podman: new Podman(undefined, debug ? (argv) => process.stderr.write(`+ ${argv.map(quoteForDisplay).join(' ')}\n`) : undefined),
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    debug,
+  };
+  return ctx;
+}
+
+export function quoteForDisplay(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export function warn(ctx: CliContext, message: string): void {
+  ctx.stderr.write(`bootc-ephemeral: warning: ${message}\n`);
+}

@@ -1,0 +1,45 @@
+import * as fs from 'node:fs';
+import { formatHelp, parseArgs, bool, UsageError, FlagSpec } from './args';
+import type { CliContext } from './context';
+import { findVm } from '../engine/vms';
+import { vmStatePaths } from '../engine/stateDir';
+import { followFile } from '../engine/logs';
+import { EngineError } from '../engine/errors';
+
+const FLAGS: FlagSpec[] = [
+  { long: 'journal', help: 'the guest journal, streamed from the first boot message on' },
+  { long: 'console', help: 'the guest serial console (kernel messages)' },
+  { long: 'follow', short: 'f', help: 'keep printing until the VM stops' },
+];
+export const LOGS_HELP = formatHelp(
+  'bootc-ephemeral logs NAME [--journal|--console] [-f]',
+  'Show a VM\'s logs: by default the container\'s output (supervisor, QEMU, --console, --execute).',
+  FLAGS,
+);
+
+export async function logsCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, FLAGS);
+  if (positionals.length !== 1) throw new UsageError('logs takes one VM NAME');
+  if (bool(flags, 'journal') && bool(flags, 'console')) throw new UsageError('choose one of --journal and --console');
+  const vm = await findVm(ctx.podman, positionals[0]);
+  const follow = bool(flags, 'follow');
+  if (!bool(flags, 'journal') && !bool(flags, 'console')) {
+    const child = ctx.podman.spawn(['logs', ...(follow ? ['--follow'] : []), '--', vm.id], { stdio: 'inherit' });
+    return (await child).exitCode ?? 1;
+  }
+  if (!vm.stateDir) throw new EngineError(`${vm.name} was not started by bootc-ephemeral: its journal is not streamed to the host`);
+  const p = vmStatePaths(vm.stateDir);
+  const file = bool(flags, 'journal') ? p.journalLog : p.consoleLog;
+  if (!fs.existsSync(file)) throw new EngineError(`${file} does not exist`);
+  if (!follow) {
+    ctx.stdout.write(fs.readFileSync(file));
+    return 0;
+  }
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  await followFile(file, (chunk) => ctx.stdout.write(chunk), {
+    signal: abort.signal,
+    isAlive: async () => (await findVm(ctx.podman, vm.id).catch(() => undefined))?.podmanState === 'running',
+  });
+  return 0;
+}

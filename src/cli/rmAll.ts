@@ -1,0 +1,35 @@
+import * as readline from 'node:readline/promises';
+import { formatHelp, parseArgs, bool, UsageError, FlagSpec } from './args';
+import type { CliContext } from './context';
+import { listVms, removeVm } from '../engine/vms';
+import { collectStaleStateDirs } from '../engine/stateGc';
+import { EngineError } from '../engine/errors';
+
+const FLAGS: FlagSpec[] = [{ long: 'force', short: 'f', help: 'do not ask' }];
+export const RM_ALL_HELP = formatHelp('bootc-ephemeral rm-all [-f]', 'Remove every VM started by bootc-ephemeral, running or not, and its state.', FLAGS);
+
+export async function rmAllCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals } = parseArgs(argv, FLAGS);
+  if (positionals.length) throw new UsageError('rm-all takes no arguments');
+  const vms = (await listVms(ctx.podman)).filter((v) => v.origin === 'bootc-ephemeral');
+  if (vms.length && !bool(flags, 'force')) {
+    if (!ctx.stdin.isTTY) throw new EngineError(`rm-all would remove ${vms.length} VM(s): confirm with -f when not on a terminal`);
+    ctx.stdout.write(vms.map((v) => `  ${v.name} (${v.state})`).join('\n') + '\n');
+    const rl = readline.createInterface({ input: ctx.stdin, output: ctx.stdout });
+    const answer = (await rl.question(`Remove these ${vms.length} VM(s)? [y/N]: `)).trim().toLowerCase();
+    rl.close();
+    if (answer !== 'y' && answer !== 'yes') return 1;
+  }
+  let failed = 0;
+  for (const vm of vms) {
+    try {
+      await removeVm(ctx.podman, vm);
+      ctx.stdout.write(`Removed ${vm.name}\n`);
+    } catch (e) {
+      failed++;
+      ctx.stderr.write(`Failed to remove ${vm.name}: ${(e as Error).message}\n`);
+    }
+  }
+  collectStaleStateDirs(await listVms(ctx.podman));
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,42 @@
+import { formatHelp, list, parseArgs, str, bool, UsageError, FlagSpec } from './args';
+import type { CliContext } from './context';
+import { waitForSsh } from '../engine/ready';
+import { holdForwards, interactiveSession, parseForwards } from './sshSession';
+
+export const SSH_FLAGS: FlagSpec[] = [
+  { long: 'local-forward', short: 'L', value: true, repeatable: true, valueName: '[ADDR:]PORT:HOST:HOSTPORT', help: 'forward a local port to HOST:HOSTPORT as seen from the VM' },
+  { long: 'remote-forward', short: 'R', value: true, repeatable: true, valueName: '[ADDR:]PORT:HOST:HOSTPORT', help: 'forward a VM port to HOST:HOSTPORT as seen from here' },
+  { long: 'tty', short: 't', help: 'allocate a pty for CMD too' },
+  { long: 'timeout', value: true, valueName: 'SECONDS', help: 'how long to wait for the VM\'s sshd (default 240)' },
+];
+
+export const SSH_HELP = formatHelp(
+  'bootc-ephemeral ssh NAME [-L SPEC] [-R SPEC] [-t] [-- CMD...]',
+  'Connect to a VM started with -K (as root, over SSH from this host, host key pinned). Waits for sshd.\n' +
+    'Without CMD: an interactive shell. Exits with CMD\'s exit status (255: no connection).',
+  SSH_FLAGS,
+);
+
+export function timeoutMs(flags: Record<string, unknown>): number | undefined {
+  const t = str(flags as never, 'timeout');
+  if (t === undefined) return undefined;
+  if (!/^\d+$/.test(t) || Number(t) < 1) throw new UsageError(`invalid --timeout ${JSON.stringify(t)}: give whole seconds`);
+  return Number(t) * 1000;
+}
+
+export async function sshCommand(ctx: CliContext, argv: string[]): Promise<number> {
+  const { flags, positionals, rest } = parseArgs(argv, SSH_FLAGS, 1);
+  if (positionals.length !== 1) throw new UsageError('ssh takes one VM NAME');
+  const forwards = parseForwards(list(flags, 'local-forward'), list(flags, 'remote-forward'));
+  const { client } = await waitForSsh(ctx.podman, positionals[0], { timeoutMs: timeoutMs(flags) });
+  try {
+    const justForward = rest.length === 0 && !ctx.stdin.isTTY && (forwards.local.length > 0 || forwards.remote.length > 0);
+    if (justForward) {
+      await holdForwards(client, forwards);
+      return 0;
+    }
+    return await interactiveSession(ctx, client, rest, { forceTty: bool(flags, 'tty'), forwards });
+  } finally {
+    client.end();
+  }
+}

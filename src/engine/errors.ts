@@ -1,0 +1,28 @@
+/** An error the user can act on: what went wrong, and (when known) which option and value caused it. */
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly details: { field?: string; value?: unknown; hint?: string; exitCode?: number } = {},
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+/** One invalid run option: reported before anything is started. */
+export interface OptionProblem {
+  field: string;
+  value: unknown;
+  message: string;
+}
+
+export class InvalidOptionsError extends EngineError {
+  constructor(readonly problems: OptionProblem[]) {
+    super(problems.map(formatProblem).join('\n'), { field: problems[0]?.field, value: problems[0]?.value });
+    this.name = 'InvalidOptionsError';
+  }
+}
+
+export function formatProblem(p: OptionProblem): string {
+  return `invalid ${p.field} ${JSON.stringify(p.value)}: ${p.message}`;
+}

@@ -1,0 +1,187 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as crypto from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { execa } from 'execa';
+import type { RunOptions } from './options';
+import { HOST_STORAGE_MOUNT_NAME } from './options';
+import { EngineError } from './errors';
+import { Podman, cleanStderr } from './podman';
+import { findHostTools, probeKvm, HostTools } from './host';
+import { findKernel, withMountedImage } from './kernel';
+import { stateRoot, vmStatePaths } from './stateDir';
+import { generateSshKeys, SshKeys } from './ssh';
+import { readUserUnits } from './userUnits';
+import { buildLaunchPlan, LaunchPlan } from './plan/launchPlan';
+import { alignmentPadding } from './plan/cpio';
+import type { ResolvedAccel } from './plan/qemu';
+import { SUPERVISOR_SCRIPT } from './supervisorScript';
+
+export interface LaunchDeps {
+  podman: Podman;
+  /** progress and warnings for the person waiting */
+  warn?: (message: string) => void;
+  /** host-tool discovery, injectable for tests */
+  tools?: () => HostTools;
+}
+
+export interface PreparedLaunch {
+  plan: LaunchPlan;
+  options: RunOptions;
+  accel: ResolvedAccel;
+  name: string;
+  /** removes the state dir (nothing else exists yet) */
+  discard(): void;
+}
+
+export function resolveAccel(requested: RunOptions['accel'], warn?: (m: string) => void): ResolvedAccel {
+  if (requested === 'tcg') return 'tcg';
+  const kvm = probeKvm();
+  if (kvm.usable) return 'kvm';
+  if (requested === 'kvm') throw new EngineError(`KVM was requested but is not usable: ${kvm.reason}`, { field: 'accel', value: 'kvm', hint: 'use --accel tcg (slow, software emulation) or --accel auto' });
+  warn?.(`KVM is not usable (${kvm.reason}); using QEMU TCG software emulation: boots take tens of seconds`);
+  return 'tcg';
+}
+
+/** A VM name from the image: localhost/bootc-sample:latest -> bootc-sample-3f9a */
+export function generateVmName(image: string): string {
+  const base = image.replace(/@.*$/, '').replace(/:[^/]*$/, '').split('/').pop() ?? 'vm';
+  const clean = base.replace(/[^a-zA-Z0-9_.-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 40) || 'vm';
+  return `${clean}-${crypto.randomBytes(2).toString('hex')}`;
+}
+
+function freeLocalPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function readHelp(binary: string): string {
+  try {
+    const r = spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 5000 });
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  } catch {
+    return '';
+  }
+}
+
+function writeKeys(stateDir: string, keys: SshKeys): void {
+  const p = vmStatePaths(stateDir);
+  fs.mkdirSync(p.ssh, { mode: 0o700 });
+  fs.writeFileSync(p.clientKey, keys.clientPrivate, { mode: 0o600 });
+  fs.writeFileSync(p.clientPublicKey, keys.clientPublic + '\n', { mode: 0o644 });
+  fs.writeFileSync(p.guestHostKey, keys.hostPublic + '\n', { mode: 0o644 });
+}
+
+async function mkswap(file: string, bytes: number): Promise<void> {
+  const fd = fs.openSync(file, 'w', 0o600);
+  try {
+    fs.ftruncateSync(fd, bytes);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const bin = ['/usr/sbin/mkswap', '/sbin/mkswap'].find((p) => fs.existsSync(p)) ?? 'mkswap';
+  const r = await execa(bin, ['-q', file], { reject: false });
+  if (r.exitCode !== 0) throw new EngineError(`mkswap failed: ${r.stderr || r.message}`, { field: 'add-swap' });
+}
+
+/**
+ * Everything short of starting the container: checks the host, the image and its kernel, then writes
+ * the VM's state dir. A failure leaves nothing behind.
+ */
+export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Promise<PreparedLaunch> {
+  const { podman } = deps;
+  const tools = (deps.tools ?? (() => findHostTools(readHelp)))();
+  const accel = resolveAccel(options.accel, deps.warn);
+  if (!(await podman.imageExists(options.image))) {
+    throw new EngineError(`image ${options.image} is not in local podman storage (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
+  }
+  const name = options.name ?? generateVmName(options.image);
+  if (await podman.containerExists(name)) {
+    throw new EngineError(`a container named ${name} already exists: pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
+  }
+  let hostStorage: { hostPath: string; name: string; readOnly: boolean } | undefined;
+  if (options.bindStorageRo) {
+    const info = await podman.json<{ store?: { graphRoot?: string } }>(['info', '--format', 'json']);
+    const graphRoot = info?.store?.graphRoot;
+    if (!graphRoot || !fs.existsSync(graphRoot)) throw new EngineError('could not find podman storage for --bind-storage-ro; use --ro-bind instead', { field: 'bind-storage-ro' });
+    hostStorage = { hostPath: graphRoot, name: HOST_STORAGE_MOUNT_NAME, readOnly: true };
+  }
+  const userUnits = options.systemdUnitsDir ? readUserUnits(options.systemdUnitsDir) : undefined;
+  const sshHostPort = options.sshKeygen && options.network === 'host' ? await freeLocalPort() : undefined;
+
+  const root = stateRoot();
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  const stateDir = path.join(root, name);
+  // a state dir without its container is stale (the container was removed behind our back)
+  fs.rmSync(stateDir, { recursive: true, force: true });
+  fs.mkdirSync(stateDir, { mode: 0o700 });
+  const discard = () => fs.rmSync(stateDir, { recursive: true, force: true });
+  try {
+    const keys = options.sshKeygen ? generateSshKeys(name) : undefined;
+    if (keys) writeKeys(stateDir, keys);
+    return await withMountedImage(podman, options.image, async (imageRoot) => {
+      const kernel = findKernel(imageRoot, options.image);
+      const plan = buildLaunchPlan(options, {
+        name,
+        stateDir,
+        tools,
+        accel,
+        kernelVersion: kernel.version,
+        ssh: keys ? { clientPublicKey: keys.clientPublic, hostPrivateKey: keys.hostPrivate, hostPublicKey: keys.hostPublic } : undefined,
+        sshHostPort,
+        userUnits,
+        hostStorage,
+        supervisorScript: SUPERVISOR_SCRIPT,
+      });
+      const paths = vmStatePaths(stateDir);
+      fs.mkdirSync(paths.plan, { mode: 0o755 });
+      fs.mkdirSync(paths.logs, { mode: 0o755 });
+      for (const f of plan.files) fs.writeFileSync(f.path, f.content, { mode: f.mode });
+      for (const l of plan.logFiles) fs.writeFileSync(l, '', { mode: 0o644 });
+      for (const v of options.virtioSerialOut) if (!fs.existsSync(v.file)) fs.writeFileSync(v.file, '');
+      // the image's initramfs + our cpio; the copy holds the guest's host key, so 0600 like the key
+      fs.copyFileSync(kernel.initramfs, plan.initramfs.hostPath);
+      fs.chmodSync(plan.initramfs.hostPath, 0o600);
+      const size = fs.statSync(plan.initramfs.hostPath).size;
+      fs.appendFileSync(plan.initramfs.hostPath, Buffer.concat([alignmentPadding(size), plan.initramfs.append]));
+      if (plan.swap) await mkswap(plan.swap.hostPath, plan.swap.bytes);
+      return { plan, options, accel, name, discard };
+    });
+  } catch (e) {
+    discard();
+    throw e;
+  }
+}
+
+/** Starts the VM container in the background; returns its id. On failure nothing is left behind. */
+export async function startDetached(prepared: PreparedLaunch, podman: Podman): Promise<string> {
+  const args = prepared.plan.podmanArgs.includes('-d') ? prepared.plan.podmanArgs : insertBeforeEntrypoint(prepared.plan.podmanArgs, ['-d']);
+  const r = await podman.run(args);
+  if (r.exitCode !== 0) {
+    await podman.run(['rm', '-f', '--', prepared.name]);
+    prepared.discard();
+    throw new EngineError(`podman could not start the VM container: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
+  }
+  return r.stdout.trim().split('\n').pop() ?? '';
+}
+
+/** Runs the VM container in the foreground with our stdio; resolves with its exit code. */
+export async function runForeground(prepared: PreparedLaunch, podman: Podman): Promise<number> {
+  const child = podman.spawn(prepared.plan.podmanArgs, { stdio: 'inherit' });
+  const result = await child;
+  if (prepared.options.rm) prepared.discard();
+  if (result.exitCode === undefined) throw new EngineError(`podman did not run: ${result.message}`);
+  return result.exitCode;
+}
+
+function insertBeforeEntrypoint(args: string[], extra: string[]): string[] {
+  const i = args.indexOf('--entrypoint');
+  return i < 0 ? [...args, ...extra] : [...args.slice(0, i), ...extra, ...args.slice(i)];
+}

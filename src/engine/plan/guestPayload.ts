@@ -1,0 +1,65 @@
+import { buildCpio, CpioEntry } from './cpio';
+import { GuestUnit, PAYLOAD_DIR, initrdSetupUnit } from './guestUnits';
+
+export interface GuestPayloadInput {
+  /** units for the real root (ours and the user's --systemd-units) */
+  units: GuestUnit[];
+  /** extra files the user's unit directory brings (drop-in dirs), relative to /run/systemd/system */
+  unitFiles?: { relPath: string; content: Buffer | string }[];
+  /** pinned SSH host key for the guest's sshd (OpenSSH private key format) */
+  sshHostKey?: { privateKey: string; publicKey: string };
+}
+
+const GUEST_RUN_DIR = '/run/bootc-ephemeral';
+
+/** The tmpfiles.d config the initrd applies: what goes where on the real root. */
+export function setupTmpfiles(input: GuestPayloadInput): string {
+  const lines: string[] = ['# applied in the initrd by bootc-ephemeral-setup.service', 'd /run/systemd/system 0755 root root -'];
+  const wantsDirs = new Set<string>();
+  for (const u of input.units) {
+    lines.push(`C /run/systemd/system/${u.name} - - - - /${PAYLOAD_DIR}/units/${u.name}`);
+    for (const target of u.wantedBy) {
+      const dir = `/run/systemd/system/${target}.wants`;
+      if (!wantsDirs.has(dir)) {
+        wantsDirs.add(dir);
+        lines.push(`d ${dir} 0755 root root -`);
+      }
+      lines.push(`L+ ${dir}/${u.name} - - - - ../${u.name}`);
+    }
+  }
+  for (const f of input.unitFiles ?? []) {
+    const parent = f.relPath.includes('/') ? f.relPath.slice(0, f.relPath.lastIndexOf('/')) : '';
+    if (parent && !wantsDirs.has(parent)) {
+      wantsDirs.add(parent);
+      lines.push(`d /run/systemd/system/${parent} 0755 root root -`);
+    }
+    lines.push(`C /run/systemd/system/${f.relPath} - - - - /${PAYLOAD_DIR}/unit-files/${f.relPath}`);
+  }
+  if (input.sshHostKey) {
+    // a link (L+ replaces a key baked into the image) to a copy in /run, which survives switch-root
+    lines.push(`d ${GUEST_RUN_DIR} 0700 root root -`);
+    for (const [file, mode] of [['ssh_host_ed25519_key', '0600'], ['ssh_host_ed25519_key.pub', '0644']] as const) {
+      lines.push(`C ${GUEST_RUN_DIR}/${file} - - - - /${PAYLOAD_DIR}/${file}`);
+      lines.push(`z ${GUEST_RUN_DIR}/${file} ${mode} root root -`);
+      lines.push(`L+ /sysroot/etc/ssh/${file} - - - - ${GUEST_RUN_DIR}/${file}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** The cpio appended to the image's initramfs. */
+export function buildGuestPayload(input: GuestPayloadInput): Buffer {
+  const setup = initrdSetupUnit();
+  const entries: CpioEntry[] = [
+    { path: `etc/systemd/system/${setup.name}`, type: 'file', data: setup.content },
+    ...setup.wantedBy.map((t): CpioEntry => ({ path: `etc/systemd/system/${t}.wants/${setup.name}`, type: 'symlink', data: `../${setup.name}` })),
+    { path: `${PAYLOAD_DIR}/setup.conf`, type: 'file', data: setupTmpfiles(input) },
+    ...input.units.map((u): CpioEntry => ({ path: `${PAYLOAD_DIR}/units/${u.name}`, type: 'file', data: u.content })),
+    ...(input.unitFiles ?? []).map((f): CpioEntry => ({ path: `${PAYLOAD_DIR}/unit-files/${f.relPath}`, type: 'file', data: f.content })),
+  ];
+  if (input.sshHostKey) {
+    entries.push({ path: `${PAYLOAD_DIR}/ssh_host_ed25519_key`, type: 'file', mode: 0o600, data: input.sshHostKey.privateKey });
+    entries.push({ path: `${PAYLOAD_DIR}/ssh_host_ed25519_key.pub`, type: 'file', mode: 0o644, data: input.sshHostKey.publicKey });
+  }
+  return buildCpio(entries);
+}

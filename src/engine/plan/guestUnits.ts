@@ -1,0 +1,143 @@
+import { escapeSystemdPath, deviceUnit } from '../systemdEscape';
+import type { BindMount } from '../options';
+
+/**
+ * Guest-side configuration. It reaches the guest in a cpio appended to the image's initramfs, so it
+ * works on any systemd (252 has no systemd.extra-unit.* credentials): an initrd service runs
+ * systemd-tmpfiles with our config, which copies the units for the real root into /run/systemd/system
+ * (kept across switch-root) and, for SSH, the pinned host key into the volatile /sysroot/etc.
+ */
+export const PAYLOAD_DIR = 'usr/lib/bootc-ephemeral';
+export const JOURNAL_PORT = 'org.bootc-ephemeral.journal';
+export const EXECUTE_PORT = 'org.bootc-ephemeral.execute';
+export const EXECUTE_STATUS_PORT = 'org.bootc-ephemeral.execute-status';
+export const VIRTIOFS_MOUNT_PREFIX = '/run/virtiofs-mnt-';
+export const SWAP_DISK_SERIAL = 'swap';
+export const EXECUTE_UNIT = 'bootc-ephemeral-execute.service';
+
+export interface GuestUnit {
+  name: string;
+  content: string;
+  /** targets whose .wants/ gets a link to this unit */
+  wantedBy: string[];
+}
+
+export function virtiofsTag(mountName: string): string {
+  return `mount_${mountName}`;
+}
+
+export function journalStreamUnit(): GuestUnit {
+  const port = `/dev/virtio-ports/${JOURNAL_PORT}`;
+  return {
+    name: 'bootc-ephemeral-journal.service',
+    wantedBy: ['sysinit.target'],
+    content: `[Unit]
+Description=Stream the journal to the host (bootc-ephemeral)
+DefaultDependencies=no
+After=systemd-journald.socket ${deviceUnit(port)}
+Requires=${deviceUnit(port)}
+
+[Service]
+ExecStart=journalctl --boot --follow --since=@0 --output=short-precise --no-pager
+StandardOutput=file:${port}
+StandardError=journal
+Restart=always
+RestartSec=1s
+`,
+  };
+}
+
+export function bindMountUnit(bind: BindMount): GuestUnit {
+  const where = `${VIRTIOFS_MOUNT_PREFIX}${bind.name}`;
+  return {
+    name: `${escapeSystemdPath(where)}.mount`,
+    wantedBy: ['remote-fs.target'],
+    content: `[Unit]
+Description=Host folder ${bind.name} (virtiofs${bind.readOnly ? ', read-only' : ''})
+Before=remote-fs.target
+
+[Mount]
+What=${virtiofsTag(bind.name)}
+Where=${where}
+Type=virtiofs
+Options=${bind.readOnly ? 'ro' : 'rw'}
+`,
+  };
+}
+
+export function swapUnit(): GuestUnit {
+  const what = `/dev/disk/by-id/virtio-${SWAP_DISK_SERIAL}`;
+  return {
+    name: `${escapeSystemdPath(what)}.swap`,
+    wantedBy: ['swap.target'],
+    content: `[Unit]
+Description=Swap disk (bootc-ephemeral --add-swap)
+
+[Swap]
+What=${what}
+`,
+  };
+}
+
+/** systemd would expand %-specifiers in ExecStart=; the user's command line means what it says. */
+export function escapeExecLine(cmd: string): string {
+  return cmd.replace(/%/g, '%%');
+}
+
+/** --execute: run the commands once the system is up, report the exit status, power off. */
+export function executeUnits(commands: string[]): GuestUnit[] {
+  const out = `/dev/virtio-ports/${EXECUTE_PORT}`;
+  const status = `/dev/virtio-ports/${EXECUTE_STATUS_PORT}`;
+  return [
+    {
+      name: EXECUTE_UNIT,
+      wantedBy: ['multi-user.target'],
+      content: `[Unit]
+Description=bootc-ephemeral --execute
+After=basic.target remote-fs.target network.target ${deviceUnit(out)}
+Requires=${deviceUnit(out)}
+
+[Service]
+Type=oneshot
+${commands.map((c) => `ExecStart=${escapeExecLine(c)}`).join('\n')}
+StandardOutput=file:${out}
+StandardError=inherit
+`,
+    },
+    {
+      name: 'bootc-ephemeral-execute-status.service',
+      wantedBy: ['multi-user.target'],
+      content: `[Unit]
+Description=Report the --execute exit status and power off (bootc-ephemeral)
+After=${EXECUTE_UNIT} ${deviceUnit(status)}
+Requires=${deviceUnit(status)}
+
+[Service]
+Type=oneshot
+ExecStart=systemctl show --property=ExecMainCode --property=ExecMainStatus ${EXECUTE_UNIT}
+ExecStart=systemctl --no-block poweroff
+StandardOutput=file:${status}
+`,
+    },
+  ];
+}
+
+/** The initrd service that applies our tmpfiles config before switch-root. */
+export function initrdSetupUnit(): GuestUnit {
+  return {
+    name: 'bootc-ephemeral-setup.service',
+    wantedBy: ['initrd.target'],
+    content: `[Unit]
+Description=Install bootc-ephemeral guest configuration
+DefaultDependencies=no
+ConditionPathExists=/etc/initrd-release
+After=initrd-root-fs.target
+Before=initrd-fs.target initrd.target initrd-switch-root.target
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=systemd-tmpfiles --create /${PAYLOAD_DIR}/setup.conf
+`,
+  };
+}

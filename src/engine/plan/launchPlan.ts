@@ -1,0 +1,180 @@
+import type { RunOptions, BindMount } from '../options';
+import { HostTools, inContainer } from '../host';
+import { vmStatePaths } from '../stateDir';
+import { buildKernelArgs, ROOT_TAG } from './kernelArgs';
+import { buildQemuArgs, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, ResolvedAccel } from './qemu';
+import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
+import { buildPodmanRunArgs } from './podmanRun';
+import { buildGuestPayload } from './guestPayload';
+import { GuestUnit, bindMountUnit, executeUnits, journalStreamUnit, swapUnit, virtiofsTag } from './guestUnits';
+
+export interface SshMaterial {
+  clientPublicKey: string;
+  hostPrivateKey: string;
+  hostPublicKey: string;
+}
+
+export interface PlanContext {
+  name: string;
+  stateDir: string;
+  tools: HostTools;
+  accel: ResolvedAccel;
+  kernelVersion: string;
+  ssh?: SshMaterial;
+  /** with --network host, the free host port QEMU forwards to guest :22 */
+  sshHostPort?: number;
+  /** the user's --systemd-units, already read */
+  userUnits?: { units: GuestUnit[]; unitFiles: { relPath: string; content: Buffer | string }[] };
+  /** --bind-storage-ro resolved to the host's podman storage */
+  hostStorage?: BindMount;
+  supervisorScript: string;
+}
+
+export interface PlanFile {
+  path: string;
+  content: string | Buffer;
+  mode: number;
+}
+
+export interface LaunchPlan {
+  name: string;
+  stateDir: string;
+  podmanArgs: string[];
+  qemuArgs: string[];
+  kernelArgs: string[];
+  /** files to write into the state dir (plan dir, keys are written separately) */
+  files: PlanFile[];
+  /** empty log files to create before podman binds them */
+  logFiles: string[];
+  /** the image's initramfs gets this cpio appended (after 4-byte alignment) */
+  initramfs: { hostPath: string; append: Buffer };
+  swap?: { hostPath: string; bytes: number };
+}
+
+const SMBIOS_SSH_FILE = 'smbios-ssh-authorized-keys';
+
+function procFile(lines: { log?: string; socket?: string; main?: boolean; status?: string; env?: string[]; argv: string[] }): string {
+  const out: string[] = [];
+  if (lines.log) out.push(`log ${lines.log}`);
+  if (lines.socket) out.push(`socket ${lines.socket}`);
+  if (lines.main) out.push('main 1');
+  if (lines.status) out.push(`status ${lines.status}`);
+  for (const e of lines.env ?? []) out.push(`env ${e}`);
+  for (const a of lines.argv) out.push(`arg ${a}`);
+  return out.join('\n') + '\n';
+}
+
+/** What the VM container records about itself: the options, without env values (they may be secret). */
+export function recordedOptions(o: RunOptions): Record<string, unknown> {
+  return { ...o, env: Object.keys(o.env) };
+}
+
+export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPlan {
+  const paths = vmStatePaths(ctx.stateDir);
+  const t = ctx.tools;
+  const loaderArgv = (binary: string) => [inContainer(t.loader), '--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(binary)];
+  const binds = [...options.binds, ...(ctx.hostStorage ? [ctx.hostStorage] : [])];
+  const allOptions: RunOptions = { ...options, binds };
+
+  const shares: VirtiofsShare[] = [
+    { tag: ROOT_TAG, source: CONTAINER_PATHS.sourceImage, socket: `${CONTAINER_PATHS.socketDir}/rootfs.sock`, readOnly: true, immutable: true },
+    ...binds.map((b) => ({
+      tag: virtiofsTag(b.name),
+      source: `${CONTAINER_PATHS.hostMounts}/${b.name}`,
+      socket: `${CONTAINER_PATHS.socketDir}/mount-${b.name}.sock`,
+      readOnly: b.readOnly,
+      immutable: false,
+    })),
+  ];
+
+  const logFiles: { hostPath: string; containerPath: string }[] = [
+    { hostPath: paths.journalLog, containerPath: CONTAINER_PATHS.journalLog },
+    { hostPath: paths.consoleLog, containerPath: CONTAINER_PATHS.consoleLog },
+    { hostPath: paths.virtiofsdLog(), containerPath: '/run/virtiofsd.log' },
+    ...binds.map((b) => ({ hostPath: paths.virtiofsdLog(b.name), containerPath: `/run/virtiofsd-${b.name}.log` })),
+  ];
+
+  const kernelArgs = buildKernelArgs(options);
+  const sshForward = options.sshKeygen
+    ? ctx.sshHostPort
+      ? { address: '127.0.0.1', port: ctx.sshHostPort }
+      : { address: '0.0.0.0', port: GUEST_SSH_PORT_IN_CONTAINER }
+    : undefined;
+  const qemuArgs = buildQemuArgs({
+    options: allOptions,
+    accel: ctx.accel,
+    command: loaderArgv(t.qemu),
+    dataDirs: t.qemuDataDirs.map(inContainer),
+    kernel: `${CONTAINER_PATHS.sourceImage}/usr/lib/modules/${ctx.kernelVersion}/vmlinuz`,
+    initramfs: `${CONTAINER_PATHS.planDir}/initramfs.img`,
+    kernelArgs,
+    shares,
+    sshForward,
+    smbiosCredentialFiles: ctx.ssh ? [`${CONTAINER_PATHS.planDir}/${SMBIOS_SSH_FILE}`] : [],
+    vmName: ctx.name,
+  });
+
+  const files: PlanFile[] = [
+    { path: `${paths.plan}/supervisor.sh`, content: ctx.supervisorScript, mode: 0o644 },
+    {
+      path: `${paths.plan}/supervisor.conf`,
+      content: [`sleep ${loaderArgv(t.sleep).join(' ')}`, ...(options.debug ? ['debug 1'] : [])].join('\n') + '\n',
+      mode: 0o644,
+    },
+  ];
+  shares.forEach((s, i) => {
+    const { argv, env } = buildVirtiofsdArgs({ flavor: t.virtiofsdFlavor, command: loaderArgv(t.virtiofsd) }, s);
+    const log = i === 0 ? '/run/virtiofsd.log' : `/run/virtiofsd-${binds[i - 1].name}.log`;
+    files.push({ path: `${paths.plan}/${String(10 + i).padStart(3, '0')}-virtiofsd-${s.tag}.proc`, content: procFile({ log, socket: s.socket, env, argv }), mode: 0o644 });
+  });
+  const qemuEnv = t.qemuModuleDir ? [`QEMU_MODULE_DIR=${inContainer(t.qemuModuleDir)}`] : [];
+  files.push({
+    path: `${paths.plan}/900-qemu.proc`,
+    content: procFile({ main: true, status: options.execute.length ? CONTAINER_PATHS.executeStatus : undefined, env: qemuEnv, argv: qemuArgs }),
+    mode: 0o644,
+  });
+  if (ctx.ssh) {
+    const b64 = Buffer.from(ctx.ssh.clientPublicKey.trim() + '\n').toString('base64');
+    files.push({ path: `${paths.plan}/${SMBIOS_SSH_FILE}`, content: `io.systemd.credential.binary:ssh.authorized_keys.root=${b64}`, mode: 0o644 });
+  }
+
+  const units: GuestUnit[] = [
+    journalStreamUnit(),
+    ...binds.map(bindMountUnit),
+    ...(options.swapBytes ? [swapUnit()] : []),
+    ...(options.execute.length ? executeUnits(options.execute) : []),
+    ...(ctx.userUnits?.units ?? []),
+  ];
+  const payload = buildGuestPayload({
+    units,
+    unitFiles: ctx.userUnits?.unitFiles,
+    sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
+  });
+
+  const podmanArgs = buildPodmanRunArgs({
+    options: allOptions,
+    name: ctx.name,
+    stateDir: ctx.stateDir,
+    accel: ctx.accel,
+    planDir: paths.plan,
+    logFiles,
+    swapFile: options.swapBytes ? paths.swap : undefined,
+    entrypoint: inContainer(t.loader),
+    command: ['--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(t.shell), `${CONTAINER_PATHS.planDir}/supervisor.sh`, CONTAINER_PATHS.planDir],
+    publishSsh: options.sshKeygen && !ctx.sshHostPort,
+    sshHostPort: ctx.sshHostPort,
+    recordedOptions: recordedOptions(options),
+  });
+
+  return {
+    name: ctx.name,
+    stateDir: ctx.stateDir,
+    podmanArgs,
+    qemuArgs,
+    kernelArgs,
+    files,
+    logFiles: logFiles.map((l) => l.hostPath),
+    initramfs: { hostPath: `${paths.plan}/initramfs.img`, append: payload },
+    swap: options.swapBytes ? { hostPath: paths.swap, bytes: options.swapBytes } : undefined,
+  };
+}

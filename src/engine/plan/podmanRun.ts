@@ -1,0 +1,78 @@
+import type { RunOptions } from '../options';
+import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './qemu';
+import { HOST_USR_IN_CONTAINER } from '../host';
+import { SWAP_DISK_SERIAL } from './guestUnits';
+
+/** Labels every VM container carries; listing and finding VMs again relies on them. */
+export const LABELS = {
+  vm: 'io.bootc-ephemeral',
+  stateDir: 'io.bootc-ephemeral.state-dir',
+  options: 'io.bootc-ephemeral.options',
+  accel: 'io.bootc-ephemeral.accel',
+  ssh: 'io.bootc-ephemeral.ssh',
+  sshHostPort: 'io.bootc-ephemeral.ssh-host-port',
+  bcvk: 'bcvk.ephemeral',
+} as const;
+
+export interface PodmanRunInput {
+  options: RunOptions;
+  name: string;
+  stateDir: string;
+  accel: 'kvm' | 'tcg';
+  /** host paths of the state dir's parts */
+  planDir: string;
+  logFiles: { hostPath: string; containerPath: string }[];
+  swapFile?: string;
+  /** entrypoint (loader) and the command after the image, as seen in the container */
+  entrypoint: string;
+  command: string[];
+  /** publish the guest's SSH forward to this host address (bridge networks) */
+  publishSsh: boolean;
+  /** with --network host, QEMU forwards on the host directly */
+  sshHostPort?: number;
+  /** the options recorded on the container (no secrets: env values are left out) */
+  recordedOptions: unknown;
+}
+
+export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
+  const o = p.options;
+  const args = ['run', '--pull=never', '--name', p.name, '--privileged'];
+  args.push('--label', `${LABELS.vm}=1`);
+  args.push('--label', `${LABELS.stateDir}=${p.stateDir}`);
+  args.push('--label', `${LABELS.accel}=${p.accel}`);
+  args.push('--label', `${LABELS.ssh}=${o.sshKeygen ? 1 : 0}`);
+  if (p.sshHostPort) args.push('--label', `${LABELS.sshHostPort}=${p.sshHostPort}`);
+  args.push('--label', `${LABELS.options}=${JSON.stringify(p.recordedOptions)}`);
+  for (const [k, v] of Object.entries(o.labels)) args.push('--label', `${k}=${v}`);
+
+  // /run is a tmpfs: sockets, the execute status; the image's own /run is never used
+  args.push('--mount', 'type=tmpfs,target=/run,tmpfs-mode=0755');
+  args.push('--mount', `type=tmpfs,target=${CONTAINER_PATHS.socketDir},tmpfs-mode=0700`);
+  // the image itself is the guest's root filesystem (shared read-only by virtiofsd)
+  args.push('--mount', `type=image,source=${o.image},target=${CONTAINER_PATHS.sourceImage}`);
+  args.push('-v', `/usr:${HOST_USR_IN_CONTAINER}:ro`);
+  args.push('-v', `${p.planDir}:${CONTAINER_PATHS.planDir}:ro`);
+  for (const l of p.logFiles) args.push('-v', `${l.hostPath}:${l.containerPath}`);
+  for (const b of o.binds) args.push('-v', `${b.hostPath}:${CONTAINER_PATHS.hostMounts}/${b.name}${b.readOnly ? ':ro' : ''}`);
+  for (const d of o.diskFiles) args.push('-v', `${d.file}:${CONTAINER_PATHS.diskFiles}/${d.name}`);
+  if (p.swapFile) args.push('-v', `${p.swapFile}:${CONTAINER_PATHS.diskFiles}/${SWAP_DISK_SERIAL}`);
+  for (const v of o.virtioSerialOut) args.push('-v', `${v.file}:${CONTAINER_PATHS.virtioSerialOut}/${v.name}`);
+
+  if (o.network) args.push('--network', o.network);
+  if (p.publishSsh) args.push('-p', `127.0.0.1::${GUEST_SSH_PORT_IN_CONTAINER}/tcp`);
+  for (const [k, v] of Object.entries(o.env)) args.push('--env', `${k}=${v}`);
+  // SIGTERM reaches the supervisor, which stops QEMU and virtiofsd at once
+  args.push('--stop-signal', 'SIGTERM', '--stop-timeout', '10');
+  if (o.rm) args.push('--rm');
+  if (o.tty) args.push('-t');
+  if (o.interactive) args.push('-i');
+  if (o.detach) args.push('-d');
+
+  if (o.debugEntrypoint) {
+    const [cmd, ...rest] = o.debugEntrypoint.trim().split(/\s+/);
+    args.push('--entrypoint', cmd, o.image, ...rest);
+  } else {
+    args.push('--entrypoint', p.entrypoint, o.image, ...p.command);
+  }
+  return args;
+}

@@ -1,0 +1,95 @@
+import type { RunOptions } from '../options';
+import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
+import type { VirtiofsShare } from './virtiofsd';
+
+export type ResolvedAccel = 'kvm' | 'tcg';
+
+/** Container paths the QEMU command line refers to. */
+export const CONTAINER_PATHS = {
+  planDir: '/run/bootc-ephemeral',
+  sourceImage: '/run/source-image',
+  socketDir: '/run/bootc-ephemeral-sock',
+  journalLog: '/run/journal.log',
+  consoleLog: '/run/console.log',
+  executeStatus: '/run/bootc-ephemeral-execute.status',
+  hostMounts: '/run/host-mounts',
+  diskFiles: '/run/disk-files',
+  virtioSerialOut: '/run/virtio-serial-out',
+} as const;
+
+export const GUEST_SSH_PORT_IN_CONTAINER = 2222;
+
+export interface QemuInput {
+  options: RunOptions;
+  accel: ResolvedAccel;
+  /** loader argv + QEMU binary, as seen in the container */
+  command: string[];
+  dataDirs: string[];
+  kernel: string;
+  initramfs: string;
+  kernelArgs: string[];
+  shares: VirtiofsShare[];
+  /** where QEMU's user-mode network forwards guest :22 (inside the container's network namespace) */
+  sshForward?: { address: string; port: number };
+  /** files holding SMBIOS type 11 strings (systemd credentials), read by QEMU */
+  smbiosCredentialFiles: string[];
+  vmName: string;
+}
+
+function serialPort(id: string, path: string, portName: string): string[] {
+  return ['-chardev', `file,id=${id},path=${path}`, '-device', `virtserialport,bus=vser0.0,chardev=${id},name=${portName}`];
+}
+
+export function buildQemuArgs(q: QemuInput): string[] {
+  const o = q.options;
+  const mem = `${o.memoryMiB}M`;
+  const args: string[] = [
+    ...q.command,
+    '-name', q.vmName,
+    '-nodefaults', '-no-user-config', '-no-reboot',
+    '-machine', 'q35',
+    ...(q.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max']),
+    '-m', mem,
+    '-smp', String(o.vcpus),
+    // vhost-user-fs needs guest RAM the virtiofsd processes can map
+    '-object', `memory-backend-memfd,id=mem,size=${mem},share=on`,
+    '-numa', 'node,memdev=mem',
+    ...q.dataDirs.flatMap((d) => ['-L', d]),
+    '-kernel', q.kernel,
+    '-initrd', q.initramfs,
+    '-append', q.kernelArgs.join(' '),
+    '-display', 'none', '-vga', 'none',
+    // the serial console always goes to a log; with --console also to the container's stdio
+    '-chardev', o.console
+      ? `stdio,id=console,signal=off,logfile=${CONTAINER_PATHS.consoleLog}`
+      : `file,id=console,path=${CONTAINER_PATHS.consoleLog}`,
+    '-serial', 'chardev:console',
+    '-device', 'virtio-serial-pci,id=vser0',
+    ...serialPort('journal', CONTAINER_PATHS.journalLog, JOURNAL_PORT),
+  ];
+  if (o.execute.length) {
+    // /proc/self/fd/1: the container's stdout, so --execute output streams as it happens
+    args.push(...serialPort('execute', '/proc/self/fd/1', EXECUTE_PORT));
+    args.push(...serialPort('executestatus', CONTAINER_PATHS.executeStatus, EXECUTE_STATUS_PORT));
+  }
+  o.virtioSerialOut.forEach((v, i) => args.push(...serialPort(`vso${i}`, `${CONTAINER_PATHS.virtioSerialOut}/${v.name}`, v.name)));
+
+  const fwd = q.sshForward ? `,hostfwd=tcp:${q.sshForward.address}:${q.sshForward.port}-:22` : '';
+  args.push('-netdev', `user,id=net0${fwd}`, '-device', 'virtio-net-pci,netdev=net0,romfile=');
+  args.push('-device', 'virtio-rng-pci');
+
+  q.shares.forEach((s, i) => {
+    args.push('-chardev', `socket,id=vfs${i},path=${s.socket}`);
+    args.push('-device', `vhost-user-fs-pci,chardev=vfs${i},tag=${s.tag},queue-size=1024`);
+  });
+
+  const disks: { id: string; file: string; format: string; serial: string }[] = [];
+  if (o.swapBytes) disks.push({ id: 'swap', file: `${CONTAINER_PATHS.diskFiles}/${SWAP_DISK_SERIAL}`, format: 'raw', serial: SWAP_DISK_SERIAL });
+  for (const d of o.diskFiles) disks.push({ id: `disk-${d.name}`, file: `${CONTAINER_PATHS.diskFiles}/${d.name}`, format: d.format, serial: d.name });
+  for (const d of disks) {
+    args.push('-drive', `file=${d.file},format=${d.format},if=none,id=${d.id}`);
+    args.push('-device', `virtio-blk-pci,drive=${d.id},serial=${d.serial}`);
+  }
+  for (const f of q.smbiosCredentialFiles) args.push('-smbios', `type=11,path=${f}`);
+  return args;
+}

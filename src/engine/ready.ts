@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import type { Client } from 'ssh2';
+import { EngineError } from './errors';
+import type { Podman } from './podman';
+import { connectSsh, lastLines } from './ssh';
+import { vmStatePaths } from './stateDir';
+import { findVm, journalSaysReady, sshTargetOf, VmInfo } from './vms';
+
+export const DEFAULT_SSH_TIMEOUT_MS = 240_000;
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (phase: 'booting' | 'sshd-listening' | 'connecting') => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function journalTail(vm: VmInfo, n = 15): string {
+  if (!vm.stateDir) return '';
+  const p = vmStatePaths(vm.stateDir);
+  const lines = lastLines(p.journalLog, n);
+  const source = lines.length ? 'journal' : 'console';
+  const shown = lines.length ? lines : lastLines(p.consoleLog, n);
+  return shown.length ? `\nlast ${source} lines:\n${shown.map((l) => `  ${l}`).join('\n')}` : '';
+}
+
+/**
+ * Waits until the guest's sshd accepts our key, and returns the authenticated client. The journal
+ * stream says when sshd listens, so we try right then; a slow poll covers images that log otherwise.
+ */
+export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions = {}): Promise<{ vm: VmInfo; client: Client }> {
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_SSH_TIMEOUT_MS;
+  const deadline = Date.now() + timeoutMs;
+  let vm = await findVm(podman, name);
+  const target = () => sshTargetOf(vm);
+  const journal = vm.stateDir ? vmStatePaths(vm.stateDir).journalLog : undefined;
+  let lastAttempt = 0;
+  let lastError = '';
+  let listening = false;
+  opts.onProgress?.('booting');
+  for (let tick = 0; ; tick++) {
+    if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH');
+    if (tick % 4 === 0) {
+      vm = await findVm(podman, name);
+      if (vm.podmanState !== 'running') {
+        throw new EngineError(`the VM ${vm.name} stopped before SSH became available (container ${vm.podmanState}, exit ${vm.exitCode ?? '?'})${journalTail(vm)}`, { exitCode: vm.exitCode });
+      }
+    }
+    if (!listening && journal) {
+      try {
+        listening = journalSaysReady(fs.readFileSync(journal, 'utf8'), true);
+        if (listening) opts.onProgress?.('sshd-listening');
+      } catch {
+        /* not there yet */
+      }
+    }
+    const now = Date.now();
+    if ((listening && now - lastAttempt > 1000) || now - lastAttempt > 5000) {
+      lastAttempt = now;
+      opts.onProgress?.('connecting');
+      try {
+        const client = await connectSsh(target(), 8000);
+        if (vm.stateDir) fs.writeFileSync(vmStatePaths(vm.stateDir).readyMarker, '');
+        return { vm, client };
+      } catch (e) {
+        lastError = (e as Error).message;
+        if (e instanceof EngineError) throw e;
+      }
+    }
+    if (Date.now() > deadline) {
+      throw new EngineError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${journalTail(vm)}`);
+    }
+    await sleep(250);
+  }
+}

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { GuestUnit } from './plan/guestUnits';
+import { EngineError } from './errors';
+
+const UNIT_SUFFIX = /\.(service|mount|socket|timer|path|target|swap|automount|slice)$/;
+
+/** The targets a unit's [Install] section asks to be wanted by (what `systemctl enable` would link). */
+export function installTargets(content: string): string[] {
+  const targets: string[] = [];
+  let inInstall = false;
+  for (const raw of content.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('[')) inInstall = line === '[Install]';
+    else if (inInstall) {
+      const m = /^(WantedBy|RequiredBy)\s*=\s*(.*)$/.exec(line);
+      if (m) targets.push(...m[2].split(/\s+/).filter(Boolean));
+    }
+  }
+  return targets;
+}
+
+/**
+ * Reads --systemd-units DIR (bcvk's layout DIR/system/, or the units directly in DIR): unit files,
+ * *.wants/ links and *.d/ drop-ins. Units are enabled as their [Install] section says.
+ */
+export function readUserUnits(dir: string): { units: GuestUnit[]; unitFiles: { relPath: string; content: Buffer }[] } {
+  const base = fs.existsSync(path.join(dir, 'system')) ? path.join(dir, 'system') : dir;
+  const units = new Map<string, GuestUnit>();
+  const unitFiles: { relPath: string; content: Buffer }[] = [];
+  const extraWants: { unit: string; target: string }[] = [];
+  for (const entry of fs.readdirSync(base, { withFileTypes: true })) {
+    const full = path.join(base, entry.name);
+    if (entry.isDirectory() && /\.(wants|requires)$/.test(entry.name)) {
+      const target = entry.name.replace(/\.(wants|requires)$/, '');
+      for (const link of fs.readdirSync(full)) extraWants.push({ unit: link, target });
+    } else if (entry.isDirectory() && entry.name.endsWith('.d')) {
+      for (const f of fs.readdirSync(full).filter((f) => f.endsWith('.conf'))) {
+        unitFiles.push({ relPath: `${entry.name}/${f}`, content: fs.readFileSync(path.join(full, f)) });
+      }
+    } else if ((entry.isFile() || entry.isSymbolicLink()) && UNIT_SUFFIX.test(entry.name)) {
+      if (!/^[A-Za-z0-9:_.@\\-]+$/.test(entry.name)) throw new EngineError(`unit file name ${entry.name} in ${base} is not a valid unit name`, { field: 'systemd-units', value: dir });
+      const content = fs.readFileSync(full, 'utf8');
+      units.set(entry.name, { name: entry.name, content, wantedBy: installTargets(content) });
+    }
+  }
+  for (const w of extraWants) {
+    const u = units.get(w.unit);
+    if (u && !u.wantedBy.includes(w.target)) u.wantedBy.push(w.target);
+  }
+  if (units.size === 0 && unitFiles.length === 0) {
+    throw new EngineError(`no unit files in ${base}`, { field: 'systemd-units', value: dir });
+  }
+  return { units: [...units.values()], unitFiles };
+}

@@ -1,0 +1,151 @@
+import * as fs from 'node:fs';
+import { EngineError } from './errors';
+import { Podman, PodmanPsEntry } from './podman';
+import { LABELS } from './plan/podmanRun';
+import { GUEST_SSH_PORT_IN_CONTAINER } from './plan/qemu';
+import { vmStatePaths } from './stateDir';
+import type { SshTarget } from './ssh';
+import type { RunOptions } from './options';
+
+export type VmState = 'booting' | 'ready' | 'stopping' | 'failed' | 'exited';
+export type VmOrigin = 'bootc-ephemeral' | 'bcvk';
+
+export interface VmInfo {
+  id: string;
+  name: string;
+  image: string;
+  origin: VmOrigin;
+  podmanState: string;
+  state: VmState;
+  createdAt?: number;
+  startedAt?: number;
+  exitedAt?: number;
+  exitCode?: number;
+  stateDir?: string;
+  accel?: string;
+  ssh: boolean;
+  /** 127.0.0.1 port that reaches the guest's sshd */
+  sshPort?: number;
+  /** options the VM was started with (env values left out) */
+  options?: Partial<RunOptions> & { env?: unknown };
+  labels: Record<string, string>;
+}
+
+/** Journal lines that mean the guest is up: sshd listening (SSH VMs), or boot finished. */
+const SSHD_LISTENING = /sshd\[\d+\]: Server listening on/;
+const BOOT_FINISHED = /Reached target (multi-user\.target|Multi-User System)|Startup finished in/;
+
+export function journalSaysReady(journal: string, ssh: boolean): boolean {
+  return ssh ? SSHD_LISTENING.test(journal) : BOOT_FINISHED.test(journal);
+}
+
+function readinessFromStateDir(stateDir: string | undefined, ssh: boolean): boolean {
+  if (!stateDir) return false;
+  const p = vmStatePaths(stateDir);
+  if (fs.existsSync(p.readyMarker)) return true;
+  try {
+    if (journalSaysReady(fs.readFileSync(p.journalLog, 'utf8'), ssh)) {
+      fs.writeFileSync(p.readyMarker, '');
+      return true;
+    }
+  } catch {
+    /* no journal yet */
+  }
+  return false;
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One `podman ps` entry as a VM; undefined for containers that are not VMs. Pure but for `isReady`. */
+export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefined, ssh: boolean) => boolean): VmInfo | undefined {
+  const labels = e.Labels ?? {};
+  const origin: VmOrigin | undefined = labels[LABELS.vm] === '1' ? 'bootc-ephemeral' : labels[LABELS.bcvk] === '1' ? 'bcvk' : undefined;
+  if (!origin) return undefined;
+  const stateDir = labels[LABELS.stateDir];
+  const ssh = labels[LABELS.ssh] === '1';
+  const published = (e.Ports ?? []).find((p) => p.container_port === GUEST_SSH_PORT_IN_CONTAINER && (p.protocol ?? 'tcp') === 'tcp');
+  const sshPort = labels[LABELS.sshHostPort] ? Number(labels[LABELS.sshHostPort]) : published?.host_port;
+  let state: VmState;
+  switch (e.State) {
+    case 'running':
+      state = origin === 'bcvk' || isReady(stateDir, ssh) ? 'ready' : 'booting';
+      break;
+    case 'stopping':
+    case 'removing':
+      state = 'stopping';
+      break;
+    case 'exited':
+    case 'stopped':
+      state = (e.ExitCode ?? 0) === 0 ? 'exited' : 'failed';
+      break;
+    default:
+      state = 'booting';
+  }
+  return {
+    id: e.Id,
+    name: e.Names?.[0] ?? e.Id.slice(0, 12),
+    image: e.Image,
+    origin,
+    podmanState: e.State,
+    state,
+    createdAt: e.Created,
+    startedAt: e.StartedAt,
+    exitedAt: e.ExitedAt,
+    exitCode: e.State === 'exited' ? e.ExitCode : undefined,
+    stateDir,
+    accel: labels[LABELS.accel],
+    ssh,
+    sshPort,
+    options: parseJson(labels[LABELS.options]),
+    labels,
+  };
+}
+
+/** All VMs, ours and bcvk's: one `podman ps` call. */
+export async function listVms(podman: Podman): Promise<VmInfo[]> {
+  const entries = (await podman.json<PodmanPsEntry[]>(['ps', '--all', '--format', 'json'], 'listing containers')) ?? [];
+  return entries.map((e) => toVmInfo(e, readinessFromStateDir)).filter((v): v is VmInfo => !!v);
+}
+
+export async function findVm(podman: Podman, nameOrId: string): Promise<VmInfo> {
+  const vms = await listVms(podman);
+  const vm = vms.find((v) => v.name === nameOrId) ?? vms.find((v) => v.id.startsWith(nameOrId) && nameOrId.length >= 6);
+  if (!vm) throw new EngineError(`no VM named ${nameOrId} (see bootc-ephemeral ps)`, { field: 'name', value: nameOrId });
+  return vm;
+}
+
+export function sshTargetOf(vm: VmInfo): SshTarget {
+  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(`${vm.name} was started by bcvk: use "bcvk ephemeral ssh ${vm.name}"`);
+  if (!vm.ssh || !vm.stateDir) throw new EngineError(`${vm.name} was started without SSH (-K / --ssh-keygen)`, { field: 'name', value: vm.name });
+  if (!vm.sshPort) throw new EngineError(`${vm.name} has no published SSH port (is it running?)`, { field: 'name', value: vm.name });
+  const p = vmStatePaths(vm.stateDir);
+  let privateKey: string;
+  let hostPublicKey: string;
+  try {
+    privateKey = fs.readFileSync(p.clientKey, 'utf8');
+    hostPublicKey = fs.readFileSync(p.guestHostKey, 'utf8').trim();
+  } catch {
+    throw new EngineError(`the SSH keys of ${vm.name} are missing from ${p.ssh}`);
+  }
+  return { host: '127.0.0.1', port: vm.sshPort, user: 'root', privateKey, hostPublicKey };
+}
+
+export async function stopVm(podman: Podman, vm: VmInfo, timeoutSeconds = 10): Promise<void> {
+  await podman.check(['stop', '--time', String(timeoutSeconds), '--', vm.id], `stopping ${vm.name}`);
+}
+
+/** Removes the container (stopping it) and its state dir. */
+export async function removeVm(podman: Podman, vm: VmInfo): Promise<void> {
+  const r = await podman.run(['rm', '--force', '--time', '5', '--', vm.id]);
+  if (r.exitCode !== 0 && (await podman.containerExists(vm.id))) {
+    throw new EngineError(`removing ${vm.name} failed: ${r.stderr.trim()}`);
+  }
+  if (vm.stateDir) fs.rmSync(vm.stateDir, { recursive: true, force: true });
+}
