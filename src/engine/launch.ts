@@ -98,7 +98,6 @@ async function mkswap(file: string, bytes: number): Promise<void> {
 export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Promise<PreparedLaunch> {
   const { podman } = deps;
   const tools = (deps.tools ?? (() => findHostTools(readHelp)))();
-  const accel = resolveAccel(options.accel, deps.warn);
   if (!(await podman.imageExists(options.image))) {
     throw new EngineError(`image ${options.image} is not in local podman storage (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
   }
@@ -106,6 +105,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   if (await podman.containerExists(name)) {
     throw new EngineError(`a container named ${name} already exists: pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
   }
+  const accel = resolveAccel(options.accel, deps.warn);
   let hostStorage: { hostPath: string; name: string; readOnly: boolean } | undefined;
   if (options.bindStorageRo) {
     const info = await podman.json<{ store?: { graphRoot?: string } }>(['info', '--format', 'json']);

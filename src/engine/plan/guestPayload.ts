@@ -12,36 +12,42 @@ export interface GuestPayloadInput {
 
 const GUEST_RUN_DIR = '/run/bootc-ephemeral';
 
+/** tmpfiles.d fields are C-unescaped: unit names like run-virtiofs\x2dmnt\x2da.mount keep their backslash. */
+export function tmpfilesPath(p: string): string {
+  return p.replace(/\\/g, '\\\\');
+}
+
 /** The tmpfiles.d config the initrd applies: what goes where on the real root. */
 export function setupTmpfiles(input: GuestPayloadInput): string {
-  const lines: string[] = ['# applied in the initrd by bootc-ephemeral-setup.service', 'd /run/systemd/system 0755 root root -'];
-  const wantsDirs = new Set<string>();
+  const lines: string[] = ['# applied in the initrd by bootc-ephemeral-setup.service'];
+  const entry = (type: string, path: string, mode = '-', owner = '-', arg = '') =>
+    lines.push(`${type} ${tmpfilesPath(path)} ${mode} ${owner} ${owner} - ${tmpfilesPath(arg)}`.trimEnd());
+  const dirs = new Set<string>();
+  const dir = (path: string) => {
+    if (!dirs.has(path)) {
+      dirs.add(path);
+      entry('d', path, '0755', 'root');
+    }
+  };
+  dir('/run/systemd/system');
   for (const u of input.units) {
-    lines.push(`C /run/systemd/system/${u.name} - - - - /${PAYLOAD_DIR}/units/${u.name}`);
+    entry('C', `/run/systemd/system/${u.name}`, '-', '-', `/${PAYLOAD_DIR}/units/${u.name}`);
     for (const target of u.wantedBy) {
-      const dir = `/run/systemd/system/${target}.wants`;
-      if (!wantsDirs.has(dir)) {
-        wantsDirs.add(dir);
-        lines.push(`d ${dir} 0755 root root -`);
-      }
-      lines.push(`L+ ${dir}/${u.name} - - - - ../${u.name}`);
+      dir(`/run/systemd/system/${target}.wants`);
+      entry('L+', `/run/systemd/system/${target}.wants/${u.name}`, '-', '-', `../${u.name}`);
     }
   }
   for (const f of input.unitFiles ?? []) {
-    const parent = f.relPath.includes('/') ? f.relPath.slice(0, f.relPath.lastIndexOf('/')) : '';
-    if (parent && !wantsDirs.has(parent)) {
-      wantsDirs.add(parent);
-      lines.push(`d /run/systemd/system/${parent} 0755 root root -`);
-    }
-    lines.push(`C /run/systemd/system/${f.relPath} - - - - /${PAYLOAD_DIR}/unit-files/${f.relPath}`);
+    if (f.relPath.includes('/')) dir(`/run/systemd/system/${f.relPath.slice(0, f.relPath.lastIndexOf('/'))}`);
+    entry('C', `/run/systemd/system/${f.relPath}`, '-', '-', `/${PAYLOAD_DIR}/unit-files/${f.relPath}`);
   }
   if (input.sshHostKey) {
     // a link (L+ replaces a key baked into the image) to a copy in /run, which survives switch-root
-    lines.push(`d ${GUEST_RUN_DIR} 0700 root root -`);
+    entry('d', GUEST_RUN_DIR, '0700', 'root');
     for (const [file, mode] of [['ssh_host_ed25519_key', '0600'], ['ssh_host_ed25519_key.pub', '0644']] as const) {
-      lines.push(`C ${GUEST_RUN_DIR}/${file} - - - - /${PAYLOAD_DIR}/${file}`);
-      lines.push(`z ${GUEST_RUN_DIR}/${file} ${mode} root root -`);
-      lines.push(`L+ /sysroot/etc/ssh/${file} - - - - ${GUEST_RUN_DIR}/${file}`);
+      entry('C', `${GUEST_RUN_DIR}/${file}`, '-', '-', `/${PAYLOAD_DIR}/${file}`);
+      entry('z', `${GUEST_RUN_DIR}/${file}`, mode, 'root');
+      entry('L+', `/sysroot/etc/ssh/${file}`, '-', '-', `${GUEST_RUN_DIR}/${file}`);
     }
   }
   return lines.join('\n') + '\n';

@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseRunOptions } from '../../src/engine/options';
+import { escapeSystemdPath } from '../../src/engine/systemdEscape';
+import { buildCpio, alignmentPadding } from '../../src/engine/plan/cpio';
+import { bindMountUnit, executeUnits, swapUnit, journalStreamUnit } from '../../src/engine/plan/guestUnits';
+import { setupTmpfiles, buildGuestPayload } from '../../src/engine/plan/guestPayload';
+import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
+import { buildVirtiofsdArgs } from '../../src/engine/plan/virtiofsd';
+import { buildLaunchPlan } from '../../src/engine/plan/launchPlan';
+import type { HostTools } from '../../src/engine/host';
+import { fakeProbe } from './helpers';
+
+const IMAGE = 'localhost/bootc-sample:latest';
+const TOOLS: HostTools = {
+  loader: '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+  libraryPath: ['/usr/lib/x86_64-linux-gnu', '/usr/lib'],
+  shell: '/usr/bin/dash',
+  sleep: '/usr/bin/sleep',
+  qemu: '/usr/bin/qemu-system-x86_64',
+  virtiofsd: '/usr/lib/qemu/virtiofsd',
+  virtiofsdFlavor: 'c',
+  qemuDataDirs: ['/usr/share/qemu', '/usr/share/seabios'],
+  qemuModuleDir: '/usr/lib/x86_64-linux-gnu/qemu',
+};
+
+test('systemd path escaping matches systemd-escape --path', () => {
+  assert.equal(escapeSystemdPath('/run/virtiofs-mnt-src'), 'run-virtiofs\\x2dmnt\\x2dsrc');
+  assert.equal(escapeSystemdPath('/dev/disk/by-id/virtio-swap'), 'dev-disk-by\\x2did-virtio\\x2dswap');
+  assert.equal(escapeSystemdPath('/dev/virtio-ports/org.bootc-ephemeral.journal'), 'dev-virtio\\x2dports-org.bootc\\x2dephemeral.journal');
+  assert.equal(escapeSystemdPath('/a/.hidden'), 'a-\\x2ehidden');
+});
+
+test('cpio: the host cpio tool lists what we wrote, with parents first', () => {
+  const archive = buildCpio([
+    { path: 'usr/lib/x/file.txt', type: 'file', data: 'hello', mode: 0o600 },
+    { path: 'etc/systemd/system/t.wants/u.service', type: 'symlink', data: '../u.service' },
+  ]);
+  assert.equal(archive.length % 4, 0);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cpio-'));
+  try {
+    fs.writeFileSync(path.join(dir, 'a.cpio'), archive);
+    const listing = execFileSync('cpio', ['-it', '--quiet'], { input: archive }).toString().trim().split('\n');
+    assert.deepEqual(listing, ['usr', 'usr/lib', 'usr/lib/x', 'usr/lib/x/file.txt', 'etc', 'etc/systemd', 'etc/systemd/system', 'etc/systemd/system/t.wants', 'etc/systemd/system/t.wants/u.service']);
+    execFileSync('cpio', ['-id', '--quiet', '--no-absolute-filenames'], { cwd: dir, input: archive });
+    assert.equal(fs.readFileSync(path.join(dir, 'usr/lib/x/file.txt'), 'utf8'), 'hello');
+    assert.equal(fs.statSync(path.join(dir, 'usr/lib/x/file.txt')).mode & 0o777, 0o600);
+    assert.equal(fs.readlinkSync(path.join(dir, 'etc/systemd/system/t.wants/u.service')), '../u.service');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('alignment padding', () => {
+  assert.equal(alignmentPadding(8).length, 0);
+  assert.equal(alignmentPadding(9).length, 3);
+  assert.equal(alignmentPadding(11).length, 1);
+});
+
+test('guest units', () => {
+  const m = bindMountUnit({ hostPath: '/h', name: 'src', readOnly: true });
+  assert.equal(m.name, 'run-virtiofs\\x2dmnt\\x2dsrc.mount');
+  assert.match(m.content, /What=mount_src\nWhere=\/run\/virtiofs-mnt-src\nType=virtiofs\nOptions=ro/);
+  assert.equal(swapUnit().name, 'dev-disk-by\\x2did-virtio\\x2dswap.swap');
+  assert.match(journalStreamUnit().content, /StandardOutput=file:\/dev\/virtio-ports\/org\.bootc-ephemeral\.journal/);
+  const [exec, status] = executeUnits(['/bin/sh -c "echo 100%"', '/bin/true']);
+  assert.match(exec.content, /ExecStart=\/bin\/sh -c "echo 100%%"\nExecStart=\/bin\/true\n/);
+  assert.match(status.content, /ExecStart=systemctl show --property=ExecMainCode --property=ExecMainStatus bootc-ephemeral-execute.service/);
+  assert.match(status.content, /poweroff/);
+});
+
+test('tmpfiles setup keeps unit-name backslashes and links wants', () => {
+  const conf = setupTmpfiles({ units: [bindMountUnit({ hostPath: '/h', name: 'a', readOnly: false })], sshHostKey: { privateKey: 'k', publicKey: 'p' } });
+  assert.match(conf, /^C \/run\/systemd\/system\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount - - - - \/usr\/lib\/bootc-ephemeral\/units\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount$/m);
+  assert.match(conf, /^d \/run\/systemd\/system\/remote-fs\.target\.wants 0755 root root -$/m);
+  assert.match(conf, /^L\+ \/run\/systemd\/system\/remote-fs\.target\.wants\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount - - - - \.\.\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount$/m);
+  assert.match(conf, /^L\+ \/sysroot\/etc\/ssh\/ssh_host_ed25519_key - - - - \/run\/bootc-ephemeral\/ssh_host_ed25519_key$/m);
+  assert.match(conf, /^z \/run\/bootc-ephemeral\/ssh_host_ed25519_key 0600 root root -$/m);
+});
+
+test('guest payload holds the initrd service and its enablement', () => {
+  const listing = execFileSync('cpio', ['-itv', '--quiet'], { input: buildGuestPayload({ units: [journalStreamUnit()], sshHostKey: { privateKey: 'secret', publicKey: 'pub' } }) }).toString();
+  assert.match(listing, /etc\/systemd\/system\/initrd\.target\.wants\/bootc-ephemeral-setup\.service -> \.\.\/bootc-ephemeral-setup\.service/);
+  assert.match(listing, /-rw------- .* usr\/lib\/bootc-ephemeral\/ssh_host_ed25519_key\n/);
+});
+
+test('kernel args: virtiofs root, volatile overlay, user kargs last', () => {
+  const k = buildKernelArgs({ kargs: ['quiet'] });
+  assert.deepEqual(k.slice(0, 4), ['rootfstype=virtiofs', 'root=rootfs', 'ro', 'systemd.volatile=overlay']);
+  assert.equal(k.at(-1), 'quiet');
+});
+
+test('virtiofsd argv for both implementations', () => {
+  const share = { tag: 'rootfs', source: '/run/source-image', socket: '/s.sock', readOnly: true, immutable: true };
+  const c = buildVirtiofsdArgs({ flavor: 'c', command: ['vfsd'] }, share);
+  assert.deepEqual(c.argv, ['vfsd', '--socket-path=/s.sock', '-o', 'source=/run/source-image', '-o', 'cache=always', '-o', 'sandbox=namespace', '--thread-pool-size=16', '--rlimit-nofile=0']);
+  assert.deepEqual(c.env, ['MALLOC_ARENA_MAX=1']);
+  const r = buildVirtiofsdArgs({ flavor: 'rust', command: ['vfsd'] }, { ...share, immutable: false });
+  assert.ok(r.argv.includes('--shared-dir=/run/source-image') && r.argv.includes('--readonly') && r.argv.includes('--cache=auto'));
+});
+
+function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img'])) {
+  const options = parseRunOptions({ image: IMAGE, ...input }, probe);
+  return buildLaunchPlan(options, {
+    name: 'vm1',
+    stateDir: '/state/vm1',
+    tools: TOOLS,
+    accel: 'tcg',
+    kernelVersion: '6.1.0-56-cloud-amd64',
+    ssh: options.sshKeygen ? { clientPublicKey: 'ssh-ed25519 AAAA test', hostPrivateKey: 'PRIV', hostPublicKey: 'ssh-ed25519 BBBB host' } : undefined,
+    supervisorScript: '# script',
+  });
+}
+
+const after = (argv: string[], flag: string) => argv.filter((_, i) => argv[i - 1] === flag);
+
+test('QEMU argv: sizing, accel, direct kernel boot from the image, shares, ports, disks', () => {
+  const p = plan({ memory: '1536M', vcpus: '3', bind: ['/host/src'], roBind: ['/host/src:cfg'], sshKeygen: true, addSwap: '256M', mountDiskFile: ['/d.img:data'], execute: ['/bin/true'], virtioSerialOut: ['log:/tmp/log'] });
+  const q = p.qemuArgs;
+  assert.deepEqual(q.slice(0, 4), ['/run/host/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '--library-path', '/run/host/usr/lib/x86_64-linux-gnu:/run/host/usr/lib', '/run/host/usr/bin/qemu-system-x86_64']);
+  assert.deepEqual(after(q, '-m'), ['1536M']);
+  assert.deepEqual(after(q, '-smp'), ['3']);
+  assert.deepEqual(after(q, '-accel'), ['tcg,thread=multi,tb-size=256']);
+  assert.deepEqual(after(q, '-object'), ['memory-backend-memfd,id=mem,size=1536M,share=on']);
+  assert.deepEqual(after(q, '-kernel'), ['/run/source-image/usr/lib/modules/6.1.0-56-cloud-amd64/vmlinuz']);
+  assert.deepEqual(after(q, '-initrd'), ['/run/bootc-ephemeral/initramfs.img']);
+  const devices = after(q, '-device');
+  assert.deepEqual(devices.filter((d) => d.startsWith('vhost-user-fs-pci')).map((d) => /tag=([^,]+)/.exec(d)![1]), ['rootfs', 'mount_src', 'mount_cfg']);
+  assert.deepEqual(devices.filter((d) => d.startsWith('virtserialport')).map((d) => /name=(.+)$/.exec(d)![1]), ['org.bootc-ephemeral.journal', 'org.bootc-ephemeral.execute', 'org.bootc-ephemeral.execute-status', 'log']);
+  assert.deepEqual(devices.filter((d) => d.startsWith('virtio-blk-pci')), ['virtio-blk-pci,drive=swap,serial=swap', 'virtio-blk-pci,drive=disk-data,serial=data']);
+  assert.deepEqual(after(q, '-netdev'), ['user,id=net0,hostfwd=tcp:0.0.0.0:2222-:22']);
+  assert.deepEqual(after(q, '-smbios'), ['type=11,path=/run/bootc-ephemeral/smbios-ssh-authorized-keys']);
+  assert.ok(after(q, '-chardev').includes('file,id=execute,path=/proc/self/fd/1'));
+  const cred = p.files.find((f) => f.path.endsWith('smbios-ssh-authorized-keys'))!;
+  assert.equal(cred.content, `io.systemd.credential.binary:ssh.authorized_keys.root=${Buffer.from('ssh-ed25519 AAAA test\n').toString('base64')}`);
+});
+
+test('QEMU console: a log file, and stdio as well with --console', () => {
+  assert.ok(after(plan({}).qemuArgs, '-chardev').includes('file,id=console,path=/run/console.log'));
+  assert.ok(after(plan({ console: true }).qemuArgs, '-chardev').includes('stdio,id=console,signal=off,logfile=/run/console.log'));
+});
+
+test('podman argv: labels, mounts, publish, flags, entrypoint', () => {
+  const p = plan({ name: 'vm1', sshKeygen: true, bind: ['/host/src'], label: ['team=x'], env: ['SECRET=hunter2'], rm: true, detach: true, tty: true, interactive: true, network: 'podman' });
+  const a = p.podmanArgs;
+  assert.equal(a[0], 'run');
+  assert.ok(a.includes('--privileged') && a.includes('--pull=never') && a.includes('--rm') && a.includes('-d') && a.includes('-t') && a.includes('-i'));
+  const labels = after(a, '--label');
+  assert.ok(labels.includes('io.bootc-ephemeral=1') && labels.includes('io.bootc-ephemeral.state-dir=/state/vm1') && labels.includes('team=x') && labels.includes('io.bootc-ephemeral.ssh=1'));
+  const recorded = JSON.parse(labels.find((l) => l.startsWith('io.bootc-ephemeral.options='))!.split('=').slice(1).join('='));
+  assert.deepEqual(recorded.env, ['SECRET'], 'env values stay out of labels');
+  assert.ok(!labels.join(' ').includes('hunter2'));
+  const vols = after(a, '-v');
+  assert.ok(vols.includes('/usr:/run/host/usr:ro'));
+  assert.ok(vols.includes('/state/vm1/plan:/run/bootc-ephemeral:ro'));
+  assert.ok(vols.includes('/state/vm1/logs/journal.log:/run/journal.log'));
+  assert.ok(vols.includes('/state/vm1/logs/virtiofsd-src.log:/run/virtiofsd-src.log'));
+  assert.ok(vols.includes('/host/src:/run/host-mounts/src'));
+  assert.ok(after(a, '--mount').includes('type=image,source=localhost/bootc-sample:latest,target=/run/source-image'));
+  assert.deepEqual(after(a, '-p'), ['127.0.0.1::2222/tcp']);
+  assert.deepEqual(after(a, '--network'), ['podman']);
+  assert.deepEqual(after(a, '--env'), ['SECRET=hunter2']);
+  const img = a.indexOf(IMAGE);
+  assert.deepEqual(a.slice(img - 2), ['--entrypoint', '/run/host/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', IMAGE, '--library-path', '/run/host/usr/lib/x86_64-linux-gnu:/run/host/usr/lib', '/run/host/usr/bin/dash', '/run/bootc-ephemeral/supervisor.sh', '/run/bootc-ephemeral']);
+});
+
+test('podman argv: --debug-entrypoint replaces the supervisor', () => {
+  const a = plan({ debugEntrypoint: 'bash -l' }).podmanArgs;
+  assert.deepEqual(a.slice(-4), ['--entrypoint', 'bash', IMAGE, '-l']);
+});
+
+test('supervisor plan files: one proc per virtiofsd, then QEMU as main', () => {
+  const p = plan({ bind: ['/host/src'], execute: ['/bin/true'] });
+  const procs = p.files.filter((f) => f.path.endsWith('.proc')).map((f) => path.basename(f.path));
+  assert.deepEqual(procs, ['010-virtiofsd-rootfs.proc', '011-virtiofsd-mount_src.proc', '900-qemu.proc']);
+  const root = String(p.files.find((f) => f.path.endsWith('010-virtiofsd-rootfs.proc'))!.content).split('\n');
+  assert.deepEqual(root.slice(0, 3), ['log /run/virtiofsd.log', 'socket /run/bootc-ephemeral-sock/rootfs.sock', 'env MALLOC_ARENA_MAX=1']);
+  const qemu = String(p.files.find((f) => f.path.endsWith('900-qemu.proc'))!.content).split('\n');
+  assert.deepEqual(qemu.slice(0, 3), ['main 1', 'status /run/bootc-ephemeral-execute.status', 'env QEMU_MODULE_DIR=/run/host/usr/lib/x86_64-linux-gnu/qemu']);
+  assert.equal(qemu.filter((l) => l.startsWith('arg ')).length, p.qemuArgs.length);
+  assert.deepEqual(p.logFiles, ['/state/vm1/logs/journal.log', '/state/vm1/logs/console.log', '/state/vm1/logs/virtiofsd.log', '/state/vm1/logs/virtiofsd-src.log']);
+});
+
+test('network host: QEMU forwards on a host port, nothing published', () => {
+  const options = parseRunOptions({ image: IMAGE, sshKeygen: true, network: 'host' }, fakeProbe());
+  const p = buildLaunchPlan(options, { name: 'h', stateDir: '/s/h', tools: TOOLS, accel: 'kvm', kernelVersion: 'k', sshHostPort: 40001, ssh: { clientPublicKey: 'a', hostPrivateKey: 'b', hostPublicKey: 'c' }, supervisorScript: '' });
+  assert.deepEqual(after(p.qemuArgs, '-netdev'), ['user,id=net0,hostfwd=tcp:127.0.0.1:40001-:22']);
+  assert.deepEqual(after(p.podmanArgs, '-p'), []);
+  assert.ok(after(p.podmanArgs, '--label').includes('io.bootc-ephemeral.ssh-host-port=40001'));
+  assert.deepEqual(after(p.qemuArgs, '-accel'), ['kvm']);
+  assert.deepEqual(after(p.qemuArgs, '-cpu'), ['host']);
+});

@@ -1,0 +1,92 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+// The in-container supervisor is plain POSIX sh: drive it here with a fake plan (sh processes).
+const SCRIPT = path.resolve(__dirname, '../../../resources/supervisor.sh');
+
+function planDir(procs: Record<string, string[]>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bootc-eph-sup-'));
+  fs.writeFileSync(path.join(dir, 'supervisor.conf'), 'sleep /bin/sleep\n');
+  for (const [name, lines] of Object.entries(procs)) fs.writeFileSync(path.join(dir, name), lines.join('\n') + '\n');
+  return dir;
+}
+const sh = (cmd: string) => ['arg /bin/sh', 'arg -c', `arg ${cmd}`];
+
+function run(dir: string) {
+  const r = spawnSync('/bin/sh', [SCRIPT, dir], { encoding: 'utf8', timeout: 20000 });
+  fs.rmSync(dir, { recursive: true, force: true });
+  return r;
+}
+
+test('the VM process exit status is the container exit status', () => {
+  const r = run(planDir({ '900-qemu.proc': ['main 1', ...sh('echo out; exit 5')] }));
+  assert.equal(r.status, 5);
+  assert.equal(r.stdout, 'out\n');
+  assert.match(r.stderr, /QEMU exited with status 5/);
+});
+
+test('--execute: the guest command status from systemctl show becomes the exit status', () => {
+  const dir = planDir({});
+  const status = path.join(dir, 'status');
+  fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', `status ${status}`, 'env GREETING=hi there', ...sh(`printf 'ExecMainCode=1\\nExecMainStatus=42\\n' > ${status}; echo "$GREETING"`)].join('\n'));
+  const r = run(dir);
+  assert.equal(r.status, 42);
+  assert.equal(r.stdout, 'hi there\n');
+});
+
+test('--execute: a killed command is 128+signal; no status at all is 125', () => {
+  const dir = planDir({});
+  const status = path.join(dir, 'status');
+  fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', `status ${status}`, ...sh(`printf 'ExecMainCode=2\\nExecMainStatus=9\\n' > ${status}`)].join('\n'));
+  assert.equal(run(dir).status, 137);
+  const dir2 = planDir({});
+  fs.writeFileSync(path.join(dir2, '900-qemu.proc'), ['main 1', `status ${path.join(dir2, 'none')}`, ...sh('exit 0')].join('\n'));
+  const r = run(dir2);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /before --execute reported an exit status/);
+});
+
+test('helpers start first, their socket is awaited, and they are stopped after the VM ends', () => {
+  const dir = planDir({});
+  const sock = path.join(dir, 'h.sock');
+  const pidFile = path.join(dir, 'helper.pid');
+  const log = path.join(dir, 'helper.log');
+  const py = `import socket,os,time; open('${pidFile}','w').write(str(os.getpid())); time.sleep(0.3); s=socket.socket(socket.AF_UNIX); s.bind('${sock}'); s.listen(); print('listening', flush=True); time.sleep(60)`;
+  fs.writeFileSync(path.join(dir, '010-helper.proc'), [`log ${log}`, `socket ${sock}`, 'arg /usr/bin/python3', 'arg -c', `arg ${py}`].join('\n'));
+  fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', ...sh(`test -S ${sock} && echo socket-was-there`)].join('\n'));
+  const r = spawnSync('/bin/sh', [SCRIPT, dir], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'socket-was-there\n');
+  assert.equal(fs.readFileSync(log, 'utf8'), 'listening\n');
+  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+  assert.throws(() => process.kill(pid, 0), 'the helper is gone');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a helper that dies during start-up fails the start with its log', () => {
+  const dir = planDir({});
+  const log = path.join(dir, 'v.log');
+  fs.writeFileSync(path.join(dir, '010-virtiofsd-rootfs.proc'), [`log ${log}`, `socket ${path.join(dir, 'never.sock')}`, ...sh('echo "vhost socket bind: No such file"; exit 1')].join('\n'));
+  fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', ...sh('echo should-not-run')].join('\n'));
+  const r = run(dir);
+  assert.equal(r.status, 71);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /010-virtiofsd-rootfs exited during start-up/);
+  assert.match(r.stderr, /vhost socket bind: No such file/);
+});
+
+test('SIGTERM (podman stop) ends the VM process promptly', async () => {
+  const dir = planDir({ '900-qemu.proc': ['main 1', 'arg /bin/sleep', 'arg 30'] });
+  const child = spawn('/bin/sh', [SCRIPT, dir]);
+  await new Promise((r) => setTimeout(r, 300));
+  const started = Date.now();
+  child.kill('SIGTERM');
+  const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+  assert.ok(Date.now() - started < 3000, 'stopped within 3 s');
+  assert.notEqual(code, 0);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
