@@ -24,8 +24,9 @@ export class UsageError extends Error {
 }
 
 /**
- * Positionals stop flag parsing after `maxPositionals` (so `run-ssh IMAGE echo hi` leaves `echo hi`
- * for the remote command, as bcvk does); `--` always ends flags.
+ * Flags may come before or after the positionals; the first positional beyond `maxPositionals`
+ * starts the rest (so `run-ssh IMAGE echo hi` and `ssh NAME -L 8080:h:80 ls -l` leave the remote
+ * command alone); `--` always ends flags.
  */
 export function parseArgs(argv: string[], specs: FlagSpec[], maxPositionals = Infinity): ParsedArgs {
   const byLong = new Map(specs.map((s) => [s.long, s]));
@@ -39,7 +40,6 @@ export function parseArgs(argv: string[], specs: FlagSpec[], maxPositionals = In
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return { flags, positionals, rest: argv.slice(i + 1) };
-    if (positionals.length >= maxPositionals) return { flags, positionals, rest: argv.slice(i) };
     if (a.startsWith('--') && a.length > 2) {
       const eq = a.indexOf('=');
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
@@ -65,6 +65,8 @@ export function parseArgs(argv: string[], specs: FlagSpec[], maxPositionals = In
         }
         set(spec, true);
       }
+    } else if (positionals.length >= maxPositionals) {
+      return { flags, positionals, rest: argv.slice(i) };
     } else {
       positionals.push(a);
     }

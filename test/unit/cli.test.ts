@@ -17,6 +17,14 @@ test('bcvk-style flags: combined shorts, =values, repeatable, positionals stop a
   assert.deepEqual(input.karg, ['quiet']);
 });
 
+test('flags after NAME are still flags; the first extra word starts the command', () => {
+  const specs = [{ long: 'local-forward', short: 'L', value: true, help: '' }, { long: 'tty', short: 't', help: '' }];
+  const r = parseArgs(['vm', '-L', '1:h:2', '-t', 'ls', '-l'], specs, 1);
+  assert.deepEqual(r.positionals, ['vm']);
+  assert.deepEqual(r.flags, { 'local-forward': '1:h:2', tty: true });
+  assert.deepEqual(r.rest, ['ls', '-l']);
+});
+
 test('`--` ends options; unknown and valueless flags are usage errors', () => {
   assert.deepEqual(parseArgs(['vm', '--', 'ls', '-l'], [], 1).rest, ['ls', '-l']);
   assert.throws(() => parseArgs(['--nope'], RUN_FLAGS), UsageError);

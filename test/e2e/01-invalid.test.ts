@@ -1,0 +1,102 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cli, containerNames, stateDirs, IMAGE, podman, ROOT } from './harness';
+
+// Bad input: one clear error naming the field and value, before podman starts anything, nothing left.
+let before_: { containers: string[]; state: string[] };
+before(async () => {
+  before_ = { containers: await containerNames(), state: stateDirs() };
+});
+
+async function assertNothingLeft() {
+  assert.deepEqual(await containerNames(), before_.containers, 'no container left behind');
+  assert.deepEqual(stateDirs(), before_.state, 'no state dir left behind');
+}
+
+const cases: [string, string[], RegExp][] = [
+  ['memory with a unit bcvk rejects', ['--memory', '4GB'], /invalid memory "4GB"/],
+  ['unknown instance type', ['--itype', 'u1.gigantic'], /invalid itype "u1\.gigantic": unknown instance type/],
+  ['vcpus zero', ['--vcpus', '0'], /invalid vcpus "0"/],
+  ['missing bind path', ['--bind', '/does/not/exist'], /invalid bind "\/does\/not\/exist": \/does\/not\/exist does not exist/],
+  ['bad VM name', ['--name', 'no spaces please'], /invalid name "no spaces please"/],
+  ['SSH without a network', ['-K', '--network', 'none'], /invalid network "none"/],
+  ['missing disk file', ['--mount-disk-file', '/nope.img:data'], /invalid mount-disk-file "\/nope\.img:data"/],
+  ['bad swap size', ['--add-swap', 'big'], /invalid add-swap "big"/],
+  ['bad accel', ['--accel', 'hvf'], /invalid accel "hvf"/],
+  ['missing units dir', ['--systemd-units', '/no/units'], /invalid systemd-units "\/no\/units"/],
+];
+
+for (const [title, flags, message] of cases) {
+  test(`invalid input fails before anything starts: ${title}`, async () => {
+    const r = await cli(['run', '-d', ...flags, IMAGE]);
+    assert.equal(r.exitCode, 2, String(r.stderr));
+    assert.match(String(r.stderr), message);
+    assert.equal(String(r.stdout), '');
+    await assertNothingLeft();
+  });
+}
+
+test('unknown flags and missing IMAGE are usage errors', async () => {
+  const r = await cli(['run', '--frobnicate', IMAGE]);
+  assert.equal(r.exitCode, 2);
+  assert.match(String(r.stderr), /unknown option --frobnicate/);
+  assert.equal((await cli(['run'])).exitCode, 2);
+  await assertNothingLeft();
+});
+
+test('an image that is not in local storage: clear error, nothing left', async () => {
+  const r = await cli(['run', '-d', 'localhost/no-such-image:latest']);
+  assert.equal(r.exitCode, 1);
+  assert.match(String(r.stderr), /image localhost\/no-such-image:latest is not in local podman storage/);
+  await assertNothingLeft();
+});
+
+test('an image without a kernel: clear error, no container, no state', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nokernel-'));
+  fs.writeFileSync(path.join(dir, 'hello'), 'hi\n');
+  fs.writeFileSync(path.join(dir, 'Containerfile'), 'FROM scratch\nCOPY hello /hello\nLABEL containers.bootc=1\n');
+  const image = 'localhost/bootc-ephemeral-e2e-nokernel:latest';
+  const b = await podman(['build', '-q', '-t', image, dir]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  assert.equal(b.exitCode, 0, String(b.stderr));
+  const r = await cli(['run', '-d', '--name', 'e2e-nokernel', image]);
+  assert.equal(r.exitCode, 1);
+  assert.match(String(r.stderr), /no kernel found in image localhost\/bootc-ephemeral-e2e-nokernel:latest: expected \/usr\/lib\/modules\/<version>\/vmlinuz and initramfs\.img/);
+  await assertNothingLeft();
+  assert.equal((await podman(['container', 'exists', 'e2e-nokernel'])).exitCode, 1);
+  await podman(['rmi', image]);
+});
+
+test('a taken name is refused before anything starts', async () => {
+  const c = await podman(['create', '--name', 'e2e-taken', IMAGE, 'true']);
+  assert.equal(c.exitCode, 0, String(c.stderr));
+  try {
+    const r = await cli(['run', '-d', '--name', 'e2e-taken', IMAGE]);
+    assert.equal(r.exitCode, 1);
+    assert.match(String(r.stderr), /a container named e2e-taken already exists/);
+    assert.ok(!stateDirs().includes('e2e-taken'));
+  } finally {
+    await podman(['rm', '-f', 'e2e-taken']);
+  }
+});
+
+test('--help for every command', async () => {
+  for (const cmd of ['run', 'ssh', 'run-ssh', 'ps', 'stop', 'rm', 'rm-all', 'logs', 'doctor']) {
+    const r = await cli([cmd, '--help']);
+    assert.equal(r.exitCode, 0, cmd);
+    assert.match(String(r.stdout), new RegExp(`^Usage: bootc-ephemeral ${cmd}`), cmd);
+  }
+  assert.ok(fs.existsSync(path.join(ROOT, 'dist/cli.js')));
+});
+
+test('doctor reports each check and passes on a prepared host', async () => {
+  const r = await cli(['doctor', '--json']);
+  const checks = JSON.parse(String(r.stdout)) as { id: string; status: string }[];
+  assert.deepEqual(checks.map((c) => c.id), ['root', 'podman', 'qemu', 'virtiofsd', 'kvm', 'rlimits', 'cgroups', 'sample-image']);
+  assert.equal(r.exitCode, checks.some((c) => c.status === 'fail') ? 1 : 0);
+  assert.equal(checks.find((c) => c.id === 'podman')?.status, 'ok');
+  assert.equal(checks.find((c) => c.id === 'sample-image')?.status, 'ok');
+});

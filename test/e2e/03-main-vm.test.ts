@@ -1,0 +1,177 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as http from 'node:http';
+import { execa } from 'execa';
+import { cli, podman, IMAGE, TEST_LABEL, STATE_ROOT, cleanupTestVms, CLI } from './harness';
+
+// One VM with most options at once (booting is the slow part under TCG), then checks from outside
+// (podman, the host) and inside (over the CLI's ssh).
+const NAME = 'e2e-main';
+let work: string;
+let rw: string, ro: string, units: string, disk: string;
+
+async function ssh(cmd: string): Promise<{ code: number; out: string; err: string }> {
+  const r = await cli(['ssh', NAME, '--', 'sh', '-c', cmd]);
+  return { code: r.exitCode ?? -1, out: String(r.stdout), err: String(r.stderr) };
+}
+
+before(async () => {
+  await cleanupTestVms();
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-main-'));
+  rw = path.join(work, 'rw');
+  ro = path.join(work, 'ro');
+  units = path.join(work, 'units');
+  disk = path.join(work, 'disk.img');
+  fs.mkdirSync(rw);
+  fs.mkdirSync(ro);
+  fs.writeFileSync(path.join(ro, 'from-host.txt'), 'host data\n');
+  fs.mkdirSync(path.join(units, 'system'), { recursive: true });
+  fs.writeFileSync(
+    path.join(units, 'system', 'e2e-hello.service'),
+    "[Unit]\nDescription=e2e unit\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/sh -c 'echo unit-ran > /run/e2e-hello'\n[Install]\nWantedBy=multi-user.target\n",
+  );
+  fs.writeFileSync(disk, Buffer.alloc(0));
+  fs.truncateSync(disk, 64 * 1024 * 1024);
+});
+
+after(async () => {
+  await cleanupTestVms();
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 400_000 }, async (t) => {
+  const r = await cli([
+    'run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--label', 'team=e2e', '-e', 'E2E_ENV=yes',
+    '--bind', `${rw}:work`, '--ro-bind', `${ro}:cfg`, '--systemd-units', units, '--mount-disk-file', `${disk}:data`,
+    '--add-swap', '128M', '--karg', 'e2e.karg=1', '--memory', '2G', IMAGE,
+  ]);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  assert.match(String(r.stdout).trim(), /^[0-9a-f]{64}$/, 'prints the container ID');
+  const stateDir = path.join(STATE_ROOT, NAME);
+
+  await t.test('state dir: 0700, key 0600, never in labels or env', async () => {
+    assert.equal(fs.statSync(stateDir).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(stateDir, 'ssh/id_ed25519')).mode & 0o777, 0o600);
+    const key = fs.readFileSync(path.join(stateDir, 'ssh/id_ed25519'), 'utf8');
+    const inspect = String((await podman(['inspect', NAME])).stdout);
+    assert.ok(!inspect.includes(key.split('\n')[1]), 'no private key material in podman inspect');
+    const parsed = JSON.parse(inspect)[0];
+    assert.equal(parsed.Config.Labels.team, 'e2e');
+    assert.ok(parsed.Config.Env.includes('E2E_ENV=yes'));
+  });
+
+  await t.test('ssh: waits for the guest, runs the command, returns its exit code', async () => {
+    const res = await ssh('echo hello-from-$(hostname); exit 42');
+    assert.equal(res.code, 42, res.err);
+    assert.equal(res.out, 'hello-from-bootc-sample\n');
+  });
+
+  await t.test('ps --json shows it ready, with its options', async () => {
+    const ps = await cli(['ps', '--json']);
+    const vm = (JSON.parse(String(ps.stdout)) as { name: string; state: string; ssh: boolean; sshPort: number; options: { memoryMiB: number } }[]).find((v) => v.name === NAME);
+    assert.ok(vm, 'listed');
+    assert.equal(vm.state, 'ready');
+    assert.equal(vm.ssh, true);
+    assert.equal(vm.options.memoryMiB, 2048);
+    assert.ok(vm.sshPort > 0);
+    assert.match(String((await cli(['ps'])).stdout), new RegExp(`^${NAME}\\s+localhost/bootc-sample:latest\\s+ready`, 'm'));
+  });
+
+  await t.test('--bind is read-write both ways', async () => {
+    fs.writeFileSync(path.join(rw, 'from-host.txt'), 'saved on the host\n');
+    const res = await ssh('cat /run/virtiofs-mnt-work/from-host.txt && echo written-in-guest > /run/virtiofs-mnt-work/from-guest.txt');
+    assert.equal(res.code, 0, res.err);
+    assert.equal(res.out, 'saved on the host\n');
+    assert.equal(fs.readFileSync(path.join(rw, 'from-guest.txt'), 'utf8'), 'written-in-guest\n');
+  });
+
+  await t.test('--ro-bind is readable, and writes fail', async () => {
+    const res = await ssh('cat /run/virtiofs-mnt-cfg/from-host.txt; touch /run/virtiofs-mnt-cfg/nope');
+    assert.equal(res.out, 'host data\n');
+    assert.notEqual(res.code, 0);
+    assert.match(res.err, /Read-only file system/);
+    assert.ok(!fs.existsSync(path.join(ro, 'nope')));
+  });
+
+  await t.test('--systemd-units: the unit was enabled and ran', async () => {
+    const res = await ssh('cat /run/e2e-hello; systemctl is-active e2e-hello.service');
+    assert.equal(res.out, 'unit-ran\nactive\n');
+  });
+
+  await t.test('--mount-disk-file, --add-swap, --karg', async () => {
+    const res = await ssh('readlink -f /dev/disk/by-id/virtio-data; blockdev --getsize64 /dev/disk/by-id/virtio-data; swapon --noheadings --show=SIZE; cat /proc/cmdline');
+    const [dev, size, swap, cmdline] = res.out.trim().split('\n');
+    assert.match(dev, /^\/dev\/vd[a-z]$/);
+    assert.equal(size, String(64 * 1024 * 1024));
+    assert.match(swap.trim(), /^12[78](M|\.\d+M)$/);
+    assert.match(cmdline, /(^| )e2e\.karg=1( |$)/);
+  });
+
+  await t.test('-L forwards a local port to a guest service', async () => {
+    const start = await ssh("mkdir -p /run/www && echo served-by-guest > /run/www/index.html && (busybox httpd -p 127.0.0.1:8080 -h /run/www &) ; sleep 0.5; echo started");
+    assert.equal(start.out, 'started\n');
+    const fwd = execa('node', [CLI, 'ssh', NAME, '-L', '18080:127.0.0.1:8080'], { reject: false, stdin: 'ignore' });
+    try {
+      let body = '';
+      for (let i = 0; i < 40 && !body; i++) {
+        await new Promise((res) => setTimeout(res, 250));
+        body = await new Promise<string>((resolve) => {
+          http.get('http://127.0.0.1:18080/index.html', (res) => {
+            let b = '';
+            res.on('data', (c) => (b += c));
+            res.on('end', () => resolve(b));
+          }).on('error', () => resolve(''));
+        });
+      }
+      assert.equal(body, 'served-by-guest\n');
+    } finally {
+      fwd.kill('SIGTERM');
+      await fwd;
+    }
+  });
+
+  await t.test('the root is stateless: guest writes never reach the image', async () => {
+    const res = await ssh('echo x > /etc/e2e-stateless-marker && echo y > /usr/e2e-marker && findmnt -n -o FSTYPE /; cat /etc/e2e-stateless-marker');
+    assert.equal(res.code, 0, res.err);
+    assert.equal(res.out, 'overlay\nx\n');
+    const mount = await podman(['image', 'mount', IMAGE]);
+    try {
+      const root = String(mount.stdout).trim();
+      assert.ok(fs.existsSync(path.join(root, 'etc/hostname')), 'image mounted');
+      assert.ok(!fs.existsSync(path.join(root, 'etc/e2e-stateless-marker')));
+      assert.ok(!fs.existsSync(path.join(root, 'usr/e2e-marker')));
+    } finally {
+      await podman(['image', 'unmount', IMAGE]);
+    }
+  });
+
+  await t.test('journal and virtiofsd logs, in the container and on the host', async () => {
+    const journal = await podman(['exec', NAME, 'cat', '/run/journal.log']);
+    assert.match(String(journal.stdout), /Linux version|Command line: .*e2e\.karg=1/);
+    assert.match(String(journal.stdout), /e2e unit/);
+    const vfs = await podman(['exec', NAME, 'ls', '/run/virtiofsd.log', '/run/virtiofsd-work.log', '/run/virtiofsd-cfg.log']);
+    assert.equal(vfs.exitCode, 0, String(vfs.stderr));
+    const logs = await cli(['logs', NAME, '--journal']);
+    assert.match(String(logs.stdout), /sshd\[\d+\]: Server listening on/);
+    const consoleLog = await cli(['logs', NAME, '--console']);
+    assert.match(String(consoleLog.stdout), /Linux version/);
+  });
+
+  await t.test('stop, then rm-all -f leaves nothing', async () => {
+    const started = Date.now();
+    const stop = await cli(['stop', NAME]);
+    assert.equal(stop.exitCode, 0, String(stop.stderr));
+    assert.ok(Date.now() - started < 12_000, 'stopped promptly');
+    const ps = JSON.parse(String((await cli(['ps', '--json'])).stdout)) as { name: string; state: string }[];
+    assert.ok(['exited', 'failed'].includes(ps.find((v) => v.name === NAME)!.state));
+    const rm = await cli(['rm-all', '-f']);
+    assert.equal(rm.exitCode, 0, String(rm.stderr));
+    assert.match(String(rm.stdout), new RegExp(`Removed ${NAME}`));
+    const left = await podman(['ps', '-a', '--filter', 'label=io.bootc-ephemeral=1', '--format', '{{.Names}}']);
+    assert.equal(String(left.stdout).trim(), '');
+    assert.ok(!fs.existsSync(stateDir));
+  });
+});
