@@ -9,7 +9,7 @@ const GRACE_MS = 10 * 60 * 1000;
 /** Removes state dirs whose container is gone (e.g. --rm VMs that exited). Returns what it removed. */
 export function collectStaleStateDirs(vms: VmInfo[], now = Date.now(), root = stateRoot()): string[] {
   const live = new Set(vms.map((v) => v.stateDir).filter(Boolean));
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync(root);
   } catch {

@@ -1,0 +1,33 @@
+#!/bin/bash
+# npm test: lint, then every suite. Each suite's own output stays visible; the last line adds them up.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed=0 failed=0 status=0
+
+suite() { # name, command...
+  local name=$1; shift
+  echo "=== $name: $*"
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local p f
+  p=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -n1 | awk '{print $3}')
+  f=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -n1 | awk '{print $3}')
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  if [ "$rc" != 0 ]; then
+    status=1
+    [ "${f:-0}" = 0 ] && failed=$((failed + 1))   # a suite that broke without counting is one failure
+    echo "=== $name FAILED (exit $rc)"
+  fi
+}
+
+suite lint npm run -s lint
+suite build npm run -s build
+node scripts/build.mjs --tests
+suite unit node --test --test-reporter=spec out/test/unit/
+suite e2e node --test --test-concurrency=1 --test-reporter=spec out/test/e2e/
+
+echo
+echo "$passed passed, $failed failed"
+exit $status
