@@ -1,0 +1,22 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import * as refresh from './refresh';
+import * as bootContainerfile from './bootContainerfile';
+import * as bootImage from './bootImage';
+import * as bootSampleImage from './bootSampleImage';
+import * as openSshTerminal from './openSshTerminal';
+import * as stopVm from './stopVm';
+import * as removeVm from './removeVm';
+import * as removeAllVms from './removeAllVms';
+import * as runDoctor from './runDoctor';
+
+interface CommandModule {
+  id: string;
+  run: (s: Services, ...args: never[]) => unknown;
+}
+
+export const COMMANDS: CommandModule[] = [refresh, bootContainerfile, bootImage, bootSampleImage, openSshTerminal, stopVm, removeVm, removeAllVms, runDoctor];
+
+export function registerCommands(s: Services): vscode.Disposable[] {
+  return COMMANDS.map((c) => vscode.commands.registerCommand(c.id, (...args: unknown[]) => (c.run as (s: Services, ...a: unknown[]) => unknown)(s, ...args)));
+}

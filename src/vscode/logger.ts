@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+
+/** The one output channel: every podman/QEMU command line at debug level, errors with "Show Log". */
+export class Logger implements vscode.Disposable {
+  readonly channel = vscode.window.createOutputChannel('Ephemeral VMs', { log: true });
+
+  command(argv: string[]): void {
+    this.channel.debug(argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '));
+  }
+
+  info(message: string): void {
+    this.channel.info(message);
+  }
+
+  /** Logs the error and shows it with a "Show Log" action. */
+  async showError(message: string): Promise<void> {
+    this.channel.error(message);
+    const choice = await vscode.window.showErrorMessage(message, vscode.l10n.t('Show Log'));
+    if (choice) this.channel.show(true);
+  }
+
+  dispose(): void {
+    this.channel.dispose();
+  }
+}

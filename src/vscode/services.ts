@@ -1,0 +1,13 @@
+import type * as vscode from 'vscode';
+import type { Podman } from '../engine/podman';
+import type { Logger } from './logger';
+import type { VmTreeProvider, VmTreeItem } from './tree/vmTreeProvider';
+
+/** What commands get from the composition root. */
+export interface Services {
+  context: vscode.ExtensionContext;
+  podman: () => Podman;
+  logger: Logger;
+  tree: VmTreeProvider;
+  view: vscode.TreeView<VmTreeItem>;
+}

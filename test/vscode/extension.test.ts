@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+
+const ID = 'bootc-ephemeral.bootc-ephemeral';
+
+describe('the extension in real VS Code', () => {
+  it('is the one under development, and activates without errors', async () => {
+    const ext = vscode.extensions.getExtension(ID);
+    assert.ok(ext, `${ID} is installed`);
+    await ext.activate();
+    assert.equal(ext.isActive, true);
+    assert.ok(fs.existsSync(path.join(ext.extensionPath, 'dist', 'extension.js')));
+  });
+
+  it('registers every command it declares in contributes.commands', async () => {
+    const ext = vscode.extensions.getExtension(ID)!;
+    await ext.activate();
+    const declared: string[] = ext.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
+    assert.ok(declared.length >= 5, 'declares its commands');
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const missing = declared.filter((c) => !registered.has(c));
+    assert.deepEqual(missing, [], 'declared but not registered');
+  });
+
+  it('every command referenced from menus and the welcome view is declared', () => {
+    const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
+    const declared = new Set(pkg.commands.map((c: { command: string }) => c.command));
+    const inMenus = Object.values(pkg.menus as Record<string, { command: string }[]>).flat().map((m) => m.command);
+    const inWelcome = [...JSON.stringify(pkg.viewsWelcome).matchAll(/command:([\w.]+)/g)].map((m) => m[1]);
+    for (const c of [...inMenus, ...inWelcome]) assert.ok(declared.has(c), `${c} is declared`);
+  });
+
+  it('contributes the Ephemeral VMs view container and the VMs view, which can be shown', async () => {
+    const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
+    assert.deepEqual(pkg.viewsContainers.activitybar.map((c: { id: string; title: string }) => [c.id, c.title]), [['bootcEphemeral', 'Ephemeral VMs']]);
+    assert.deepEqual(pkg.views.bootcEphemeral.map((v: { id: string }) => v.id), ['bootcEphemeral.vms']);
+    await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
+    await vscode.commands.executeCommand('bootcEphemeral.refresh');
+  });
+
+  it('offers "Boot as Ephemeral VM" for Containerfile, Dockerfile and *.containerfile only', () => {
+    const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
+    const entry = pkg.menus['explorer/context'].find((m: { command: string }) => m.command === 'bootcEphemeral.bootContainerfile');
+    const m = /resourceFilename =~ \/(.*)\/(i?)$/.exec(entry.when);
+    assert.ok(m, entry.when);
+    const re = new RegExp(m[1], m[2]);
+    for (const yes of ['Containerfile', 'Dockerfile', 'web.containerfile', 'api.Dockerfile', 'x.dockerfile']) assert.ok(re.test(yes), yes);
+    for (const no of ['README.md', 'Containerfile.txt', 'Containerfile.md', 'mycontainerfile', 'package.json']) assert.ok(!re.test(no), no);
+  });
+
+  it('the sample workspace is open', () => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    assert.ok(folder, 'a folder is open');
+    assert.ok(fs.existsSync(path.join(folder.uri.fsPath, 'Containerfile')));
+  });
+
+  it('Check Prerequisites runs the engine doctor on this host and shows the report', async () => {
+    const report = (await vscode.commands.executeCommand('bootcEphemeral.runDoctor')) as string;
+    assert.match(report, /podman/);
+    assert.match(report, /QEMU/);
+    assert.equal(vscode.window.activeTextEditor?.document.languageId, 'markdown');
+    assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', /Ephemeral VMs: prerequisites/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  if (process.env.BOOTC_EPHEMERAL_FORCE_FAIL) {
+    it('fails on purpose (BOOTC_EPHEMERAL_FORCE_FAIL is set)', () => assert.fail('forced failure'));
+  }
+});
