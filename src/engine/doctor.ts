@@ -54,7 +54,7 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
   const kvm = probeKvm();
   add(kvm.usable
     ? { id: 'kvm', title: 'KVM', status: 'ok', detail: kvm.reason }
-    : { id: 'kvm', title: 'KVM', status: 'warn', detail: `${kvm.reason}: VMs run under QEMU TCG (software emulation, ~20-30 s to SSH)`, fix: ['enable VT-x/AMD-V (or nested virtualisation) for this machine'] });
+    : { id: 'kvm', title: 'KVM', status: 'warn', detail: `${kvm.reason}: VMs run under QEMU TCG (software emulation: tens of seconds to SSH)`, fix: ['enable VT-x/AMD-V (or nested virtualisation) for this machine'] });
 
   const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(read('/proc/self/status') ?? '')?.[1];
   const hasSysResource = capEff ? (BigInt(`0x${capEff}`) >> 24n) & 1n : 1n;

@@ -4,7 +4,7 @@ import { runDoctor } from '../../engine/doctor';
 
 export const id = 'bootcEphemeral.runDoctor';
 
-const MARK = { ok: '✅', warn: '⚠️', fail: '❌' } as const;
+const MARK = { ok: '[ok]', warn: '[warning]', fail: '[FAILED]' } as const;
 
 /** Runs the engine's host checks and shows them, each with its fix, in a Markdown document. */
 export async function run(s: Services): Promise<string> {

@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { vmItemProperties, duration } from '../../src/vscode/tree/vmItemProperties';
+import { imageTagFor } from '../../src/engine/build';
+import { bootcImagesOf } from '../../src/engine/images';
+import type { VmInfo } from '../../src/engine/vms';
+
+// pure pieces of the extension (no vscode import): tree item properties, image tags, image filter
+const NOW = 1_700_000_000_000;
+const vm: VmInfo = {
+  id: 'abc', name: 'dev', image: 'localhost/bootc-sample:latest', origin: 'bootc-ephemeral', podmanState: 'running', state: 'ready',
+  startedAt: NOW / 1000 - 125, ssh: true, sshPort: 40001, accel: 'tcg', labels: {},
+  options: { memoryMiB: 2048, vcpus: 2, binds: [{ hostPath: '/ws', name: 'ws', readOnly: false }] },
+};
+
+test('tree item: label, description, themed icon, tooltip, context value', () => {
+  const p = vmItemProperties(vm, NOW);
+  assert.equal(p.label, 'dev');
+  assert.equal(p.description, 'bootc-sample:latest · ready · up 2m');
+  assert.deepEqual(p.icon, { id: 'vm-running', color: 'charts.green' });
+  assert.match(p.tooltip, /Memory: 2G, vCPUs: 2/);
+  assert.match(p.tooltip, /TCG \(software emulation\)/);
+  assert.match(p.tooltip, /SSH: 127\.0\.0\.1:40001/);
+  assert.match(p.tooltip, /\/ws → \/run\/virtiofs-mnt-ws/);
+  assert.equal(p.contextValue, 'vm.ready.bootc-ephemeral.ssh');
+  assert.equal(vmItemProperties({ ...vm, state: 'booting' }, NOW).icon.id, 'loading~spin');
+  const failed = vmItemProperties({ ...vm, state: 'failed', podmanState: 'exited', exitCode: 71, ssh: false }, NOW);
+  assert.equal(failed.description, 'bootc-sample:latest · failed · exit 71');
+  assert.equal(failed.contextValue, 'vm.failed.bootc-ephemeral');
+  assert.match(vmItemProperties({ ...vm, origin: 'bcvk', options: undefined, accel: undefined }, NOW).tooltip, /started by bcvk/);
+  assert.equal(duration(3 * 3600 + 120), '3h 2m');
+});
+
+test('image tag for a Containerfile: its folder name', () => {
+  assert.equal(imageTagFor('/home/me/My App/Containerfile'), 'localhost/my-app-ephemeral:latest');
+  assert.equal(imageTagFor('/x/web.containerfile'), 'localhost/x-ephemeral:latest');
+});
+
+test('bootc images: labelled containers.bootc=1 or ostree.bootable', () => {
+  const images = bootcImagesOf([
+    { Id: '1', Names: ['localhost/b:latest', 'localhost/a:latest'], Labels: { 'containers.bootc': '1' }, Size: 300e6 },
+    { Id: '2', Names: ['docker.io/library/alpine:latest'], Labels: null },
+    { Id: '3', Names: ['quay.io/x/os:1'], Labels: { 'ostree.bootable': 'true' } },
+  ]);
+  assert.deepEqual(images.map((i) => i.name), ['localhost/a:latest', 'localhost/b:latest', 'quay.io/x/os:1']);
+  assert.equal(images[0].size, '300 MB');
+});
