@@ -4,18 +4,28 @@ import { Logger } from './logger';
 import { VmTreeProvider } from './tree/vmTreeProvider';
 import { registerCommands } from './commands';
 import { readSettings } from './settings';
+import { PortForwards } from './forwards/portForwards';
+import { registerSshTerminalProfile } from './terminals/sshTerminalProfile';
 import type { Services } from './services';
+import { bootFlow, BootRequest } from './boot/bootFlow';
 
 /** The composition root: wire the engine to the views and commands; no logic of its own. */
-export function activate(context: vscode.ExtensionContext): Services {
+/** What activate() returns: the services and the boot flow (used by the integration tests). */
+export interface ExtensionApi {
+  services: Services;
+  boot(req: BootRequest, token?: vscode.CancellationToken): Promise<string | undefined>;
+}
+
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const logger = new Logger();
   const podman = () => new Podman(readSettings().podmanPath, (argv) => logger.command(argv));
-  const tree = new VmTreeProvider(podman());
+  const forwards = new PortForwards(podman);
+  const tree = new VmTreeProvider(podman, forwards, (m) => logger.channel.warn(m));
   const view = vscode.window.createTreeView('bootcEphemeral.vms', { treeDataProvider: tree, showCollapseAll: false });
   tree.attach(view);
-  const services: Services = { context, podman, logger, tree, view };
-  context.subscriptions.push(logger, tree, view, ...registerCommands(services));
-  return services;
+  const services: Services = { context, podman, logger, tree, view, forwards };
+  context.subscriptions.push(logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
+  return { services, boot: (req, token) => bootFlow(services, req, token) };
 }
 
 export function deactivate(): void {}

@@ -1,7 +1,8 @@
 import type * as vscode from 'vscode';
 import type { Podman } from '../engine/podman';
 import type { Logger } from './logger';
-import type { VmTreeProvider, VmTreeItem } from './tree/vmTreeProvider';
+import type { VmTreeProvider, TreeNode } from './tree/vmTreeProvider';
+import type { PortForwards } from './forwards/portForwards';
 
 /** What commands get from the composition root. */
 export interface Services {
@@ -9,5 +10,6 @@ export interface Services {
   podman: () => Podman;
   logger: Logger;
   tree: VmTreeProvider;
-  view: vscode.TreeView<VmTreeItem>;
+  view: vscode.TreeView<TreeNode>;
+  forwards: PortForwards;
 }

@@ -45,6 +45,8 @@ export function defaultRunInput(image: string, s: Settings, folders: readonly { 
     accel: s.accel,
     sshKeygen: true,
     detach: true,
+    // a VM booted from VS Code goes away when stopped: stateless, nothing to keep
+    rm: true,
     bind: s.bindWorkspace === 'rw' ? binds : [],
     roBind: s.bindWorkspace === 'ro' ? binds : [],
     karg: s.extraKernelArgs,

@@ -133,3 +133,23 @@ test('stale state dirs: removed when old and containerless, kept when live or yo
     fs.rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('podman events: only VM containers', async () => {
+  const { parseVmEvent } = await import('../../src/engine/events');
+  assert.deepEqual(parseVmEvent('{"Type":"container","Name":"vm1","Status":"died","Attributes":{"io.bootc-ephemeral":"1","image":"x"}}'), { name: 'vm1', status: 'died' });
+  assert.deepEqual(parseVmEvent('{"Type":"container","Name":"b","Status":"start","Attributes":{"bcvk.ephemeral":"1"}}'), { name: 'b', status: 'start' });
+  assert.equal(parseVmEvent('{"Type":"container","Name":"web","Status":"start","Attributes":{}}'), undefined);
+  assert.equal(parseVmEvent('{"Type":"image","Name":"x","Status":"pull"}'), undefined);
+  assert.equal(parseVmEvent('not json'), undefined);
+});
+
+test('command line for recorded options, ours and bcvk\'s', async () => {
+  const { runCommandLine } = await import('../../src/engine/commandLine');
+  const { parseRunOptions } = await import('../../src/engine/options');
+  const o = parseRunOptions({ image: 'localhost/x:1', sshKeygen: true, detach: true, name: 'vm', memory: '2G', vcpus: 2, bind: ['/tmp:tmp'], karg: ['quiet'], execute: ["/bin/sh -c 'exit 3'"], accel: 'tcg' }, { kind: () => 'dir', cwd: () => '/', cpuCount: () => 2 });
+  const line = runCommandLine(o);
+  assert.equal(line, `bootc-ephemeral run -d -K --name vm --memory 2G --vcpus 2 --bind /tmp:tmp --karg quiet --execute '/bin/sh -c '\\''exit 3'\\''' --accel tcg localhost/x:1`);
+  assert.ok(runCommandLine(o, 'bcvk').startsWith('bcvk ephemeral run -d -K'));
+  assert.ok(!runCommandLine(o, 'bcvk').includes('--accel'));
+  assert.equal(runCommandLine({ image: 'i', itype: 'u1.micro', memoryMiB: 1024, vcpus: 1 }), 'bootc-ephemeral run --itype u1.micro i');
+});

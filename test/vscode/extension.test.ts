@@ -62,7 +62,7 @@ describe('the extension in real VS Code', () => {
     assert.match(report, /QEMU/);
     assert.equal(vscode.window.activeTextEditor?.document.languageId, 'markdown');
     assert.match(vscode.window.activeTextEditor?.document.getText() ?? '', /Ephemeral VMs: prerequisites/);
-    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
   if (process.env.BOOTC_EPHEMERAL_FORCE_FAIL) {

@@ -19,13 +19,15 @@ export interface BootRequest {
  * Build (for a Containerfile), boot with the user's defaults and the workspace bound in, wait for SSH.
  * One notification shows the phases; Cancel stops the build or removes the half-started VM.
  */
-export async function bootFlow(s: Services, req: BootRequest): Promise<string | undefined> {
+export async function bootFlow(s: Services, req: BootRequest, extraToken?: vscode.CancellationToken): Promise<string | undefined> {
   const podman = s.podman();
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Ephemeral VM'), cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
+      extraToken?.onCancellationRequested(() => abort.abort());
+      const cancelled = () => abort.signal.aborted;
       let image = req.image;
       let vmName: string | undefined;
       try {
@@ -45,12 +47,16 @@ export async function bootFlow(s: Services, req: BootRequest): Promise<string | 
         progress.report({ message: vscode.l10n.t('Starting {0}...', image) });
         const prepared = await prepareLaunch(options, { podman, warn: (m) => s.logger.channel.warn(m) });
         vmName = prepared.name;
-        if (token.isCancellationRequested) {
+        if (cancelled()) {
           prepared.discard();
           return undefined;
         }
         await startDetached(prepared, podman);
         await s.tree.refresh();
+        if (s.view.visible) {
+          const booting = s.tree.item(vmName);
+          if (booting) await s.view.reveal(booting, { select: true, focus: false });
+        }
         progress.report({ message: vscode.l10n.t('Booting {0} ({1}); waiting for SSH...', vmName, prepared.accel.toUpperCase()) });
         const { client } = await waitForSsh(podman, vmName, { signal: abort.signal });
         client.end();
@@ -61,14 +67,14 @@ export async function bootFlow(s: Services, req: BootRequest): Promise<string | 
         if (settings.openSshTerminalWhenReady) openSshTerminal(podman, vmName);
         return vmName;
       } catch (e) {
-        if (vmName && token.isCancellationRequested) {
+        if (vmName && cancelled()) {
           const vm = await findVm(podman, vmName).catch(() => undefined);
           if (vm) await removeVm(podman, vm);
           await s.tree.refresh();
           s.logger.info(`boot of ${vmName} cancelled; VM removed`);
           return undefined;
         }
-        if (token.isCancellationRequested) return undefined;
+        if (cancelled()) return undefined;
         const message = e instanceof EngineError ? e.message : String((e as Error).message ?? e);
         await s.tree.refresh();
         void s.logger.showError(message);

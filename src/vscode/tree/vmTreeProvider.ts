@@ -1,13 +1,16 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Podman } from '../../engine/podman';
 import { listVms, VmInfo } from '../../engine/vms';
+import { watchVmEvents, EventWatch } from '../../engine/events';
 import { vmItemProperties } from './vmItemProperties';
+import type { PortForward, PortForwards } from '../forwards/portForwards';
 
 export class VmTreeItem extends vscode.TreeItem {
-  constructor(readonly vm: VmInfo) {
-    super(vm.name, vscode.TreeItemCollapsibleState.None);
+  constructor(readonly vm: VmInfo, hasForwards: boolean) {
+    super(vm.name, hasForwards ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     const p = vmItemProperties(vm);
-    this.id = vm.id;
+    this.id = vm.id; // stable: volatile text (uptime) stays out of the id
     this.description = p.description;
     this.iconPath = new vscode.ThemeIcon(p.icon.id, p.icon.color ? new vscode.ThemeColor(p.icon.color) : undefined);
     this.tooltip = new vscode.MarkdownString(p.tooltip);
@@ -15,48 +18,104 @@ export class VmTreeItem extends vscode.TreeItem {
   }
 }
 
-/** The VMs view: one `podman ps` per refresh, polled only while the view is visible. */
-export class VmTreeProvider implements vscode.TreeDataProvider<VmTreeItem>, vscode.Disposable {
+export class ForwardTreeItem extends vscode.TreeItem {
+  constructor(readonly forward: PortForward) {
+    super(`127.0.0.1:${forward.localPort}`, vscode.TreeItemCollapsibleState.None);
+    this.id = `${forward.vmName}:fwd:${forward.guestPort}`;
+    this.description = `→ guest port ${forward.guestPort}`;
+    this.iconPath = new vscode.ThemeIcon('plug');
+    this.tooltip = `http://127.0.0.1:${forward.localPort} reaches port ${forward.guestPort} in ${forward.vmName} (over SSH)`;
+    this.contextValue = 'forward';
+  }
+}
+
+export type TreeNode = VmTreeItem | ForwardTreeItem;
+
+const DEBOUNCE_MS = 300;
+const SLOW_POLL_MS = 30_000;
+const BOOTING_POLL_MS = 1_500; // readiness shows in the journal, not in podman events
+
+/**
+ * The VMs view: one `podman ps` per refresh. Refreshes come from a `podman events` stream
+ * (debounced) and a poll, both only while the view is visible; faster while a VM boots.
+ */
+export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
   private vms: VmInfo[] = [];
   private lastError: string | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private view: vscode.TreeView<VmTreeItem> | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private events: EventWatch | undefined;
+  private view: vscode.TreeView<TreeNode> | undefined;
+  private readonly refreshed = new vscode.EventEmitter<VmInfo[]>();
+  readonly onDidRefresh = this.refreshed.event;
 
-  constructor(private readonly podman: Podman, private readonly pollMs = 3000) {}
+  constructor(
+    private readonly podman: () => Podman,
+    private readonly forwards: PortForwards,
+    private readonly log: (m: string) => void,
+  ) {
+    forwards.onDidChange(() => this.changed.fire());
+  }
 
-  attach(view: vscode.TreeView<VmTreeItem>): void {
+  attach(view: vscode.TreeView<TreeNode>): void {
     this.view = view;
-    view.onDidChangeVisibility(() => {
-      if (view.visible) void this.refresh();
-      this.schedule();
-    });
-    this.schedule();
-    void this.refresh();
+    view.onDidChangeVisibility(() => this.updateWatching());
+    this.updateWatching();
   }
 
-  private schedule(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
-    if (this.view?.visible) this.timer = setInterval(() => this.refresh(), this.pollMs);
+  private updateWatching(): void {
+    if (this.view?.visible) {
+      this.events ??= watchVmEvents(this.podman(), () => this.soon(), (m) => this.log(m));
+      void this.refresh();
+    } else {
+      this.events?.dispose();
+      this.events = undefined;
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
   }
 
-  /** Re-reads the VMs and fires a change only when something a person sees changed. */
+  /** A debounced refresh: a burst of events (create, init, start) becomes one `podman ps`. */
+  soon(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.refresh(), DEBOUNCE_MS);
+  }
+
+  private schedulePoll(): void {
+    clearTimeout(this.timer);
+    if (!this.view?.visible) return;
+    const booting = this.vms.some((v) => v.state === 'booting');
+    this.timer = setTimeout(() => void this.refresh(), booting ? BOOTING_POLL_MS : SLOW_POLL_MS);
+  }
+
+  /** Re-reads the VMs; fires a change only when something a person sees changed. */
   async refresh(): Promise<VmInfo[]> {
     try {
-      const vms = await listVms(this.podman);
+      const vms = await listVms(this.podman());
       const key = (list: VmInfo[]) => JSON.stringify(list.map((v) => [v.id, v.state, v.sshPort, v.exitCode]));
       const changed = key(vms) !== key(this.vms) || this.lastError !== undefined;
+      // a VM that was listed and is gone (e.g. --rm after Stop): its state dir goes with it
+      const ids = new Set(vms.map((v) => v.id));
+      for (const gone of this.vms.filter((v) => !ids.has(v.id) && v.stateDir)) fs.rmSync(gone.stateDir!, { recursive: true, force: true });
       this.vms = vms;
       this.lastError = undefined;
-      if (this.view) this.view.badge = { value: vms.filter((v) => v.podmanState === 'running').length, tooltip: vscode.l10n.t('Running VMs') };
+      this.forwards.prune(new Set(vms.filter((v) => v.podmanState === 'running').map((v) => v.name)));
+      if (this.view) {
+        this.view.message = undefined;
+        const running = vms.filter((v) => v.podmanState === 'running').length;
+        this.view.badge = running ? { value: running, tooltip: vscode.l10n.t('{0} running VM(s)', running) } : undefined;
+      }
+      void vscode.commands.executeCommand('setContext', 'bootcEphemeral.hasVms', vms.length > 0);
       if (changed) this.changed.fire();
+      this.refreshed.fire(vms);
     } catch (e) {
       this.lastError = (e as Error).message;
       if (this.view) this.view.message = this.lastError;
       this.changed.fire();
     }
+    this.schedulePoll();
     return this.vms;
   }
 
@@ -66,25 +125,28 @@ export class VmTreeProvider implements vscode.TreeDataProvider<VmTreeItem>, vsco
 
   item(nameOrId: string): VmTreeItem | undefined {
     const vm = this.vms.find((v) => v.name === nameOrId || v.id === nameOrId);
-    return vm ? new VmTreeItem(vm) : undefined;
+    return vm ? new VmTreeItem(vm, this.forwards.forVm(vm.name).length > 0) : undefined;
   }
 
-  getTreeItem(element: VmTreeItem): vscode.TreeItem {
+  getTreeItem(element: TreeNode): vscode.TreeItem {
     return element;
   }
 
-  async getChildren(element?: VmTreeItem): Promise<VmTreeItem[]> {
+  getChildren(element?: TreeNode): TreeNode[] {
+    if (element instanceof VmTreeItem) return this.forwards.forVm(element.vm.name).map((f) => new ForwardTreeItem(f));
     if (element) return [];
-    if (this.view && !this.lastError) this.view.message = undefined;
-    return this.vms.map((v) => new VmTreeItem(v));
+    return this.vms.map((v) => new VmTreeItem(v, this.forwards.forVm(v.name).length > 0));
   }
 
-  getParent(): undefined {
-    return undefined;
+  getParent(element: TreeNode): TreeNode | undefined {
+    return element instanceof ForwardTreeItem ? this.item(element.forward.vmName) : undefined;
   }
 
   dispose(): void {
-    clearInterval(this.timer);
+    clearTimeout(this.timer);
+    clearTimeout(this.debounce);
+    this.events?.dispose();
     this.changed.dispose();
+    this.refreshed.dispose();
   }
 }

@@ -1,0 +1,15 @@
+import * as vscode from 'vscode';
+import type { Services } from '../services';
+import { pickVm } from '../commands/pickVm';
+import { SshPseudoterminal } from './sshTerminal';
+
+/** "Ephemeral VM (SSH)" in the terminal + menu: pick a running VM, get an SSH shell in it. */
+export function registerSshTerminalProfile(s: Services): vscode.Disposable {
+  return vscode.window.registerTerminalProfileProvider('bootcEphemeral.ssh', {
+    async provideTerminalProfile() {
+      const vm = await pickVm(s, undefined, (v) => v.ssh && v.podmanState === 'running' && v.origin === 'bootc-ephemeral', vscode.l10n.t('Open an SSH terminal in'));
+      if (!vm) return undefined;
+      return new vscode.TerminalProfile({ name: `SSH: ${vm.name}`, pty: new SshPseudoterminal(s.podman(), vm.name), iconPath: new vscode.ThemeIcon('remote') });
+    },
+  });
+}

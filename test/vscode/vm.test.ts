@@ -1,0 +1,183 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/vscode/extension';
+import type { ForwardTreeItem, VmTreeItem } from '../../src/vscode/tree/vmTreeProvider';
+import { waitForSsh } from '../../src/engine/ready';
+import { execCollect } from '../../src/engine/ssh';
+
+// One real VM (TCG) booted the way "Boot as Ephemeral VM" does, shared by the checks below.
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, '../../..');
+const CLI = path.join(ROOT, 'dist/cli.js');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Everything a Pseudoterminal we created writes, to read terminal output back in tests. */
+function transcriptOf(terminal: vscode.Terminal): () => string {
+  const pty = (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty;
+  let text = '';
+  pty.onDidWrite((d) => (text += d));
+  return () => text;
+}
+
+describe('a real VM from VS Code', function () {
+  this.timeout(400_000);
+  let api: ExtensionApi;
+  let vmName: string;
+  const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+  before(async () => {
+    api = (await vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.activate()) as ExtensionApi;
+    await vscode.workspace.getConfiguration('bootcEphemeral').update('defaultMemory', '2G', vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
+    for (const f of ['from-terminal.txt', 'from-vscode.txt']) fs.rmSync(path.join(workspace(), f), { force: true });
+  });
+
+  after(async () => {
+    if (vmName) await run('node', [CLI, 'rm', '-f', vmName]).catch(() => undefined);
+    for (const f of ['from-terminal.txt', 'from-vscode.txt']) fs.rmSync(path.join(workspace(), f), { force: true });
+  });
+
+  it('Boot as Ephemeral VM on the Containerfile: built, listed as booting, then ready, SSH terminal open', async () => {
+    const containerfile = vscode.Uri.file(path.join(workspace(), 'Containerfile'));
+    const booted = vscode.commands.executeCommand<string | undefined>('bootcEphemeral.bootContainerfile', containerfile);
+    const booting = await until('the VM in the view as booting', () => api.services.tree.current().find((v) => v.image === 'localhost/workspace-ephemeral:latest' && v.state === 'booting'), 120_000);
+    vmName = booting.name;
+    // (the test bundle has its own copy of the classes: compare by shape, not instanceof)
+    const item = api.services.tree.getChildren().find((i) => 'vm' in i && (i as VmTreeItem).vm.name === vmName) as VmTreeItem;
+    assert.equal((item.iconPath as vscode.ThemeIcon).id, 'loading~spin');
+    assert.equal(await booted, vmName, 'the flow resolves with the VM once SSH is ready');
+    const ready = api.services.tree.current().find((v) => v.name === vmName);
+    assert.equal(ready?.state, 'ready');
+    assert.ok(ready?.options?.binds?.some((b) => b.name === 'workspace' && !b.readOnly), 'the workspace folder is bound read-write');
+    await until('the SSH terminal', () => vscode.window.terminals.find((t) => t.name === `SSH: ${vmName}`), 10_000);
+  });
+
+  it('the SSH terminal runs a command and shows its output; the guest writes into the workspace', async () => {
+    const terminal = vscode.window.terminals.find((t) => t.name === `SSH: ${vmName}`)!;
+    const transcript = transcriptOf(terminal);
+    await until('a shell prompt', () => /root@bootc-sample/.test(transcript()) || undefined, 60_000);
+    // keystrokes into our own Pseudoterminal (its handleInput), as a person would type them
+    (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty.handleInput!('echo "terminal-$((6*7))" | tee /run/virtiofs-mnt-workspace/from-terminal.txt\r');
+    await until('the command output', () => /terminal-42/.test(transcript()) || undefined, 30_000);
+    await until('the file on the host', () => fs.existsSync(path.join(workspace(), 'from-terminal.txt')) || undefined, 10_000);
+    assert.equal(fs.readFileSync(path.join(workspace(), 'from-terminal.txt'), 'utf8'), 'terminal-42\n');
+  });
+
+  it('a file saved in VS Code is read in the guest', async () => {
+    const uri = vscode.Uri.file(path.join(workspace(), 'from-vscode.txt'));
+    await vscode.workspace.fs.writeFile(uri, new Uint8Array());
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), 'saved in VS Code\n');
+    await vscode.workspace.applyEdit(edit);
+    assert.equal(await doc.save(), true);
+    const { client } = await waitForSsh(api.services.podman(), vmName);
+    try {
+      const r = await execCollect(client, 'cat /run/virtiofs-mnt-workspace/from-vscode.txt');
+      assert.equal(r.stdout, 'saved in VS Code\n');
+    } finally {
+      client.end();
+    }
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Tail Journal shows guest journal lines as they come', async () => {
+    const terminal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.tailJournal', vmName))!;
+    const transcript = transcriptOf(terminal);
+    await until('boot messages', () => /Reached target|Linux version/.test(transcript()) || undefined, 20_000);
+    const { client } = await waitForSsh(api.services.podman(), vmName);
+    try {
+      await execCollect(client, 'logger -t vscode-e2e journal-marker-$((40+2))');
+    } finally {
+      client.end();
+    }
+    await until('the new journal line', () => /vscode-e2e.*journal-marker-42/.test(transcript()) || undefined, 30_000);
+    terminal.dispose();
+  });
+
+  it('Forward Port reaches an HTTP server in the guest and shows under the VM', async () => {
+    const { client } = await waitForSsh(api.services.podman(), vmName);
+    try {
+      const r = await execCollect(client, 'mkdir -p /run/www && echo hello-over-forward > /run/www/index.html && (busybox httpd -p 127.0.0.1:8080 -h /run/www &); sleep 0.5; echo ok');
+      assert.equal(r.stdout, 'ok\n');
+    } finally {
+      client.end();
+    }
+    const localPort = await vscode.commands.executeCommand<number>('bootcEphemeral.forwardPort', vmName, 8080);
+    assert.ok(localPort && localPort > 0);
+    const body = await (await fetch(`http://127.0.0.1:${localPort}/index.html`)).text();
+    assert.equal(body, 'hello-over-forward\n');
+    const vmItem = api.services.tree.item(vmName)!;
+    assert.equal(vmItem.collapsibleState, vscode.TreeItemCollapsibleState.Expanded);
+    const children = api.services.tree.getChildren(vmItem);
+    assert.equal(children.length, 1);
+    assert.equal((children[0] as ForwardTreeItem).forward.guestPort, 8080);
+    assert.equal(children[0].label, `127.0.0.1:${localPort}`);
+    assert.equal(children[0].contextValue, 'forward');
+  });
+
+  it('Copy Command Line gives the CLI line for this VM', async () => {
+    const line = await vscode.commands.executeCommand<string>('bootcEphemeral.copyCommandLine', vmName);
+    assert.match(line!, /^bootc-ephemeral run -d --rm -K --memory 2G .*--bind \S+:workspace .*localhost\/workspace-ephemeral:latest$/);
+    assert.equal(await vscode.env.clipboard.readText(), line);
+  });
+
+  it('Inspect opens the container JSON', async () => {
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>('bootcEphemeral.inspectVm', vmName);
+    assert.equal(doc!.languageId, 'json');
+    assert.equal(JSON.parse(doc!.getText()).Config.Labels['io.bootc-ephemeral'], '1');
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('a VM started with the CLI shows up in the view', async () => {
+    const name = 'vscode-e2e-cli';
+    await run('node', [CLI, 'run', '-d', '--name', name, '--memory', '1G', 'localhost/bootc-sample:latest']);
+    try {
+      const started = Date.now();
+      await until('the CLI VM in the view', () => api.services.tree.current().find((v) => v.name === name), 10_000, 50);
+      assert.ok(Date.now() - started < 5_000, 'found through podman events, not the slow poll');
+    } finally {
+      await run('node', [CLI, 'rm', '-f', name]);
+    }
+  });
+
+  it('Stop: gone from the view within a second of the container exiting, forwards closed', async () => {
+    const forward = api.services.forwards.forVm(vmName)[0];
+    await run('podman', ['stop', '--time', '5', vmName]); // from outside: the view learns it from podman events
+    const exited = Date.now();
+    await until('the VM to leave the view', () => !api.services.tree.current().some((v) => v.name === vmName) || undefined, 5_000, 20);
+    const took = Date.now() - exited;
+    assert.ok(took < 1000, `left the view ${took} ms after the container exited`);
+    assert.equal(api.services.forwards.forVm(vmName).length, 0);
+    await assert.rejects(fetch(`http://127.0.0.1:${forward.localPort}/`));
+    assert.equal((await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout.includes(vmName), false, '--rm removed the container');
+    vmName = '';
+  });
+
+  it('a cancelled boot leaves no container and no state', async () => {
+    const cts = new vscode.CancellationTokenSource();
+    const result = api.boot({ image: 'localhost/bootc-sample:latest' }, cts.token);
+    const vm = await until('the VM to appear', () => api.services.tree.current().find((v) => v.state === 'booting' && v.image === 'localhost/bootc-sample:latest'), 60_000, 50);
+    cts.cancel();
+    assert.equal(await result, undefined);
+    const names = (await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout;
+    assert.ok(!names.includes(vm.name), 'no container left');
+    assert.ok(!fs.existsSync(vm.stateDir!), 'no state dir left');
+    await until('the view to drop it', () => !api.services.tree.current().some((v) => v.name === vm.name) || undefined, 3_000);
+  });
+});
