@@ -13,9 +13,9 @@ export class Logger implements vscode.Disposable {
   }
 
   /** Logs the error and shows it with a "Show Log" action. */
-  async showError(message: string): Promise<void> {
+  async showError(message: string, action = vscode.l10n.t('Show Log')): Promise<void> {
     this.channel.error(message);
-    const choice = await vscode.window.showErrorMessage(message, vscode.l10n.t('Show Log'));
+    const choice = await vscode.window.showErrorMessage(message, action);
     if (choice) this.channel.show(true);
   }
 

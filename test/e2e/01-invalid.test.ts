@@ -100,3 +100,20 @@ test('doctor reports each check and passes on a prepared host', async () => {
   assert.equal(checks.find((c) => c.id === 'podman')?.status, 'ok');
   assert.equal(checks.find((c) => c.id === 'sample-image')?.status, 'ok');
 });
+
+test('a failing podman build names the failing step', async () => {
+  const { buildImage } = await import('../../src/engine/build');
+  const { Podman } = await import('../../src/engine/podman');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'badbuild-'));
+  fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN echo building\nRUN exit 7\n`);
+  const lines: string[] = [];
+  try {
+    await assert.rejects(
+      buildImage(new Podman(), { containerfile: path.join(dir, 'Containerfile'), context: dir, tag: 'localhost/bootc-ephemeral-e2e-badbuild:latest' }, (l) => lines.push(l)),
+      /podman build failed at STEP 3\/3: RUN exit 7/,
+    );
+    assert.ok(lines.includes('building'), 'build output streamed line by line');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

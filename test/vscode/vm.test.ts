@@ -110,6 +110,17 @@ describe('a real VM from VS Code', function () {
     terminal.dispose();
   });
 
+  it('Open Console follows the serial console; Show Container Logs opens podman logs', async () => {
+    const terminal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.openConsole', vmName))!;
+    const transcript = transcriptOf(terminal);
+    await until('kernel messages', () => /Linux version \d/.test(transcript()) || undefined, 20_000);
+    terminal.dispose();
+    const logs = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.showContainerLogs', vmName))!;
+    const opts = logs.creationOptions as vscode.TerminalOptions;
+    assert.deepEqual(opts.shellArgs, ['logs', '--follow', '--', api.services.tree.current().find((v) => v.name === vmName)!.id]);
+    logs.dispose();
+  });
+
   it('Forward Port reaches an HTTP server in the guest and shows under the VM', async () => {
     const { client } = await waitForSsh(api.services.podman(), vmName);
     try {

@@ -77,7 +77,7 @@ export async function bootFlow(s: Services, req: BootRequest, extraToken?: vscod
         if (cancelled()) return undefined;
         const message = e instanceof EngineError ? e.message : String((e as Error).message ?? e);
         await s.tree.refresh();
-        void s.logger.showError(message);
+        void s.logger.showError(message, /podman build failed/.test(message) ? vscode.l10n.t('Show Build Log') : undefined);
         return undefined;
       }
     },
