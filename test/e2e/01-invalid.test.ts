@@ -105,14 +105,15 @@ test('a failing podman build names the failing step', async () => {
   const { buildImage } = await import('../../src/engine/build');
   const { Podman } = await import('../../src/engine/podman');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'badbuild-'));
-  fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN echo building\nRUN exit 7\n`);
+  const marker = `building-${Date.now()}`; // unique: a cached layer would print nothing
+  fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN echo ${marker}\nRUN exit 7\n`);
   const lines: string[] = [];
   try {
     await assert.rejects(
       buildImage(new Podman(), { containerfile: path.join(dir, 'Containerfile'), context: dir, tag: 'localhost/bootc-ephemeral-e2e-badbuild:latest' }, (l) => lines.push(l)),
       /podman build failed at STEP 3\/3: RUN exit 7/,
     );
-    assert.ok(lines.includes('building'), 'build output streamed line by line');
+    assert.ok(lines.includes(marker), 'build output streamed line by line');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
