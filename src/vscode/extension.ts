@@ -5,6 +5,9 @@ import { VmTreeProvider } from './tree/vmTreeProvider';
 import { registerCommands } from './commands';
 import { readSettings } from './settings';
 import { PortForwards } from './forwards/portForwards';
+import { ConfigStore } from './config/configStore';
+import { RunningVmsStatus } from './status/runningVmsStatus';
+import { ConfigTreeProvider } from './tree/configTreeProvider';
 import { registerSshTerminalProfile } from './terminals/sshTerminalProfile';
 import type { Services } from './services';
 import { bootFlow, BootRequest } from './boot/bootFlow';
@@ -23,8 +26,12 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const tree = new VmTreeProvider(podman, forwards, (m) => logger.channel.warn(m));
   const view = vscode.window.createTreeView('bootcEphemeral.vms', { treeDataProvider: tree, showCollapseAll: false });
   tree.attach(view);
-  const services: Services = { context, podman, logger, tree, view, forwards };
-  context.subscriptions.push(logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
+  const status = new RunningVmsStatus();
+  tree.onDidRefresh((vms) => status.update(vms));
+  const configs = new ConfigStore();
+  const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: new ConfigTreeProvider(configs) });
+  const services: Services = { context, podman, logger, tree, view, forwards, configs };
+  context.subscriptions.push(status, configs, configView, logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
   return { services, boot: (req, token) => bootFlow(services, req, token) };
 }
 

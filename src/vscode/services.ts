@@ -3,6 +3,7 @@ import type { Podman } from '../engine/podman';
 import type { Logger } from './logger';
 import type { VmTreeProvider, TreeNode } from './tree/vmTreeProvider';
 import type { PortForwards } from './forwards/portForwards';
+import type { ConfigStore } from './config/configStore';
 
 /** What commands get from the composition root. */
 export interface Services {
@@ -12,4 +13,5 @@ export interface Services {
   tree: VmTreeProvider;
   view: vscode.TreeView<TreeNode>;
   forwards: PortForwards;
+  configs: ConfigStore;
 }

@@ -34,21 +34,21 @@ export function mountNameFor(folderName: string): string {
   return n || 'workspace';
 }
 
-/** The run options a boot from VS Code starts from: the user's defaults, SSH, workspace folders bound in. */
-export function defaultRunInput(image: string, s: Settings, folders: readonly { name: string; uri: { fsPath: string } }[]): RunOptionsInput {
-  const binds = s.bindWorkspace === 'off' ? [] : folders.map((f) => `${f.uri.fsPath}:${mountNameFor(f.name)}`);
+/** The run options of a plain boot from VS Code: the user's defaults. */
+export function defaultRunInput(image: string, s: Settings): RunOptionsInput {
+  return { image, memory: s.memory, vcpus: s.vcpus, itype: s.itype || undefined, accel: s.accel, karg: s.extraKernelArgs };
+}
+
+/** What every boot from VS Code adds: SSH, background, --rm (stateless; Stop removes it), the workspace folders. */
+export function vmRunInput(base: RunOptionsInput, bindWorkspace: BindWorkspace, folders: readonly { name: string; uri: { fsPath: string } }[]): RunOptionsInput {
+  const taken = new Set([...(base.bind ?? []), ...(base.roBind ?? [])].map((b) => b.split(':')[1]).filter(Boolean));
+  const binds = bindWorkspace === 'off' ? [] : folders.map((f) => `${f.uri.fsPath}:${mountNameFor(f.name)}`).filter((b) => !taken.has(b.split(':')[1]));
   return {
-    image,
-    memory: s.memory,
-    vcpus: s.vcpus,
-    itype: s.itype || undefined,
-    accel: s.accel,
+    ...base,
     sshKeygen: true,
     detach: true,
-    // a VM booted from VS Code goes away when stopped: stateless, nothing to keep
     rm: true,
-    bind: s.bindWorkspace === 'rw' ? binds : [],
-    roBind: s.bindWorkspace === 'ro' ? binds : [],
-    karg: s.extraKernelArgs,
+    bind: [...(base.bind ?? []), ...(bindWorkspace === 'rw' ? binds : [])],
+    roBind: [...(base.roBind ?? []), ...(bindWorkspace === 'ro' ? binds : [])],
   };
 }

@@ -35,7 +35,7 @@ describe('the extension in real VS Code', () => {
   it('contributes the Ephemeral VMs view container and the VMs view, which can be shown', async () => {
     const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
     assert.deepEqual(pkg.viewsContainers.activitybar.map((c: { id: string; title: string }) => [c.id, c.title]), [['bootcEphemeral', 'Ephemeral VMs']]);
-    assert.deepEqual(pkg.views.bootcEphemeral.map((v: { id: string }) => v.id), ['bootcEphemeral.vms']);
+    assert.deepEqual(pkg.views.bootcEphemeral.map((v: { id: string }) => v.id), ['bootcEphemeral.vms', 'bootcEphemeral.configurations']);
     await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
     await vscode.commands.executeCommand('bootcEphemeral.refresh');
   });

@@ -17,6 +17,11 @@ import * as copyCommandLine from './copyCommandLine';
 import * as forwardPort from './forwardPort';
 import * as stopForwarding from './stopForwarding';
 import * as openForwardInBrowser from './openForwardInBrowser';
+import * as bootConfiguration from './bootConfiguration';
+import * as openConfigurationFile from './openConfigurationFile';
+import * as deleteConfiguration from './deleteConfiguration';
+import * as addConfiguration from './addConfiguration';
+import * as showRunningVms from './showRunningVms';
 
 interface CommandModule {
   id: string;
@@ -26,6 +31,7 @@ interface CommandModule {
 export const COMMANDS: CommandModule[] = [
   refresh, bootContainerfile, bootImage, bootSampleImage, openSshTerminal, openConsole, tailJournal, showContainerLogs,
   inspectVm, forwardPort, stopForwarding, openForwardInBrowser, copyCommandLine, stopVm, removeVm, removeAllVms, runDoctor,
+  bootConfiguration, openConfigurationFile, deleteConfiguration, addConfiguration, showRunningVms,
 ];
 
 export function registerCommands(s: Services): vscode.Disposable[] {
