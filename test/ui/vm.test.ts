@@ -52,8 +52,17 @@ step('right-click Containerfile → Boot as Ephemeral VM shows the boot progress
   await page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().waitFor({ timeout: 60_000 });
   const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Containerfile$/ }).first();
   await row.waitFor({ timeout: 60_000 });
-  await row.click({ button: 'right' });
-  await page.locator('.context-view .monaco-menu .action-item', { hasText: 'Boot as Ephemeral VM' }).first().click();
+  // right after load the workbench may still be settling workspace trust (the entry needs it): retry
+  const entry = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Boot as Ephemeral VM' }).first();
+  for (let i = 0; ; i++) {
+    await row.click({ button: 'right' });
+    await page.locator('.context-view .monaco-menu .action-item', { hasText: 'Copy Path' }).first().waitFor({ timeout: 10_000 });
+    if (await entry.count()) break;
+    await page.keyboard.press('Escape');
+    if (i > 20) throw new Error('no "Boot as Ephemeral VM" entry on Containerfile');
+    await sleep(500);
+  }
+  await entry.click();
   // the smoke-test driver hides toasts: the progress is in the notification centre
   await sleep(1500);
   await page.locator('.statusbar-item[aria-label*="otification"]').first().click();
