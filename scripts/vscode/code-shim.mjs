@@ -20,7 +20,8 @@ if (!devPath || !testsPath) {
   console.error('code-shim: needs --extensionDevelopmentPath= and --extensionTestsPath=');
   process.exit(2);
 }
-const server = await startCodeServer({ env: {} });
+// BOOTC_EPHEMERAL_RESTRICTED=1: the workspace opens in Restricted Mode (workspace trust)
+const server = await startCodeServer({ env: {}, trustWorkspace: process.env.BOOTC_EPHEMERAL_RESTRICTED !== '1' });
 const onSignal = async () => {
   await server.stop();
   process.exit(130);

@@ -44,13 +44,15 @@ function freePort() {
  * Starts code-server; resolves when /healthz answers. `smokeDriver` lets the workbench URL payload
  * load an extension under development and run tests (VS Code's own web test mechanism).
  */
-export async function startCodeServer({ env = {}, smokeDriver = true, port, settings = {}, extensionsDir } = {}) {
+export async function startCodeServer({ env = {}, smokeDriver = true, port, settings = {}, extensionsDir, trustWorkspace = true } = {}) {
   if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server is not installed (${CODE_SERVER_ENTRY}): run bash scripts/vscode/install.sh`);
   fs.mkdirSync(CACHE, { recursive: true });
   const state = fs.mkdtempSync(path.join(CACHE, 'run-')); // short: VS Code puts unix sockets in TMPDIR
   const dirs = ['data/User', 'extensions', 'xdg-config', 'xdg-data', 'tmp'];
   for (const d of dirs) fs.mkdirSync(path.join(state, d), { recursive: true });
-  fs.writeFileSync(path.join(state, 'data/User/settings.json'), JSON.stringify({ ...SETTINGS, ...settings }, null, 2));
+  // untrusted: workspace trust on, no prompt, so the folder opens in Restricted Mode
+  const trust = trustWorkspace ? {} : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always', 'security.workspace.trust.untrustedFiles': 'open' };
+  fs.writeFileSync(path.join(state, 'data/User/settings.json'), JSON.stringify({ ...SETTINGS, ...settings, ...trust }, null, 2));
   port ??= await freePort();
   fs.writeFileSync(path.join(state, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logPath = path.join(state, 'code-server.log');
@@ -59,7 +61,7 @@ export async function startCodeServer({ env = {}, smokeDriver = true, port, sett
     CODE_SERVER_ENTRY, '--config', path.join(state, 'config.yaml'),
     '--user-data-dir', path.join(state, 'data'), '--extensions-dir', extensionsDir ?? path.join(state, 'extensions'),
     '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`,
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(trustWorkspace ? ['--disable-workspace-trust'] : []), '--disable-getting-started-override',
     '--ignore-last-opened', '--reconnection-grace-time', '10',
     ...(smokeDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
   ];

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { EngineError } from './errors';
 import type { Podman } from './podman';
+import { onLines } from './lines';
 
 /** The local tag for an image built from a Containerfile: localhost/<folder>-ephemeral:latest */
 export function imageTagFor(containerfile: string): string {
@@ -17,17 +18,11 @@ export async function buildImage(
   const child = podman.spawn(['build', '-t', req.tag, '-f', req.containerfile, req.context], { all: true, buffer: false, cancelSignal: req.signal });
   let lastStep = '';
   const tail: string[] = [];
-  let pending = '';
-  child.all?.on('data', (d: Buffer) => {
-    pending += d.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const l of lines) {
-      if (/^STEP \d+\/\d+/.test(l)) lastStep = l;
-      tail.push(l);
-      if (tail.length > 20) tail.shift();
-      onLine(l);
-    }
+  onLines(child.all, (l) => {
+    if (/^STEP \d+\/\d+/.test(l)) lastStep = l;
+    tail.push(l);
+    if (tail.length > 20) tail.shift();
+    onLine(l);
   });
   const r = await child;
   if (req.signal?.aborted) throw new EngineError('build cancelled');

@@ -1,5 +1,6 @@
 import type { Podman } from './podman';
 import { LABELS } from './plan/podmanRun';
+import { onLines } from './lines';
 
 export interface VmEvent {
   name: string;
@@ -37,15 +38,9 @@ export function watchVmEvents(podman: Podman, onEvent: (e: VmEvent) => void, onP
     if (disposed) return;
     const startedAt = Date.now();
     child = podman.spawn(['events', '--format', 'json', '--filter', 'type=container'], { buffer: false, stdin: 'ignore' });
-    let pending = '';
-    child.stdout?.on('data', (d: Buffer) => {
-      pending += d.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const l of lines) {
-        const e = parseVmEvent(l);
-        if (e) onEvent(e);
-      }
+    onLines(child.stdout, (l) => {
+      const e = parseVmEvent(l);
+      if (e) onEvent(e);
     });
     child.then((r) => {
       if (disposed) return;

@@ -7,6 +7,7 @@ import { readSettings } from './settings';
 import { PortForwards } from './forwards/portForwards';
 import { ConfigStore } from './config/configStore';
 import { RunningVmsStatus } from './status/runningVmsStatus';
+import { registerVmTasks } from './tasks/vmTaskProvider';
 import { ConfigTreeProvider } from './tree/configTreeProvider';
 import { registerSshTerminalProfile } from './terminals/sshTerminalProfile';
 import type { Services } from './services';
@@ -31,7 +32,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const configs = new ConfigStore();
   const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: new ConfigTreeProvider(configs) });
   const services: Services = { context, podman, logger, tree, view, forwards, configs };
-  context.subscriptions.push(status, configs, configView, logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
+  context.subscriptions.push(status, configs, configView, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
   return { services, boot: (req, token) => bootFlow(services, req, token) };
 }
 

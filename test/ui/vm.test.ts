@@ -1,6 +1,6 @@
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
+import { ROOT, sleep, screenshot, step as stepIn } from './helpers';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { Browser, Page } from 'playwright-core';
@@ -9,30 +9,13 @@ import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vsco
 
 // A person's everyday loop, in the workbench: right-click the Containerfile, watch the VM boot in
 // the view, type in the SSH terminal, stop it. The screenshots are the README's.
-const ROOT = path.resolve(__dirname, '../../..');
 const WORKSPACE = path.join(ROOT, 'test/fixtures/workspace');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 let server: { base: string; stop: () => Promise<void> };
 let browser: Browser;
 let page: Page;
+const shot = (name: string) => screenshot(page, `${'vm'}-${name}`);
+const step = (name: string, fn: () => Promise<void>) => stepIn('vm', () => page, name, fn);
 let vmName = '';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const shot = async (name: string) => {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `vm-${name}.png`) });
-};
-
-function step(name: string, fn: () => Promise<void>) {
-  test(name, { timeout: 300_000 }, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await shot(`FAILED-${name.replace(/\W+/g, '_')}`).catch(() => undefined);
-      throw e;
-    }
-  });
-}
-
 before(async () => {
   server = await startCodeServer({ smokeDriver: true, settings: { 'bootcEphemeral.defaultMemory': '2G', 'terminal.integrated.gpuAcceleration': 'off' } });
   browser = await launchBrowser();

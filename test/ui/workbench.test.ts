@@ -1,6 +1,6 @@
-import { test, before, after } from 'node:test';
+import { before, after } from 'node:test';
+import { ROOT, sleep, screenshot, step as stepIn } from './helpers';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error plain ESM helper shared with the scripts
@@ -8,33 +8,15 @@ import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vsco
 
 // The workbench in headless Chromium, with the extension under development (or, with
 // BOOTC_EPHEMERAL_UI_DEV=0, whatever is installed). Screenshots go to test-results/screenshots.
-const ROOT = path.resolve(__dirname, '../../..');
 const WORKSPACE = path.join(ROOT, 'test/fixtures/workspace');
-const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 const PREFIX = process.env.BOOTC_EPHEMERAL_UI_PREFIX ?? 'dev';
 const BOOT_ENTRY = 'Boot as Ephemeral VM';
 
 let server: { base: string; stop: () => Promise<void> };
 let browser: Browser;
 let page: Page;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function shot(name: string) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SHOTS, `${PREFIX}-${name}.png`) });
-}
-
-/** A test step that leaves a screenshot behind when it fails. */
-function step(name: string, fn: () => Promise<void>) {
-  test(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await shot(`FAILED-${name.replace(/\W+/g, '_')}`).catch(() => undefined);
-      throw e;
-    }
-  });
-}
+const shot = (name: string) => screenshot(page, `${PREFIX}-${name}`);
+const step = (name: string, fn: () => Promise<void>) => stepIn(PREFIX, () => page, name, fn);
 
 before(async () => {
   server = await startCodeServer({ smokeDriver: true });

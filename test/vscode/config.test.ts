@@ -4,21 +4,12 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import { until } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import { waitForSsh } from '../../src/engine/ready';
 import { execCollect } from '../../src/engine/ssh';
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('saved configurations (.vscode/bootc-ephemeral.yaml)', function () {
   this.timeout(300_000);

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
+import { until } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import type { ForwardTreeItem, VmTreeItem } from '../../src/vscode/tree/vmTreeProvider';
 import { waitForSsh } from '../../src/engine/ready';
@@ -13,17 +14,7 @@ import { execCollect } from '../../src/engine/ssh';
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist/cli.js');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
 
 /** Everything a Pseudoterminal we created writes, to read terminal output back in tests. */
 function transcriptOf(terminal: vscode.Terminal): () => string {

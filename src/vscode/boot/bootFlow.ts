@@ -20,79 +20,101 @@ export interface BootRequest {
   configuration?: StoredConfiguration;
 }
 
+export interface BootHooks {
+  report(message: string): void;
+  signal: AbortSignal;
+}
+
 /**
- * Build (for a Containerfile), boot with the user's defaults and the workspace bound in, wait for SSH.
- * One notification shows the phases; Cancel stops the build or removes the half-started VM.
+ * The boot itself, UI-free (the notification flow and the task both use it): build (for a
+ * Containerfile), boot with the defaults or the configuration and the workspace bound in, wait for
+ * SSH, forward the configured ports. On cancellation the half-started VM is removed; errors throw.
  */
-export async function bootFlow(s: Services, req: BootRequest, extraToken?: vscode.CancellationToken): Promise<string | undefined> {
-  // a Containerfile or a configuration comes from the workspace: in Restricted Mode it must not start
-  // a privileged container
-  if ((req.containerfile || req.configuration) && !vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('This workspace is not trusted: booting its Containerfiles and configurations starts a privileged container, so it is disabled. Trust the workspace to enable it.'));
+export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): Promise<string | undefined> {
+  const podman = s.podman();
+  const cancelled = () => hooks.signal.aborted;
+  const config = req.configuration;
+  const containerfile = req.containerfile?.fsPath ?? config?.containerfile;
+  let image = req.image ?? config?.input.image;
+  let vmName: string | undefined;
+  try {
+    if (containerfile) {
+      const context = req.context ?? config?.context ?? path.dirname(containerfile);
+      image = imageTagFor(containerfile);
+      hooks.report(vscode.l10n.t('Building {0}...', path.basename(path.dirname(containerfile))));
+      await buildImage(podman, { containerfile, context, tag: image, signal: hooks.signal }, (line) => {
+        s.logger.info(`[build] ${line}`);
+        const step = /^STEP (\d+\/\d+)/.exec(line);
+        if (step) hooks.report(vscode.l10n.t('Building: step {0}', step[1]));
+      });
+    }
+    if (!image) return undefined;
+    const settings = readSettings();
+    const base = config ? configurationRunInput(config, image) : defaultRunInput(image, settings);
+    const folders = config ? [config.folder] : (vscode.workspace.workspaceFolders ?? []);
+    const options = parseRunOptions(vmRunInput(base, config?.bindWorkspace ?? settings.bindWorkspace, folders));
+    hooks.report(vscode.l10n.t('Starting {0}...', image));
+    const prepared = await prepareLaunch(options, { podman, warn: (m) => s.logger.channel.warn(m) });
+    vmName = prepared.name;
+    if (cancelled()) {
+      prepared.discard();
+      return undefined;
+    }
+    await startDetached(prepared, podman);
+    await s.tree.refresh();
+    if (s.view.visible) {
+      const booting = s.tree.item(vmName);
+      if (booting) await s.view.reveal(booting, { select: true, focus: false });
+    }
+    hooks.report(vscode.l10n.t('Booting {0} ({1}); waiting for SSH...', vmName, prepared.accel.toUpperCase()));
+    const { client } = await waitForSsh(podman, vmName, { signal: hooks.signal });
+    client.end();
+    await s.tree.refresh();
+    const item = s.tree.item(vmName);
+    if (item && s.view.visible) await s.view.reveal(item, { select: true, focus: false });
+    s.logger.info(`VM ${vmName} is ready`);
+    for (const port of config?.forwardPorts ?? []) {
+      await s.forwards.add(vmName, port).catch((e) => s.logger.channel.warn(`forwarding port ${port}: ${(e as Error).message}`));
+    }
+    return vmName;
+  } catch (e) {
+    if (!cancelled()) throw e;
+    if (vmName) {
+      const vm = await findVm(podman, vmName).catch(() => undefined);
+      if (vm) await removeVm(podman, vm);
+      await s.tree.refresh();
+      s.logger.info(`boot of ${vmName} cancelled; VM removed`);
+    }
     return undefined;
   }
-  const podman = s.podman();
+}
+
+/** Refuses workspace-provided boots (Containerfile, configuration) in Restricted Mode. */
+export function refusedByTrust(req: BootRequest): boolean {
+  if ((req.containerfile || req.configuration) && !vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('This workspace is not trusted: booting its Containerfiles and configurations starts a privileged container, so it is disabled. Trust the workspace to enable it.'));
+    return true;
+  }
+  return false;
+}
+
+/**
+ * "Boot as Ephemeral VM" and friends: one notification shows the phases, its Cancel stops the build or
+ * removes the half-started VM; errors become a notification with the log; an SSH terminal opens.
+ */
+export async function bootFlow(s: Services, req: BootRequest, extraToken?: vscode.CancellationToken): Promise<string | undefined> {
+  if (refusedByTrust(req)) return undefined;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Ephemeral VM'), cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       extraToken?.onCancellationRequested(() => abort.abort());
-      const cancelled = () => abort.signal.aborted;
-      const config = req.configuration;
-      const containerfile = req.containerfile?.fsPath ?? config?.containerfile;
-      let image = req.image ?? config?.input.image;
-      let vmName: string | undefined;
       try {
-        if (containerfile) {
-          const context = req.context ?? config?.context ?? path.dirname(containerfile);
-          image = imageTagFor(containerfile);
-          progress.report({ message: vscode.l10n.t('Building {0}...', path.basename(path.dirname(containerfile))) });
-          await buildImage(podman, { containerfile, context, tag: image, signal: abort.signal }, (line) => {
-            s.logger.info(`[build] ${line}`);
-            const step = /^STEP (\d+\/\d+)/.exec(line);
-            if (step) progress.report({ message: vscode.l10n.t('Building: step {0}', step[1]) });
-          });
-        }
-        if (!image) return undefined;
-        const settings = readSettings();
-        const base = config ? configurationRunInput(config, image) : defaultRunInput(image, settings);
-        const folders = config ? [config.folder] : (vscode.workspace.workspaceFolders ?? []);
-        const options = parseRunOptions(vmRunInput(base, config?.bindWorkspace ?? settings.bindWorkspace, folders));
-        progress.report({ message: vscode.l10n.t('Starting {0}...', image) });
-        const prepared = await prepareLaunch(options, { podman, warn: (m) => s.logger.channel.warn(m) });
-        vmName = prepared.name;
-        if (cancelled()) {
-          prepared.discard();
-          return undefined;
-        }
-        await startDetached(prepared, podman);
-        await s.tree.refresh();
-        if (s.view.visible) {
-          const booting = s.tree.item(vmName);
-          if (booting) await s.view.reveal(booting, { select: true, focus: false });
-        }
-        progress.report({ message: vscode.l10n.t('Booting {0} ({1}); waiting for SSH...', vmName, prepared.accel.toUpperCase()) });
-        const { client } = await waitForSsh(podman, vmName, { signal: abort.signal });
-        client.end();
-        await s.tree.refresh();
-        const item = s.tree.item(vmName);
-        if (item && s.view.visible) await s.view.reveal(item, { select: true, focus: false });
-        s.logger.info(`VM ${vmName} is ready`);
-        for (const port of config?.forwardPorts ?? []) {
-          await s.forwards.add(vmName, port).catch((e) => s.logger.channel.warn(`forwarding port ${port}: ${(e as Error).message}`));
-        }
-        if (settings.openSshTerminalWhenReady) openSshTerminal(podman, vmName);
+        const vmName = await bootVm(s, req, { report: (message) => progress.report({ message }), signal: abort.signal });
+        if (vmName && readSettings().openSshTerminalWhenReady) openSshTerminal(s.podman(), vmName);
         return vmName;
       } catch (e) {
-        if (vmName && cancelled()) {
-          const vm = await findVm(podman, vmName).catch(() => undefined);
-          if (vm) await removeVm(podman, vm);
-          await s.tree.refresh();
-          s.logger.info(`boot of ${vmName} cancelled; VM removed`);
-          return undefined;
-        }
-        if (cancelled()) return undefined;
         const message = e instanceof EngineError ? e.message : String((e as Error).message ?? e);
         await s.tree.refresh();
         void s.logger.showError(message, /podman build failed/.test(message) ? vscode.l10n.t('Show Build Log') : undefined);

@@ -1,0 +1,25 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import type { Page } from 'playwright-core';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+}
+
+/** A test step that leaves a screenshot behind when it fails. */
+export function step(prefix: string, page: () => Page, name: string, fn: () => Promise<void>, timeout = 300_000): void {
+  test(name, { timeout }, async () => {
+    try {
+      await fn();
+    } catch (e) {
+      await screenshot(page(), `${prefix}-FAILED-${name.replace(/\W+/g, '_')}`).catch(() => undefined);
+      throw e;
+    }
+  });
+}

@@ -1,0 +1,58 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/vscode/extension';
+import { until, sleep } from '../vscode/helpers';
+
+const run = promisify(execFile);
+const containers = async () => (await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout;
+
+describe('in a restricted (untrusted) workspace', function () {
+  this.timeout(60_000);
+  let api: ExtensionApi;
+  const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+
+  before(async () => {
+    api = (await vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.activate()) as ExtensionApi;
+    fs.mkdirSync(path.join(ws(), '.vscode'), { recursive: true });
+    fs.writeFileSync(path.join(ws(), '.vscode', 'bootc-ephemeral.yaml'), 'version: 1\nconfigurations:\n  - name: untrusted\n    image: localhost/bootc-sample:latest\n');
+  });
+
+  after(() => fs.rmSync(path.join(ws(), '.vscode'), { recursive: true, force: true }));
+
+  it('the workspace is not trusted, and the extension is active (limited support)', () => {
+    assert.equal(vscode.workspace.isTrusted, false);
+    assert.equal(vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.isActive, true);
+  });
+
+  it('Boot as Ephemeral VM on a workspace Containerfile refuses and starts nothing', async () => {
+    const before = await containers();
+    const result = await vscode.commands.executeCommand('bootcEphemeral.bootContainerfile', vscode.Uri.file(path.join(ws(), 'Containerfile')));
+    assert.equal(result, undefined);
+    await sleep(1000);
+    assert.equal(await containers(), before, 'no container was created');
+  });
+
+  it('booting a saved configuration refuses too', async () => {
+    await until('the configuration', () => api.services.configs.find('untrusted'), 10_000);
+    const before = await containers();
+    assert.equal(await vscode.commands.executeCommand('bootcEphemeral.bootConfiguration', 'untrusted'), undefined);
+    await sleep(1000);
+    assert.equal(await containers(), before);
+  });
+
+  it('the Boot entries are not offered: their when clauses require a trusted workspace', () => {
+    const menus = vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.packageJSON.contributes.menus as Record<string, { command: string; when: string }[]>;
+    const boots = Object.values(menus).flat().filter((m) => m.command === 'bootcEphemeral.bootContainerfile' || m.command === 'bootcEphemeral.bootConfiguration');
+    assert.ok(boots.length >= 5);
+    for (const m of boots) assert.match(m.when, /^isWorkspaceTrusted && /, m.command);
+  });
+
+  it('listing VMs still works', async () => {
+    await vscode.commands.executeCommand('bootcEphemeral.refresh');
+    assert.ok(Array.isArray(api.services.tree.current()));
+  });
+});
