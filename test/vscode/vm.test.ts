@@ -64,8 +64,9 @@ describe('a real VM from VS Code', function () {
     // keystrokes into our own Pseudoterminal (its handleInput), as a person would type them
     (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty.handleInput!('echo "terminal-$((6*7))" | tee /run/virtiofs-mnt-workspace/from-terminal.txt\r');
     await until('the command output', () => /terminal-42/.test(transcript()) || undefined, 30_000);
-    await until('the file on the host', () => fs.existsSync(path.join(workspace(), 'from-terminal.txt')) || undefined, 10_000);
-    assert.equal(fs.readFileSync(path.join(workspace(), 'from-terminal.txt'), 'utf8'), 'terminal-42\n');
+    // tee creates the file, then writes: wait for the content, not just the file
+    const file = path.join(workspace(), 'from-terminal.txt');
+    await until('the file on the host', () => (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === 'terminal-42\n') || undefined, 10_000);
   });
 
   it('a file saved in VS Code is read in the guest', async () => {
