@@ -29,6 +29,7 @@ test('tree item: label, description, themed icon, tooltip, context value', () =>
   assert.equal(failed.contextValue, 'vm.failed.bootc-ephemeral');
   assert.match(vmItemProperties({ ...vm, origin: 'bcvk', options: undefined, accel: undefined }, NOW).tooltip, /started by bcvk/);
   assert.equal(duration(3 * 3600 + 120), '3h 2m');
+  assert.match(vmItemProperties(vm, NOW, [{ localPort: 41000, guestPort: 80 }]).tooltip, /Forwarded ports:\n\n- 127\.0\.0\.1:41000 → guest 80/);
 });
 
 test('image tag for a Containerfile: its folder name', () => {

@@ -56,6 +56,7 @@ export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): P
     hooks.report(vscode.l10n.t('Starting {0}...', image));
     const prepared = await prepareLaunch(options, { podman, warn: (m) => s.logger.channel.warn(m) });
     vmName = prepared.name;
+    s.logger.command(['qemu (in the VM container):', ...prepared.plan.qemuArgs]);
     if (cancelled()) {
       prepared.discard();
       return undefined;

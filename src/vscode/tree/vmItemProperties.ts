@@ -26,7 +26,8 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
-export function vmItemProperties(vm: VmInfo, nowMs = Date.now()): VmItemProperties {
+/** forwards: local port → guest port pairs held by the extension for this VM */
+export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { localPort: number; guestPort: number }[] = []): VmItemProperties {
   const o = vm.options ?? {};
   const now = nowMs / 1000;
   let when = '';
@@ -41,6 +42,7 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now()): VmItemProperti
     ...(vm.accel ? [`Accelerator: ${vm.accel === 'tcg' ? 'TCG (software emulation)' : 'KVM'}`] : []),
     ...(vm.ssh ? [`SSH: ${vm.sshPort ? `127.0.0.1:${vm.sshPort}` : 'yes'}`] : []),
     ...(binds.length ? ['Binds:', ...binds.map((b) => `- ${b}`)] : []),
+    ...(forwards.length ? ['Forwarded ports:', ...forwards.map((f) => `- 127.0.0.1:${f.localPort} → guest ${f.guestPort}`)] : []),
   ];
   return {
     label: vm.name,

@@ -7,9 +7,9 @@ import { vmItemProperties } from './vmItemProperties';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
 
 export class VmTreeItem extends vscode.TreeItem {
-  constructor(readonly vm: VmInfo, hasForwards: boolean) {
-    super(vm.name, hasForwards ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
-    const p = vmItemProperties(vm);
+  constructor(readonly vm: VmInfo, forwards: PortForward[]) {
+    super(vm.name, forwards.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+    const p = vmItemProperties(vm, Date.now(), forwards);
     this.id = vm.id; // stable: volatile text (uptime) stays out of the id
     this.description = p.description;
     this.iconPath = new vscode.ThemeIcon(p.icon.id, p.icon.color ? new vscode.ThemeColor(p.icon.color) : undefined);
@@ -125,7 +125,7 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
 
   item(nameOrId: string): VmTreeItem | undefined {
     const vm = this.vms.find((v) => v.name === nameOrId || v.id === nameOrId);
-    return vm ? new VmTreeItem(vm, this.forwards.forVm(vm.name).length > 0) : undefined;
+    return vm ? new VmTreeItem(vm, this.forwards.forVm(vm.name)) : undefined;
   }
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
@@ -135,7 +135,7 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
   getChildren(element?: TreeNode): TreeNode[] {
     if (element instanceof VmTreeItem) return this.forwards.forVm(element.vm.name).map((f) => new ForwardTreeItem(f));
     if (element) return [];
-    return this.vms.map((v) => new VmTreeItem(v, this.forwards.forVm(v.name).length > 0));
+    return this.vms.map((v) => new VmTreeItem(v, this.forwards.forVm(v.name)));
   }
 
   getParent(element: TreeNode): TreeNode | undefined {
