@@ -5,13 +5,15 @@ import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
 const tests = process.argv.includes('--tests');
+const production = process.argv.includes('--production');
 
 const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  sourcemap: true,
+  sourcemap: !production,
+  minify: production,
   external: ['vscode', 'cpu-features', '*.node'],
   loader: { '.sh': 'text' },
   logLevel: 'warning',

@@ -33,6 +33,9 @@ suite unit node --test --test-reporter=spec out/test/unit/
 suite e2e node --test --test-concurrency=1 --test-reporter=spec out/test/e2e/
 suite vscode node scripts/vscode/run-vscode-tests.mjs
 suite ui node --test --test-concurrency=1 --test-reporter=spec out/test/ui/
+suite package npm run -s package
+suite ui-vsix env BOOTC_EPHEMERAL_UI_VSIX=bootc-ephemeral.vsix node --test --test-reporter=spec out/test/ui/workbench.test.js
+npm run -s build   # package built minified bundles without source maps: back to the development build
 
 echo
 echo "$passed passed, $failed failed"

@@ -136,3 +136,23 @@ export async function runExtensionTests(base, { devPath, testsPath, folder, extE
     await browser.close();
   }
 }
+
+/** Installs a .vsix into an extensions dir the way a user would (code-server --install-extension). */
+export async function installVsix(vsix, extensionsDir) {
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  const home = fs.mkdtempSync(path.join(CACHE, 'vsix-'));
+  try {
+    const child = spawn(`${NODE24_HOME}/bin/node`, [CODE_SERVER_ENTRY, '--extensions-dir', extensionsDir, '--user-data-dir', path.join(home, 'data'), '--config', path.join(home, 'config.yaml'), '--install-extension', path.resolve(vsix), '--force'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PATH: `${NODE24_HOME}/bin:${process.env.PATH}`, TMPDIR: home, XDG_CONFIG_HOME: path.join(home, 'xdg-config'), XDG_DATA_HOME: path.join(home, 'xdg-data') },
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise((r) => child.on('exit', r));
+    if (code !== 0 || !/successfully installed/i.test(out)) throw new Error(`installing ${vsix} failed (exit ${code}):\n${out}`);
+    return out.trim();
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}

@@ -8,6 +8,7 @@ import { PortForwards } from './forwards/portForwards';
 import { ConfigStore } from './config/configStore';
 import { RunningVmsStatus } from './status/runningVmsStatus';
 import { registerVmTasks } from './tasks/vmTaskProvider';
+import { runDoctor } from '../engine/doctor';
 import { ConfigTreeProvider } from './tree/configTreeProvider';
 import { registerSshTerminalProfile } from './terminals/sshTerminalProfile';
 import type { Services } from './services';
@@ -20,7 +21,12 @@ export interface ExtensionApi {
   boot(req: BootRequest, token?: vscode.CancellationToken): Promise<string | undefined>;
 }
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
+  if (process.platform !== 'linux') {
+    // VMs need rootful podman, QEMU and virtiofsd on a Linux host (as the extension host's side)
+    void vscode.window.showWarningMessage(vscode.l10n.t('Ephemeral VMs work on Linux hosts only (podman, QEMU, virtiofsd). Use VS Code Remote (SSH, WSL) to a Linux machine.'));
+    return undefined;
+  }
   const logger = new Logger();
   const podman = () => new Podman(readSettings().podmanPath, (argv) => logger.command(argv));
   const forwards = new PortForwards(podman);
@@ -29,6 +35,15 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   tree.attach(view);
   const status = new RunningVmsStatus();
   tree.onDidRefresh((vms) => status.update(vms));
+  // the host check runs once the view is first shown (not at activation); a failure shows in the welcome view
+  const firstShow = view.onDidChangeVisibility((e) => {
+    if (!e.visible) return;
+    firstShow.dispose();
+    void runDoctor(podman()).then(
+      (checks) => vscode.commands.executeCommand('setContext', 'bootcEphemeral.doctorFailed', checks.some((c) => c.status === 'fail')),
+      () => undefined,
+    );
+  });
   const configs = new ConfigStore();
   const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: new ConfigTreeProvider(configs) });
   const services: Services = { context, podman, logger, tree, view, forwards, configs };

@@ -54,6 +54,13 @@ test('an image that is not in local storage: clear error, nothing left', async (
   await assertNothingLeft();
 });
 
+test('--debug prints each podman command line before running it', async () => {
+  const r = await cli(['run', '-d', '--debug', 'localhost/no-such-image:latest']);
+  assert.equal(r.exitCode, 1);
+  assert.match(String(r.stderr), /^\+ podman image exists localhost\/no-such-image:latest$/m);
+  await assertNothingLeft();
+});
+
 test('an image without a kernel: clear error, no container, no state', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nokernel-'));
   fs.writeFileSync(path.join(dir, 'hello'), 'hi\n');

@@ -23,6 +23,8 @@ test('--execute streams output and exits with the guest command status', { timeo
     const r = await cli(['run', '--rm', '--name', 'e2e-exec', '--label', TEST_LABEL, '--memory', '1536M', '--vcpus', '2', '--virtio-serial-out', `e2e.port:${serialFile}`, '--execute', `/bin/sh -c '${script}'`, IMAGE]);
     const out = String(r.stdout);
     assert.equal(r.exitCode, 3, `exit status of the guest command; stderr: ${r.stderr}`);
+    const kvm = JSON.parse(String((await cli(['doctor', '--json'])).stdout)).find((c: { id: string }) => c.id === 'kvm');
+    if (kvm.status !== 'ok') assert.match(String(r.stderr), /warning: KVM is not usable .*using QEMU TCG/, '--accel auto falls back to TCG, with a warning');
     const lines = out.split('\n');
     assert.equal(lines[0], 'exec-start');
     assert.equal(lines[1], '2', 'vCPUs');

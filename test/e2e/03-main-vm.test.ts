@@ -46,7 +46,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
   const r = await cli([
     'run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--label', 'team=e2e', '-e', 'E2E_ENV=yes',
     '--bind', `${rw}:work`, '--ro-bind', `${ro}:cfg`, '--systemd-units', units, '--mount-disk-file', `${disk}:data`,
-    '--add-swap', '128M', '--karg', 'e2e.karg=1', '--memory', '2G', IMAGE,
+    '--add-swap', '128M', '--karg', 'e2e.karg=1', '--memory', '2G', '--bind-storage-ro', IMAGE,
   ]);
   assert.equal(r.exitCode, 0, String(r.stderr));
   assert.match(String(r.stdout).trim(), /^[0-9a-f]{64}$/, 'prints the container ID');
@@ -108,6 +108,12 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.equal(size, String(64 * 1024 * 1024));
     assert.match(swap.trim(), /^12[78](M|\.\d+M)$/);
     assert.match(cmdline, /(^| )e2e\.karg=1( |$)/);
+  });
+
+  await t.test('--bind-storage-ro shares the host podman storage read-only', async () => {
+    const res = await ssh('ls /run/virtiofs-mnt-hoststorage; touch /run/virtiofs-mnt-hoststorage/x');
+    assert.match(res.out, /^overlay$/m);
+    assert.match(res.err, /Read-only file system/);
   });
 
   await t.test('-L forwards a local port to a guest service', async () => {

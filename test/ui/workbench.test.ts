@@ -1,15 +1,18 @@
 import { before, after } from 'node:test';
 import { ROOT, sleep, screenshot, step as stepIn } from './helpers';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 // @ts-expect-error plain ESM helper shared with the scripts
-import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
+import { startCodeServer, launchBrowser, workbenchUrl, installVsix } from '../../scripts/vscode/codeServer.mjs';
 
-// The workbench in headless Chromium, with the extension under development (or, with
-// BOOTC_EPHEMERAL_UI_DEV=0, whatever is installed). Screenshots go to test-results/screenshots.
+// The workbench in headless Chromium, with the extension under development, or (with
+// BOOTC_EPHEMERAL_UI_VSIX=file.vsix) the packaged extension installed as a user would: a file missing
+// from the package shows up here. Screenshots go to test-results/screenshots.
 const WORKSPACE = path.join(ROOT, 'test/fixtures/workspace');
-const PREFIX = process.env.BOOTC_EPHEMERAL_UI_PREFIX ?? 'dev';
+const VSIX = process.env.BOOTC_EPHEMERAL_UI_VSIX;
+const PREFIX = VSIX ? 'vsix' : 'dev';
 const BOOT_ENTRY = 'Boot as Ephemeral VM';
 
 let server: { base: string; stop: () => Promise<void> };
@@ -19,7 +22,13 @@ const shot = (name: string) => screenshot(page, `${PREFIX}-${name}`);
 const step = (name: string, fn: () => Promise<void>) => stepIn(PREFIX, () => page, name, fn);
 
 before(async () => {
-  server = await startCodeServer({ smokeDriver: true });
+  let extensionsDir: string | undefined;
+  if (VSIX) {
+    extensionsDir = path.join(ROOT, 'test-results', 'vsix-extensions');
+    fs.rmSync(extensionsDir, { recursive: true, force: true });
+    await installVsix(VSIX, extensionsDir);
+  }
+  server = await startCodeServer({ smokeDriver: true, extensionsDir });
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 850 } });
 });
@@ -30,7 +39,7 @@ after(async () => {
 });
 
 step('the workbench loads with the Ephemeral VMs view container', async () => {
-  const devPath = process.env.BOOTC_EPHEMERAL_UI_DEV === '0' ? undefined : ROOT;
+  const devPath = VSIX ? undefined : ROOT;
   await page.goto(workbenchUrl(server.base, { folder: WORKSPACE, devPath }));
   await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
   await page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().waitFor({ timeout: 60_000 });
