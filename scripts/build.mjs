@@ -39,11 +39,15 @@ if (tests) {
     outdir: 'dist',
     banner: { js: '' },
   };
+  // the run form's webview script: a browser bundle with the web components it uses
+  const webview = { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { runForm: 'src/webview/runForm.ts' }, outdir: 'dist/webview', external: [] };
   if (watch) {
+    await (await esbuild.context(webview)).watch();
     const ctx = await esbuild.context(options);
     await ctx.watch();
     console.log('[watch] build started');
   } else {
     await esbuild.build(options);
+    await esbuild.build(webview);
   }
 }

@@ -22,6 +22,7 @@ import * as openConfigurationFile from './openConfigurationFile';
 import * as deleteConfiguration from './deleteConfiguration';
 import * as addConfiguration from './addConfiguration';
 import * as showRunningVms from './showRunningVms';
+import * as editConfiguration from './editConfiguration';
 
 interface CommandModule {
   id: string;
@@ -31,7 +32,7 @@ interface CommandModule {
 export const COMMANDS: CommandModule[] = [
   refresh, bootContainerfile, bootImage, bootSampleImage, openSshTerminal, openConsole, tailJournal, showContainerLogs,
   inspectVm, forwardPort, stopForwarding, openForwardInBrowser, copyCommandLine, stopVm, removeVm, removeAllVms, runDoctor,
-  bootConfiguration, openConfigurationFile, deleteConfiguration, addConfiguration, showRunningVms,
+  bootConfiguration, openConfigurationFile, deleteConfiguration, addConfiguration, showRunningVms, editConfiguration,
 ];
 
 export function registerCommands(s: Services): vscode.Disposable[] {
