@@ -28,7 +28,8 @@ describe('the extension in real VS Code', () => {
     const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
     const declared = new Set(pkg.commands.map((c: { command: string }) => c.command));
     const inMenus = Object.values(pkg.menus as Record<string, { command: string }[]>).flat().map((m) => m.command);
-    const inWelcome = [...JSON.stringify(pkg.viewsWelcome).matchAll(/command:([\w.]+)/g)].map((m) => m[1]);
+    const inWelcome = [...JSON.stringify([pkg.viewsWelcome, pkg.walkthroughs]).matchAll(/command:([\w.]+)/g)].map((m) => m[1]);
+    assert.ok(inWelcome.includes('bootcEphemeral.editConfiguration'), 'the walkthrough links are checked too');
     for (const c of [...inMenus, ...inWelcome]) assert.ok(declared.has(c), `${c} is declared`);
   });
 
