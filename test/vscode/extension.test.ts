@@ -28,14 +28,17 @@ describe('the extension in real VS Code', () => {
     const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
     const declared = new Set(pkg.commands.map((c: { command: string }) => c.command));
     const inMenus = Object.values(pkg.menus as Record<string, { command: string }[]>).flat().map((m) => m.command);
-    const inWelcome = [...JSON.stringify([pkg.viewsWelcome, pkg.walkthroughs]).matchAll(/command:([\w.]+)/g)].map((m) => m[1]);
+    // the manifest's strings may still be %keys% here: resolve them from package.nls.json
+    const nls = JSON.parse(fs.readFileSync(path.join(vscode.extensions.getExtension(ID)!.extensionPath, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const text = JSON.stringify([pkg.viewsWelcome, pkg.walkthroughs]).replace(/%([\w.]+)%/g, (all, k: string) => (k in nls ? JSON.stringify(nls[k]).slice(1, -1) : all));
+    const inWelcome = [...text.matchAll(/command:([\w.]+)/g)].map((m) => m[1]);
     assert.ok(inWelcome.includes('bootcEphemeral.editConfiguration'), 'the walkthrough links are checked too');
     for (const c of [...inMenus, ...inWelcome]) assert.ok(declared.has(c), `${c} is declared`);
   });
 
   it('contributes the Ephemeral VMs view container and the VMs view, which can be shown', async () => {
     const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
-    assert.deepEqual(pkg.viewsContainers.activitybar.map((c: { id: string; title: string }) => [c.id, c.title]), [['bootcEphemeral', 'Ephemeral VMs']]);
+    assert.deepEqual(pkg.viewsContainers.activitybar.map((c: { id: string }) => c.id), ['bootcEphemeral']);
     assert.deepEqual(pkg.views.bootcEphemeral.map((v: { id: string }) => v.id), ['bootcEphemeral.vms', 'bootcEphemeral.configurations']);
     await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
     await vscode.commands.executeCommand('bootcEphemeral.refresh');
