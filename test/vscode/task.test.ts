@@ -19,6 +19,8 @@ describe('the bootc-ephemeral task type', function () {
     api = (await vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.activate()) as ExtensionApi;
     fs.mkdirSync(path.join(ws(), '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(ws(), '.vscode', 'bootc-ephemeral.yaml'), 'version: 1\nconfigurations:\n  - name: task-vm\n    image: localhost/bootc-sample:latest\n    memory: 2G\n    bindWorkspace: off\n');
+    // (an earlier suite deleted .vscode/, and a watcher may miss the re-created folder: read it now)
+    await api.services.configs.reload();
     await until('the configuration', () => api.services.configs.find('task-vm'), 10_000);
     await vscode.workspace.getConfiguration('bootcEphemeral').update('openSshTerminalWhenReady', false, vscode.ConfigurationTarget.Global);
   });
