@@ -25,8 +25,13 @@ export class ConfigStore implements vscode.Disposable {
     watcher.onDidChange(reload);
     watcher.onDidCreate(reload);
     watcher.onDidDelete(reload);
+    // a deleted and re-created .vscode folder can reach us only as a folder event
+    const folderWatcher = vscode.workspace.createFileSystemWatcher('**/.vscode');
+    folderWatcher.onDidCreate(reload);
+    folderWatcher.onDidDelete(reload);
     this.disposables.push(
       watcher,
+      folderWatcher,
       vscode.workspace.onDidChangeWorkspaceFolders(reload),
       vscode.workspace.onDidOpenTextDocument((d) => this.check(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.check(e.document)),
