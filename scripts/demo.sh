@@ -22,7 +22,7 @@ echo "(boot + SSH + commands + removal: $((SECONDS - start)) s)"
 
 step "Build resources/sample/Containerfile (FROM the sample image + a unit), boot it, check the unit ran"
 podman build -q -t localhost/bootc-sample-derived:latest -f resources/sample/Containerfile resources/sample >/dev/null
-cli run-ssh --name bootc-ephemeral-demo-derived localhost/bootc-sample-derived:latest -- sh -c 'cat /etc/motd; systemctl status --no-pager hello-bootc.service | head -3; journalctl -b -u hello-bootc.service -o cat --no-pager | tail -1'
+cli run-ssh --name bootc-ephemeral-demo-derived localhost/bootc-sample-derived:latest -- sh -c 'cat /etc/motd; systemctl status --no-pager hello-bootc.service | head -3; journalctl -b -u hello-bootc.service -o cat --no-pager | grep "hello-bootc:"'
 
 step "Nothing left behind"
 cli ps
