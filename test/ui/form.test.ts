@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page, FrameLocator } from 'playwright-core';
-import { ROOT, sleep, screenshot, step as stepIn } from './helpers';
+import { ROOT, sleep, screenshot, showVmsView, step as stepIn } from './helpers';
 // @ts-expect-error plain ESM helper shared with the scripts
 import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
 
@@ -41,8 +41,7 @@ async function typeInto(id: string, text: string) {
 
 step('the form opens from the palette and validates as you type', async () => {
   await page.goto(workbenchUrl(server.base, { folder: WORKSPACE, devPath: ROOT }));
-  await page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().waitFor({ timeout: 60_000 });
-  await page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().click();
+  await showVmsView(page);
   await page.locator('.part.sidebar .monaco-list-row', { hasText: 'existing' }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('F1');
   await page.locator('.quick-input-widget input').fill('>Ephemeral VMs: Edit Configuration (Form)');

@@ -23,3 +23,16 @@ export function step(prefix: string, page: () => Page, name: string, fn: () => P
     }
   });
 }
+
+/**
+ * Shows the Ephemeral VMs container. Clicking its activity-bar icon when it is already shown would hide the
+ * side bar, and once a VM runs the icon's badge covers its centre: click near the top-left corner instead.
+ */
+export async function showVmsView(page: Page): Promise<void> {
+  const icon = page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first();
+  await icon.waitFor({ timeout: 60_000 });
+  const title = page.locator('.part.sidebar .title-label', { hasText: /Ephemeral VMs/i }).first();
+  if (await title.isVisible()) return;
+  await icon.click({ position: { x: 4, y: 4 } });
+  await title.waitFor({ timeout: 15_000 });
+}

@@ -1,5 +1,5 @@
 import { before, after } from 'node:test';
-import { ROOT, sleep, screenshot, step as stepIn } from './helpers';
+import { ROOT, sleep, screenshot, showVmsView, step as stepIn } from './helpers';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -25,7 +25,11 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server?.stop();
-  if (vmName) execFileSync('podman', ['rm', '-f', '-t', '0', vmName], { stdio: 'ignore' });
+  // by label, not by the name read from the view: a step that fails before reading it leaves no VM behind
+  const ours = execFileSync('podman', ['ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((name) => name.startsWith('workspace-ephemeral-'));
+  if (ours.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ours], { stdio: 'ignore' });
 });
 
 const vmRow = () => page.locator('.part.sidebar .monaco-list-row', { hasText: 'workspace-ephemeral' }).first();
@@ -56,7 +60,7 @@ step('right-click Containerfile → Boot as Ephemeral VM shows the boot progress
 });
 
 step('the VM is listed as booting, then ready', async () => {
-  await page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().click();
+  await showVmsView(page);
   await vmRow().waitFor({ timeout: 60_000 });
   vmName = (await vmRow().locator('.label-name').first().innerText()).trim();
   await page.locator('.part.sidebar .monaco-list-row', { hasText: /booting|ready/ }).first().waitFor({ timeout: 30_000 });

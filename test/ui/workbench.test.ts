@@ -1,5 +1,5 @@
 import { before, after } from 'node:test';
-import { ROOT, sleep, screenshot, step as stepIn } from './helpers';
+import { ROOT, sleep, screenshot, showVmsView, step as stepIn } from './helpers';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -48,8 +48,7 @@ step('the workbench loads with the Ephemeral VMs view container', async () => {
 });
 
 step('the VMs view opens from the activity bar', async () => {
-  await page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().click();
-  await page.locator('.part.sidebar .title-label', { hasText: /Ephemeral VMs/i }).first().waitFor({ timeout: 15_000 });
+  await showVmsView(page);
   // no VM runs during the UI suite: the welcome content offers the first steps
   await page.locator('.welcome-view-content', { hasText: 'No ephemeral VMs yet' }).first().waitFor({ timeout: 15_000 });
   assert.ok(await page.locator('.welcome-view-content a, .welcome-view-content .monaco-button', { hasText: 'Boot Sample Image' }).count());
