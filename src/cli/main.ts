@@ -10,6 +10,7 @@ import { rmCommand, RM_HELP } from './rm';
 import { rmAllCommand, RM_ALL_HELP } from './rmAll';
 import { logsCommand, LOGS_HELP } from './logs';
 import { doctorCommand, DOCTOR_HELP } from './doctor';
+import { consoleCommand, CONSOLE_HELP } from './console';
 import type { CliContext } from './context';
 
 interface Subcommand {
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, Subcommand> = {
   stop: { help: STOP_HELP, summary: 'stop VMs', run: stopCommand },
   rm: { help: RM_HELP, summary: 'remove VMs', run: rmCommand },
   'rm-all': { help: RM_ALL_HELP, summary: 'remove every VM', run: rmAllCommand },
+  console: { help: CONSOLE_HELP, summary: 'attach to a VM\'s serial console', run: consoleCommand },
   logs: { help: LOGS_HELP, summary: 'show a VM\'s container output, journal or console', run: logsCommand },
   doctor: { help: DOCTOR_HELP, summary: 'check this host and print fixes', run: doctorCommand },
 };

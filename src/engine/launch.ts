@@ -145,6 +145,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       fs.mkdirSync(paths.logs, { mode: 0o755 });
       for (const f of plan.files) fs.writeFileSync(f.path, f.content, { mode: f.mode });
       for (const l of plan.logFiles) fs.writeFileSync(l, '', { mode: 0o644 });
+      if (plan.consoleDir) fs.mkdirSync(plan.consoleDir, { mode: 0o700 });
       for (const v of options.virtioSerialOut) if (!fs.existsSync(v.file)) fs.writeFileSync(v.file, '');
       // the image's initramfs + our cpio; the copy holds the guest's host key, so 0600 like the key
       fs.copyFileSync(kernel.initramfs, plan.initramfs.hostPath);

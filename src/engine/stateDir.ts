@@ -21,6 +21,9 @@ export function vmStatePaths(stateDir: string) {
     logs,
     journalLog: path.join(logs, 'journal.log'),
     consoleLog: path.join(logs, 'console.log'),
+    /** QEMU's serial console listens here (the dir is bound into the VM container) */
+    consoleDir: path.join(stateDir, 'console'),
+    consoleSocket: path.join(stateDir, 'console', 'console.sock'),
     virtiofsdLog: (mountName?: string) => path.join(logs, mountName ? `virtiofsd-${mountName}.log` : 'virtiofsd.log'),
     ssh,
     clientKey: path.join(ssh, 'id_ed25519'),

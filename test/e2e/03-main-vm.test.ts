@@ -166,6 +166,29 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.match(String(consoleLog.stdout), /Linux version/);
   });
 
+  await t.test('console: an interactive root shell on ttyS0; Ctrl+] detaches and the VM keeps running', async () => {
+    assert.equal(fs.statSync(path.join(stateDir, 'console')).mode & 0o777, 0o700, 'the socket dir is root-only');
+    const child = execa('node', [CLI, 'console', NAME], { stdin: 'pipe', reject: false });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const waitFor = async (re: RegExp, what: string) => {
+      for (const end = Date.now() + 30_000; !re.test(out); ) {
+        if (Date.now() > end) assert.fail(`no ${what} on the console; it printed:\n${out.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    child.stdin!.write('\r');
+    await waitFor(/root@[\w-]+:~# $/m, 'root prompt');
+    // the arithmetic proves the guest shell ran it (the echo of the typed line has no 42)
+    child.stdin!.write('echo console-$((6*7)) $(tty)\r');
+    await waitFor(/console-42 \/dev\/ttyS0/, 'command output');
+    child.stdin!.write('\x1d');
+    const r = await child;
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stderr), /detached/);
+    assert.equal((await ssh('true')).code, 0, 'the VM still answers');
+  });
+
   await t.test('stop, then rm-all -f leaves nothing', async () => {
     const started = Date.now();
     const stop = await cli(['stop', NAME]);

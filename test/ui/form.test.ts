@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page, FrameLocator } from 'playwright-core';
-import { ROOT, sleep, screenshot, showVmsView, step as stepIn } from './helpers';
+import { ROOT, sleep, screenshot, runContextMenuEntry, showVmsView, step as stepIn } from './helpers';
 // @ts-expect-error plain ESM helper shared with the scripts
 import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
 
@@ -77,11 +77,7 @@ step('reopening it from the Configurations view shows the saved values', async (
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Close All Editors' }).first().click();
   await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
   const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-form' }).first();
-  await row.click({ button: 'right' });
-  const edit = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Edit Configuration (Form)' }).first();
-  await edit.waitFor({ timeout: 10_000 });
-  await sleep(500); // the menu fades in; a click during the animation is lost
-  await edit.click();
+  await runContextMenuEntry(page, row, 'Edit Configuration (Form)');
   await form().locator('#name').waitFor({ timeout: 30_000 });
   const value = async (id: string) => form().locator(`#${id}`).evaluate((el) => (el as unknown as { value: string }).value);
   for (let i = 0; i < 50 && (await value('name')) !== 'from-form'; i++) await sleep(100);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
@@ -35,4 +35,26 @@ export async function showVmsView(page: Page): Promise<void> {
   if (await title.isVisible()) return;
   await icon.click({ position: { x: 4, y: 4 } });
   await title.waitFor({ timeout: 15_000 });
+}
+
+/**
+ * Right-clicks `row` and runs the context-menu entry `entry`. The menu fades in and a click during the
+ * animation is lost, so wait first, and click again while the menu is still open.
+ */
+export async function runContextMenuEntry(page: Page, row: Locator, entry: string | RegExp): Promise<void> {
+  await row.click({ button: 'right' });
+  const item = page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
+  await item.waitFor({ timeout: 10_000 });
+  for (let i = 0; i < 5; i++) {
+    await sleep(500);
+    if (!(await item.isVisible())) return;
+    await item.click().catch(() => undefined);
+    try {
+      await page.locator('.context-view .monaco-menu').first().waitFor({ state: 'hidden', timeout: 2_000 });
+      return;
+    } catch {
+      /* still open: the click was lost */
+    }
+  }
+  throw new Error(`the context menu entry ${entry} could not be clicked`);
 }

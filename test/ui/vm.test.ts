@@ -1,5 +1,5 @@
 import { before, after } from 'node:test';
-import { ROOT, sleep, screenshot, showVmsView, step as stepIn } from './helpers';
+import { ROOT, sleep, screenshot, runContextMenuEntry, showVmsView, step as stepIn } from './helpers';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -49,6 +49,7 @@ step('right-click Containerfile → Boot as Ephemeral VM shows the boot progress
     if (i > 20) throw new Error('no "Boot as Ephemeral VM" entry on Containerfile');
     await sleep(500);
   }
+  await sleep(500); // the menu fades in; a click during the animation is lost
   await entry.click();
   // the smoke-test driver hides toasts: the progress is in the notification centre
   await sleep(1500);
@@ -83,8 +84,7 @@ step('an SSH terminal opened; a command typed in it runs in the guest', async ()
 });
 
 step('Stop from the VM\'s context menu removes it from the view', async () => {
-  await vmRow().click({ button: 'right' });
-  await page.locator('.context-view .monaco-menu .action-item', { hasText: /^Stop$/ }).first().click();
+  await runContextMenuEntry(page, vmRow(), /^Stop$/);
   await vmRow().waitFor({ state: 'detached', timeout: 30_000 });
   await shot('04-after-stop');
   const names = execFileSync('podman', ['ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' });

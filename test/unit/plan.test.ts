@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseRunOptions } from '../../src/engine/options';
 import { escapeSystemdPath } from '../../src/engine/systemdEscape';
 import { buildCpio, alignmentPadding } from '../../src/engine/plan/cpio';
-import { bindMountUnit, executeUnits, swapUnit, journalStreamUnit } from '../../src/engine/plan/guestUnits';
+import { bindMountUnit, consoleAutologinDropIn, executeUnits, swapUnit, journalStreamUnit } from '../../src/engine/plan/guestUnits';
 import { setupTmpfiles, buildGuestPayload } from '../../src/engine/plan/guestPayload';
 import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
 import { buildVirtiofsdArgs } from '../../src/engine/plan/virtiofsd';
@@ -139,9 +139,23 @@ test('QEMU argv: sizing, accel, direct kernel boot from the image, shares, ports
   assert.equal(cred.content, `io.systemd.credential.binary:ssh.authorized_keys.root=${Buffer.from('ssh-ed25519 AAAA test\n').toString('base64')}`);
 });
 
-test('QEMU console: a log file, and stdio as well with --console', () => {
-  assert.ok(after(plan({}).qemuArgs, '-chardev').includes('file,id=console,path=/run/console.log'));
-  assert.ok(after(plan({ console: true }).qemuArgs, '-chardev').includes('stdio,id=console,signal=off,logfile=/run/console.log'));
+test('QEMU console: logged always; a socket in the state dir, or stdio with --console', () => {
+  const p = plan({ name: 'vm1' });
+  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,path=/run/bootc-ephemeral-console/console.sock,server=on,wait=off,logfile=/run/console.log'));
+  assert.equal(p.consoleDir, '/state/vm1/console');
+  assert.ok(p.podmanArgs.includes('/state/vm1/console:/run/bootc-ephemeral-console'));
+  const withConsole = plan({ name: 'vm1', console: true });
+  assert.ok(after(withConsole.qemuArgs, '-chardev').includes('stdio,id=console,signal=off,logfile=/run/console.log'));
+  assert.equal(withConsole.consoleDir, undefined);
+  assert.ok(!withConsole.podmanArgs.some((a) => a.includes('/run/bootc-ephemeral-console')));
+});
+
+test('guest: the serial console logs in as root through a drop-in, next to the user\'s unit files', () => {
+  const conf = setupTmpfiles({ units: [], unitFiles: [consoleAutologinDropIn(), { relPath: 'serial-getty@ttyS0.service.d/mine.conf', content: 'x' }] });
+  const lines = conf.split('\n');
+  assert.equal(lines.filter((l) => l.startsWith('d /run/systemd/system/serial-getty@ttyS0.service.d ')).length, 1, 'the drop-in dir is created once');
+  assert.ok(lines.includes('C /run/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf - - - - /usr/lib/bootc-ephemeral/unit-files/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf'));
+  assert.match(consoleAutologinDropIn().content, /^ExecStart=\n.*--autologin root/m);
 });
 
 test('podman argv: labels, mounts, publish, flags, entrypoint', () => {

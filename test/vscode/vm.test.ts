@@ -102,10 +102,15 @@ describe('a real VM from VS Code', function () {
     terminal.dispose();
   });
 
-  it('Open Console follows the serial console; Show Container Logs opens podman logs', async () => {
+  it('Open Console attaches to the serial console, where a root shell runs commands; Show Container Logs opens podman logs', async () => {
     const terminal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.openConsole', vmName))!;
     const transcript = transcriptOf(terminal);
-    await until('kernel messages', () => /Linux version \d/.test(transcript()) || undefined, 20_000);
+    await until('the console attached', () => /attached to the serial console/.test(transcript()) || undefined, 20_000);
+    const pty = (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty;
+    pty.handleInput!('\r');
+    await until('a root prompt on ttyS0', () => /root@bootc-sample:~# /.test(transcript()) || undefined, 30_000);
+    pty.handleInput!('echo console-$((6*7)) $(tty)\r');
+    await until('the command output', () => /console-42 \/dev\/ttyS0/.test(transcript()) || undefined, 30_000);
     terminal.dispose();
     const logs = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.showContainerLogs', vmName))!;
     const opts = logs.creationOptions as vscode.TerminalOptions;

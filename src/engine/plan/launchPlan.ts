@@ -6,7 +6,7 @@ import { buildQemuArgs, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, ResolvedAc
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { buildGuestPayload } from './guestPayload';
-import { GuestUnit, bindMountUnit, executeUnits, journalStreamUnit, swapUnit, virtiofsTag } from './guestUnits';
+import { GuestUnit, bindMountUnit, consoleAutologinDropIn, executeUnits, journalStreamUnit, swapUnit, virtiofsTag } from './guestUnits';
 
 export interface SshMaterial {
   clientPublicKey: string;
@@ -46,6 +46,8 @@ export interface LaunchPlan {
   files: PlanFile[];
   /** empty log files to create before podman binds them */
   logFiles: string[];
+  /** a dir (0700) to create for the console socket, unless --console puts the console on stdio */
+  consoleDir?: string;
   /** the image's initramfs gets this cpio appended (after 4-byte alignment) */
   initramfs: { hostPath: string; append: Buffer };
   swap?: { hostPath: string; bytes: number };
@@ -147,7 +149,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   ];
   const payload = buildGuestPayload({
     units,
-    unitFiles: ctx.userUnits?.unitFiles,
+    unitFiles: [consoleAutologinDropIn(), ...(ctx.userUnits?.unitFiles ?? [])],
     sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
   });
 
@@ -158,6 +160,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     accel: ctx.accel,
     planDir: paths.plan,
     logFiles,
+    consoleDir: options.console ? undefined : paths.consoleDir,
     swapFile: options.swapBytes ? paths.swap : undefined,
     entrypoint: inContainer(t.loader),
     command: ['--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(t.shell), `${CONTAINER_PATHS.planDir}/supervisor.sh`, CONTAINER_PATHS.planDir],
@@ -174,6 +177,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     kernelArgs,
     files,
     logFiles: logFiles.map((l) => l.hostPath),
+    consoleDir: options.console ? undefined : paths.consoleDir,
     initramfs: { hostPath: `${paths.plan}/initramfs.img`, append: payload },
     swap: options.swapBytes ? { hostPath: paths.swap, bytes: options.swapBytes } : undefined,
   };

@@ -22,6 +22,8 @@ export interface PodmanRunInput {
   /** host paths of the state dir's parts */
   planDir: string;
   logFiles: { hostPath: string; containerPath: string }[];
+  /** where QEMU creates the console socket (without --console) */
+  consoleDir?: string;
   swapFile?: string;
   /** entrypoint (loader) and the command after the image, as seen in the container */
   entrypoint: string;
@@ -53,6 +55,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   args.push('-v', `/usr:${HOST_USR_IN_CONTAINER}:ro`);
   args.push('-v', `${p.planDir}:${CONTAINER_PATHS.planDir}:ro`);
   for (const l of p.logFiles) args.push('-v', `${l.hostPath}:${l.containerPath}`);
+  if (p.consoleDir) args.push('-v', `${p.consoleDir}:${CONTAINER_PATHS.consoleSocketDir}`);
   for (const b of o.binds) args.push('-v', `${b.hostPath}:${CONTAINER_PATHS.hostMounts}/${b.name}${b.readOnly ? ':ro' : ''}`);
   for (const d of o.diskFiles) args.push('-v', `${d.file}:${CONTAINER_PATHS.diskFiles}/${d.name}`);
   if (p.swapFile) args.push('-v', `${p.swapFile}:${CONTAINER_PATHS.diskFiles}/${SWAP_DISK_SERIAL}`);

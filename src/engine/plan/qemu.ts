@@ -11,6 +11,7 @@ export const CONTAINER_PATHS = {
   socketDir: '/run/bootc-ephemeral-sock',
   journalLog: '/run/journal.log',
   consoleLog: '/run/console.log',
+  consoleSocketDir: '/run/bootc-ephemeral-console',
   executeStatus: '/run/bootc-ephemeral-execute.status',
   hostMounts: '/run/host-mounts',
   diskFiles: '/run/disk-files',
@@ -18,6 +19,7 @@ export const CONTAINER_PATHS = {
 } as const;
 
 export const GUEST_SSH_PORT_IN_CONTAINER = 2222;
+export const CONSOLE_SOCKET = 'console.sock';
 
 export interface QemuInput {
   options: RunOptions;
@@ -59,10 +61,11 @@ export function buildQemuArgs(q: QemuInput): string[] {
     '-initrd', q.initramfs,
     '-append', q.kernelArgs.join(' '),
     '-display', 'none', '-vga', 'none',
-    // the serial console always goes to a log; with --console also to the container's stdio
+    // the serial console always goes to a log; with --console also to the container's stdio, else to a
+    // socket in the state dir, so the host can attach an interactive console at any time
     '-chardev', o.console
       ? `stdio,id=console,signal=off,logfile=${CONTAINER_PATHS.consoleLog}`
-      : `file,id=console,path=${CONTAINER_PATHS.consoleLog}`,
+      : `socket,id=console,path=${CONTAINER_PATHS.consoleSocketDir}/${CONSOLE_SOCKET},server=on,wait=off,logfile=${CONTAINER_PATHS.consoleLog}`,
     '-serial', 'chardev:console',
     '-device', 'virtio-serial-pci,id=vser0',
     ...serialPort('journal', CONTAINER_PATHS.journalLog, JOURNAL_PORT),
