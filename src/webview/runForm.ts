@@ -84,18 +84,22 @@ window.addEventListener('message', (e: MessageEvent) => {
   } else if (m.type === 'saved') $('status').textContent = `saved to ${m.file}`;
 });
 
-document.addEventListener('input', changed);
-document.addEventListener('change', (e) => {
-  if ((e.target as HTMLElement).id === 'itype') {
+function onChange(target: HTMLElement): void {
+  if (target.id === 'itype') {
     const t = itypes[$('itype').value];
     if (t) {
       $('memory').value = t.memoryMiB % 1024 === 0 ? `${t.memoryMiB / 1024}G` : `${t.memoryMiB}M`;
       $('vcpus').value = String(t.vcpus);
     }
   }
-  if ((e.target as HTMLElement).id?.startsWith('source-')) showSource();
+  if (target.id?.startsWith('source-')) showSource();
   changed();
-});
+}
+
+document.addEventListener('input', changed);
+document.addEventListener('change', (e) => onChange(e.target as HTMLElement));
+// vscode-single-select's change event does not bubble: listen on each select itself
+for (const select of document.querySelectorAll<HTMLElement>('vscode-single-select')) select.addEventListener('change', () => onChange(select));
 $('source-image').addEventListener('click', () => setTimeout(showSource));
 $('source-containerfile').addEventListener('click', () => setTimeout(showSource));
 $('save').addEventListener('click', () => vscode.postMessage({ type: 'save', values: values() }));

@@ -2,6 +2,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import type { Browser, Page, FrameLocator } from 'playwright-core';
 import { ROOT, sleep, screenshot, runContextMenuEntry, showVmsView, step as stepIn } from './helpers';
 // @ts-expect-error plain ESM helper shared with the scripts
@@ -12,6 +13,7 @@ import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vsco
 const WORKSPACE = path.join(ROOT, 'test/fixtures/workspace');
 const FILE = path.join(WORKSPACE, '.vscode', 'bootc-ephemeral.yaml');
 const HEADER = '# team VMs: this comment must stay\nversion: 1\nconfigurations:\n  - name: existing # keep me too\n    image: localhost/bootc-sample:latest\n';
+const BIND_DIR = fs.mkdtempSync('/tmp/bootc-form-bind-');
 let server: { base: string; stop: () => Promise<void> };
 let browser: Browser;
 let page: Page;
@@ -19,7 +21,9 @@ const shot = (name: string) => screenshot(page, `form-${name}`);
 const step = (name: string, fn: () => Promise<void>) => stepIn('form', () => page, name, fn);
 const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 
+let vmsBefore: string[] = [];
 before(async () => {
+  vmsBefore = ourVms();
   fs.mkdirSync(path.dirname(FILE), { recursive: true });
   fs.writeFileSync(FILE, HEADER);
   server = await startCodeServer({ smokeDriver: true });
@@ -31,7 +35,31 @@ after(async () => {
   await browser?.close();
   await server?.stop();
   fs.rmSync(path.dirname(FILE), { recursive: true, force: true });
+  fs.rmSync(BIND_DIR, { recursive: true, force: true });
+  // every VM this suite started, even one booted from a half-filled form
+  const started = ourVms().filter((name) => !vmsBefore.includes(name));
+  if (started.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...started], { stdio: 'ignore' });
 });
+
+function ourVms(): string[] {
+  return execFileSync('podman', ['ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+/** VMs whose recorded options bind BIND_DIR: the one "Save and Boot" started. */
+function bootedFromForm(): { name: string; options: { memoryMiB: number; vcpus: number; binds: { hostPath: string }[] } }[] {
+  const out = execFileSync('podman', ['ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', 'json'], { encoding: 'utf8' });
+  return (JSON.parse(out || '[]') as { Names: string[]; Labels: Record<string, string> }[])
+    .map((c) => ({ name: c.Names[0], options: JSON.parse(c.Labels['io.bootc-ephemeral.options'] ?? '{}') }))
+    .filter((v) => v.options.binds?.some((b: { hostPath: string }) => b.hostPath === BIND_DIR));
+}
+
+const value = async (id: string) => form().locator(`#${id}`).evaluate((el) => (el as unknown as { value: string }).value);
+
+async function runFromPalette(command: string) {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').fill(`>${command}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().click();
+}
 
 async function typeInto(id: string, text: string) {
   const input = form().locator(`#${id} input, #${id} textarea`).first();
@@ -79,10 +107,62 @@ step('reopening it from the Configurations view shows the saved values', async (
   const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-form' }).first();
   await runContextMenuEntry(page, row, 'Edit Configuration (Form)');
   await form().locator('#name').waitFor({ timeout: 30_000 });
-  const value = async (id: string) => form().locator(`#${id}`).evaluate((el) => (el as unknown as { value: string }).value);
   for (let i = 0; i < 50 && (await value('name')) !== 'from-form'; i++) await sleep(100);
   assert.equal(await value('name'), 'from-form');
   assert.equal(await value('memory'), '2G');
   assert.equal(await value('karg'), 'quiet');
   await shot('03-reopened');
+});
+
+step('a new form: the instance type fills memory and vCPUs; Add Folder binds the folder picked in the dialog', async () => {
+  await runFromPalette('View: Close All Editors');
+  await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
+  await runFromPalette('Ephemeral VMs: Edit Configuration (Form)');
+  await form().locator('#name').waitFor({ timeout: 30_000 });
+  for (let i = 0; i < 50 && (await value('memory')) === ''; i++) await sleep(100); // the init message
+  await typeInto('name', 'form-boot');
+  assert.notEqual(await value('memory'), '2G', 'the default memory is not what u1.small gives');
+  await form().locator('#itype').click();
+  await form().locator('#itype').getByRole('option', { name: 'u1.small (1 vCPU, 2G)' }).click();
+  for (let i = 0; i < 50 && (await value('vcpus')) !== '1'; i++) await sleep(100);
+  assert.equal(await value('itype'), 'u1.small');
+  assert.equal(await value('memory'), '2G');
+  assert.equal(await value('vcpus'), '1');
+  // the folder dialog (in the browser: VS Code's own file dialog, a quick input that takes a path)
+  await form().locator('#add-bind').click();
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  // the dialog fills in its start folder asynchronously: type only once it has
+  for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await sleep(100);
+  await input.fill(BIND_DIR);
+  await sleep(500);
+  assert.equal(await input.inputValue(), BIND_DIR);
+  await shot('04-folder-dialog');
+  for (let i = 0; i < 3 && (await input.isVisible()); i++) {
+    await page.keyboard.press('Enter');
+    await sleep(700);
+  }
+  for (let i = 0; i < 50 && !(await value('bind')).includes(BIND_DIR); i++) await sleep(100);
+  assert.equal((await value('bind')).trim(), BIND_DIR);
+  await form().locator('#status', { hasText: 'valid' }).waitFor({ timeout: 10_000 });
+  await form().locator('#command-line', { hasText: `--itype u1.small` }).waitFor({ timeout: 10_000 });
+  await form().locator('#command-line', { hasText: `--bind ${BIND_DIR}` }).waitFor({ timeout: 10_000 });
+  await shot('05-itype-and-bind');
+});
+
+step('Save and Boot saves the configuration and starts a VM with those values', async () => {
+  await form().locator('#boot').click();
+  await form().locator('#status', { hasText: 'saved to' }).waitFor({ timeout: 10_000 });
+  assert.match(fs.readFileSync(FILE, 'utf8'), /- name: form-boot\n/);
+  let vms = bootedFromForm();
+  for (let i = 0; i < 60 && !vms.length; i++) {
+    await sleep(500);
+    vms = bootedFromForm();
+  }
+  assert.equal(vms.length, 1, 'one VM was started');
+  assert.match(vms[0].name, /^form-boot-[0-9a-f]{4}$/, 'named after the configuration');
+  assert.equal(vms[0].options.memoryMiB, 2048);
+  assert.equal(vms[0].options.vcpus, 1);
+  await page.locator('.part.sidebar .monaco-list-row', { hasText: vms[0].name }).first().waitFor({ timeout: 30_000 });
+  await shot('06-booted-from-form');
 });

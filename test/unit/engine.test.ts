@@ -115,6 +115,7 @@ test('host helpers', () => {
   assert.equal(virtiofsdFlavorOf('-o source=PATH'), 'c');
   assert.equal(inContainer('/usr/bin/qemu-system-x86_64'), '/run/host/usr/bin/qemu-system-x86_64');
   assert.match(generateVmName('localhost/bootc-sample:latest'), /^bootc-sample-[0-9a-f]{4}$/);
+  assert.match(generateVmName('My dev VM'), /^My-dev-VM-[0-9a-f]{4}$/, 'a configuration name');
   assert.match(generateVmName('quay.io/x/y@sha256:abc'), /^y-[0-9a-f]{4}$/);
   assert.equal(cleanStderr('time="x" level=warning msg="Error validating CNI config file /etc/cni/a"\nError: no such image'), 'no such image');
 });

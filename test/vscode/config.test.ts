@@ -71,7 +71,7 @@ describe('saved configurations (.vscode/bootc-ephemeral.yaml)', function () {
     } finally {
       await vscode.workspace.getConfiguration('bootcEphemeral').update('openSshTerminalWhenReady', undefined, vscode.ConfigurationTarget.Global);
     }
-    assert.ok(vmName, 'booted');
+    assert.match(vmName, /^with-bind-[0-9a-f]{4}$/, 'named after the configuration');
     const { client } = await waitForSsh(api.services.podman(), vmName);
     try {
       const r = await execCollect(client, 'cat /run/virtiofs-mnt-cfgdata/hello.txt; cat /proc/cmdline; ls /run/virtiofs-mnt-workspace 2>&1 | head -1');

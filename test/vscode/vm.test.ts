@@ -164,6 +164,21 @@ describe('a real VM from VS Code', function () {
     }
   });
 
+  it('a container labelled by bcvk (bcvk.ephemeral=1) is listed as bcvk\'s; SSH says to use bcvk', async () => {
+    // no bcvk here: a container with its label stands in (what the view sees of a bcvk VM is podman's view)
+    const name = 'vscode-e2e-bcvk';
+    await run('podman', ['run', '-d', '--rm', '--name', name, '--label', 'bcvk.ephemeral=1', '--entrypoint', 'sleep', 'localhost/bootc-sample:latest', '300']);
+    try {
+      const vm = await until('the bcvk VM in the view', () => api.services.tree.current().find((v) => v.name === name), 10_000, 50);
+      assert.equal(vm.origin, 'bcvk');
+      const item = api.services.tree.item(name)!;
+      assert.match(String((item.tooltip as vscode.MarkdownString).value), /started by bcvk/);
+      await assert.rejects(waitForSsh(api.services.podman(), name, { timeoutMs: 5_000 }), /started by bcvk: use "bcvk ephemeral ssh vscode-e2e-bcvk"/);
+    } finally {
+      await run('podman', ['rm', '-f', '-t', '0', name]);
+    }
+  });
+
   it('Stop: gone from the view within a second of the container exiting, forwards closed', async () => {
     const forward = api.services.forwards.forVm(vmName)[0];
     await run('podman', ['stop', '--time', '5', vmName]); // from outside: the view learns it from podman events

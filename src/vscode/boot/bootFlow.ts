@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseRunOptions } from '../../engine/options';
-import { prepareLaunch, startDetached } from '../../engine/launch';
+import { generateVmName, prepareLaunch, startDetached } from '../../engine/launch';
 import { waitForSsh } from '../../engine/ready';
 import { findVm, removeVm } from '../../engine/vms';
 import { buildImage, imageTagFor } from '../../engine/build';
@@ -50,7 +50,9 @@ export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): P
     }
     if (!image) return undefined;
     const settings = readSettings();
-    const base = config ? configurationRunInput(config, image) : defaultRunInput(image, settings);
+    // a configuration's VMs are named after it (dev -> dev-3f9a), so the view says which setup runs
+    const fromConfig = config && configurationRunInput(config, image);
+    const base = fromConfig ? { ...fromConfig, name: fromConfig.name ?? generateVmName(config.name) } : defaultRunInput(image, settings);
     const folders = config ? [config.folder] : (vscode.workspace.workspaceFolders ?? []);
     const options = parseRunOptions(vmRunInput(base, config?.bindWorkspace ?? settings.bindWorkspace, folders));
     hooks.report(vscode.l10n.t('Starting {0}...', image));
