@@ -132,10 +132,13 @@ step('a new form: the instance type fills memory and vCPUs; Add Folder binds the
   await form().locator('#add-bind').click();
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
-  // the dialog fills in its start folder asynchronously: type only once it has
+  // the dialog fills in its start folder asynchronously and may do so after we typed: type until it sticks
   for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await sleep(100);
-  await input.fill(BIND_DIR);
-  await sleep(500);
+  for (let i = 0; i < 10; i++) {
+    await input.fill(BIND_DIR);
+    await sleep(700);
+    if ((await input.inputValue()) === BIND_DIR) break;
+  }
   assert.equal(await input.inputValue(), BIND_DIR);
   await shot('04-folder-dialog');
   for (let i = 0; i < 3 && (await input.isVisible()); i++) {

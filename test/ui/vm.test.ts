@@ -83,10 +83,22 @@ step('an SSH terminal opened; a command typed in it runs in the guest', async ()
   await shot('03-ssh-terminal');
 });
 
+step('Open Console from the VM\'s context menu: the boot log, then a root shell on ttyS0', async () => {
+  await runContextMenuEntry(page, vmRow(), 'Open Console');
+  const rows = page.locator('.terminal-wrapper .xterm-rows', { hasText: 'attached to the serial console' }).first();
+  await rows.waitFor({ timeout: 30_000 });
+  // xterm's widget layer sits over the rows: click their wrapper (its parent) to focus the terminal
+  await page.locator('.terminal-wrapper', { has: page.locator('.xterm-rows', { hasText: 'attached to the serial console' }) }).first().click();
+  await page.keyboard.type('echo console-$((6*7)) $(tty)');
+  await page.keyboard.press('Enter');
+  await page.locator('.terminal-wrapper .xterm-rows', { hasText: 'console-42 /dev/ttyS0' }).first().waitFor({ timeout: 30_000 });
+  await shot('04-console');
+});
+
 step('Stop from the VM\'s context menu removes it from the view', async () => {
   await runContextMenuEntry(page, vmRow(), /^Stop$/);
   await vmRow().waitFor({ state: 'detached', timeout: 30_000 });
-  await shot('04-after-stop');
+  await shot('05-after-stop');
   const names = execFileSync('podman', ['ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' });
   assert.ok(!names.includes(vmName), 'the container is gone');
   vmName = '';
