@@ -4,10 +4,13 @@
 #
 # usage: supervisor.sh PLAN_DIR
 #   PLAN_DIR/supervisor.conf   "sleep <argv...>" helper and "debug 1"
-#   PLAN_DIR/*.proc            one process each, in name order; lines "KEY VALUE":
+#   PLAN_DIR/*.proc            one process each, in name order; lines "KEY VALUE" (no value holds a
+#                              newline: the engine refuses them):
 #     arg V (argv, in order) | env K=V | log FILE (stdout+stderr) | socket PATH (wait for it)
+#     once 1 (run to completion before the next; failure ends the container) | out FILE (stdout)
 #     main 1 (the VM: its exit ends the container) | status FILE (guest exit status, systemctl show)
 set -u
+umask 077
 plan=$1
 sleep_argv=
 pids=
@@ -32,26 +35,35 @@ stop_all() {
 }
 trap 'stop_all' TERM INT HUP
 
-start() { # $1: a .proc file; starts it in the background
-  proc=$1 socket= main=0 log=
+exec_proc() { # $1: a .proc file; execs its argv (call in a subshell)
+  file=$1
+  set --
+  while IFS= read -r line || [ -n "$line" ]; do
+    case ${line%% *} in
+      arg) set -- "$@" "${line#arg }" ;;
+      env) export "${line#env }" ;;
+    esac
+  done < "$file"
+  if [ -n "$out" ]; then exec "$@" > "$out"; elif [ -n "$log" ]; then exec "$@" >> "$log" 2>&1; else exec "$@"; fi
+}
+
+start() { # $1: a .proc file; runs it to completion (once) or starts it in the background
+  proc=$1 socket= main=0 log= once=0 out=
   while IFS= read -r line || [ -n "$line" ]; do
     case ${line%% *} in
       socket) socket=${line#* } ;;
       main) main=1 ;;
+      once) once=1 ;;
+      out) out=${line#* } ;;
       status) status_file=${line#* } ;;
       log) log=${line#* } ;;
     esac
   done < "$proc"
-  (
-    set --
-    while IFS= read -r line || [ -n "$line" ]; do
-      case ${line%% *} in
-        arg) set -- "$@" "${line#arg }" ;;
-        env) export "${line#env }" ;;
-      esac
-    done < "$proc"
-    if [ -n "$log" ]; then exec "$@" >> "$log" 2>&1; else exec "$@"; fi
-  ) &
+  if [ "$once" = 1 ]; then
+    ( exec_proc "$proc" ) || { say "$(basename_of "$proc") failed (exit $?)"; stop_all; exit 71; }
+    return 0
+  fi
+  ( exec_proc "$proc" ) &
   pid=$!
   if [ "$main" = 1 ]; then main_pid=$pid; else pids="$pids $pid"; fi
   if [ -n "$socket" ]; then
@@ -89,6 +101,9 @@ if [ -n "$status_file" ]; then
       case $k in ExecMainCode) code=$v ;; ExecMainStatus) status=$v ;; esac
     done < "$status_file"
   fi
+  # the guest wrote this file: digits only, before any arithmetic
+  case $status in ''|*[!0-9]*|????*) status= ;; esac
+  case $code in ''|*[!0-9]*) code= ;; esac
   if [ -z "$status" ]; then say "the VM stopped before --execute reported an exit status (QEMU exit $rc)"; exit 125; fi
   # ExecMainCode: 1 exited, 2 killed, 3 dumped (siginfo CLD_*)
   case $code in 2|3) exit $((128 + status)) ;; esac

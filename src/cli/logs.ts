@@ -5,11 +5,13 @@ import { findVm } from '../engine/vms';
 import { vmStatePaths } from '../engine/stateDir';
 import { followFile } from '../engine/logs';
 import { EngineError } from '../engine/errors';
+import { TerminalFilter } from '../engine/terminalFilter';
 
 const FLAGS: FlagSpec[] = [
   { long: 'journal', help: 'the guest journal, streamed from the first boot message on' },
   { long: 'console', help: 'the guest serial console (kernel messages)' },
   { long: 'follow', short: 'f', help: 'keep printing until the VM stops' },
+  { long: 'raw', help: 'with --journal/--console: print the guest\'s bytes as they are (by default, control sequences that could rewrite your terminal, e.g. OSC 52 clipboard or title, are dropped)' },
 ];
 export const LOGS_HELP = formatHelp(
   'bootc-ephemeral logs NAME [--journal|--console] [-f]',
@@ -31,13 +33,16 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
   const p = vmStatePaths(vm.stateDir);
   const file = bool(flags, 'journal') ? p.journalLog : p.consoleLog;
   if (!fs.existsSync(file)) throw new EngineError(`${file} does not exist`);
+  // the guest wrote these bytes: filtered unless --raw
+  const filter = bool(flags, 'raw') ? undefined : new TerminalFilter();
+  const show = (chunk: Buffer) => ctx.stdout.write(filter ? filter.push(chunk) : chunk);
   if (!follow) {
-    ctx.stdout.write(fs.readFileSync(file));
+    show(fs.readFileSync(file));
     return 0;
   }
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
-  await followFile(file, (chunk) => ctx.stdout.write(chunk), {
+  await followFile(file, show, {
     signal: abort.signal,
     isAlive: async () => (await findVm(ctx.podman, vm.id).catch(() => undefined))?.podmanState === 'running',
   });

@@ -1,6 +1,7 @@
 import type { FlagSpec, ParsedArgs } from './args';
 import { bool, list, str } from './args';
 import type { RunOptionsInput } from '../engine/options';
+import { InvalidOptionsError, type OptionProblem } from '../engine/errors';
 import { instanceTypeNames } from '../engine/instanceTypes';
 
 /** The flags of `bcvk ephemeral run`, plus --accel. Shared by run and run-ssh. */
@@ -30,10 +31,15 @@ export const RUN_FLAGS: FlagSpec[] = [
   { long: 'mount-disk-file', value: true, repeatable: true, valueName: 'FILE[:NAME]', help: 'attach FILE as a virtio disk, /dev/disk/by-id/virtio-NAME (default NAME: output)' },
   { long: 'karg', value: true, repeatable: true, valueName: 'ARG', help: 'extra kernel argument' },
   { long: 'accel', value: true, valueName: 'auto|kvm|tcg', help: 'accelerator: auto (KVM when usable, else TCG with a warning)' },
+  { long: 'allow-system-bind', help: 'allow --bind/--ro-bind of /, /etc, /proc, /sys, /dev, ... and of the state root (refused by default)' },
 ];
 
 export function runOptionsInputFromFlags(f: ParsedArgs['flags'], image: string | undefined): RunOptionsInput {
+  // a flag given an empty value ("--memory ''") is a mistake, never "the default"
+  const empty: OptionProblem[] = RUN_FLAGS.filter((s) => s.value && [f[s.long]].flat().some((v) => v === '')).map((s) => ({ field: s.long, value: '', message: 'needs a value' }));
+  if (empty.length) throw new InvalidOptionsError(empty);
   return {
+    allowSystemBind: bool(f, 'allow-system-bind'),
     image,
     itype: str(f, 'itype'),
     memory: str(f, 'memory'),

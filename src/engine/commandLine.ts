@@ -29,6 +29,7 @@ export function runCommandLine(o: Partial<RunOptions> & { image: string }, flavo
   for (const b of o.binds ?? []) flag(b.readOnly ? 'ro-bind' : 'bind', `${b.hostPath}:${b.name}`);
   flag('systemd-units', o.systemdUnitsDir);
   if (o.bindStorageRo) a.push('--bind-storage-ro');
+  if (o.allowSystemBind && flavor === 'bootc-ephemeral') a.push('--allow-system-bind');
   if (o.swapBytes) flag('add-swap', o.swapBytes % 1048576 === 0 ? `${o.swapBytes / 1048576}M` : String(o.swapBytes));
   for (const d of o.diskFiles ?? []) flag('mount-disk-file', `${d.file}:${d.name}${d.format === 'qcow2' && !d.file.endsWith('.qcow2') ? ':qcow2' : ''}`);
   for (const v of o.virtioSerialOut ?? []) flag('virtio-serial-out', `${v.name}:${v.file}`);

@@ -49,6 +49,7 @@ export const CONFIG_KEYS: Record<string, KeySpec> = {
   network: { kind: 'string', option: 'network', field: 'network' },
   console: { kind: 'boolean', option: 'console', field: 'console' },
   bindStorageRo: { kind: 'boolean', option: 'bindStorageRo', field: 'bind-storage-ro' },
+  allowSystemBind: { kind: 'boolean', option: 'allowSystemBind', field: 'allow-system-bind' },
   accel: { kind: 'enum', option: 'accel', field: 'accel', values: ['auto', 'kvm', 'tcg'] },
   forwardPorts: { kind: 'ports' },
   bindWorkspace: { kind: 'enum', values: ['rw', 'ro', 'off'] },
@@ -74,7 +75,8 @@ export interface ConfigProblem {
 }
 
 export interface ParsedConfigFile {
-  configurations: (SavedConfiguration & { range: [number, number] })[];
+  /** each with the problems that concern it (its own and the file's): one with problems must not boot */
+  configurations: (SavedConfiguration & { range: [number, number]; problems: string[] })[];
   problems: ConfigProblem[];
 }
 
@@ -83,16 +85,32 @@ export interface VariableContext {
   env?: NodeJS.ProcessEnv;
 }
 
-/** ${workspaceFolder}, ${workspaceFolderBasename}, ${userHome}, ${env:NAME}; unknown ones stay as written. */
-export function resolveVariables(text: string, v: VariableContext): string {
+/**
+ * ${workspaceFolder}, ${workspaceFolderBasename}, ${userHome}, ${env:NAME}; unknown ones stay as written.
+ * One that cannot be resolved (an unset variable, no folder open) is reported through `unresolved`
+ * and never silently becomes "" (a bind of "${env:UNSET}:x" would otherwise bind the current directory).
+ */
+export function resolveVariables(text: string, v: VariableContext, unresolved?: (variable: string, why: string) => void): string {
   return text.replace(/\$\{([^}]+)\}/g, (all, name: string) => {
-    if (name === 'workspaceFolder' && v.workspaceFolder) return v.workspaceFolder;
-    if (name === 'workspaceFolderBasename' && v.workspaceFolder) return path.basename(v.workspaceFolder);
+    if (name === 'workspaceFolder' || name === 'workspaceFolderBasename') {
+      if (!v.workspaceFolder) {
+        unresolved?.(all, 'no workspace folder is open');
+        return all;
+      }
+      return name === 'workspaceFolder' ? v.workspaceFolder : path.basename(v.workspaceFolder);
+    }
     if (name === 'userHome') return os.homedir();
-    if (name.startsWith('env:')) return (v.env ?? process.env)[name.slice(4)] ?? '';
+    if (name.startsWith('env:')) {
+      const value = (v.env ?? process.env)[name.slice(4)];
+      if (value === undefined) unresolved?.(all, `the environment variable ${name.slice(4)} is not set`);
+      return value ?? all;
+    }
     return all;
   });
 }
+
+/** Larger files are refused before parsing: a configuration file is a few KiB. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
 
 function rangeOf(node: YamlNode | null | undefined, fallback: [number, number] = [0, 0]): [number, number] {
   const r = node?.range;
@@ -107,9 +125,19 @@ function scalarList(node: unknown): string[] | undefined {
 
 /** Reads the file: what it configures, and every problem with its place (syntax, shape, values). */
 export function parseConfigFile(text: string, vars: VariableContext = {}, probe: PathProbe = hostPathProbe): ParsedConfigFile {
-  const doc = parseDocument(text, { keepSourceTokens: false });
-  const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message.split('\n')[0], start: e.pos[0], end: e.pos[1] }));
   const configurations: ParsedConfigFile['configurations'] = [];
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) {
+    return { configurations, problems: [{ message: `the file is ${Math.round(bytes / 1024)} KiB; configuration files are limited to ${MAX_CONFIG_BYTES / 1024} KiB`, start: 0, end: 0 }] };
+  }
+  let doc: Document;
+  try {
+    // aliases are never expanded here (we read nodes, not toJS), so alias bombs cost nothing
+    doc = parseDocument(text, { keepSourceTokens: false, uniqueKeys: true });
+  } catch (e) {
+    return { configurations, problems: [{ message: `the file cannot be parsed: ${(e as Error).message}`, start: 0, end: 0 }] };
+  }
+  const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message.split('\n')[0], start: e.pos[0], end: e.pos[1] }));
   if (problems.length) return { configurations, problems };
   const root = doc.contents;
   if (root === null || (isScalar(root) && root.value === null)) return { configurations, problems };
@@ -119,7 +147,8 @@ export function parseConfigFile(text: string, vars: VariableContext = {}, probe:
     if (key !== 'version' && key !== 'configurations') problems.push({ message: `unknown key "${key}": the file has "version" and "configurations"`, ...span(pair.key as YamlNode) });
   }
   const version = root.get('version', true) as Scalar | undefined;
-  if (version && version.value !== CONFIG_VERSION) problems.push({ message: `version must be ${CONFIG_VERSION}`, ...span(version) });
+  if (!version) problems.push({ message: `"version: ${CONFIG_VERSION}" is missing`, start: 0, end: 0 });
+  else if (version.value !== CONFIG_VERSION) problems.push({ message: `version must be ${CONFIG_VERSION}`, ...span(version) });
   const list = root.get('configurations', true);
   if (list === undefined) return { configurations, problems };
   if (!isSeq(list)) return { configurations, problems: [...problems, { message: '"configurations" must be a list', ...span(list as YamlNode) }] };
@@ -133,8 +162,9 @@ export function parseConfigFile(text: string, vars: VariableContext = {}, probe:
     if (!c) continue;
     if (names.has(c.name)) problems.push({ message: `another configuration is named "${c.name}"`, ...span(item.get('name', true) as YamlNode), configuration: c.name });
     names.add(c.name);
-    configurations.push({ ...c, range: rangeOf(item) });
+    configurations.push({ ...c, range: rangeOf(item), problems: [] });
   }
+  for (const c of configurations) c.problems = problems.filter((p) => p.configuration === undefined || p.configuration === c.name).map((p) => p.message);
   return { configurations, problems };
 }
 
@@ -147,7 +177,8 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
   const nameNode = map.get('name', true) as Scalar | undefined;
   const name = nameNode && typeof nameNode.value === 'string' ? nameNode.value : undefined;
   if (!name) {
-    problems.push({ message: 'a configuration needs a "name"', ...span(map) });
+    const shown = nameNode && isScalar(nameNode) ? JSON.stringify(nameNode.value) : undefined;
+    problems.push({ message: shown ? `name: ${shown}: "name" must be a non-empty string` : 'a configuration needs a "name"', ...span(nameNode ?? map) });
     return undefined;
   }
   const bad = (node: YamlNode | null | undefined, message: string) => problems.push({ message, ...span(node), configuration: name });
@@ -156,7 +187,8 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
   const valueNodes: Record<string, YamlNode> = {};
   for (const pair of map.items as Pair<YamlNode, YamlNode>[]) {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
-    const spec = CONFIG_KEYS[key];
+    // own keys only: "constructor" or "__proto__" must not find Object's
+    const spec = Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
     if (!spec) {
       bad(pair.key, `unknown key "${key}"${suggest(key)}`);
       continue;
@@ -164,7 +196,7 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
     const node = pair.value;
     valueNodes[key] = node ?? pair.key;
     const scalar = isScalar(node) ? node.value : undefined;
-    const str = (v: unknown) => resolveVariables(String(v), vars);
+    const str = (v: unknown) => resolveVariables(String(v), vars, (variable, why) => bad(node ?? pair.key, `${key}: ${variable} cannot be resolved: ${why}`));
     switch (spec.kind) {
       case 'string':
         if (typeof scalar !== 'string' || !scalar) bad(node ?? pair.key, `"${key}" must be a non-empty string`);

@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import { EngineError } from './errors';
 
 /**
- * Host binaries run inside the VM's container from the host's own /usr (mounted read-only at
- * HOST_USR_IN_CONTAINER) through the host's dynamic loader, so the image needs no tools of its own.
+ * Host binaries run inside the VM's container from the host's own /usr (bound read-only at /usr over
+ * the engine's root image, see containerRoot.ts) through the host's dynamic loader, so the image needs
+ * no tools of its own and nothing of the image is ever executed.
  */
-export const HOST_USR_IN_CONTAINER = '/run/host/usr';
+export const HOST_USR_IN_CONTAINER = '/usr';
 
 export type VirtiofsdFlavor = 'rust' | 'c';
 
@@ -16,6 +17,9 @@ export interface HostTools {
   libraryPath: string[];
   shell: string;
   sleep: string;
+  /** lists the image's kernel directories (kernel.ts) and concatenates the initramfs */
+  find: string;
+  cat: string;
   qemu: string;
   virtiofsd: string;
   virtiofsdFlavor: VirtiofsdFlavor;
@@ -86,6 +90,8 @@ export function findHostTools(readHelp: (binary: string) => string): HostTools {
     libraryPath: LIBRARY_DIRS.filter((d) => fs.existsSync(d)),
     shell: underUsr(['/usr/bin/dash', '/usr/bin/sh', '/bin/sh'].find(isExecutable) ?? '/bin/sh', 'sh'),
     sleep: underUsr(['/usr/bin/sleep', '/bin/sleep'].find(isExecutable) ?? '/bin/sleep', 'sleep'),
+    find: underUsr(['/usr/bin/find', '/bin/find'].find(isExecutable) ?? '/usr/bin/find', 'find'),
+    cat: underUsr(['/usr/bin/cat', '/bin/cat'].find(isExecutable) ?? '/bin/cat', 'cat'),
     qemu,
     virtiofsd,
     virtiofsdFlavor: virtiofsdFlavorOf(readHelp(virtiofsd)),

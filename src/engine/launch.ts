@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
@@ -9,12 +8,13 @@ import { HOST_STORAGE_MOUNT_NAME } from './options';
 import { EngineError } from './errors';
 import { Podman, cleanStderr } from './podman';
 import { findHostTools, probeKvm, HostTools } from './host';
-import { findKernel, withMountedImage } from './kernel';
-import { stateRoot, vmStatePaths } from './stateDir';
+import { probeKernel } from './kernel';
+import { ensureContainerRoot } from './containerRoot';
+import { removeStateDir, reserveStateDir, vmStatePaths } from './stateDir';
 import { generateSshKeys, SshKeys } from './ssh';
 import { readUserUnits } from './userUnits';
 import { buildLaunchPlan, LaunchPlan } from './plan/launchPlan';
-import { alignmentPadding } from './plan/cpio';
+import { LABELS } from './plan/podmanRun';
 import type { ResolvedAccel } from './plan/qemu';
 import { SUPERVISOR_SCRIPT } from './supervisorScript';
 
@@ -98,11 +98,13 @@ async function mkswap(file: string, bytes: number): Promise<void> {
 export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Promise<PreparedLaunch> {
   const { podman } = deps;
   const tools = (deps.tools ?? (() => findHostTools(readHelp)))();
-  if (!(await podman.imageExists(options.image))) {
+  const imageId = await podman.imageId(options.image);
+  if (!imageId) {
     throw new EngineError(`image ${options.image} is not in local podman storage (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
   }
   const name = options.name ?? generateVmName(options.image);
-  if (await podman.containerExists(name)) {
+  const nameTaken = await podman.containerExists(name);
+  if (nameTaken) {
     throw new EngineError(`a container named ${name} already exists: pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
   }
   const accel = resolveAccel(options.accel, deps.warn);
@@ -116,49 +118,49 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const userUnits = options.systemdUnitsDir ? readUserUnits(options.systemdUnitsDir) : undefined;
   const sshHostPort = options.sshKeygen && options.network === 'host' ? await freeLocalPort() : undefined;
 
-  const root = stateRoot();
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-  const stateDir = path.join(root, name);
-  // a state dir without its container is stale (the container was removed behind our back)
-  fs.rmSync(stateDir, { recursive: true, force: true });
-  fs.mkdirSync(stateDir, { mode: 0o700 });
-  const discard = () => fs.rmSync(stateDir, { recursive: true, force: true });
+  // the image is never mounted or executed here: a probe container lists its kernel directories
+  const rootImage = await ensureContainerRoot(podman);
+  const kernel = await probeKernel(podman, rootImage, options.image, imageId, tools);
+
+  const stateDir = reserveStateDir(name, nameTaken);
+  const discard = () => void removeStateDir(stateDir);
   try {
     const keys = options.sshKeygen ? generateSshKeys(name) : undefined;
     if (keys) writeKeys(stateDir, keys);
-    return await withMountedImage(podman, options.image, async (imageRoot) => {
-      const kernel = findKernel(imageRoot, options.image);
-      const plan = buildLaunchPlan(options, {
-        name,
-        stateDir,
-        tools,
-        accel,
-        kernelVersion: kernel.version,
-        ssh: keys ? { clientPublicKey: keys.clientPublic, hostPrivateKey: keys.hostPrivate, hostPublicKey: keys.hostPublic } : undefined,
-        sshHostPort,
-        userUnits,
-        hostStorage,
-        supervisorScript: SUPERVISOR_SCRIPT,
-      });
-      const paths = vmStatePaths(stateDir);
-      fs.mkdirSync(paths.plan, { mode: 0o755 });
-      fs.mkdirSync(paths.logs, { mode: 0o755 });
-      for (const f of plan.files) fs.writeFileSync(f.path, f.content, { mode: f.mode });
-      for (const l of plan.logFiles) fs.writeFileSync(l, '', { mode: 0o644 });
-      if (plan.consoleDir) fs.mkdirSync(plan.consoleDir, { mode: 0o700 });
-      for (const v of options.virtioSerialOut) if (!fs.existsSync(v.file)) fs.writeFileSync(v.file, '');
-      // the image's initramfs + our cpio; the copy holds the guest's host key, so 0600 like the key
-      fs.copyFileSync(kernel.initramfs, plan.initramfs.hostPath);
-      fs.chmodSync(plan.initramfs.hostPath, 0o600);
-      const size = fs.statSync(plan.initramfs.hostPath).size;
-      fs.appendFileSync(plan.initramfs.hostPath, Buffer.concat([alignmentPadding(size), plan.initramfs.append]));
-      if (plan.swap) await mkswap(plan.swap.hostPath, plan.swap.bytes);
-      return { plan, options, accel, name, discard };
+    const plan = buildLaunchPlan(options, {
+      name,
+      stateDir,
+      tools,
+      accel,
+      kernel,
+      rootImage,
+      imageId,
+      launchId: crypto.randomBytes(8).toString('hex'),
+      ssh: keys ? { clientPublicKey: keys.clientPublic, hostPrivateKey: keys.hostPrivate, hostPublicKey: keys.hostPublic } : undefined,
+      sshHostPort,
+      userUnits,
+      hostStorage,
+      supervisorScript: SUPERVISOR_SCRIPT,
     });
+    const paths = vmStatePaths(stateDir);
+    fs.mkdirSync(paths.plan, { mode: 0o755 });
+    fs.mkdirSync(paths.logs, { mode: 0o755 });
+    for (const f of plan.files) fs.writeFileSync(f.path, f.content, { mode: f.mode });
+    for (const l of plan.logFiles) fs.writeFileSync(l, '', { mode: 0o644 });
+    if (plan.consoleDir) fs.mkdirSync(plan.consoleDir, { mode: 0o700 });
+    for (const v of options.virtioSerialOut) if (!fs.existsSync(v.file)) fs.writeFileSync(v.file, '');
+    if (plan.swap) await mkswap(plan.swap.hostPath, plan.swap.bytes);
+    return { plan, options, accel, name, discard };
   } catch (e) {
     discard();
     throw e;
   }
+}
+
+/** Removes the container this launch created (found by its launch label), never another one of the same name. */
+async function removeOwnContainer(prepared: PreparedLaunch, podman: Podman): Promise<void> {
+  const ids = await podman.run(['ps', '--all', '--quiet', '--filter', `label=${LABELS.launch}=${prepared.plan.launchId}`]);
+  for (const id of ids.stdout.split('\n').filter(Boolean)) await podman.run(['rm', '--force', '--', id]);
 }
 
 /** Starts the VM container in the background; returns its id. On failure nothing is left behind. */
@@ -166,7 +168,7 @@ export async function startDetached(prepared: PreparedLaunch, podman: Podman): P
   const args = prepared.plan.podmanArgs.includes('-d') ? prepared.plan.podmanArgs : insertBeforeEntrypoint(prepared.plan.podmanArgs, ['-d']);
   const r = await podman.run(args);
   if (r.exitCode !== 0) {
-    await podman.run(['rm', '-f', '--', prepared.name]);
+    await removeOwnContainer(prepared, podman);
     prepared.discard();
     throw new EngineError(`podman could not start the VM container: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
   }

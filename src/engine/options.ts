@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import { INSTANCE_TYPES, instanceTypeNames } from './instanceTypes';
 import { parseMemoryMiB, parseSizeBytes } from './sizes';
 import { InvalidOptionsError, OptionProblem } from './errors';
+import { stateRoot } from './stateDir';
 
 export type Accel = 'auto' | 'kvm' | 'tcg';
 export const ACCELS: readonly Accel[] = ['auto', 'kvm', 'tcg'];
@@ -39,6 +40,8 @@ export interface RunOptionsInput {
   mountDiskFile?: string[];
   karg?: string[];
   accel?: string;
+  /** binds of /, /etc, /proc, /sys, /dev, ... and of the state root are refused unless this is set */
+  allowSystemBind?: boolean;
 }
 
 export interface BindMount {
@@ -85,6 +88,7 @@ export interface RunOptions {
   diskFiles: DiskFile[];
   kargs: string[];
   accel: Accel;
+  allowSystemBind: boolean;
 }
 
 export const DEFAULT_MEMORY = '4G';
@@ -99,6 +103,10 @@ export interface PathProbe {
   kind(p: string): 'dir' | 'file' | 'missing' | 'other';
   cwd(): string;
   cpuCount(): number;
+  /** the path with symlinks resolved (as given when it cannot be) */
+  real?(p: string): string;
+  /** the engine's state root, which no bind may expose */
+  stateRoot?(): string;
 }
 
 export const hostPathProbe: PathProbe = {
@@ -112,7 +120,28 @@ export const hostPathProbe: PathProbe = {
   },
   cwd: () => process.cwd(),
   cpuCount: () => os.availableParallelism?.() ?? os.cpus().length,
+  real(p) {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return p;
+    }
+  },
+  stateRoot,
 };
+
+/** Host folders a VM must not get (the host's own system, or other VMs' keys) unless allowSystemBind says so. */
+const SYSTEM_DIRS = ['/', '/etc', '/usr', '/boot', '/var', '/run', '/bin', '/sbin', '/lib', '/lib64', '/root'];
+const SYSTEM_TREES = ['/proc', '/sys', '/dev'];
+
+export function systemBindReason(hostPath: string, stateRootDir: string | undefined): string | undefined {
+  const under = (p: string, root: string) => p === root || p.startsWith(root.endsWith('/') ? root : root + '/');
+  if (SYSTEM_DIRS.includes(hostPath)) return `${hostPath} is a system folder of the host`;
+  const tree = SYSTEM_TREES.find((t) => under(hostPath, t));
+  if (tree) return `${hostPath} is under ${tree}, the host's kernel interface`;
+  if (stateRootDir && (under(hostPath, stateRootDir) || under(stateRootDir, hostPath))) return `${hostPath} holds the VMs' state (SSH keys) at ${stateRootDir}`;
+  return undefined;
+}
 
 const VM_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/;
 const MOUNT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,29}$/;
@@ -181,7 +210,7 @@ export function parseRunOptions(input: RunOptionsInput, probe: PathProbe = hostP
   for (const l of input.label ?? []) {
     const eq = l.indexOf('=');
     const key = eq < 0 ? l : l.slice(0, eq);
-    if (!LABEL_KEY.test(key) || CONTROL.test(l)) bad('label', l, 'use KEY=VALUE with a key of letters, digits, "_", ".", "/" and "-"');
+    if (eq < 0 || !LABEL_KEY.test(key) || CONTROL.test(l)) bad('label', l, 'use KEY=VALUE with a key of letters, digits, "_", ".", "/" and "-"');
     else if (key.startsWith('io.bootc-ephemeral')) bad('label', l, 'labels under io.bootc-ephemeral are reserved');
     else labels[key] = eq < 0 ? '' : l.slice(eq + 1);
   }
@@ -196,16 +225,22 @@ export function parseRunOptions(input: RunOptionsInput, probe: PathProbe = hostP
   const binds: BindMount[] = [];
   const mountNames = new Set<string>();
   const addBind = (field: string, spec: string, readOnly: boolean) => {
-    if (CONTROL.test(spec) || spec === '') return bad(field, spec, 'use HOST_PATH[:NAME]');
+    if (CONTROL.test(spec) || spec.trim() === '') return bad(field, spec, 'use HOST_PATH[:NAME]');
     const colon = spec.indexOf(':');
     const host = colon < 0 ? spec : spec.slice(0, colon);
+    // an empty HOST_PATH would resolve to the current directory: never a silent default
+    if (host.trim() === '') return bad(field, spec, 'HOST_PATH is empty: use HOST_PATH[:NAME]');
+    if (spec.indexOf(':', colon + 1) > colon && colon >= 0) return bad(field, spec, 'a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)');
     const hostPath = abs(host);
     const mountName = colon < 0 ? path.basename(hostPath) || 'mount' : spec.slice(colon + 1);
     if (!MOUNT_NAME.test(mountName)) return bad(field, spec, `NAME "${mountName}" must be letters, digits, "_" and "-" (at most 30); give one with HOST_PATH:NAME`);
     if (mountNames.has(mountName)) return bad(field, spec, `NAME "${mountName}" is used twice; give each mount its own NAME`);
     const kind = probe.kind(hostPath);
+    if (kind === 'missing' && colon >= 0 && probe.kind(abs(spec)) !== 'missing') return bad(field, spec, 'a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)');
     if (kind === 'missing') return bad(field, spec, `${hostPath} does not exist`);
     if (kind !== 'dir') return bad(field, spec, `${hostPath} is not a directory`);
+    const system = !input.allowSystemBind && systemBindReason(probe.real?.(hostPath) ?? hostPath, probe.stateRoot?.());
+    if (system) return bad(field, spec, `${system}: refused (--allow-system-bind allows it)`);
     mountNames.add(mountName);
     binds.push({ hostPath, name: mountName, readOnly });
   };
@@ -234,10 +269,12 @@ export function parseRunOptions(input: RunOptionsInput, probe: PathProbe = hostP
   const diskFiles: DiskFile[] = [];
   const diskNames = new Set<string>();
   for (const spec of input.mountDiskFile ?? []) {
-    const [file = '', diskName = 'output', fmt] = spec.split(':');
+    const parts = spec.split(':');
+    const [file = '', diskName = 'output', fmt] = parts;
     const filePath = abs(file);
     const format = (fmt ?? (filePath.endsWith('.qcow2') ? 'qcow2' : 'raw')) as DiskFile['format'];
-    if (!file || CONTROL.test(spec)) bad('mount-disk-file', spec, 'use FILE[:NAME[:raw|qcow2]]');
+    if (!file.trim() || CONTROL.test(spec)) bad('mount-disk-file', spec, 'use FILE[:NAME[:raw|qcow2]]');
+    else if (parts.length > 3 || (parts.length > 1 && probe.kind(filePath) === 'missing' && probe.kind(abs(spec)) !== 'missing')) bad('mount-disk-file', spec, 'a FILE cannot contain ":" (it separates FILE, NAME and FORMAT)');
     else if (!DISK_NAME.test(diskName)) bad('mount-disk-file', spec, `NAME "${diskName}" must be letters, digits, "_" and "-" (at most 20: it becomes the disk serial)`);
     else if (format !== 'raw' && format !== 'qcow2') bad('mount-disk-file', spec, 'FORMAT must be raw or qcow2');
     else if (diskNames.has(diskName) || diskName === 'swap') bad('mount-disk-file', spec, `NAME "${diskName}" is already used`);
@@ -310,5 +347,6 @@ export function parseRunOptions(input: RunOptionsInput, probe: PathProbe = hostP
     diskFiles,
     kargs,
     accel,
+    allowSystemBind: !!input.allowSystemBind,
   };
 }

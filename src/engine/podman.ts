@@ -14,6 +14,11 @@ export function cleanStderr(stderr: string): string {
     .join('\n');
 }
 
+/** The argv as logged: values of --env/-e are secrets the user may have passed, so only their names show. */
+export function redactArgv(argv: string[]): string[] {
+  return argv.map((a, i) => (i > 0 && (argv[i - 1] === '--env' || argv[i - 1] === '-e') ? a.replace(/=.*$/s, '=<redacted>') : a.replace(/^(--env=[^=]*)=.*$/s, '$1=<redacted>')));
+}
+
 export interface PodmanResult {
   stdout: string;
   stderr: string;
@@ -35,8 +40,8 @@ export class Podman {
     throw e;
   }
 
-  async run(args: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<PodmanResult> {
-    this.logger?.([this.binary, ...args]);
+  async run(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<PodmanResult> {
+    this.logger?.(redactArgv([this.binary, ...args]));
     try {
       const r = await execa(this.binary, args, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: true });
       if (r.failed && r.exitCode === undefined) {
@@ -64,12 +69,19 @@ export class Podman {
 
   /** A long-running podman process (foreground run, logs -f, events) with the given stdio. */
   spawn(args: string[], opts: ExecaOptions = {}): ResultPromise {
-    this.logger?.([this.binary, ...args]);
+    this.logger?.(redactArgv([this.binary, ...args]));
     return execa(this.binary, args, { reject: false, ...opts });
   }
 
   async imageExists(image: string): Promise<boolean> {
     return (await this.run(['image', 'exists', image])).exitCode === 0;
+  }
+
+  /** The image's full id, or undefined when it is not in local storage. */
+  async imageId(image: string): Promise<string | undefined> {
+    const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', '--', image]);
+    const id = r.stdout.trim();
+    return r.exitCode === 0 && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
   }
 
   async containerExists(name: string): Promise<boolean> {

@@ -3,7 +3,7 @@
  * the result truncated to whole MiB. Returns undefined when the text is not of that form ("4GB").
  */
 export function parseMemoryMiB(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?|\.\d+)\s*([gGmMkK]?)$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?|\.\d+)([gGmMkK]?)$/.exec(text.trim());
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = m[2].toLowerCase();

@@ -1,12 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stateRoot } from './stateDir';
+import { isOwnedStateDir, launchInProgress, removeStateDir, stateRoot } from './stateDir';
 import type { VmInfo } from './vms';
 
 /** A state dir younger than this may belong to a launch that has not created its container yet. */
 const GRACE_MS = 10 * 60 * 1000;
 
-/** Removes state dirs whose container is gone (e.g. --rm VMs that exited). Returns what it removed. */
+/**
+ * The one GC policy: removes state dirs the engine created whose VM container is gone (e.g. --rm VMs
+ * that exited), never one whose launch is still in progress. Returns what it removed.
+ */
 export function collectStaleStateDirs(vms: VmInfo[], now = Date.now(), root = stateRoot()): string[] {
   const live = new Set(vms.map((v) => v.stateDir).filter(Boolean));
   let entries: string[];
@@ -18,11 +21,10 @@ export function collectStaleStateDirs(vms: VmInfo[], now = Date.now(), root = st
   const removed: string[] = [];
   for (const e of entries) {
     const dir = path.join(root, e);
-    if (live.has(dir)) continue;
+    if (live.has(dir) || !isOwnedStateDir(dir, root) || launchInProgress(dir)) continue;
     try {
-      if (now - fs.statSync(dir).mtimeMs < GRACE_MS) continue;
-      fs.rmSync(dir, { recursive: true, force: true });
-      removed.push(dir);
+      if (now - fs.lstatSync(dir).mtimeMs < GRACE_MS) continue;
+      if (removeStateDir(dir, root)) removed.push(dir);
     } catch {
       /* raced with another cleanup */
     }

@@ -4,6 +4,24 @@ import type { GuestUnit } from './plan/guestUnits';
 import { EngineError } from './errors';
 
 const UNIT_SUFFIX = /\.(service|mount|socket|timer|path|target|swap|automount|slice)$/;
+/** systemd's unit-name characters: anything else (spaces, newlines) would corrupt the guest's tmpfiles config */
+const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
+
+/**
+ * Reads a file of the units dir. A symlink is followed only while it stays inside the dir (a link to
+ * a host file such as a key must never be copied into the VM).
+ */
+function readInside(root: string, file: string, dir: string): Buffer {
+  const real = fs.realpathSync(file);
+  if (real !== root && !real.startsWith(root + path.sep)) {
+    throw new EngineError(`${file} is a symlink to ${real}, outside ${dir}: refused (it would copy a host file into the VM)`, { field: 'systemd-units', value: dir });
+  }
+  return fs.readFileSync(real);
+}
+
+function checkName(name: string, base: string, dir: string): void {
+  if (!UNIT_NAME.test(name)) throw new EngineError(`${JSON.stringify(name)} in ${base} is not a valid unit or drop-in name`, { field: 'systemd-units', value: dir });
+}
 
 /** The targets a unit's [Install] section asks to be wanted by (what `systemctl enable` would link). */
 export function installTargets(content: string): string[] {
@@ -26,6 +44,7 @@ export function installTargets(content: string): string[] {
  */
 export function readUserUnits(dir: string): { units: GuestUnit[]; unitFiles: { relPath: string; content: Buffer }[] } {
   const base = fs.existsSync(path.join(dir, 'system')) ? path.join(dir, 'system') : dir;
+  const root = fs.realpathSync(base);
   const units = new Map<string, GuestUnit>();
   const unitFiles: { relPath: string; content: Buffer }[] = [];
   const extraWants: { unit: string; target: string }[] = [];
@@ -33,14 +52,17 @@ export function readUserUnits(dir: string): { units: GuestUnit[]; unitFiles: { r
     const full = path.join(base, entry.name);
     if (entry.isDirectory() && /\.(wants|requires)$/.test(entry.name)) {
       const target = entry.name.replace(/\.(wants|requires)$/, '');
+      checkName(target, base, dir);
       for (const link of fs.readdirSync(full)) extraWants.push({ unit: link, target });
     } else if (entry.isDirectory() && entry.name.endsWith('.d')) {
+      checkName(entry.name, base, dir);
       for (const f of fs.readdirSync(full).filter((f) => f.endsWith('.conf'))) {
-        unitFiles.push({ relPath: `${entry.name}/${f}`, content: fs.readFileSync(path.join(full, f)) });
+        checkName(f, base, dir);
+        unitFiles.push({ relPath: `${entry.name}/${f}`, content: readInside(root, path.join(full, f), dir) });
       }
     } else if ((entry.isFile() || entry.isSymbolicLink()) && UNIT_SUFFIX.test(entry.name)) {
-      if (!/^[A-Za-z0-9:_.@\\-]+$/.test(entry.name)) throw new EngineError(`unit file name ${entry.name} in ${base} is not a valid unit name`, { field: 'systemd-units', value: dir });
-      const content = fs.readFileSync(full, 'utf8');
+      checkName(entry.name, base, dir);
+      const content = readInside(root, full, dir).toString('utf8');
       units.set(entry.name, { name: entry.name, content, wantedBy: installTargets(content) });
     }
   }

@@ -3,7 +3,7 @@ import { EngineError } from './errors';
 import { Podman, PodmanPsEntry } from './podman';
 import { LABELS } from './plan/podmanRun';
 import { GUEST_SSH_PORT_IN_CONTAINER } from './plan/qemu';
-import { vmStatePaths } from './stateDir';
+import { stateDirOf, removeStateDir, vmStatePaths } from './stateDir';
 import type { SshTarget } from './ssh';
 import type { RunOptions } from './options';
 
@@ -63,12 +63,32 @@ function parseJson<T>(text: string | undefined): T | undefined {
   }
 }
 
+/**
+ * The options a VM was started with: the state dir's copy (0600, with the --execute commands) when we
+ * can read it, else the label's (which leaves out --execute text and env values).
+ */
+function recordedOptionsOf(stateDir: string | undefined, label: string | undefined): VmInfo['options'] {
+  if (stateDir) {
+    try {
+      const text = fs.readFileSync(vmStatePaths(stateDir).options, 'utf8');
+      const o = parseJson<VmInfo['options']>(text);
+      if (o && typeof o === 'object') return o;
+    } catch {
+      /* not ours to read, or gone: the label's copy */
+    }
+  }
+  const o = parseJson<VmInfo['options']>(label);
+  return o && typeof o === 'object' ? o : undefined;
+}
+
 /** One `podman ps` entry as a VM; undefined for containers that are not VMs. Pure but for `isReady`. */
 export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefined, ssh: boolean) => boolean): VmInfo | undefined {
   const labels = e.Labels ?? {};
   const origin: VmOrigin | undefined = labels[LABELS.vm] === '1' ? 'bootc-ephemeral' : labels[LABELS.bcvk] === '1' ? 'bcvk' : undefined;
   if (!origin) return undefined;
-  const stateDir = labels[LABELS.stateDir];
+  const name = e.Names?.[0] ?? e.Id.slice(0, 12);
+  // derived from the name, never from a label (anyone can label a container, and images lend theirs)
+  const stateDir = origin === 'bootc-ephemeral' ? stateDirOf(name) : undefined;
   const ssh = labels[LABELS.ssh] === '1';
   const published = (e.Ports ?? []).find((p) => p.container_port === GUEST_SSH_PORT_IN_CONTAINER && (p.protocol ?? 'tcp') === 'tcp');
   const sshPort = labels[LABELS.sshHostPort] ? Number(labels[LABELS.sshHostPort]) : published?.host_port;
@@ -90,8 +110,9 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
   }
   return {
     id: e.Id,
-    name: e.Names?.[0] ?? e.Id.slice(0, 12),
-    image: e.Image,
+    name,
+    // our containers run the engine's root image; the bootc image is recorded in a label
+    image: (origin === 'bootc-ephemeral' && labels[LABELS.image]) || e.Image,
     origin,
     podmanState: e.State,
     state,
@@ -103,7 +124,7 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
     accel: labels[LABELS.accel],
     ssh,
     sshPort,
-    options: parseJson(labels[LABELS.options]),
+    options: recordedOptionsOf(stateDir, labels[LABELS.options]),
     labels,
   };
 }
@@ -147,5 +168,20 @@ export async function removeVm(podman: Podman, vm: VmInfo): Promise<void> {
   if (r.exitCode !== 0 && (await podman.containerExists(vm.id))) {
     throw new EngineError(`removing ${vm.name} failed: ${r.stderr.trim()}`);
   }
-  if (vm.stateDir) fs.rmSync(vm.stateDir, { recursive: true, force: true });
+  removeStateDirOf(vm);
+}
+
+/**
+ * Removes a gone VM's state dir, but only the one that VM's launch made: a dir (re)made after the
+ * container was created belongs to a newer launch of the same name.
+ */
+export function removeStateDirOf(vm: VmInfo): boolean {
+  if (!vm.stateDir) return false;
+  try {
+    const madeAt = fs.lstatSync(vmStatePaths(vm.stateDir).owner).mtimeMs;
+    if (vm.createdAt !== undefined && madeAt > (vm.createdAt + 2) * 1000) return false;
+  } catch {
+    return false;
+  }
+  return removeStateDir(vm.stateDir);
 }

@@ -9,7 +9,11 @@ const lineOf = (text: string, offset: number) => text.slice(0, offset).split('\n
 
 test('variables', () => {
   assert.equal(resolveVariables('${workspaceFolder}/src:${workspaceFolderBasename}', vars), '/ws/src:ws');
-  assert.equal(resolveVariables('${env:HOME_DATA}/x ${env:NOPE}|', vars), '/data/x |');
+  const unresolved: string[] = [];
+  assert.equal(resolveVariables('${env:HOME_DATA}/x ${env:NOPE}|', vars, (v, why) => unresolved.push(`${v}: ${why}`)), '/data/x ${env:NOPE}|', 'never silently empty');
+  assert.deepEqual(unresolved, ['${env:NOPE}: the environment variable NOPE is not set']);
+  resolveVariables('${workspaceFolder}/x', {}, (v, why) => unresolved.push(`${v}: ${why}`));
+  assert.equal(unresolved[1], '${workspaceFolder}: no workspace folder is open');
   assert.equal(resolveVariables('${unknown}', vars), '${unknown}');
 });
 

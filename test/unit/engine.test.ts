@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { shellQuote, remoteCommand, parseForwardSpec, exitCodeOf, generateSshKeys } from '../../src/engine/ssh';
 import { toVmInfo, journalSaysReady } from '../../src/engine/vms';
-import { findKernel } from '../../src/engine/kernel';
+import { findKernel, parseImageListing, type ImageEntry } from '../../src/engine/kernel';
+import { OWNER_MARKER, removeStateDir, reserveStateDir, stateDirOf, stateRoot } from '../../src/engine/stateDir';
 import { installTargets, readUserUnits } from '../../src/engine/userUnits';
 import { virtiofsdFlavorOf, inContainer } from '../../src/engine/host';
 import { collectStaleStateDirs } from '../../src/engine/stateGc';
@@ -51,6 +52,10 @@ test('podman ps entries become VMs; others are ignored', () => {
   assert.equal(booting.state, 'booting');
   assert.equal(booting.sshPort, 40001);
   assert.equal(booting.options?.memoryMiB, 1024);
+  const forged = toVmInfo({ ...ours, Names: ['vm2'], Labels: { ...ours.Labels, 'io.bootc-ephemeral.state-dir': '/etc', 'io.bootc-ephemeral.image': 'localhost/real:1' } }, () => false)!;
+  assert.equal(forged.stateDir, path.join(stateRoot(), 'vm2'), 'the state dir comes from the name, never from a label');
+  assert.equal(forged.image, 'localhost/real:1');
+  assert.equal(toVmInfo({ ...ours, Names: ['../../etc'] }, () => false)!.stateDir, undefined);
   assert.equal(toVmInfo(ours, () => true)!.state, 'ready');
   assert.equal(toVmInfo({ ...ours, State: 'exited', ExitCode: 0 }, () => true)!.state, 'exited');
   assert.equal(toVmInfo({ ...ours, State: 'exited', ExitCode: 137 }, () => true)!.state, 'failed');
@@ -66,26 +71,39 @@ test('readiness from the journal', () => {
   assert.ok(journalSaysReady('systemd[1]: Reached target multi-user.target - Multi-User System.', false));
 });
 
-test('kernel lookup: exactly one vmlinuz + initramfs.img', () => {
-  const root = tmp();
-  try {
-    assert.throws(() => findKernel(root, 'img'), /no kernel found in image img/);
-    const mod = (v: string, files: string[]) => {
-      fs.mkdirSync(path.join(root, 'usr/lib/modules', v), { recursive: true });
-      for (const f of files) fs.writeFileSync(path.join(root, 'usr/lib/modules', v, f), '');
-    };
-    mod('6.1.0', ['vmlinuz']);
-    assert.throws(() => findKernel(root, 'img'), /no kernel found/);
-    fs.writeFileSync(path.join(root, 'usr/lib/modules/6.1.0/initramfs.img'), '');
-    assert.equal(findKernel(root, 'img').version, '6.1.0');
-    mod('6.2.0', ['vmlinuz', 'initramfs.img']);
-    assert.throws(() => findKernel(root, 'img'), /has 2 kernels \(6\.1\.0, 6\.2\.0\)/);
-    fs.rmSync(path.join(root, 'usr/lib/modules'), { recursive: true });
-    mod('6.3.0', ['6.3.0.efi']);
-    assert.throws(() => findKernel(root, 'img'), /UKI-only images are not supported/);
-  } finally {
-    fs.rmSync(root, { recursive: true, force: true });
-  }
+function listing(entries: [string, string, string?, number?][]): ImageEntry[] {
+  return parseImageListing(entries.map(([type, p, target = '', size = 0]) => `${type}\0/run/source-image${p}\0${target}\0${size}\0`).join(''));
+}
+const KDIR = '/usr/lib/modules/6.1.0';
+const BASE: [string, string, string?, number?][] = [['d', '/usr'], ['d', '/usr/lib'], ['d', '/usr/lib/modules']];
+
+test('kernel lookup: exactly one vmlinuz + initramfs.img, found in the image listing', () => {
+  assert.throws(() => findKernel(listing(BASE), 'img'), /no kernel found in image img/);
+  const one = [...BASE, ['d', KDIR], ['f', `${KDIR}/vmlinuz`, '', 10], ['f', `${KDIR}/initramfs.img`, '', 1234]] as typeof BASE;
+  assert.throws(() => findKernel(listing(one.slice(0, -1)), 'img'), /no kernel found/);
+  assert.deepEqual(findKernel(listing(one), 'img'), { version: '6.1.0', vmlinuz: `${KDIR}/vmlinuz`, initramfs: `${KDIR}/initramfs.img`, initramfsBytes: 1234 });
+  const two = [...one, ['d', '/usr/lib/modules/6.2.0'], ['f', '/usr/lib/modules/6.2.0/vmlinuz'], ['f', '/usr/lib/modules/6.2.0/initramfs.img']] as typeof BASE;
+  assert.throws(() => findKernel(listing(two), 'img'), /has 2 kernels \(6\.1\.0, 6\.2\.0\)/);
+  const uki = [...BASE, ['d', '/usr/lib/modules/6.3.0'], ['f', '/usr/lib/modules/6.3.0/6.3.0.efi']] as typeof BASE;
+  assert.throws(() => findKernel(listing(uki), 'img'), /UKI-only images are not supported/);
+});
+
+test('kernel lookup: hostile names and symlinks never reach a path, a plan or the host', () => {
+  const evil = '6.1\narg -evil';
+  const named = [...BASE, ['d', `/usr/lib/modules/${evil}`], ['f', `/usr/lib/modules/${evil}/vmlinuz`], ['f', `/usr/lib/modules/${evil}/initramfs.img`]] as typeof BASE;
+  assert.throws(() => findKernel(listing(named), 'img'), (e: Error & { details?: { field?: string } }) => /not a kernel release/.test(e.message) && e.details?.field === 'image');
+  // an absolute symlink means the image's own /: here it leads out of the kernel directories
+  const secret = [...BASE, ['d', KDIR], ['f', `${KDIR}/vmlinuz`], ['l', `${KDIR}/initramfs.img`, '/root/.ssh/id_ed25519']] as typeof BASE;
+  assert.throws(() => findKernel(listing(secret), 'img'), /initramfs\.img is a symlink to \/root\/\.ssh\/id_ed25519, which leads out of/);
+  const climb = [...BASE, ['d', KDIR], ['f', `${KDIR}/vmlinuz`], ['l', `${KDIR}/initramfs.img`, '../../../../etc/shadow']] as typeof BASE;
+  assert.throws(() => findKernel(listing(climb), 'img'), /leads out of/);
+  // a link inside the kernel directories is followed within the image
+  const inside = [...BASE, ['d', KDIR], ['f', `${KDIR}/vmlinuz-real`, '', 5], ['l', `${KDIR}/vmlinuz`, 'vmlinuz-real'], ['l', `${KDIR}/initramfs.img`, `${KDIR}/vmlinuz-real`]] as typeof BASE;
+  assert.equal(findKernel(listing(inside), 'img').vmlinuz, `${KDIR}/vmlinuz-real`);
+  const loop = [...BASE, ['d', KDIR], ['f', `${KDIR}/vmlinuz`], ['l', `${KDIR}/initramfs.img`, 'initramfs.img']] as typeof BASE;
+  assert.throws(() => findKernel(listing(loop), 'img'), /too many levels/);
+  const usrLink = [['l', '/usr', '/etc'], ['d', '/usr/lib']] as typeof BASE;
+  assert.throws(() => findKernel(listing(usrLink), 'img'), /\/usr is not a directory/);
 });
 
 test('user units: [Install] enablement, wants links, drop-ins', () => {
@@ -113,23 +131,58 @@ test('user units: [Install] enablement, wants links, drop-ins', () => {
 test('host helpers', () => {
   assert.equal(virtiofsdFlavorOf('Usage: virtiofsd [OPTIONS] --shared-dir <dir>'), 'rust');
   assert.equal(virtiofsdFlavorOf('-o source=PATH'), 'c');
-  assert.equal(inContainer('/usr/bin/qemu-system-x86_64'), '/run/host/usr/bin/qemu-system-x86_64');
+  assert.equal(inContainer('/usr/bin/qemu-system-x86_64'), '/usr/bin/qemu-system-x86_64');
   assert.match(generateVmName('localhost/bootc-sample:latest'), /^bootc-sample-[0-9a-f]{4}$/);
   assert.match(generateVmName('My dev VM'), /^My-dev-VM-[0-9a-f]{4}$/, 'a configuration name');
   assert.match(generateVmName('quay.io/x/y@sha256:abc'), /^y-[0-9a-f]{4}$/);
   assert.equal(cleanStderr('time="x" level=warning msg="Error validating CNI config file /etc/cni/a"\nError: no such image'), 'no such image');
 });
 
-test('stale state dirs: removed when old and containerless, kept when live or young', () => {
+test('stale state dirs: only ours (marker, real dir), old and containerless are removed', () => {
   const root = tmp();
+  const victim = tmp();
   try {
-    for (const d of ['live', 'stale', 'young']) fs.mkdirSync(path.join(root, d));
+    for (const d of ['live', 'stale', 'young', 'foreign']) fs.mkdirSync(path.join(root, d));
+    for (const d of ['live', 'stale', 'young']) fs.writeFileSync(path.join(root, d, OWNER_MARKER), JSON.stringify({ pid: 999_999_999, host: os.hostname() }));
+    fs.writeFileSync(path.join(victim, OWNER_MARKER), JSON.stringify({ pid: 999_999_999, host: os.hostname() }));
+    fs.symlinkSync(victim, path.join(root, 'link'));
     const old = new Date(Date.now() - 3600_000);
-    fs.utimesSync(path.join(root, 'stale'), old, old);
-    fs.utimesSync(path.join(root, 'live'), old, old);
+    for (const d of ['stale', 'live', 'foreign']) fs.utimesSync(path.join(root, d), old, old);
+    fs.lutimesSync(path.join(root, 'link'), old, old);
     const vms = [{ stateDir: path.join(root, 'live') }] as never;
     assert.deepEqual(collectStaleStateDirs(vms, Date.now(), root), [path.join(root, 'stale')]);
-    assert.deepEqual(fs.readdirSync(root).sort(), ['live', 'young']);
+    assert.deepEqual(fs.readdirSync(root).sort(), ['foreign', 'link', 'live', 'young']);
+    assert.ok(fs.existsSync(path.join(victim, OWNER_MARKER)), 'a symlink is never followed');
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(victim, { recursive: true, force: true });
+  }
+});
+
+test('state dirs: derived from the name, reserved atomically, removed only when ours', () => {
+  const root = tmp();
+  try {
+    assert.equal(stateDirOf('dev', root), path.join(root, 'dev'));
+    for (const bad of ['../etc', '.', '..', '/abs', 'a/b', '-x', '', 'a\nb']) assert.equal(stateDirOf(bad, root), undefined, bad);
+    const dir = reserveStateDir('dev', false, root);
+    assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(dir, OWNER_MARKER)).mode & 0o777, 0o600);
+    // the same name again while this (live) process owns it: refused, nothing touched
+    fs.writeFileSync(path.join(dir, OWNER_MARKER), JSON.stringify({ pid: process.ppid, host: os.hostname() }));
+    assert.throws(() => reserveStateDir('dev', false, root), /exists or is being started/);
+    assert.throws(() => reserveStateDir('../x', false, root), (e: Error & { details?: { field?: string } }) => e.details?.field === 'name');
+    // a foreign dir (no marker) is never removed or reused
+    fs.mkdirSync(path.join(root, 'other'));
+    assert.equal(removeStateDir(path.join(root, 'other'), root), false);
+    assert.throws(() => reserveStateDir('other', false, root), /exists or is being started/);
+    assert.ok(fs.existsSync(path.join(root, 'other')));
+    // a leftover of ours whose launcher is gone and whose container is gone: replaced
+    fs.writeFileSync(path.join(dir, OWNER_MARKER), JSON.stringify({ pid: 999_999_999, host: os.hostname() }));
+    fs.writeFileSync(path.join(dir, 'old-file'), 'x');
+    assert.equal(reserveStateDir('dev', false, root), dir);
+    assert.ok(!fs.existsSync(path.join(dir, 'old-file')));
+    assert.equal(removeStateDir(dir, root), true);
+    assert.equal(removeStateDir('/etc', root), false, 'outside the root');
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
@@ -153,4 +206,51 @@ test('command line for recorded options, ours and bcvk\'s', async () => {
   assert.ok(runCommandLine(o, 'bcvk').startsWith('bcvk ephemeral run -d -K'));
   assert.ok(!runCommandLine(o, 'bcvk').includes('--accel'));
   assert.equal(runCommandLine({ image: 'i', itype: 'u1.micro', memoryMiB: 1024, vcpus: 1 }), 'bootc-ephemeral run --itype u1.micro i');
+});
+
+test('--systemd-units: symlinks leaving the dir and names that would corrupt the tmpfiles config are refused', () => {
+  const dir = tmp();
+  const outside = tmp();
+  try {
+    fs.writeFileSync(path.join(outside, 'secret'), 'host secret\n', { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'ok.service'), '[Service]\nExecStart=/bin/true\n');
+    fs.symlinkSync('ok.service', path.join(dir, 'alias.service'));
+    assert.equal(readUserUnits(dir).units.length, 2, 'a link inside the dir is fine');
+    fs.symlinkSync(path.join(outside, 'secret'), path.join(dir, 'leak.service'));
+    assert.throws(() => readUserUnits(dir), (e: Error & { details?: { field?: string } }) => /leak\.service is a symlink to .*secret, outside/.test(e.message) && e.details?.field === 'systemd-units');
+    fs.rmSync(path.join(dir, 'leak.service'));
+    fs.mkdirSync(path.join(dir, 'ok.service.d'));
+    fs.symlinkSync(path.join(outside, 'secret'), path.join(dir, 'ok.service.d', 'leak.conf'));
+    assert.throws(() => readUserUnits(dir), /leak\.conf is a symlink/);
+    fs.rmSync(path.join(dir, 'ok.service.d', 'leak.conf'));
+    fs.writeFileSync(path.join(dir, 'ok.service.d', 'with space.conf'), '[Service]\n');
+    assert.throws(() => readUserUnits(dir), /"with space\.conf" .* is not a valid unit or drop-in name/);
+    fs.rmSync(path.join(dir, 'ok.service.d'), { recursive: true });
+    fs.mkdirSync(path.join(dir, 'bad\nname.service.d'));
+    assert.throws(() => readUserUnits(dir), /is not a valid unit or drop-in name/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(outside, { recursive: true, force: true });
+  }
+});
+
+test('guest output filter: text and colours stay; clipboard, title, reports and C1 controls go, across chunks', async () => {
+  const { TerminalFilter, filterTerminalOutput } = await import('../../src/engine/terminalFilter');
+  const f = (s: string) => filterTerminalOutput(s).toString('utf8');
+  assert.equal(f('[\x1b[0;32m  OK  \x1b[0m] Started x.\r\n'), '[\x1b[0;32m  OK  \x1b[0m] Started x.\r\n');
+  assert.equal(f('a\x1b]52;c;ZXZpbA==\x07b'), 'ab', 'OSC 52 clipboard (BEL)');
+  assert.equal(f('a\x1b]0;pwned title\x1b\\b'), 'ab', 'OSC title (ST)');
+  assert.equal(f('a\x1b[6nb\x1b[21tc\x1b[?1049hd'), 'abcd', 'reports and private modes');
+  assert.equal(f('a\x1bPq#0;2;0;0;0\x1b\\b\x1bcc'), 'abc', 'DCS and full reset');
+  assert.equal(f('a\u009b6nb\u009d0;t\u0007c'), 'a6nb0;tc', 'C1 controls dropped (their parameters are harmless text)');
+  assert.equal(f('tab\there\x07\x0e'), 'tab\there');
+  assert.equal(f('héllo ✓'), 'héllo ✓', 'UTF-8 intact');
+  const t = new TerminalFilter();
+  const parts = ['x\x1b]5', '2;c;AAAA', '\x07y\x1b[', '1;31', 'mz'].map((p) => t.push(Buffer.from(p)).toString());
+  assert.equal(parts.join(''), 'xy\x1b[1;31mz');
+});
+
+test('podman command lines are logged with --env values redacted', async () => {
+  const { redactArgv } = await import('../../src/engine/podman');
+  assert.deepEqual(redactArgv(['podman', 'run', '--env', 'TOKEN=hunter2', '-e', 'A=b=c', '--env=K=v', '--label', 'x=y', 'img']), ['podman', 'run', '--env', 'TOKEN=<redacted>', '-e', 'A=<redacted>', '--env=K=<redacted>', '--label', 'x=y', 'img']);
 });

@@ -78,8 +78,9 @@ test('SSH needs a network', () => {
 });
 
 test('labels and env', () => {
-  const o = parseRunOptions({ image: IMAGE, label: ['a=b', 'flag'], env: ['X=1', 'Y=a=b'] }, fakeProbe());
+  const o = parseRunOptions({ image: IMAGE, label: ['a=b', 'flag='], env: ['X=1', 'Y=a=b'] }, fakeProbe());
   assert.deepEqual(o.labels, { a: 'b', flag: '' });
+  assert.deepEqual(problems(() => parseRunOptions({ image: IMAGE, label: ['k'] }, fakeProbe())).map((x) => x.field), ['label'], 'no "=": refused');
   assert.deepEqual(o.env, { X: '1', Y: 'a=b' });
   const p = problems(() => parseRunOptions({ image: IMAGE, label: ['io.bootc-ephemeral.x=1'], env: ['1X=2', 'NOVALUE'] }, fakeProbe()));
   assert.deepEqual(p.map((x) => x.field), ['label', 'env', 'env']);

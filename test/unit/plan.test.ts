@@ -11,16 +11,22 @@ import { bindMountUnit, consoleAutologinDropIn, executeUnits, swapUnit, journalS
 import { setupTmpfiles, buildGuestPayload } from '../../src/engine/plan/guestPayload';
 import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
 import { buildVirtiofsdArgs } from '../../src/engine/plan/virtiofsd';
-import { buildLaunchPlan } from '../../src/engine/plan/launchPlan';
+import { buildLaunchPlan, procFile } from '../../src/engine/plan/launchPlan';
+import type { KernelInImage } from '../../src/engine/kernel';
 import type { HostTools } from '../../src/engine/host';
 import { fakeProbe } from './helpers';
 
 const IMAGE = 'localhost/bootc-sample:latest';
+const KVER = '6.1.0-56-cloud-amd64';
+const KERNEL: KernelInImage = { version: KVER, vmlinuz: `/usr/lib/modules/${KVER}/vmlinuz`, initramfs: `/usr/lib/modules/${KVER}/initramfs.img`, initramfsBytes: 1001 };
+const IDS = { rootImage: 'localhost/bootc-ephemeral-root:abc', imageId: 'f'.repeat(64), launchId: 'l1' };
 const TOOLS: HostTools = {
   loader: '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
   libraryPath: ['/usr/lib/x86_64-linux-gnu', '/usr/lib'],
   shell: '/usr/bin/dash',
   sleep: '/usr/bin/sleep',
+  find: '/usr/bin/find',
+  cat: '/usr/bin/cat',
   qemu: '/usr/bin/qemu-system-x86_64',
   virtiofsd: '/usr/lib/qemu/virtiofsd',
   virtiofsdFlavor: 'c',
@@ -110,7 +116,8 @@ function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['
     stateDir: '/state/vm1',
     tools: TOOLS,
     accel: 'tcg',
-    kernelVersion: '6.1.0-56-cloud-amd64',
+    kernel: KERNEL,
+    ...IDS,
     ssh: options.sshKeygen ? { clientPublicKey: 'ssh-ed25519 AAAA test', hostPrivateKey: 'PRIV', hostPublicKey: 'ssh-ed25519 BBBB host' } : undefined,
     supervisorScript: '# script',
   });
@@ -121,13 +128,13 @@ const after = (argv: string[], flag: string) => argv.filter((_, i) => argv[i - 1
 test('QEMU argv: sizing, accel, direct kernel boot from the image, shares, ports, disks', () => {
   const p = plan({ memory: '1536M', vcpus: '3', bind: ['/host/src'], roBind: ['/host/src:cfg'], sshKeygen: true, addSwap: '256M', mountDiskFile: ['/d.img:data'], execute: ['/bin/true'], virtioSerialOut: ['log:/tmp/log'] });
   const q = p.qemuArgs;
-  assert.deepEqual(q.slice(0, 4), ['/run/host/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '--library-path', '/run/host/usr/lib/x86_64-linux-gnu:/run/host/usr/lib', '/run/host/usr/bin/qemu-system-x86_64']);
+  assert.deepEqual(q.slice(0, 4), ['/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '--library-path', '/usr/lib/x86_64-linux-gnu:/usr/lib', '/usr/bin/qemu-system-x86_64']);
   assert.deepEqual(after(q, '-m'), ['1536M']);
   assert.deepEqual(after(q, '-smp'), ['3']);
   assert.deepEqual(after(q, '-accel'), ['tcg,thread=multi,tb-size=256']);
   assert.deepEqual(after(q, '-object'), ['memory-backend-memfd,id=mem,size=1536M,share=on']);
   assert.deepEqual(after(q, '-kernel'), ['/run/source-image/usr/lib/modules/6.1.0-56-cloud-amd64/vmlinuz']);
-  assert.deepEqual(after(q, '-initrd'), ['/run/bootc-ephemeral/initramfs.img']);
+  assert.deepEqual(after(q, '-initrd'), ['/run/initramfs.img']);
   const devices = after(q, '-device');
   assert.deepEqual(devices.filter((d) => d.startsWith('vhost-user-fs-pci')).map((d) => /tag=([^,]+)/.exec(d)![1]), ['rootfs', 'mount_src', 'mount_cfg']);
   assert.deepEqual(devices.filter((d) => d.startsWith('virtserialport')).map((d) => /name=(.+)$/.exec(d)![1]), ['org.bootc-ephemeral.journal', 'org.bootc-ephemeral.execute', 'org.bootc-ephemeral.execute-status', 'log']);
@@ -164,47 +171,91 @@ test('podman argv: labels, mounts, publish, flags, entrypoint', () => {
   assert.equal(a[0], 'run');
   assert.ok(a.includes('--privileged') && a.includes('--pull=never') && a.includes('--rm') && a.includes('-d') && a.includes('-t') && a.includes('-i'));
   const labels = after(a, '--label');
-  assert.ok(labels.includes('io.bootc-ephemeral=1') && labels.includes('io.bootc-ephemeral.state-dir=/state/vm1') && labels.includes('team=x') && labels.includes('io.bootc-ephemeral.ssh=1'));
+  assert.ok(labels.includes('io.bootc-ephemeral=1') && labels.includes('team=x') && labels.includes('io.bootc-ephemeral.ssh=1'));
+  assert.ok(labels.includes(`io.bootc-ephemeral.image=${IMAGE}`) && labels.includes('io.bootc-ephemeral.launch=l1'));
+  assert.ok(!labels.some((l) => l.includes('/state/vm1')), 'no state-dir path in labels: it is derived from the name');
   const recorded = JSON.parse(labels.find((l) => l.startsWith('io.bootc-ephemeral.options='))!.split('=').slice(1).join('='));
   assert.deepEqual(recorded.env, ['SECRET'], 'env values stay out of labels');
   assert.ok(!labels.join(' ').includes('hunter2'));
   const vols = after(a, '-v');
-  assert.ok(vols.includes('/usr:/run/host/usr:ro'));
+  assert.ok(vols.includes('/usr:/usr:ro'), 'the host /usr over the engine root image');
   assert.ok(vols.includes('/state/vm1/plan:/run/bootc-ephemeral:ro'));
   assert.ok(vols.includes('/state/vm1/logs/journal.log:/run/journal.log'));
   assert.ok(vols.includes('/state/vm1/logs/virtiofsd-src.log:/run/virtiofsd-src.log'));
   assert.ok(vols.includes('/host/src:/run/host-mounts/src'));
-  assert.ok(after(a, '--mount').includes('type=image,source=localhost/bootc-sample:latest,target=/run/source-image'));
+  assert.ok(after(a, '--mount').includes(`type=image,source=${'f'.repeat(64)},target=/run/source-image`), 'the image pinned by id, only served');
   assert.deepEqual(after(a, '-p'), ['127.0.0.1::2222/tcp']);
   assert.deepEqual(after(a, '--network'), ['podman']);
   assert.deepEqual(after(a, '--env'), ['SECRET=hunter2']);
-  const img = a.indexOf(IMAGE);
-  assert.deepEqual(a.slice(img - 2), ['--entrypoint', '/run/host/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', IMAGE, '--library-path', '/run/host/usr/lib/x86_64-linux-gnu:/run/host/usr/lib', '/run/host/usr/bin/dash', '/run/bootc-ephemeral/supervisor.sh', '/run/bootc-ephemeral']);
+  const img = a.indexOf(IDS.rootImage);
+  assert.ok(!a.includes(IMAGE), 'the bootc image is never the container image');
+  assert.deepEqual(a.slice(img - 2), ['--entrypoint', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', IDS.rootImage, '--library-path', '/usr/lib/x86_64-linux-gnu:/usr/lib', '/usr/bin/dash', '/run/bootc-ephemeral/supervisor.sh', '/run/bootc-ephemeral']);
 });
 
 test('podman argv: --debug-entrypoint replaces the supervisor', () => {
   const a = plan({ debugEntrypoint: 'bash -l' }).podmanArgs;
-  assert.deepEqual(a.slice(-4), ['--entrypoint', 'bash', IMAGE, '-l']);
+  assert.deepEqual(a.slice(-4), ['--entrypoint', 'bash', IDS.rootImage, '-l']);
 });
 
 test('supervisor plan files: one proc per virtiofsd, then QEMU as main', () => {
   const p = plan({ bind: ['/host/src'], execute: ['/bin/true'] });
   const procs = p.files.filter((f) => f.path.endsWith('.proc')).map((f) => path.basename(f.path));
-  assert.deepEqual(procs, ['010-virtiofsd-rootfs.proc', '011-virtiofsd-mount_src.proc', '900-qemu.proc']);
+  assert.deepEqual(procs, ['000-initramfs.proc', '010-virtiofsd-rootfs.proc', '011-virtiofsd-mount_src.proc', '900-qemu.proc']);
+  const initramfs = String(p.files.find((f) => f.path.endsWith('000-initramfs.proc'))!.content).split('\n');
+  assert.deepEqual(initramfs, [
+    'out /run/initramfs.img',
+    'once 1',
+    'arg /usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
+    'arg --library-path',
+    'arg /usr/lib/x86_64-linux-gnu:/usr/lib',
+    'arg /usr/bin/cat',
+    `arg /run/source-image/usr/lib/modules/${KVER}/initramfs.img`,
+    'arg /run/bootc-ephemeral/initramfs-append.cpio',
+    '',
+  ]);
+  const append = p.files.find((f) => f.path.endsWith('initramfs-append.cpio'))!;
+  assert.equal(append.mode, 0o600, 'it holds the guest host key');
+  assert.deepEqual([...(append.content as Buffer).subarray(0, 3)], [0, 0, 0], '1001 bytes of image initramfs: 3 zero bytes to the 4-byte boundary');
+  assert.equal((append.content as Buffer).subarray(3, 9).toString(), '070701');
+  assert.deepEqual(after(p.qemuArgs, '-initrd'), ['/run/initramfs.img']);
+  assert.deepEqual(after(p.qemuArgs, '-kernel'), [`/run/source-image/usr/lib/modules/${KVER}/vmlinuz`]);
   const root = String(p.files.find((f) => f.path.endsWith('010-virtiofsd-rootfs.proc'))!.content).split('\n');
   assert.deepEqual(root.slice(0, 3), ['log /run/virtiofsd.log', 'socket /run/bootc-ephemeral-sock/rootfs.sock', 'env MALLOC_ARENA_MAX=1']);
   const qemu = String(p.files.find((f) => f.path.endsWith('900-qemu.proc'))!.content).split('\n');
-  assert.deepEqual(qemu.slice(0, 3), ['main 1', 'status /run/bootc-ephemeral-execute.status', 'env QEMU_MODULE_DIR=/run/host/usr/lib/x86_64-linux-gnu/qemu']);
+  assert.deepEqual(qemu.slice(0, 3), ['main 1', 'status /run/bootc-ephemeral-execute.status', 'env QEMU_MODULE_DIR=/usr/lib/x86_64-linux-gnu/qemu']);
   assert.equal(qemu.filter((l) => l.startsWith('arg ')).length, p.qemuArgs.length);
   assert.deepEqual(p.logFiles, ['/state/vm1/logs/journal.log', '/state/vm1/logs/console.log', '/state/vm1/logs/virtiofsd.log', '/state/vm1/logs/virtiofsd-src.log']);
 });
 
 test('network host: QEMU forwards on a host port, nothing published', () => {
   const options = parseRunOptions({ image: IMAGE, sshKeygen: true, network: 'host' }, fakeProbe());
-  const p = buildLaunchPlan(options, { name: 'h', stateDir: '/s/h', tools: TOOLS, accel: 'kvm', kernelVersion: 'k', sshHostPort: 40001, ssh: { clientPublicKey: 'a', hostPrivateKey: 'b', hostPublicKey: 'c' }, supervisorScript: '' });
+  const p = buildLaunchPlan(options, { name: 'h', stateDir: '/s/h', tools: TOOLS, accel: 'kvm', kernel: KERNEL, ...IDS, sshHostPort: 40001, ssh: { clientPublicKey: 'a', hostPrivateKey: 'b', hostPublicKey: 'c' }, supervisorScript: '' });
   assert.deepEqual(after(p.qemuArgs, '-netdev'), ['user,id=net0,hostfwd=tcp:127.0.0.1:40001-:22']);
   assert.deepEqual(after(p.podmanArgs, '-p'), []);
   assert.ok(after(p.podmanArgs, '--label').includes('io.bootc-ephemeral.ssh-host-port=40001'));
   assert.deepEqual(after(p.qemuArgs, '-accel'), ['kvm']);
   assert.deepEqual(after(p.qemuArgs, '-cpu'), ['host']);
+});
+
+test('plan files: a value with a line break or NUL is refused, whatever its source', () => {
+  assert.throws(() => procFile({ argv: ['ok', 'evil\narg --inject'] }), /line break or NUL/);
+  assert.throws(() => procFile({ argv: ['x'], env: ['A=1\renv LD_PRELOAD=/x'] }), /line break or NUL/);
+  assert.throws(() => procFile({ argv: ['x\0y'] }), /line break or NUL/);
+  assert.throws(() => plan({ karg: ['a\narg -evil'] }), /line break|karg/);
+  assert.throws(
+    () => buildLaunchPlan(parseRunOptions({ image: IMAGE }, fakeProbe()), { name: 'v', stateDir: '/s/v', tools: TOOLS, accel: 'tcg', kernel: { ...KERNEL, version: '6.1\narg -evil' }, ...IDS, supervisorScript: '' }),
+    /invalid kernel release/,
+  );
+});
+
+test('labels carry no --execute text and no env values; the state dir copy (0600) has the commands', () => {
+  const p = plan({ execute: ['echo s3cret-token'], env: ['K=hidden'] });
+  const labels = after(p.podmanArgs, '--label');
+  assert.ok(!labels.join('\n').includes('s3cret-token') && !labels.join('\n').includes('hidden'));
+  const recorded = JSON.parse(labels.find((l) => l.startsWith('io.bootc-ephemeral.options='))!.slice('io.bootc-ephemeral.options='.length));
+  assert.equal(recorded.executeCount, 1);
+  const file = p.files.find((f) => f.path === '/state/vm1/options.json')!;
+  assert.equal(file.mode, 0o600);
+  assert.deepEqual(JSON.parse(String(file.content)).execute, ['echo s3cret-token']);
+  assert.deepEqual(JSON.parse(String(file.content)).env, ['K']);
 });

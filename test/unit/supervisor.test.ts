@@ -90,3 +90,33 @@ test('SIGTERM (podman stop) ends the VM process promptly', async () => {
   assert.notEqual(code, 0);
   fs.rmSync(dir, { recursive: true, force: true });
 });
+
+test('--execute: a status the guest forged is never evaluated (digits only), under bash too', () => {
+  for (const shell of ['/bin/sh', '/bin/bash']) {
+    const dir = planDir({});
+    const status = path.join(dir, 'status');
+    const pwned = path.join(os.tmpdir(), `bootc-eph-pwned-${process.pid}`);
+    fs.writeFileSync(status, `ExecMainCode=2\nExecMainStatus=a[$(touch ${pwned})]\n`);
+    fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', `status ${status}`, ...sh('exit 0')].join('\n'));
+    const r = spawnSync(shell, [SCRIPT, dir], { encoding: 'utf8', timeout: 20000 });
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(fs.existsSync(pwned), false, `${shell}: the guest's text ran on the host`);
+    fs.rmSync(pwned, { force: true });
+    assert.equal(r.status, 125, `${shell}: ${r.stderr}`);
+  }
+});
+
+test('a "once" step runs to completion before the others, its stdout to a file; its failure ends the start', () => {
+  const dir = planDir({});
+  const out = path.join(dir, 'joined');
+  fs.writeFileSync(path.join(dir, '000-join.proc'), [`out ${out}`, 'once 1', ...sh('printf abc; printf def')].join('\n'));
+  fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', ...sh(`cat ${out}; ls -l ${out} | cut -c1-10`)].join('\n'));
+  const r = run(dir);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'abcdef-rw-------\n', 'written before QEMU starts, private (umask 077)');
+  const bad = planDir({ '000-join.proc': [`out /nonexistent-dir/x`, 'once 1', ...sh('true')], '900-qemu.proc': ['main 1', ...sh('echo qemu-started')] });
+  const r2 = run(bad);
+  assert.equal(r2.status, 71);
+  assert.match(r2.stderr, /000-join failed/);
+  assert.equal(r2.stdout, '');
+});

@@ -3,6 +3,9 @@ import { HostTools, inContainer } from '../host';
 import { vmStatePaths } from '../stateDir';
 import { buildKernelArgs, ROOT_TAG } from './kernelArgs';
 import { buildQemuArgs, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, ResolvedAccel } from './qemu';
+import { alignmentPadding } from './cpio';
+import { EngineError } from '../errors';
+import { KERNEL_RELEASE, type KernelInImage } from '../kernel';
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { buildGuestPayload } from './guestPayload';
@@ -19,7 +22,12 @@ export interface PlanContext {
   stateDir: string;
   tools: HostTools;
   accel: ResolvedAccel;
-  kernelVersion: string;
+  /** the image's kernel, as the probe found it (paths inside the image) */
+  kernel: KernelInImage;
+  /** the container's root image (containerRoot.ts) and the bootc image pinned to its id */
+  rootImage: string;
+  imageId: string;
+  launchId: string;
   ssh?: SshMaterial;
   /** with --network host, the free host port QEMU forwards to guest :22 */
   sshHostPort?: number;
@@ -38,6 +46,8 @@ export interface PlanFile {
 
 export interface LaunchPlan {
   name: string;
+  /** labels the container: a failed start removes only what this launch created */
+  launchId: string;
   stateDir: string;
   podmanArgs: string[];
   qemuArgs: string[];
@@ -48,32 +58,50 @@ export interface LaunchPlan {
   logFiles: string[];
   /** a dir (0700) to create for the console socket, unless --console puts the console on stdio */
   consoleDir?: string;
-  /** the image's initramfs gets this cpio appended (after 4-byte alignment) */
-  initramfs: { hostPath: string; append: Buffer };
   swap?: { hostPath: string; bytes: number };
 }
 
 const SMBIOS_SSH_FILE = 'smbios-ssh-authorized-keys';
 
-function procFile(lines: { log?: string; socket?: string; main?: boolean; status?: string; env?: string[]; argv: string[] }): string {
+/** The initramfs QEMU boots: the image's own, then our cpio, concatenated in the container at start. */
+const INITRAMFS_IN_CONTAINER = '/run/initramfs.img';
+const INITRAMFS_APPEND = 'initramfs-append.cpio';
+
+/**
+ * A .proc file for the supervisor: one "KEY VALUE" per line. No value may hold a line break or a NUL
+ * (it would add lines: argv or env injection), so any such value is refused here, whatever its source.
+ */
+export function procFile(lines: { log?: string; socket?: string; main?: boolean; once?: boolean; out?: string; status?: string; env?: string[]; argv: string[] }): string {
   const out: string[] = [];
   if (lines.log) out.push(`log ${lines.log}`);
+  if (lines.out) out.push(`out ${lines.out}`);
+  if (lines.once) out.push('once 1');
   if (lines.socket) out.push(`socket ${lines.socket}`);
   if (lines.main) out.push('main 1');
   if (lines.status) out.push(`status ${lines.status}`);
   for (const e of lines.env ?? []) out.push(`env ${e}`);
   for (const a of lines.argv) out.push(`arg ${a}`);
+  for (const l of out) {
+    if (/[\r\n\0]/.test(l)) throw new EngineError(`a launch-plan value contains a line break or NUL, refused: ${JSON.stringify(l)}`);
+  }
   return out.join('\n') + '\n';
 }
 
-/** What the VM container records about itself: the options, without env values (they may be secret). */
+/** What the VM records about itself in its state dir (0600): the options, without env values (they may be secret). */
 export function recordedOptions(o: RunOptions): Record<string, unknown> {
   return { ...o, env: Object.keys(o.env) };
+}
+
+/** What goes into a container label, which `podman inspect` shows anyone: no --execute text, no env values. */
+export function labelledOptions(o: RunOptions): Record<string, unknown> {
+  const { execute, ...rest } = recordedOptions(o) as Record<string, unknown> & { execute: string[] };
+  return { ...rest, executeCount: execute.length };
 }
 
 export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPlan {
   const paths = vmStatePaths(ctx.stateDir);
   const t = ctx.tools;
+  if (!KERNEL_RELEASE.test(ctx.kernel.version)) throw new EngineError(`invalid kernel release ${JSON.stringify(ctx.kernel.version)}`, { field: 'image', value: options.image });
   const loaderArgv = (binary: string) => [inContainer(t.loader), '--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(binary)];
   const binds = [...options.binds, ...(ctx.hostStorage ? [ctx.hostStorage] : [])];
   const allOptions: RunOptions = { ...options, binds };
@@ -107,8 +135,8 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     accel: ctx.accel,
     command: loaderArgv(t.qemu),
     dataDirs: t.qemuDataDirs.map(inContainer),
-    kernel: `${CONTAINER_PATHS.sourceImage}/usr/lib/modules/${ctx.kernelVersion}/vmlinuz`,
-    initramfs: `${CONTAINER_PATHS.planDir}/initramfs.img`,
+    kernel: `${CONTAINER_PATHS.sourceImage}${ctx.kernel.vmlinuz}`,
+    initramfs: INITRAMFS_IN_CONTAINER,
     kernelArgs,
     shares,
     sshForward,
@@ -116,8 +144,33 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     vmName: ctx.name,
   });
 
+  const units: GuestUnit[] = [
+    journalStreamUnit(),
+    ...binds.map(bindMountUnit),
+    ...(options.swapBytes ? [swapUnit()] : []),
+    ...(options.execute.length ? executeUnits(options.execute) : []),
+    ...(ctx.userUnits?.units ?? []),
+  ];
+  const payload = buildGuestPayload({
+    units,
+    unitFiles: [consoleAutologinDropIn(), ...(ctx.userUnits?.unitFiles ?? [])],
+    sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
+  });
+
   const files: PlanFile[] = [
+    { path: paths.options, content: JSON.stringify(recordedOptions(options)) + '\n', mode: 0o600 },
     { path: `${paths.plan}/supervisor.sh`, content: ctx.supervisorScript, mode: 0o644 },
+    // our cpio, aligned to follow the image's initramfs; it holds the guest's host key, so 0600
+    { path: `${paths.plan}/${INITRAMFS_APPEND}`, content: Buffer.concat([alignmentPadding(ctx.kernel.initramfsBytes), payload]), mode: 0o600 },
+    {
+      path: `${paths.plan}/000-initramfs.proc`,
+      content: procFile({
+        once: true,
+        out: INITRAMFS_IN_CONTAINER,
+        argv: [...loaderArgv(t.cat), `${CONTAINER_PATHS.sourceImage}${ctx.kernel.initramfs}`, `${CONTAINER_PATHS.planDir}/${INITRAMFS_APPEND}`],
+      }),
+      mode: 0o644,
+    },
     {
       path: `${paths.plan}/supervisor.conf`,
       content: [`sleep ${loaderArgv(t.sleep).join(' ')}`, ...(options.debug ? ['debug 1'] : [])].join('\n') + '\n',
@@ -140,23 +193,12 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     files.push({ path: `${paths.plan}/${SMBIOS_SSH_FILE}`, content: `io.systemd.credential.binary:ssh.authorized_keys.root=${b64}`, mode: 0o644 });
   }
 
-  const units: GuestUnit[] = [
-    journalStreamUnit(),
-    ...binds.map(bindMountUnit),
-    ...(options.swapBytes ? [swapUnit()] : []),
-    ...(options.execute.length ? executeUnits(options.execute) : []),
-    ...(ctx.userUnits?.units ?? []),
-  ];
-  const payload = buildGuestPayload({
-    units,
-    unitFiles: [consoleAutologinDropIn(), ...(ctx.userUnits?.unitFiles ?? [])],
-    sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
-  });
-
   const podmanArgs = buildPodmanRunArgs({
     options: allOptions,
     name: ctx.name,
-    stateDir: ctx.stateDir,
+    rootImage: ctx.rootImage,
+    imageId: ctx.imageId,
+    launchId: ctx.launchId,
     accel: ctx.accel,
     planDir: paths.plan,
     logFiles,
@@ -166,11 +208,12 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     command: ['--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(t.shell), `${CONTAINER_PATHS.planDir}/supervisor.sh`, CONTAINER_PATHS.planDir],
     publishSsh: options.sshKeygen && !ctx.sshHostPort,
     sshHostPort: ctx.sshHostPort,
-    recordedOptions: recordedOptions(options),
+    recordedOptions: labelledOptions(options),
   });
 
   return {
     name: ctx.name,
+    launchId: ctx.launchId,
     stateDir: ctx.stateDir,
     podmanArgs,
     qemuArgs,
@@ -178,7 +221,6 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     files,
     logFiles: logFiles.map((l) => l.hostPath),
     consoleDir: options.console ? undefined : paths.consoleDir,
-    initramfs: { hostPath: `${paths.plan}/initramfs.img`, append: payload },
     swap: options.swapBytes ? { hostPath: paths.swap, bytes: options.swapBytes } : undefined,
   };
 }

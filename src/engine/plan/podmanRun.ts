@@ -6,7 +6,10 @@ import { SWAP_DISK_SERIAL } from './guestUnits';
 /** Labels every VM container carries; listing and finding VMs again relies on them. */
 export const LABELS = {
   vm: 'io.bootc-ephemeral',
-  stateDir: 'io.bootc-ephemeral.state-dir',
+  /** the bootc image (the container itself runs the engine's root image) */
+  image: 'io.bootc-ephemeral.image',
+  /** a random id per launch: a failed start removes only the container this launch created */
+  launch: 'io.bootc-ephemeral.launch',
   options: 'io.bootc-ephemeral.options',
   accel: 'io.bootc-ephemeral.accel',
   ssh: 'io.bootc-ephemeral.ssh',
@@ -17,7 +20,11 @@ export const LABELS = {
 export interface PodmanRunInput {
   options: RunOptions;
   name: string;
-  stateDir: string;
+  /** the container's root filesystem: the engine's own image (containerRoot.ts), never the bootc image */
+  rootImage: string;
+  /** the bootc image pinned to its id, served read-only at CONTAINER_PATHS.sourceImage */
+  imageId: string;
+  launchId: string;
   accel: 'kvm' | 'tcg';
   /** host paths of the state dir's parts */
   planDir: string;
@@ -40,7 +47,8 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   const o = p.options;
   const args = ['run', '--pull=never', '--name', p.name, '--privileged'];
   args.push('--label', `${LABELS.vm}=1`);
-  args.push('--label', `${LABELS.stateDir}=${p.stateDir}`);
+  args.push('--label', `${LABELS.image}=${o.image}`);
+  args.push('--label', `${LABELS.launch}=${p.launchId}`);
   args.push('--label', `${LABELS.accel}=${p.accel}`);
   args.push('--label', `${LABELS.ssh}=${o.sshKeygen ? 1 : 0}`);
   if (p.sshHostPort) args.push('--label', `${LABELS.sshHostPort}=${p.sshHostPort}`);
@@ -50,8 +58,9 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   // /run is a tmpfs: sockets, the execute status; the image's own /run is never used
   args.push('--mount', 'type=tmpfs,target=/run,tmpfs-mode=0755');
   args.push('--mount', `type=tmpfs,target=${CONTAINER_PATHS.socketDir},tmpfs-mode=0700`);
-  // the image itself is the guest's root filesystem (shared read-only by virtiofsd)
-  args.push('--mount', `type=image,source=${o.image},target=${CONTAINER_PATHS.sourceImage}`);
+  // the image is the guest's root filesystem: only served (read-only, by virtiofsd and to QEMU's
+  // -kernel); the container's own root is the engine's image with the host's /usr
+  args.push('--mount', `type=image,source=${p.imageId},target=${CONTAINER_PATHS.sourceImage}`);
   args.push('-v', `/usr:${HOST_USR_IN_CONTAINER}:ro`);
   args.push('-v', `${p.planDir}:${CONTAINER_PATHS.planDir}:ro`);
   for (const l of p.logFiles) args.push('-v', `${l.hostPath}:${l.containerPath}`);
@@ -73,9 +82,9 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
 
   if (o.debugEntrypoint) {
     const [cmd, ...rest] = o.debugEntrypoint.trim().split(/\s+/);
-    args.push('--entrypoint', cmd, o.image, ...rest);
+    args.push('--entrypoint', cmd, p.rootImage, ...rest);
   } else {
-    args.push('--entrypoint', p.entrypoint, o.image, ...p.command);
+    args.push('--entrypoint', p.entrypoint, p.rootImage, ...p.command);
   }
   return args;
 }

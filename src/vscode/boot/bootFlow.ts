@@ -31,9 +31,14 @@ export interface BootHooks {
  * SSH, forward the configured ports. On cancellation the half-started VM is removed; errors throw.
  */
 export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): Promise<string | undefined> {
+  // every boot path (notification, task, form) goes through here: the trust rule is checked once, here
+  if (isWorkspaceProvided(req) && !vscode.workspace.isTrusted) throw new EngineError(untrustedMessage());
   const podman = s.podman();
   const cancelled = () => hooks.signal.aborted;
   const config = req.configuration;
+  if (config?.problems?.length) {
+    throw new EngineError(vscode.l10n.t('Configuration "{0}" has problems, so it does not boot: {1}', config.name, config.problems.join('; ')));
+  }
   const containerfile = req.containerfile?.fsPath ?? config?.containerfile;
   let image = req.image ?? config?.input.image;
   let vmName: string | undefined;
@@ -92,10 +97,18 @@ export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): P
   }
 }
 
-/** Refuses workspace-provided boots (Containerfile, configuration) in Restricted Mode. */
+function isWorkspaceProvided(req: BootRequest): boolean {
+  return !!(req.containerfile || req.configuration);
+}
+
+function untrustedMessage(): string {
+  return vscode.l10n.t('This workspace is not trusted: booting its Containerfiles and configurations starts a privileged container, so it is disabled. Trust the workspace to enable it.');
+}
+
+/** Refuses workspace-provided boots (Containerfile, configuration) in Restricted Mode, with a warning. */
 export function refusedByTrust(req: BootRequest): boolean {
-  if ((req.containerfile || req.configuration) && !vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage(vscode.l10n.t('This workspace is not trusted: booting its Containerfiles and configurations starts a privileged container, so it is disabled. Trust the workspace to enable it.'));
+  if (isWorkspaceProvided(req) && !vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage(untrustedMessage());
     return true;
   }
   return false;

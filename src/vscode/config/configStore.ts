@@ -6,6 +6,8 @@ export interface StoredConfiguration extends SavedConfiguration {
   folder: vscode.WorkspaceFolder;
   file: vscode.Uri;
   range: [number, number];
+  /** what the file's diagnostics say about it: a configuration with problems does not boot */
+  problems: string[];
 }
 
 /**

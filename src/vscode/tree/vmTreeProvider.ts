@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Podman } from '../../engine/podman';
-import { listVms, VmInfo } from '../../engine/vms';
+import { listVms, removeStateDirOf, VmInfo } from '../../engine/vms';
 import { watchVmEvents, EventWatch } from '../../engine/events';
 import { vmItemProperties } from './vmItemProperties';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
@@ -98,7 +97,7 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
       const changed = key(vms) !== key(this.vms) || this.lastError !== undefined;
       // a VM that was listed and is gone (e.g. --rm after Stop): its state dir goes with it
       const ids = new Set(vms.map((v) => v.id));
-      for (const gone of this.vms.filter((v) => !ids.has(v.id) && v.stateDir)) fs.rmSync(gone.stateDir!, { recursive: true, force: true });
+      for (const gone of this.vms.filter((v) => !ids.has(v.id))) removeStateDirOf(gone);
       this.vms = vms;
       this.lastError = undefined;
       this.forwards.prune(new Set(vms.filter((v) => v.podmanState === 'running').map((v) => v.name)));
