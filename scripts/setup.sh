@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 
 bash scripts/host-setup.sh
 
+# for the tests only: the security suite compiles a small hostile library (test/e2e/05-security)
+if ! dpkg-query -W -f='${Status}\n' gcc libc6-dev 2>/dev/null | grep -c 'install ok installed' | grep -qx 2; then
+  echo "[setup] installing gcc and libc6-dev (test dependency)"
+  apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gcc libc6-dev
+fi
+
 node_ok() {
   command -v node >/dev/null && node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=5)||(a===18&&b>=19)?0:1)'
 }

@@ -2,7 +2,8 @@ import { formatHelp, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
 import type { CliContext } from './context';
 import { quoteForDisplay, warn } from './context';
-import { parseRunOptions } from '../engine/options';
+import { parseRunOptions, type RunOptions } from '../engine/options';
+import { catchInterrupts, type Interrupts } from './interrupts';
 import { prepareLaunch, runForeground, startDetached } from '../engine/launch';
 
 export const RUN_HELP = formatHelp(
@@ -16,10 +17,25 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   const { flags, positionals, rest } = parseArgs(argv, RUN_FLAGS, 1);
   if (positionals.length !== 1 || rest.length) throw new UsageError('run takes exactly one IMAGE (options go before it)');
   const options = parseRunOptions(runOptionsInputFromFlags(flags, positionals[0]));
+  const interrupts = catchInterrupts();
+  try {
+    return await runWithInterrupts(ctx, options, interrupts);
+  } finally {
+    interrupts.dispose();
+  }
+}
+
+async function runWithInterrupts(ctx: CliContext, options: RunOptions, interrupts: Interrupts): Promise<number> {
   const prepared = await prepareLaunch(options, { podman: ctx.podman, warn: (m) => warn(ctx, m) });
+  // a signal while preparing: nothing runs yet, remove what was made
+  if (interrupts.received()) {
+    prepared.discard();
+    return interrupts.exitCode();
+  }
   if (options.debug) ctx.stderr.write(`+ qemu: ${prepared.plan.qemuArgs.map(quoteForDisplay).join(' ')}\n`);
   if (options.detach) {
     const id = await startDetached(prepared, ctx.podman);
+    if (interrupts.received()) return interrupts.exitCode(); // the VM runs on, as asked: -d
     ctx.stdout.write(`${id}\n`);
     if (ctx.stderr.isTTY) {
       ctx.stderr.write(`VM ${prepared.name} is booting.${options.sshKeygen ? ` Connect: bootc-ephemeral ssh ${prepared.name}` : ''} Logs: bootc-ephemeral logs ${prepared.name} --journal -f\n`);
@@ -29,5 +45,6 @@ export async function runCommand(ctx: CliContext, argv: string[]): Promise<numbe
   if (ctx.stderr.isTTY && !options.console && !options.execute.length) {
     ctx.stderr.write(`VM ${prepared.name} is booting in the foreground (Ctrl-C stops it).${options.sshKeygen ? ` In another terminal: bootc-ephemeral ssh ${prepared.name}` : ' Add --console to watch the boot.'}\n`);
   }
-  return runForeground(prepared, ctx.podman);
+  const code = await runForeground(prepared, ctx.podman, interrupts.signal);
+  return interrupts.received() ? interrupts.exitCode() : code;
 }

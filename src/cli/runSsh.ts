@@ -3,10 +3,11 @@ import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
 import type { CliContext } from './context';
 import { warn } from './context';
 import { parseRunOptions } from '../engine/options';
-import { prepareLaunch, startDetached } from '../engine/launch';
+import { prepareLaunch, startDetached, type PreparedLaunch } from '../engine/launch';
 import { waitForSsh } from '../engine/ready';
 import { findVm, removeVm } from '../engine/vms';
 import { interactiveSession } from './sshSession';
+import { catchInterrupts } from './interrupts';
 
 export const RUN_SSH_HELP = formatHelp(
   'bootc-ephemeral run-ssh [OPTIONS] IMAGE [-- CMD...]',
@@ -20,24 +21,35 @@ export async function runSshCommand(ctx: CliContext, argv: string[]): Promise<nu
   if (positionals.length !== 1) throw new UsageError('run-ssh takes one IMAGE (options go before it, the command after it)');
   const input = { ...runOptionsInputFromFlags(flags, positionals[0]), sshKeygen: true, detach: true };
   const options = parseRunOptions(input);
-  const prepared = await prepareLaunch(options, { podman: ctx.podman, warn: (m) => warn(ctx, m) });
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = catchInterrupts();
+  let prepared: PreparedLaunch | undefined;
   try {
+    prepared = await prepareLaunch(options, { podman: ctx.podman, warn: (m) => warn(ctx, m) });
+    if (interrupts.received()) return interrupts.exitCode();
     await startDetached(prepared, ctx.podman);
-    const { client } = await waitForSsh(ctx.podman, prepared.name, { signal: abort.signal });
+    const { client } = await waitForSsh(ctx.podman, prepared.name, { signal: interrupts.signal });
+    // SIGTERM/SIGHUP end the session (Ctrl-C in a TTY session goes to the guest, as with ssh)
+    const endSession = () => client.end();
+    interrupts.signal.addEventListener('abort', endSession, { once: true });
     try {
-      return await interactiveSession(ctx, client, rest);
+      const code = await interactiveSession(ctx, client, rest);
+      return interrupts.received() ? interrupts.exitCode() : code;
     } finally {
+      interrupts.signal.removeEventListener('abort', endSession);
       client.end();
     }
+  } catch (e) {
+    if (interrupts.received()) return interrupts.exitCode();
+    throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    const vm = await findVm(ctx.podman, prepared.name).catch(() => undefined);
-    if (vm) await removeVm(ctx.podman, vm);
-    else prepared.discard();
+    interrupts.dispose();
+    if (prepared) await removeLaunched(ctx, prepared);
   }
+}
+
+/** run-ssh always removes its VM: the container (by name, it is ours) and the state dir. */
+async function removeLaunched(ctx: CliContext, prepared: PreparedLaunch): Promise<void> {
+  const vm = await findVm(ctx.podman, prepared.name).catch(() => undefined);
+  if (vm) await removeVm(ctx.podman, vm);
+  else prepared.discard();
 }

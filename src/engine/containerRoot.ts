@@ -24,6 +24,8 @@ const ROOT_ENTRIES: TarEntry[] = [
   ...['bin', 'sbin', 'lib', 'lib64'].map((d) => ({ path: d, type: 'symlink' as const, mode: 0o777, data: `usr/${d}` })),
   { path: 'tmp', type: 'dir', mode: 0o1777 },
   { path: 'var/tmp', type: 'dir', mode: 0o1777 },
+  // virtiofsd keeps its lock files in /var/run/virtiofsd: on the /run tmpfs (the root is read-only)
+  { path: 'var/run', type: 'symlink', mode: 0o777, data: '../run' },
   { path: 'etc/passwd', type: 'file', mode: 0o644, data: 'root:x:0:0:root:/:/nonexistent\n' },
   { path: 'etc/group', type: 'file', mode: 0o644, data: 'root:x:0:\n' },
 ];

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { Podman } from './podman';
 import { findHostTools, probeKvm } from './host';
+import { VM_CAPABILITIES, privilegedFallback } from './plan/privileges';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -30,7 +31,7 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
   const uid = process.getuid?.() ?? 0;
   add(uid === 0
     ? { id: 'root', title: 'Rootful podman', status: 'ok', detail: 'running as root' }
-    : { id: 'root', title: 'Rootful podman', status: 'fail', detail: 'VMs need rootful podman (privileged containers, image mounts); you are not root', fix: ['sudo bootc-ephemeral ...'] });
+    : { id: 'root', title: 'Rootful podman', status: 'fail', detail: 'VMs need rootful podman (image mounts, the host /usr bound into the VM container, KVM); you are not root', fix: ['sudo bootc-ephemeral ...'] });
 
   let podmanOk = false;
   try {
@@ -67,6 +68,10 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
   add(!hybrid
     ? { id: 'cgroups', title: 'cgroups', status: 'ok', detail: 'no hybrid-mode controllers' }
     : { id: 'cgroups', title: 'cgroups', status: 'fail', detail: `hybrid cgroup host: controllers on the v2 hierarchy (${hybrid}) make crun fail`, fix: SETUP_FIX });
+
+  add(privilegedFallback()
+    ? { id: 'privileges', title: 'VM container privileges', status: 'warn', detail: 'BOOTC_EPHEMERAL_PRIVILEGED=1: VM containers run --privileged (all capabilities, all host devices)', fix: ['unset BOOTC_EPHEMERAL_PRIVILEGED   # unless this host needs it (please report why)'] }
+    : { id: 'privileges', title: 'VM container privileges', status: 'ok', detail: `not privileged: capabilities ${VM_CAPABILITIES.map((c) => c.cap).join(', ')}; default seccomp; no new privileges` });
 
   if (podmanOk) {
     const exists = await podman.imageExists(SAMPLE_IMAGE);

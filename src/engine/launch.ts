@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import type { RunOptions } from './options';
 import { HOST_STORAGE_MOUNT_NAME } from './options';
-import { EngineError } from './errors';
+import { EngineError, InvalidOptionsError } from './errors';
 import { Podman, cleanStderr } from './podman';
 import { findHostTools, probeKvm, HostTools } from './host';
 import { probeKernel } from './kernel';
@@ -91,6 +91,15 @@ async function mkswap(file: string, bytes: number): Promise<void> {
   if (r.exitCode !== 0) throw new EngineError(`mkswap failed: ${r.stderr || r.message}`, { field: 'add-swap' });
 }
 
+/** podman's own network modes; any other --network must name an existing podman network. */
+const NETWORK_MODES = /^(none|host|bridge|private|slirp4netns(:[^\s]*)?|pasta(:[^\s]*)?)$/;
+
+async function checkNetwork(podman: Podman, network: string | undefined): Promise<void> {
+  if (!network || NETWORK_MODES.test(network)) return;
+  if ((await podman.run(['network', 'exists', '--', network])).exitCode === 0) return;
+  throw new InvalidOptionsError([{ field: 'network', value: network, message: 'no such podman network (see podman network ls); or one of none, host, bridge, private, slirp4netns, pasta' }]);
+}
+
 /**
  * Everything short of starting the container: checks the host, the image and its kernel, then writes
  * the VM's state dir. A failure leaves nothing behind.
@@ -102,6 +111,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   if (!imageId) {
     throw new EngineError(`image ${options.image} is not in local podman storage (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
   }
+  await checkNetwork(podman, options.network);
   const name = options.name ?? generateVmName(options.image);
   const nameTaken = await podman.containerExists(name);
   if (nameTaken) {
@@ -175,13 +185,34 @@ export async function startDetached(prepared: PreparedLaunch, podman: Podman): P
   return r.stdout.trim().split('\n').pop() ?? '';
 }
 
-/** Runs the VM container in the foreground with our stdio; resolves with its exit code. */
-export async function runForeground(prepared: PreparedLaunch, podman: Podman): Promise<number> {
+/** How long a stopping VM container gets before it is removed by force. */
+const STOP_GRACE_MS = 20_000;
+
+/**
+ * Runs the VM container in the foreground with our stdio; resolves with its exit code. When `signal`
+ * aborts (reason: a signal name), the signal is passed on to podman (which passes it to the
+ * supervisor: QEMU stops), the container is waited for, and removed by force if it lingers; with
+ * --rm the state dir goes too. Nothing prints after this returns.
+ */
+export async function runForeground(prepared: PreparedLaunch, podman: Podman, signal?: AbortSignal): Promise<number> {
   const child = podman.spawn(prepared.plan.podmanArgs, { stdio: 'inherit' });
-  const result = await child;
-  if (prepared.options.rm) prepared.discard();
-  if (result.exitCode === undefined) throw new EngineError(`podman did not run: ${result.message}`);
-  return result.exitCode;
+  let forced: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    child.kill((signal?.reason as NodeJS.Signals | undefined) ?? 'SIGTERM');
+    forced = setTimeout(() => void removeOwnContainer(prepared, podman), STOP_GRACE_MS);
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const result = await child;
+    if (result.exitCode === undefined && !signal?.aborted) throw new EngineError(`podman did not run: ${result.message}`);
+    return result.exitCode ?? 1;
+  } finally {
+    clearTimeout(forced);
+    signal?.removeEventListener('abort', onAbort);
+    if (signal?.aborted && prepared.options.rm) await removeOwnContainer(prepared, podman);
+    if (prepared.options.rm) prepared.discard();
+  }
 }
 
 function insertBeforeEntrypoint(args: string[], extra: string[]): string[] {

@@ -39,6 +39,106 @@ for (const [title, flags, message] of cases) {
   });
 }
 
+// The bad-input table: each case names its field in the error, exits 2, and leaves no container, no
+// state dir and no temp file. Paths the cases need are made here.
+const fixtures = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-badinput-'));
+const colonDir = path.join(fixtures, 'with:colon');
+const colonDisk = path.join(fixtures, 'disk:a.img');
+const plainFile = path.join(fixtures, 'file.txt');
+fs.mkdirSync(colonDir);
+fs.writeFileSync(colonDisk, '');
+fs.writeFileSync(plainFile, '');
+const tempEntries = () => fs.readdirSync(os.tmpdir()).filter((e) => e.startsWith('bootc-eph')).sort();
+
+const table: [string, string[]][] = [
+  ['bind', ['--bind', ':x']],
+  ['bind', ['--bind', '']],
+  ['ro-bind', ['--ro-bind', ':x']],
+  ['bind', [`--bind=${colonDir}:name`]],
+  ['bind', ['--bind', `${colonDir}`]],
+  ['bind', ['--bind', '/does/not/exist']],
+  ['bind', ['--bind', plainFile]],
+  ['bind', ['--bind', `${fixtures}:bad/name`]],
+  ['bind', ['--bind', `${fixtures}:Work Dir`]],
+  ['ro-bind', ['--bind', `${fixtures}:dup`, '--ro-bind', `${fixtures}:dup`]],
+  ['bind', ['--bind', '/']],
+  ['bind', ['--bind', '/etc']],
+  ['ro-bind', ['--ro-bind', '/proc']],
+  ['bind', ['--bind', '/sys/kernel']],
+  ['bind', ['--bind', '/dev']],
+  ['bind', ['--bind', STATE_ROOT_FOR_TABLE()]],
+  ['bind', ['--bind', '/var/lib/bootc-ephemeral']],
+  ['memory', ['--memory', '']],
+  ['memory', ['--memory', '2 G']],
+  ['memory', ['--memory', '4GB']],
+  ['memory', ['--memory', '64M']],
+  ['memory', ['--memory', '99999G']],
+  ['memory', ['--memory', '-1']],
+  ['memory', ['--memory', '1e3']],
+  ['vcpus', ['--vcpus', '']],
+  ['vcpus', ['--vcpus', '0']],
+  ['vcpus', ['--vcpus', '1.5']],
+  ['vcpus', ['--vcpus', '257']],
+  ['vcpus', ['--vcpus', 'two']],
+  ['itype', ['--itype', 'u1.gigantic']],
+  ['itype', ['--itype', '']],
+  ['label', ['--label', 'k']],
+  ['label', ['--label', '=v']],
+  ['label', ['--label', 'io.bootc-ephemeral.state-dir=/etc']],
+  ['env', ['-e', 'NOVALUE']],
+  ['env', ['-e', '1X=2']],
+  ['env', ['--env', '=v']],
+  ['name', ['--name', 'no spaces please']],
+  ['name', ['--name', '../escape']],
+  ['name', ['--name', '-lead']],
+  ['name', ['--name', 'x'.repeat(64)]],
+  ['name', ['--name', '']],
+  ['network', ['--network', 'no-such-network']],
+  ['network', ['--network', 'a b']],
+  ['network', ['-K', '--network', 'none']],
+  ['mount-disk-file', ['--mount-disk-file', colonDisk]],
+  ['mount-disk-file', ['--mount-disk-file', '/nope.img:data']],
+  ['mount-disk-file', ['--mount-disk-file', `${fixtures}:data`]],
+  ['mount-disk-file', ['--mount-disk-file', `${plainFile}:bad/name`]],
+  ['mount-disk-file', ['--mount-disk-file', `${plainFile}:d:vmdk`]],
+  ['mount-disk-file', ['--mount-disk-file', ':data']],
+  ['add-swap', ['--add-swap', 'big']],
+  ['add-swap', ['--add-swap', '1K']],
+  ['accel', ['--accel', 'hvf']],
+  ['accel', ['--accel', '']],
+  ['systemd-units', ['--systemd-units', '/no/units']],
+  ['systemd-units', ['--systemd-units', plainFile]],
+  ['virtio-serial-out', ['--virtio-serial-out', 'noport']],
+  ['virtio-serial-out', ['--virtio-serial-out', 'p:/no/such/dir/f']],
+  ['virtio-serial-out', ['--virtio-serial-out', `p:${fixtures}`]],
+  ['execute', ['--execute', '']],
+  ['execute', ['--execute', '   ']],
+  ['karg', ['--karg', 'two args']],
+  ['karg', ['--karg', '']],
+  ['debug-entrypoint', ['--debug-entrypoint', '']],
+];
+
+function STATE_ROOT_FOR_TABLE(): string {
+  return process.env.BOOTC_EPHEMERAL_STATE_DIR ?? '/var/lib/bootc-ephemeral/vms';
+}
+
+test(`bad-input table: ${table.length} cases, each names its field, exits 2 and leaves nothing`, async () => {
+  const temps = tempEntries();
+  try {
+    for (const [field, flags] of table) {
+      const r = await cli(['run', '-d', ...flags, IMAGE]);
+      const what = `${JSON.stringify(flags)}: ${String(r.stderr)}`;
+      assert.equal(r.exitCode, 2, what);
+      assert.match(String(r.stderr), new RegExp(`^bootc-ephemeral run: invalid ${field} "`, 'm'), what);
+      assert.equal(String(r.stdout), '', what);
+    }
+    await assertNothingLeft();
+    assert.deepEqual(tempEntries(), temps, 'no temp file left');
+  } finally {
+    fs.rmSync(fixtures, { recursive: true, force: true });
+  }
+});
+
 test('unknown flags and missing IMAGE are usage errors', async () => {
   const r = await cli(['run', '--frobnicate', IMAGE]);
   assert.equal(r.exitCode, 2);
@@ -102,7 +202,7 @@ test('--help for every command', async () => {
 test('doctor reports each check and passes on a prepared host', async () => {
   const r = await cli(['doctor', '--json']);
   const checks = JSON.parse(String(r.stdout)) as { id: string; status: string }[];
-  assert.deepEqual(checks.map((c) => c.id), ['root', 'podman', 'qemu', 'virtiofsd', 'kvm', 'rlimits', 'cgroups', 'sample-image']);
+  assert.deepEqual(checks.map((c) => c.id), ['root', 'podman', 'qemu', 'virtiofsd', 'kvm', 'rlimits', 'cgroups', 'privileges', 'sample-image']);
   assert.equal(r.exitCode, checks.some((c) => c.status === 'fail') ? 1 : 0);
   assert.equal(checks.find((c) => c.id === 'podman')?.status, 'ok');
   assert.equal(checks.find((c) => c.id === 'sample-image')?.status, 'ok');

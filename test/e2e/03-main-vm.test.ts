@@ -63,6 +63,16 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.ok(parsed.Config.Env.includes('E2E_ENV=yes'));
   });
 
+  await t.test('least privilege: not privileged, the listed capabilities only, the engine root image, read-only', async () => {
+    const c = JSON.parse(String((await podman(['inspect', NAME])).stdout))[0];
+    assert.equal(c.HostConfig.Privileged, false);
+    assert.deepEqual([...c.EffectiveCaps].sort(), ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_MKNOD', 'CAP_SETFCAP', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_SETUID', 'CAP_SYS_CHROOT']);
+    assert.equal(c.HostConfig.ReadonlyRootfs, true);
+    assert.match(c.ImageName, /^localhost\/bootc-ephemeral-root:/, 'the container runs the engine root image, never the bootc image');
+    assert.equal(c.Config.Labels['io.bootc-ephemeral.image'], IMAGE);
+    assert.ok(!c.Config.Env.some((e: string) => e.startsWith('LD_')), 'no loader variables');
+  });
+
   await t.test('ssh: waits for the guest, runs the command, returns its exit code', async () => {
     const res = await ssh('echo hello-from-$(hostname); exit 42');
     assert.equal(res.code, 42, res.err);

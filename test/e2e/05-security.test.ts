@@ -4,7 +4,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT } from './harness';
+import { execa } from 'execa';
+import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT, CLI } from './harness';
 
 // Hostile images and foreign containers (real podman; hostile images built here from the sample image).
 // One real boot: the preload/env image must boot while its library never runs on the host side.
@@ -129,4 +130,50 @@ test('an initramfs symlink to an absolute path resolves inside the image, and le
   } finally {
     if (!hadSecret) fs.rmSync(secret, { force: true });
   }
+});
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const running = async (name: string) => String((await podman(['inspect', '--format', '{{.State.Status}}', name])).stdout).trim() === 'running';
+
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+  test(`a foreground run --rm that gets ${sig} stops its VM, removes its container and state dir (with the key), exits ${code}`, { timeout: 120_000 }, async () => {
+    const name = `e2e-interrupt-${sig.toLowerCase()}`;
+    const child = execa('node', [CLI, 'run', '--rm', '-K', '--name', name, '--label', TEST_LABEL, IMAGE], { reject: false, stdin: 'ignore' });
+    try {
+      await waitFor(`${name} running`, () => running(name));
+      assert.ok(fs.existsSync(path.join(STATE_ROOT, name, 'ssh', 'id_ed25519')), 'the private key exists while it runs');
+      child.kill(sig);
+      const r = await child;
+      assert.equal(r.exitCode, code, String(r.stderr));
+      assert.ok(!(await containerNames()).includes(name), 'container removed');
+      assert.ok(!stateDirs().includes(name), 'state dir (with the private key) removed');
+    } finally {
+      child.kill('SIGKILL');
+      await podman(['rm', '-f', '-t', '0', name]);
+    }
+  });
+}
+
+test('two launches with one name at once: one wins, the other fails clearly and touches nothing of it', { timeout: 120_000 }, async () => {
+  const name = 'e2e-race';
+  try {
+    const [a, b] = await Promise.all([0, 1].map(() => cli(['run', '-d', '--name', name, '--label', TEST_LABEL, IMAGE])));
+    const results = [a, b].sort((x, y) => Number(x.exitCode) - Number(y.exitCode));
+    assert.equal(results[0].exitCode, 0, String(results[0].stderr));
+    assert.equal(results[1].exitCode, 1, String(results[1].stderr));
+    assert.match(String(results[1].stderr), /e2e-race (exists or is being started|already exists)|name "e2e-race" is already in use/);
+    await waitFor(`${name} running`, () => running(name), 20_000);
+    assert.ok(fs.existsSync(path.join(STATE_ROOT, name, 'plan')), "the winner's state dir is intact");
+    assert.equal(String((await podman(['inspect', '--format', '{{.Id}}', name])).stdout).trim(), String(results[0].stdout).trim(), "the winner's container is intact");
+  } finally {
+    await cli(['rm', '-f', name]);
+  }
+  assert.ok(!stateDirs().includes(name));
 });

@@ -105,3 +105,51 @@ test('the JSON schema knows exactly the keys the parser knows', async () => {
   const schema = JSON.parse(require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../../../resources/bootc-ephemeral.schema.json'), 'utf8'));
   assert.deepEqual(Object.keys(schema.properties.configurations.items.properties).sort(), Object.keys(CONFIG_KEYS).sort());
 });
+
+// The YAML half of the bad-input table (the CLI half runs the real CLI in test/e2e/01-invalid): each
+// case yields a problem naming its key; the parser has no side effects, so nothing can be left.
+const yamlProbe = fakeProbe(['/ws', '/ws/src', '/data', '/etc', '/proc/sys'], ['/ws/disk.img']);
+const yamlCases: [string, string, RegExp][] = [
+  ['version missing', 'configurations:\n  - name: a\n    image: i\n', /"version: 1" is missing/],
+  ['version 2', 'version: 2\nconfigurations: []\n', /version must be 1/],
+  ['name a number', 'version: 1\nconfigurations:\n  - name: 42\n    image: i\n', /^name: 42: "name" must be a non-empty string/],
+  ['name missing', 'version: 1\nconfigurations:\n  - image: i\n', /needs a "name"/],
+  ['image and containerfile', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    containerfile: /ws/Containerfile\n', /give "image" or "containerfile", not both/],
+  ['unset env in a bind', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    bind: ["${env:UNSET_X}:x"]\n', /^bind: \$\{env:UNSET_X\} cannot be resolved: the environment variable UNSET_X is not set/],
+  ['unset env in memory', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    memory: "${env:UNSET_M}"\n', /^memory: \$\{env:UNSET_M\} cannot be resolved/],
+  ['workspaceFolder without a folder', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    roBind: ["${workspaceFolder}/src:src"]\n', /^roBind: \$\{workspaceFolder\} cannot be resolved: no workspace folder is open/],
+  ['__proto__ key', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    __proto__: {}\n', /unknown key "__proto__"/],
+  ['constructor key', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    constructor: x\n', /unknown key "constructor"/],
+  ['empty bind host', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    bind: [":x"]\n', /^bind: ":x": HOST_PATH is empty/],
+  ['system bind', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    bind: ["/etc"]\n', /^bind: "\/etc": \/etc is a system folder of the host: refused/],
+  ['kernel tree bind', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    roBind: ["/proc/sys:p"]\n', /^roBind: "\/proc\/sys:p": \/proc\/sys is under \/proc/],
+  ['memory with a space', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    memory: 2 G\n', /^memory: "2 G"/],
+  ['vcpus text', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    vcpus: many\n', /^vcpus: "many"/],
+  ['label without =', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    label: [k]\n', /^label: "k"/],
+  ['accel unknown', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    accel: hvf\n', /"accel" must be one of auto, kvm, tcg/],
+  ['console not boolean', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    console: yes please\n', /"console" must be true or false/],
+  ['ports out of range', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    forwardPorts: [70000]\n', /"forwardPorts" must be a list of port numbers/],
+  ['duplicate key', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    image: j\n', /Map keys must be unique/],
+  ['unknown key', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    memroy: 2G\n', /unknown key "memroy"/],
+  ['bind path with a colon', 'version: 1\nconfigurations:\n  - name: a\n    image: i\n    bind: ["/ws/a:b:c"]\n', /^bind: "\/ws\/a:b:c": a HOST_PATH cannot contain ":"/],
+];
+
+test(`bad-input table (YAML): ${yamlCases.length} cases, each a problem naming its key`, () => {
+  for (const [title, text, expected] of yamlCases) {
+    const noFolder = title.includes('without a folder');
+    const parsed = parseConfigFile(text, noFolder ? { env: {} } : { workspaceFolder: '/ws', env: {} }, yamlProbe);
+    assert.ok(parsed.problems.some((p) => expected.test(p.message)), `${title}: ${JSON.stringify(parsed.problems.map((p) => p.message))}`);
+    for (const c of parsed.configurations) assert.ok(c.problems.length > 0, `${title}: configuration ${c.name} carries its problems, so it does not boot`);
+  }
+});
+
+test('hostile YAML: a huge file is refused before parsing; alias bombs and deep nesting do not hang', () => {
+  const huge = `version: 1\nconfigurations: []\n# ${'x'.repeat(2 * 1024 * 1024)}\n`;
+  const t0 = Date.now();
+  assert.match(parseConfigFile(huge).problems[0].message, /configuration files are limited to 256 KiB/);
+  const bomb = ['version: 1', 'a: &a ["x","x","x","x","x","x","x","x","x"]', ...Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)},*${String.fromCharCode(97 + i)}]`), 'configurations: []'].join('\n');
+  assert.ok(parseConfigFile(bomb).problems.some((p) => /unknown key "a"/.test(p.message)));
+  const deep = `version: 1\nconfigurations: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+  assert.ok(parseConfigFile(deep).problems.length > 0);
+  assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
+});

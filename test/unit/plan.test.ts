@@ -103,7 +103,7 @@ test('kernel args: virtiofs root, volatile overlay, user kargs last', () => {
 test('virtiofsd argv for both implementations', () => {
   const share = { tag: 'rootfs', source: '/run/source-image', socket: '/s.sock', readOnly: true, immutable: true };
   const c = buildVirtiofsdArgs({ flavor: 'c', command: ['vfsd'] }, share);
-  assert.deepEqual(c.argv, ['vfsd', '--socket-path=/s.sock', '-o', 'source=/run/source-image', '-o', 'cache=always', '-o', 'sandbox=namespace', '--thread-pool-size=16', '--rlimit-nofile=0']);
+  assert.deepEqual(c.argv, ['vfsd', '--socket-path=/s.sock', '-o', 'source=/run/source-image', '-o', 'cache=always', '-o', 'sandbox=chroot', '--thread-pool-size=16', '--rlimit-nofile=0']);
   assert.deepEqual(c.env, ['MALLOC_ARENA_MAX=1']);
   const r = buildVirtiofsdArgs({ flavor: 'rust', command: ['vfsd'] }, { ...share, immutable: false });
   assert.ok(r.argv.includes('--shared-dir=/run/source-image') && r.argv.includes('--readonly') && r.argv.includes('--cache=auto'));
@@ -169,7 +169,12 @@ test('podman argv: labels, mounts, publish, flags, entrypoint', () => {
   const p = plan({ name: 'vm1', sshKeygen: true, bind: ['/host/src'], label: ['team=x'], env: ['SECRET=hunter2'], rm: true, detach: true, tty: true, interactive: true, network: 'podman' });
   const a = p.podmanArgs;
   assert.equal(a[0], 'run');
-  assert.ok(a.includes('--privileged') && a.includes('--pull=never') && a.includes('--rm') && a.includes('-d') && a.includes('-t') && a.includes('-i'));
+  assert.ok(!a.includes('--privileged'), 'least privilege: no --privileged');
+  assert.equal(a[a.indexOf('--cap-drop=all') + 1], '--cap-add', 'all capabilities dropped, then a few added');
+  assert.deepEqual(after(a, '--cap-add'), ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'SETUID', 'SETGID', 'MKNOD', 'SETFCAP', 'SETPCAP', 'SYS_CHROOT']);
+  assert.deepEqual(after(a, '--device'), [], 'TCG: no device at all');
+  assert.ok(a.includes('--read-only') && after(a, '--security-opt').includes('no-new-privileges'));
+  assert.ok(a.includes('--pull=never') && a.includes('--rm') && a.includes('-d') && a.includes('-t') && a.includes('-i'));
   const labels = after(a, '--label');
   assert.ok(labels.includes('io.bootc-ephemeral=1') && labels.includes('team=x') && labels.includes('io.bootc-ephemeral.ssh=1'));
   assert.ok(labels.includes(`io.bootc-ephemeral.image=${IMAGE}`) && labels.includes('io.bootc-ephemeral.launch=l1'));
@@ -234,6 +239,7 @@ test('network host: QEMU forwards on a host port, nothing published', () => {
   assert.deepEqual(after(p.podmanArgs, '-p'), []);
   assert.ok(after(p.podmanArgs, '--label').includes('io.bootc-ephemeral.ssh-host-port=40001'));
   assert.deepEqual(after(p.qemuArgs, '-accel'), ['kvm']);
+  assert.deepEqual(after(p.podmanArgs, '--device'), ['/dev/kvm'], 'KVM: /dev/kvm is the one device');
   assert.deepEqual(after(p.qemuArgs, '-cpu'), ['host']);
 });
 

@@ -2,6 +2,7 @@ import type { RunOptions } from '../options';
 import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './qemu';
 import { HOST_USR_IN_CONTAINER } from '../host';
 import { SWAP_DISK_SERIAL } from './guestUnits';
+import { privilegeArgs } from './privileges';
 
 /** Labels every VM container carries; listing and finding VMs again relies on them. */
 export const LABELS = {
@@ -45,7 +46,7 @@ export interface PodmanRunInput {
 
 export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   const o = p.options;
-  const args = ['run', '--pull=never', '--name', p.name, '--privileged'];
+  const args = ['run', '--pull=never', '--name', p.name, ...privilegeArgs(p.accel), '--read-only'];
   args.push('--label', `${LABELS.vm}=1`);
   args.push('--label', `${LABELS.image}=${o.image}`);
   args.push('--label', `${LABELS.launch}=${p.launchId}`);

@@ -24,7 +24,8 @@ export function buildVirtiofsdArgs(tool: VirtiofsdTool, share: VirtiofsShare): {
         `--socket-path=${share.socket}`,
         `--shared-dir=${share.source}`,
         `--cache=${share.immutable ? 'always' : 'auto'}`,
-        '--sandbox=namespace',
+        // chroot: needs only CAP_SYS_CHROOT (the container already isolates pids, network, mounts)
+        '--sandbox=chroot',
         '--inode-file-handles=never',
         ...(share.readOnly ? ['--readonly'] : []),
       ],
@@ -37,7 +38,7 @@ export function buildVirtiofsdArgs(tool: VirtiofsdTool, share: VirtiofsShare): {
       `--socket-path=${share.socket}`,
       '-o', `source=${share.source}`,
       '-o', `cache=${share.immutable ? 'always' : 'auto'}`,
-      '-o', 'sandbox=namespace',
+      '-o', 'sandbox=chroot',
       '--thread-pool-size=16',
       // the container may lack CAP_SYS_RESOURCE: keep the inherited RLIMIT_NOFILE
       '--rlimit-nofile=0',
