@@ -9,11 +9,13 @@
 #     arg V (argv, in order) | env K=V | log FILE (stdout+stderr) | socket PATH (wait for it)
 #     once 1 (run to completion before the next; failure ends the container) | out FILE (stdout)
 #     main 1 (the VM: its exit ends the container) | status FILE (guest exit status, systemctl show)
+#     what TEXT (how to name it when it dies; a helper that dies ends the VM, exit 72)
 set -u
 umask 077
 plan=$1
 sleep_argv=
 pids=
+helpers=
 main_pid=
 status_file=
 say() { echo "bootc-ephemeral: $*" >&2; }
@@ -65,7 +67,7 @@ start() { # $1: a .proc file; runs it to completion (once) or starts it in the b
   fi
   ( exec_proc "$proc" ) &
   pid=$!
-  if [ "$main" = 1 ]; then main_pid=$pid; else pids="$pids $pid"; fi
+  if [ "$main" = 1 ]; then main_pid=$pid; else pids="$pids $pid" helpers="$helpers $pid:$(basename_of "$proc")"; fi
   if [ -n "$socket" ]; then
     n=0
     while [ ! -S "$socket" ]; do
@@ -82,10 +84,37 @@ start() { # $1: a .proc file; runs it to completion (once) or starts it in the b
 }
 
 basename_of() { b=${1##*/}; echo "${b%.proc}"; }
+what_of() { # $1: a proc name; its "what" line, else the name
+  w=$1
+  while IFS= read -r line || [ -n "$line" ]; do case ${line%% *} in what) w=${line#* } ;; esac; done < "$plan/$1.proc"
+  echo "$w"
+}
 tail_of() { while IFS= read -r l; do echo "  $l" >&2; done < "$1"; }
 
 for f in "$plan"/*.proc; do start "$f"; done
 [ -n "$main_pid" ] || { say "the plan has no main process"; stop_all; exit 70; }
+
+# Until the VM ends. A helper (virtiofsd) that dies ends it too, with the reason: the guest would
+# hang on its file system otherwise. dash's wait returns at once on SIGCHLD; other shells at the tick.
+helper_died=
+trap ': a child exited' CHLD
+while [ -z "$helper_died" ] && kill -0 "$main_pid" 2>/dev/null; do
+  $sleep_argv 0.5 &
+  tick=$!
+  wait "$tick" 2>/dev/null
+  kill "$tick" 2>/dev/null
+  for h in $helpers; do
+    p=${h%%:*}
+    kill -0 "$p" 2>/dev/null && continue
+    hrc=0; wait "$p" || hrc=$?
+    if [ "$hrc" -gt 128 ]; then how="was killed by signal $((hrc - 128))"; else how="exited with status $hrc"; fi
+    helper_died="$(what_of "${h#*:}") $how"
+    say "$helper_died: stopping the VM"
+    stop_all
+    break
+  done
+done
+trap - CHLD
 
 rc=0
 wait "$main_pid" || rc=$?
@@ -93,6 +122,7 @@ wait "$main_pid" || rc=$?
 while kill -0 "$main_pid" 2>/dev/null; do rc=0; wait "$main_pid" || rc=$?; done
 for p in $pids; do kill -TERM "$p" 2>/dev/null; done
 for p in $pids; do wait "$p" 2>/dev/null; done
+if [ -n "$helper_died" ]; then say "the VM was stopped: $helper_died"; exit 72; fi
 
 if [ -n "$status_file" ]; then
   code= status=

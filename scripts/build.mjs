@@ -1,6 +1,7 @@
 // esbuild: dist/extension.js and dist/cli.js (CJS, node, vscode external); --tests bundles test/**/*.test.ts
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, statSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
 const watch = process.argv.includes('--watch');
@@ -33,21 +34,19 @@ if (tests) {
   rmSync('out', { recursive: true, force: true });
   await esbuild.build({ ...common, entryPoints: [...testEntries('test'), 'test/vscode/index.ts', 'test/vscode-restricted/index.ts'], outdir: 'out/test', outbase: 'test', external: [...common.external, 'playwright-core', 'mocha'] });
 } else {
-  const options = {
-    ...common,
-    entryPoints: { extension: 'src/vscode/extension.ts', cli: 'src/cli/main.ts' },
-    outdir: 'dist',
-    banner: { js: '' },
-  };
+  const extension = { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist' };
+  // the CLI runs as a command (npm install -g, npm link, npx): a shebang, and executable (below)
+  const cli = { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } };
   // the run form's webview script: a browser bundle with the web components it uses
   const webview = { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { runForm: 'src/webview/runForm.ts' }, outdir: 'dist/webview', external: [] };
   if (watch) {
-    await (await esbuild.context(webview)).watch();
-    const ctx = await esbuild.context(options);
-    await ctx.watch();
+    for (const o of [webview, extension, cli]) await (await esbuild.context(o)).watch();
+    chmodSync('dist/cli.js', 0o755);
     console.log('[watch] build started');
   } else {
-    await esbuild.build(options);
-    await esbuild.build(webview);
+    await Promise.all([esbuild.build(extension), esbuild.build(cli), esbuild.build(webview)]);
+    chmodSync('dist/cli.js', 0o755);
+    // the man page, from the same descriptions as --help
+    writeFileSync('dist/bootc-ephemeral.1', execFileSync(process.execPath, ['dist/cli.js', 'completion', 'man']));
   }
 }

@@ -7,11 +7,13 @@ cd "$(dirname "$0")/.."
 
 bash scripts/host-setup.sh
 
-# for the tests only: the security suite compiles a small hostile library (test/e2e/05-security)
-if ! dpkg-query -W -f='${Status}\n' gcc libc6-dev 2>/dev/null | grep -c 'install ok installed' | grep -qx 2; then
-  echo "[setup] installing gcc and libc6-dev (test dependency)"
+# for the tests only: the security suite compiles a small hostile library (test/e2e/05-security);
+# zsh and fish check the completion scripts they load (test/unit/completion)
+test_packages=(gcc libc6-dev zsh fish)
+if ! dpkg-query -W -f='${Status}\n' "${test_packages[@]}" 2>/dev/null | grep -c 'install ok installed' | grep -qx ${#test_packages[@]}; then
+  echo "[setup] installing ${test_packages[*]} (test dependencies)"
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gcc libc6-dev
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${test_packages[@]}"
 fi
 
 node_ok() {

@@ -16,6 +16,14 @@ export interface ParsedArgs {
   rest: string[];
 }
 
+/** -h / --help among a command's own flags (never in what belongs to the guest, after NAME or --). */
+export class HelpRequested extends Error {
+  constructor() {
+    super('help requested');
+    this.name = 'HelpRequested';
+  }
+}
+
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -40,6 +48,10 @@ export function parseArgs(argv: string[], specs: FlagSpec[], maxPositionals = In
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') return { flags, positionals, rest: argv.slice(i + 1) };
+    const isFlag = a.startsWith('-') && a.length > 1;
+    // past the last positional (NAME, IMAGE), every word belongs to the command run in the guest
+    if (positionals.length >= maxPositionals && !isFlag) return { flags, positionals, rest: argv.slice(i) };
+    if (a === '--help' && !byLong.has('help')) throw new HelpRequested();
     if (a.startsWith('--') && a.length > 2) {
       const eq = a.indexOf('=');
       const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
@@ -53,8 +65,9 @@ export function parseArgs(argv: string[], specs: FlagSpec[], maxPositionals = In
         if (eq >= 0) throw new UsageError(`--${name} takes no value`);
         set(spec, true);
       }
-    } else if (a.startsWith('-') && a.length > 1) {
+    } else if (isFlag) {
       for (let j = 1; j < a.length; j++) {
+        if (a[j] === 'h' && !byShort.has('h')) throw new HelpRequested();
         const spec = byShort.get(a[j]);
         if (!spec) throw new UsageError(`unknown option -${a[j]}`);
         if (spec.value) {
@@ -65,8 +78,6 @@ export function parseArgs(argv: string[], specs: FlagSpec[], maxPositionals = In
         }
         set(spec, true);
       }
-    } else if (positionals.length >= maxPositionals) {
-      return { flags, positionals, rest: argv.slice(i) };
     } else {
       positionals.push(a);
     }
@@ -82,6 +93,18 @@ export function formatHelp(usage: string, description: string, specs: FlagSpec[]
   const width = Math.min(40, Math.max(...rows.map(([n]) => n.length), 10) + 2);
   const lines = rows.map(([n, h]) => `  ${n.padEnd(width)}${h}`);
   return `Usage: ${usage}\n\n${description}\n${specs.length ? `\nOptions:\n${lines.join('\n')}\n` : ''}`;
+}
+
+/** A subcommand as --help, `help CMD`, the completion scripts and the man page describe it: one source. */
+export interface CommandSpec {
+  usage: string;
+  description: string;
+  flags: FlagSpec[];
+  help: string;
+}
+
+export function commandSpec(usage: string, description: string, flags: FlagSpec[]): CommandSpec {
+  return { usage, description, flags, help: formatHelp(usage, description, flags) };
 }
 
 export const str = (f: ParsedArgs['flags'], k: string): string | undefined => (typeof f[k] === 'string' ? (f[k] as string) : undefined);

@@ -1,10 +1,10 @@
-import { formatHelp, parseArgs, UsageError, FlagSpec } from './args';
+import { commandSpec, parseArgs, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { findVm } from '../engine/vms';
 import { CONSOLE_ESCAPE, connectConsole, consoleBacklog, consoleSocketPath } from '../engine/console';
 
 const FLAGS: FlagSpec[] = [];
-export const CONSOLE_HELP = formatHelp(
+export const CONSOLE_SPEC = commandSpec(
   'bootc-ephemeral console NAME',
   'Attach to a running VM\'s serial console (ttyS0, logged in as root). Ctrl+] detaches; the VM keeps running.',
   FLAGS,

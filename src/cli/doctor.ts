@@ -1,9 +1,9 @@
-import { formatHelp, parseArgs, bool, FlagSpec } from './args';
+import { commandSpec, parseArgs, bool, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { runDoctor } from '../engine/doctor';
 
 const FLAGS: FlagSpec[] = [{ long: 'json', help: 'print the checks as JSON' }];
-export const DOCTOR_HELP = formatHelp('bootc-ephemeral doctor [--json]', 'Check this host for what VMs need, and print fixes.', FLAGS);
+export const DOCTOR_SPEC = commandSpec('bootc-ephemeral doctor [--json]', 'Check this host for what VMs need, and print fixes.', FLAGS);
 
 const MARK = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as const;
 

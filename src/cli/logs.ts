@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { formatHelp, parseArgs, bool, UsageError, FlagSpec } from './args';
+import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { findVm } from '../engine/vms';
 import { vmStatePaths } from '../engine/stateDir';
@@ -13,7 +13,7 @@ const FLAGS: FlagSpec[] = [
   { long: 'follow', short: 'f', help: 'keep printing until the VM stops' },
   { long: 'raw', help: 'with --journal/--console: print the guest\'s bytes as they are (by default, control sequences that could rewrite your terminal, e.g. OSC 52 clipboard or title, are dropped)' },
 ];
-export const LOGS_HELP = formatHelp(
+export const LOGS_SPEC = commandSpec(
   'bootc-ephemeral logs NAME [--journal|--console] [-f]',
   'Show a VM\'s logs: by default the container\'s output (supervisor, QEMU, --console, --execute).',
   FLAGS,

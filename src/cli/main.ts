@@ -1,36 +1,7 @@
-import { UsageError } from './args';
+import { HelpRequested, UsageError } from './args';
 import { createContext } from './context';
 import { EngineError } from '../engine/errors';
-import { runCommand, RUN_HELP } from './run';
-import { sshCommand, SSH_HELP } from './ssh';
-import { runSshCommand, RUN_SSH_HELP } from './runSsh';
-import { psCommand, PS_HELP } from './ps';
-import { stopCommand, STOP_HELP } from './stop';
-import { rmCommand, RM_HELP } from './rm';
-import { rmAllCommand, RM_ALL_HELP } from './rmAll';
-import { logsCommand, LOGS_HELP } from './logs';
-import { doctorCommand, DOCTOR_HELP } from './doctor';
-import { consoleCommand, CONSOLE_HELP } from './console';
-import type { CliContext } from './context';
-
-interface Subcommand {
-  help: string;
-  summary: string;
-  run: (ctx: CliContext, argv: string[]) => Promise<number>;
-}
-
-const COMMANDS: Record<string, Subcommand> = {
-  run: { help: RUN_HELP, summary: 'boot an image as an ephemeral VM', run: runCommand },
-  ssh: { help: SSH_HELP, summary: 'connect to a VM over SSH', run: sshCommand },
-  'run-ssh': { help: RUN_SSH_HELP, summary: 'boot, connect over SSH, remove', run: runSshCommand },
-  ps: { help: PS_HELP, summary: 'list VMs', run: psCommand },
-  stop: { help: STOP_HELP, summary: 'stop VMs', run: stopCommand },
-  rm: { help: RM_HELP, summary: 'remove VMs', run: rmCommand },
-  'rm-all': { help: RM_ALL_HELP, summary: 'remove every VM', run: rmAllCommand },
-  console: { help: CONSOLE_HELP, summary: 'attach to a VM\'s serial console', run: consoleCommand },
-  logs: { help: LOGS_HELP, summary: 'show a VM\'s container output, journal or console', run: logsCommand },
-  doctor: { help: DOCTOR_HELP, summary: 'check this host and print fixes', run: doctorCommand },
-};
+import { COMMANDS } from './commands';
 
 export const MAIN_HELP = `Usage: bootc-ephemeral COMMAND [OPTIONS]
 
@@ -38,16 +9,25 @@ Boot bootc container images as stateless VMs (podman + QEMU + virtiofs). Flags f
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([n, c]) => `  ${n.padEnd(10)}${c.summary}`)
+  .map(([n, c]) => `  ${n.padEnd(12)}${c.summary}`)
   .join('\n')}
 
-Run \`bootc-ephemeral COMMAND --help\` for a command's options.
+Run \`bootc-ephemeral COMMAND --help\` (or \`bootc-ephemeral help COMMAND\`) for a command's options.
 `;
 
 /** Exit codes: 0 ok, 1 engine error, 2 usage or invalid option; run --execute / ssh: the command's own. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? rest[0] : undefined;
+    if (topic && COMMANDS[topic]) {
+      process.stdout.write(COMMANDS[topic].spec.help);
+      return 0;
+    }
+    if (topic) {
+      process.stderr.write(`bootc-ephemeral: no help for "${topic}": not a command\n\n${MAIN_HELP}`);
+      return 2;
+    }
     process.stdout.write(MAIN_HELP);
     return name ? 0 : 2;
   }
@@ -60,14 +40,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bootc-ephemeral: unknown command "${name}"\n\n${MAIN_HELP}`);
     return 2;
   }
-  if (rest.includes('--help') && !rest.slice(0, rest.indexOf('--help')).includes('--')) {
-    process.stdout.write(cmd.help);
-    return 0;
-  }
   const ctx = createContext(rest.includes('--debug') || !!process.env.BOOTC_EPHEMERAL_DEBUG);
   try {
     return await cmd.run(ctx, rest);
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(cmd.spec.help);
+      return 0;
+    }
     if (e instanceof UsageError) {
       process.stderr.write(`bootc-ephemeral ${name}: ${e.message}\n(see bootc-ephemeral ${name} --help)\n`);
       return 2;

@@ -1,4 +1,4 @@
-import { formatHelp, parseArgs, bool, UsageError, FlagSpec } from './args';
+import { commandSpec, parseArgs, bool, list, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { listVms, VmInfo } from '../engine/vms';
 import { formatMiB } from '../engine/sizes';
@@ -6,9 +6,49 @@ import { collectStaleStateDirs } from '../engine/stateGc';
 
 const FLAGS: FlagSpec[] = [
   { long: 'json', help: 'print the VMs as JSON' },
+  { long: 'quiet', short: 'q', help: 'print only the container IDs' },
+  { long: 'filter', short: 'f', value: true, repeatable: true, valueName: 'KEY=VALUE', help: 'label=KEY[=VALUE], state=booting|ready|stopping|failed|exited, image=IMAGE, name=NAME; several values of one key match any, different keys all' },
   { long: 'all', short: 'a', help: 'accepted for podman muscle memory: stopped VMs are always listed' },
 ];
-export const PS_HELP = formatHelp('bootc-ephemeral ps [--json]', 'List ephemeral VMs (ours and bcvk\'s), running or not.', FLAGS);
+export const PS_SPEC = commandSpec('bootc-ephemeral ps [--json | -q] [--filter KEY=VALUE]...', 'List ephemeral VMs (ours and bcvk\'s), running or not.', FLAGS);
+
+const FILTER_KEYS = ['label', 'state', 'image', 'name'] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
+
+/** podman-style filters: values of one key are alternatives, keys are all required. */
+export function parseFilters(specs: string[]): Map<FilterKey, string[]> {
+  const filters = new Map<FilterKey, string[]>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const key = spec.slice(0, eq) as FilterKey;
+    if (eq < 1 || !FILTER_KEYS.includes(key) || eq === spec.length - 1) throw new UsageError(`invalid --filter ${JSON.stringify(spec)}: use ${FILTER_KEYS.map((k) => `${k}=...`).join(', ')}`);
+    filters.set(key, [...(filters.get(key) ?? []), spec.slice(eq + 1)]);
+  }
+  return filters;
+}
+
+export function matchesFilters(vm: VmInfo, filters: Map<FilterKey, string[]>): boolean {
+  const one = (key: FilterKey, value: string): boolean => {
+    switch (key) {
+      case 'label': {
+        const eq = value.indexOf('=');
+        return eq < 0 ? value in vm.labels : vm.labels[value.slice(0, eq)] === value.slice(eq + 1);
+      }
+      case 'state':
+        return vm.state === value;
+      case 'image':
+        return vm.image === value || vm.image.replace(/^localhost\//, '') === value;
+      case 'name':
+        return vm.name === value;
+    }
+  };
+  return [...filters].every(([key, values]) => values.some((v) => one(key, v)));
+}
+
+/** The JSON form: times podman does not have are null, not absent. */
+export function psJson(vms: VmInfo[]): string {
+  return JSON.stringify(vms.map((v) => ({ ...v, createdAt: v.createdAt ?? null, startedAt: v.startedAt ?? null, exitedAt: v.exitedAt ?? null })), null, 2) + '\n';
+}
 
 export function ago(epochSeconds: number | undefined, now = Date.now()): string {
   if (!epochSeconds) return '-';
@@ -41,8 +81,12 @@ export function psTable(vms: VmInfo[], now = Date.now()): string {
 export async function psCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);
   if (positionals.length) throw new UsageError('ps takes no arguments');
-  const vms = await listVms(ctx.podman);
-  collectStaleStateDirs(vms);
-  ctx.stdout.write(bool(flags, 'json') ? JSON.stringify(vms, null, 2) + '\n' : psTable(vms));
+  if (bool(flags, 'json') && bool(flags, 'quiet')) throw new UsageError('choose one of --json and -q');
+  const filters = parseFilters(list(flags, 'filter') ?? []);
+  const all = await listVms(ctx.podman);
+  collectStaleStateDirs(all);
+  const vms = all.filter((v) => matchesFilters(v, filters));
+  if (bool(flags, 'quiet')) ctx.stdout.write(vms.map((v) => `${v.id.slice(0, 12)}\n`).join(''));
+  else ctx.stdout.write(bool(flags, 'json') ? psJson(vms) : psTable(vms));
   return 0;
 }

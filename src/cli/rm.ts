@@ -1,10 +1,10 @@
-import { formatHelp, parseArgs, bool, UsageError, FlagSpec } from './args';
+import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { findVm, removeVm } from '../engine/vms';
 import { EngineError } from '../engine/errors';
 
 const FLAGS: FlagSpec[] = [{ long: 'force', short: 'f', help: 'remove running VMs too' }];
-export const RM_HELP = formatHelp('bootc-ephemeral rm [-f] NAME...', 'Remove VMs: the container and the VM\'s state (keys, logs).', FLAGS);
+export const RM_SPEC = commandSpec('bootc-ephemeral rm [-f] NAME...', 'Remove VMs: the container and the VM\'s state (keys, logs).', FLAGS);
 
 export async function rmCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);

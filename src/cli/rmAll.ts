@@ -1,12 +1,12 @@
 import * as readline from 'node:readline/promises';
-import { formatHelp, parseArgs, bool, UsageError, FlagSpec } from './args';
+import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { listVms, removeVm } from '../engine/vms';
 import { collectStaleStateDirs } from '../engine/stateGc';
 import { EngineError } from '../engine/errors';
 
 const FLAGS: FlagSpec[] = [{ long: 'force', short: 'f', help: 'do not ask' }];
-export const RM_ALL_HELP = formatHelp('bootc-ephemeral rm-all [-f]', 'Remove every VM started by bootc-ephemeral, running or not, and its state.', FLAGS);
+export const RM_ALL_SPEC = commandSpec('bootc-ephemeral rm-all [-f]', 'Remove every VM started by bootc-ephemeral, running or not, and its state.', FLAGS);
 
 export async function rmAllCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);
@@ -18,7 +18,7 @@ export async function rmAllCommand(ctx: CliContext, argv: string[]): Promise<num
     const rl = readline.createInterface({ input: ctx.stdin, output: ctx.stdout });
     const answer = (await rl.question(`Remove these ${vms.length} VM(s)? [y/N]: `)).trim().toLowerCase();
     rl.close();
-    if (answer !== 'y' && answer !== 'yes') return 1;
+    if (answer !== 'y' && answer !== 'yes') return 0; // declined: nothing to do, as bcvk
   }
   let failed = 0;
   for (const vm of vms) {

@@ -1,4 +1,4 @@
-import { formatHelp, parseArgs, UsageError } from './args';
+import { commandSpec, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
 import type { CliContext } from './context';
 import { quoteForDisplay, warn } from './context';
@@ -6,7 +6,7 @@ import { parseRunOptions, type RunOptions } from '../engine/options';
 import { catchInterrupts, type Interrupts } from './interrupts';
 import { prepareLaunch, runForeground, startDetached } from '../engine/launch';
 
-export const RUN_HELP = formatHelp(
+export const RUN_SPEC = commandSpec(
   'bootc-ephemeral run [OPTIONS] IMAGE',
   'Boot IMAGE (a bootc container image in local podman storage) as a stateless VM: QEMU boots the image\'s\n' +
     'own kernel with the image as its root over virtiofs; nothing is written back. Foreground by default.',

@@ -1,4 +1,4 @@
-import { formatHelp, parseArgs, UsageError } from './args';
+import { commandSpec, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
 import type { CliContext } from './context';
 import { warn } from './context';
@@ -9,7 +9,7 @@ import { findVm, removeVm } from '../engine/vms';
 import { interactiveSession } from './sshSession';
 import { catchInterrupts } from './interrupts';
 
-export const RUN_SSH_HELP = formatHelp(
+export const RUN_SSH_SPEC = commandSpec(
   'bootc-ephemeral run-ssh [OPTIONS] IMAGE [-- CMD...]',
   'Boot IMAGE with SSH, connect (a shell, or CMD), and remove the VM afterwards, always.\n' +
     'Exits with the SSH session\'s exit status. Takes every option of `run` (-K and -d are implied).',

@@ -1,4 +1,4 @@
-import { formatHelp, list, parseArgs, str, bool, UsageError, FlagSpec } from './args';
+import { commandSpec, list, parseArgs, str, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { waitForSsh } from '../engine/ready';
 import { holdForwards, interactiveSession, parseForwards } from './sshSession';
@@ -10,7 +10,7 @@ export const SSH_FLAGS: FlagSpec[] = [
   { long: 'timeout', value: true, valueName: 'SECONDS', help: 'how long to wait for the VM\'s sshd (default 240)' },
 ];
 
-export const SSH_HELP = formatHelp(
+export const SSH_SPEC = commandSpec(
   'bootc-ephemeral ssh NAME [-L SPEC] [-R SPEC] [-t] [-- CMD...]',
   'Connect to a VM started with -K (as root, over SSH from this host, host key pinned). Waits for sshd.\n' +
     'Without CMD: an interactive shell. Exits with CMD\'s exit status (255: no connection).',

@@ -1,9 +1,9 @@
-import { formatHelp, parseArgs, str, UsageError, FlagSpec } from './args';
+import { commandSpec, parseArgs, str, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { findVm, stopVm } from '../engine/vms';
 
 const FLAGS: FlagSpec[] = [{ long: 'time', value: true, valueName: 'SECONDS', help: 'seconds to wait before killing (default 10)' }];
-export const STOP_HELP = formatHelp('bootc-ephemeral stop NAME...', 'Stop VMs (QEMU is stopped at once; the guest keeps nothing anyway).', FLAGS);
+export const STOP_SPEC = commandSpec('bootc-ephemeral stop NAME...', 'Stop VMs (QEMU is stopped at once; the guest keeps nothing anyway).', FLAGS);
 
 export async function stopCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals } = parseArgs(argv, FLAGS);

@@ -93,6 +93,12 @@ export function launchInProgress(dir: string): boolean {
   return !!o && o.host === os.hostname() && o.pid !== process.pid && isAlive(o.pid);
 }
 
+/** True when the dir's launcher ran on this host and has exited: its launch is over for sure. */
+export function launcherGone(dir: string): boolean {
+  const o = readOwner(dir);
+  return !!o && o.host === os.hostname() && o.pid !== process.pid && !isAlive(o.pid);
+}
+
 /** Removes a state dir the engine created; anything else (no marker, a symlink, outside the root) is left alone. */
 export function removeStateDir(dir: string | undefined, root = stateRoot()): boolean {
   if (!dir || !isOwnedStateDir(dir, root)) return false;

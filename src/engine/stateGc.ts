@@ -1,10 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isOwnedStateDir, launchInProgress, removeStateDir, stateRoot } from './stateDir';
+import { isOwnedStateDir, launcherGone, launchInProgress, removeStateDir, stateRoot } from './stateDir';
 import type { VmInfo } from './vms';
 
 /** A state dir younger than this may belong to a launch that has not created its container yet. */
 const GRACE_MS = 10 * 60 * 1000;
+/**
+ * When its launcher (on this host) has exited, the launch is over; this short age only covers a
+ * listing taken just before that launch created its container.
+ */
+const LAUNCHER_GONE_GRACE_MS = 60 * 1000;
 
 /**
  * The one GC policy: removes state dirs the engine created whose VM container is gone (e.g. --rm VMs
@@ -23,7 +28,8 @@ export function collectStaleStateDirs(vms: VmInfo[], now = Date.now(), root = st
     const dir = path.join(root, e);
     if (live.has(dir) || !isOwnedStateDir(dir, root) || launchInProgress(dir)) continue;
     try {
-      if (now - fs.lstatSync(dir).mtimeMs < GRACE_MS) continue;
+      const grace = launcherGone(dir) ? LAUNCHER_GONE_GRACE_MS : GRACE_MS;
+      if (now - fs.lstatSync(dir).mtimeMs < grace) continue;
       if (removeStateDir(dir, root)) removed.push(dir);
     } catch {
       /* raced with another cleanup */

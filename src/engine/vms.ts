@@ -63,6 +63,10 @@ function parseJson<T>(text: string | undefined): T | undefined {
   }
 }
 
+function validTime(t: number | undefined): number | undefined {
+  return typeof t === 'number' && t > 0 ? t : undefined;
+}
+
 /**
  * The options a VM was started with: the state dir's copy (0600, with the --execute commands) when we
  * can read it, else the label's (which leaves out --execute text and env values).
@@ -117,8 +121,9 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
     podmanState: e.State,
     state,
     createdAt: e.Created,
-    startedAt: e.StartedAt,
-    exitedAt: e.ExitedAt,
+    // podman reports times it does not have as its zero time (-62135596800): not a time
+    startedAt: validTime(e.StartedAt),
+    exitedAt: validTime(e.ExitedAt),
     exitCode: e.State === 'exited' ? e.ExitCode : undefined,
     stateDir,
     accel: labels[LABELS.accel],

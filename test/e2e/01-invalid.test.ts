@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import { cli, containerNames, stateDirs, IMAGE, podman, ROOT } from './harness';
 
 // Bad input: one clear error naming the field and value, before podman starts anything, nothing left.
@@ -190,13 +191,43 @@ test('a taken name is refused before anything starts', async () => {
   }
 });
 
-test('--help for every command', async () => {
-  for (const cmd of ['run', 'ssh', 'run-ssh', 'ps', 'stop', 'rm', 'rm-all', 'logs', 'doctor']) {
-    const r = await cli([cmd, '--help']);
-    assert.equal(r.exitCode, 0, cmd);
-    assert.match(String(r.stdout), new RegExp(`^Usage: bootc-ephemeral ${cmd}`), cmd);
+test('-h, --help and help CMD for every command', async () => {
+  for (const cmd of ['run', 'ssh', 'run-ssh', 'ps', 'stop', 'rm', 'rm-all', 'console', 'logs', 'doctor']) {
+    for (const argv of [[cmd, '--help'], [cmd, '-h'], ['help', cmd], [cmd, 'x', '-h']]) {
+      const r = await cli(argv);
+      assert.equal(r.exitCode, 0, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(String(r.stdout), new RegExp(`^Usage: bootc-ephemeral ${cmd} `), argv.join(' '));
+    }
   }
-  assert.ok(fs.existsSync(path.join(ROOT, 'dist/cli.js')));
+  const unknown = await cli(['help', 'nope']);
+  assert.equal(unknown.exitCode, 2);
+  assert.match(String(unknown.stderr), /no help for "nope"/);
+  // after IMAGE, run-ssh's words are the guest's: -h there is not ours
+  const r = await cli(['run-ssh', '--memory', 'lots', IMAGE, 'ls', '-h']);
+  assert.equal(r.exitCode, 2);
+  assert.match(String(r.stderr), /invalid memory "lots"/);
+});
+
+test('the installed command: npm pack, install into a temporary prefix, run it', { timeout: 180_000 }, async () => {
+  const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-install-'));
+  try {
+    const pack = await execa('npm', ['pack', '--silent', '--pack-destination', prefix], { cwd: ROOT, reject: false });
+    assert.equal(pack.exitCode, 0, String(pack.stderr));
+    const tgz = path.join(prefix, String(pack.stdout).trim().split('\n').pop()!);
+    const install = await execa('npm', ['install', '--global', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, tgz], { reject: false });
+    assert.equal(install.exitCode, 0, String(install.stderr));
+    const bin = path.join(prefix, 'bin', 'bootc-ephemeral');
+    const version = await execa(bin, ['--version'], { reject: false });
+    assert.equal(version.exitCode, 0, String(version.stderr));
+    assert.match(String(version.stdout), /^bootc-ephemeral \d+\.\d+\.\d+$/);
+    const ps = await execa(bin, ['ps', '--json'], { reject: false });
+    assert.equal(ps.exitCode, 0, String(ps.stderr));
+    assert.ok(Array.isArray(JSON.parse(String(ps.stdout))));
+    const help = await execa(bin, ['help', 'run'], { reject: false });
+    assert.match(String(help.stdout), /^Usage: bootc-ephemeral run /);
+  } finally {
+    fs.rmSync(prefix, { recursive: true, force: true });
+  }
 });
 
 test('doctor reports each check and passes on a prepared host', async () => {

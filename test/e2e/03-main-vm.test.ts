@@ -73,6 +73,13 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.ok(!c.Config.Env.some((e: string) => e.startsWith('LD_')), 'no loader variables');
   });
 
+  await t.test('ssh NAME CMD --help: everything after NAME is the guest\'s', async () => {
+    const r = await cli(['ssh', NAME, 'ls', '--help']);
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stdout), /^Usage: ls /m, 'GNU ls printed its own help in the guest');
+    assert.doesNotMatch(String(r.stdout), /bootc-ephemeral/);
+  });
+
   await t.test('ssh: waits for the guest, runs the command, returns its exit code', async () => {
     const res = await ssh('echo hello-from-$(hostname); exit 42');
     assert.equal(res.code, 42, res.err);
@@ -81,8 +88,15 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
 
   await t.test('ps --json shows it ready, with its options', async () => {
     const ps = await cli(['ps', '--json']);
-    const vm = (JSON.parse(String(ps.stdout)) as { name: string; state: string; ssh: boolean; sshPort: number; options: { memoryMiB: number } }[]).find((v) => v.name === NAME);
+    const vm = (JSON.parse(String(ps.stdout)) as { id: string; name: string; state: string; ssh: boolean; sshPort: number; exitedAt: number | null; startedAt: number | null; options: { memoryMiB: number } }[]).find((v) => v.name === NAME);
     assert.ok(vm, 'listed');
+    assert.equal(vm.exitedAt, null, 'a running VM has no exit time (not podman\'s zero time)');
+    assert.ok(typeof vm.startedAt === 'number' && vm.startedAt > 1_700_000_000);
+    assert.equal(String((await cli(['ps', '-q', '--filter', `name=${NAME}`])).stdout), `${vm.id.slice(0, 12)}\n`);
+    assert.equal(String((await cli(['ps', '-q', '--filter', 'label=team=e2e', '--filter', 'state=ready', '--filter', 'state=booting'])).stdout), `${vm.id.slice(0, 12)}\n`);
+    assert.equal(String((await cli(['ps', '-q', '--filter', 'label=team=e2e', '--filter', 'state=exited'])).stdout), '', 'keys are all required');
+    assert.equal(String((await cli(['ps', '-q', '--filter', `image=${IMAGE}`, '--filter', `name=${NAME}`])).stdout), `${vm.id.slice(0, 12)}\n`);
+    assert.equal((await cli(['ps', '--filter', 'colour=red'])).exitCode, 2);
     assert.equal(vm.state, 'ready');
     assert.equal(vm.ssh, true);
     assert.equal(vm.options.memoryMiB, 2048);

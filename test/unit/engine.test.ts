@@ -254,3 +254,22 @@ test('podman command lines are logged with --env values redacted', async () => {
   const { redactArgv } = await import('../../src/engine/podman');
   assert.deepEqual(redactArgv(['podman', 'run', '--env', 'TOKEN=hunter2', '-e', 'A=b=c', '--env=K=v', '--label', 'x=y', 'img']), ['podman', 'run', '--env', 'TOKEN=<redacted>', '-e', 'A=<redacted>', '--env=K=<redacted>', '--label', 'x=y', 'img']);
 });
+
+test('stale state dirs: a dead launcher shortens the grace, a live one keeps its dir', () => {
+  const root = tmp();
+  try {
+    const mk = (name: string, pid: number, ageMs: number) => {
+      const d = path.join(root, name);
+      fs.mkdirSync(d);
+      fs.writeFileSync(path.join(d, OWNER_MARKER), JSON.stringify({ pid, host: os.hostname() }));
+      const t = new Date(Date.now() - ageMs);
+      fs.utimesSync(d, t, t);
+    };
+    mk('dead-launcher-2min', 999_999_999, 120_000);
+    mk('dead-launcher-10s', 999_999_999, 10_000);
+    mk('live-launcher-1h', process.ppid, 3600_000);
+    assert.deepEqual(collectStaleStateDirs([], Date.now(), root), [path.join(root, 'dead-launcher-2min')]);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -225,7 +225,9 @@ test('supervisor plan files: one proc per virtiofsd, then QEMU as main', () => {
   assert.deepEqual(after(p.qemuArgs, '-initrd'), ['/run/initramfs.img']);
   assert.deepEqual(after(p.qemuArgs, '-kernel'), [`/run/source-image/usr/lib/modules/${KVER}/vmlinuz`]);
   const root = String(p.files.find((f) => f.path.endsWith('010-virtiofsd-rootfs.proc'))!.content).split('\n');
-  assert.deepEqual(root.slice(0, 3), ['log /run/virtiofsd.log', 'socket /run/bootc-ephemeral-sock/rootfs.sock', 'env MALLOC_ARENA_MAX=1']);
+  assert.deepEqual(root.slice(0, 4), ['what virtiofsd for the root file system', 'log /run/virtiofsd.log', 'socket /run/bootc-ephemeral-sock/rootfs.sock', 'env MALLOC_ARENA_MAX=1']);
+  const bind = String(p.files.find((f) => f.path.endsWith('011-virtiofsd-mount_src.proc'))!.content).split('\n');
+  assert.equal(bind[0], 'what virtiofsd for /run/virtiofs-mnt-src');
   const qemu = String(p.files.find((f) => f.path.endsWith('900-qemu.proc'))!.content).split('\n');
   assert.deepEqual(qemu.slice(0, 3), ['main 1', 'status /run/bootc-ephemeral-execute.status', 'env QEMU_MODULE_DIR=/usr/lib/x86_64-linux-gnu/qemu']);
   assert.equal(qemu.filter((l) => l.startsWith('arg ')).length, p.qemuArgs.length);

@@ -120,3 +120,21 @@ test('a "once" step runs to completion before the others, its stdout to a file; 
   assert.match(r2.stderr, /000-join failed/);
   assert.equal(r2.stdout, '');
 });
+
+test('a helper that dies after start-up ends the VM at once, with the reason and exit 72', () => {
+  for (const shell of ['/bin/sh', '/bin/bash']) {
+    const dir = planDir({});
+    const qemuPid = path.join(dir, 'qemu.pid');
+    fs.writeFileSync(path.join(dir, '010-vfsd.proc'), ['what virtiofsd for /run/virtiofs-mnt-src', ...sh('sleep 0.3; kill -9 $$')].join('\n'));
+    fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', ...sh(`echo $$ > ${qemuPid}; exec sleep 30`)].join('\n'));
+    const t0 = Date.now();
+    const r = spawnSync(shell, [SCRIPT, dir], { encoding: 'utf8', timeout: 20000 });
+    const took = Date.now() - t0;
+    const pid = Number(fs.readFileSync(qemuPid, 'utf8'));
+    fs.rmSync(dir, { recursive: true, force: true });
+    assert.equal(r.status, 72, `${shell}: ${r.stderr}`);
+    assert.match(r.stderr, /virtiofsd for \/run\/virtiofs-mnt-src was killed by signal 9: stopping the VM/, shell);
+    assert.throws(() => process.kill(pid, 0), /ESRCH/, `${shell}: the VM process is gone`);
+    assert.ok(took < 10_000, `${shell}: ended in ${took} ms, not after the VM's own 30 s`);
+  }
+});

@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import { until, sleep } from '../vscode/helpers';
+import { bootVm } from '../../src/vscode/boot/bootFlow';
 
 const run = promisify(execFile);
 const containers = async () => (await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout;
@@ -42,6 +43,16 @@ describe('in a restricted (untrusted) workspace', function () {
     assert.equal(await vscode.commands.executeCommand('bootcEphemeral.bootConfiguration', 'untrusted'), undefined);
     await sleep(1000);
     assert.equal(await containers(), before);
+  });
+
+  it('the one boot function every path uses (notification, form, tasks) refuses a workspace configuration', async () => {
+    const config = await until('the configuration', () => api.services.configs.find('untrusted'), 10_000);
+    const before = await containers();
+    await assert.rejects(
+      bootVm(api.services, { configuration: config }, { report: () => undefined, signal: new AbortController().signal }),
+      /This workspace is not trusted/,
+    );
+    assert.equal(await containers(), before, 'no container was created');
   });
 
   it('the Boot entries are not offered: their when clauses require a trusted workspace', () => {

@@ -8,6 +8,7 @@ import { until } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import { waitForSsh } from '../../src/engine/ready';
 import { execCollect } from '../../src/engine/ssh';
+import { bootVm } from '../../src/vscode/boot/bootFlow';
 
 const run = promisify(execFile);
 
@@ -62,6 +63,22 @@ describe('saved configurations (.vscode/bootc-ephemeral.yaml)', function () {
     await editor.edit((e) => e.replace(doc.lineAt(5).range, '    memory: 2G'));
     await until('the diagnostic to go', () => (vscode.languages.getDiagnostics(doc.uri).length === 0 ? true : undefined), 10_000);
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
+  it('a configuration with problems does not boot: the error names them, no container is made', async () => {
+    fs.appendFileSync(file(), '  - name: broken\n    image: localhost/bootc-sample:latest\n    memory: 2 G\n    bind: ["${env:BOOTC_EPHEMERAL_UNSET_FOR_TEST}:x"]\n');
+    const broken = await until('the broken configuration', () => api.services.configs.find('broken'), 10_000);
+    assert.ok(broken.problems.some((p) => /memory/.test(p)) && broken.problems.some((p) => /cannot be resolved/.test(p)), broken.problems.join('\n'));
+    const before = (await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout;
+    // the command (what a click runs) and the shared boot function (what tasks and the form use)
+    assert.equal(await vscode.commands.executeCommand('bootcEphemeral.bootConfiguration', 'broken'), undefined);
+    await assert.rejects(
+      bootVm(api.services, { configuration: broken }, { report: () => undefined, signal: new AbortController().signal }),
+      /Configuration "broken" has problems, so it does not boot: .*memory: "2 G".*BOOTC_EPHEMERAL_UNSET_FOR_TEST/,
+    );
+    assert.equal((await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout, before, 'no container was created');
+    fs.writeFileSync(file(), fs.readFileSync(file(), 'utf8').replace(/ {2}- name: broken\n[\s\S]*$/, ''));
+    await until('the broken one to go', () => (api.services.configs.find('broken') ? undefined : true), 10_000);
   });
 
   it('booting a saved configuration gives a VM with its bind and karg (checked over SSH)', async () => {

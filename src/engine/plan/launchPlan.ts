@@ -71,8 +71,9 @@ const INITRAMFS_APPEND = 'initramfs-append.cpio';
  * A .proc file for the supervisor: one "KEY VALUE" per line. No value may hold a line break or a NUL
  * (it would add lines: argv or env injection), so any such value is refused here, whatever its source.
  */
-export function procFile(lines: { log?: string; socket?: string; main?: boolean; once?: boolean; out?: string; status?: string; env?: string[]; argv: string[] }): string {
+export function procFile(lines: { what?: string; log?: string; socket?: string; main?: boolean; once?: boolean; out?: string; status?: string; env?: string[]; argv: string[] }): string {
   const out: string[] = [];
+  if (lines.what) out.push(`what ${lines.what}`);
   if (lines.log) out.push(`log ${lines.log}`);
   if (lines.out) out.push(`out ${lines.out}`);
   if (lines.once) out.push('once 1');
@@ -180,7 +181,8 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   shares.forEach((s, i) => {
     const { argv, env } = buildVirtiofsdArgs({ flavor: t.virtiofsdFlavor, command: loaderArgv(t.virtiofsd) }, s);
     const log = i === 0 ? '/run/virtiofsd.log' : `/run/virtiofsd-${binds[i - 1].name}.log`;
-    files.push({ path: `${paths.plan}/${String(10 + i).padStart(3, '0')}-virtiofsd-${s.tag}.proc`, content: procFile({ log, socket: s.socket, env, argv }), mode: 0o644 });
+    const what = i === 0 ? 'virtiofsd for the root file system' : `virtiofsd for /run/virtiofs-mnt-${binds[i - 1].name}`;
+    files.push({ path: `${paths.plan}/${String(10 + i).padStart(3, '0')}-virtiofsd-${s.tag}.proc`, content: procFile({ what, log, socket: s.socket, env, argv }), mode: 0o644 });
   });
   const qemuEnv = t.qemuModuleDir ? [`QEMU_MODULE_DIR=${inContainer(t.qemuModuleDir)}`] : [];
   files.push({

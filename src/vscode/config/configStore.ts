@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CONFIG_FILE, parseConfigFile, SavedConfiguration, upsertConfiguration, removeConfiguration, ConfigurationFields } from '../../engine/config';
 
+const CHECK_DELAY_MS = 150;
+
 export interface StoredConfiguration extends SavedConfiguration {
   folder: vscode.WorkspaceFolder;
   file: vscode.Uri;
@@ -64,9 +66,23 @@ export class ConfigStore implements vscode.Disposable {
     return vscode.workspace.getWorkspaceFolder(uri);
   }
 
-  /** Diagnostics for an open document of ours, from its unsaved text. */
+  private readonly pendingChecks = new Map<string, NodeJS.Timeout>();
+
+  /**
+   * Diagnostics for an open document of ours, from its unsaved text: parsed a moment after the last
+   * keystroke, never on it (the file is size-capped too, see MAX_CONFIG_BYTES).
+   */
   private check(doc: vscode.TextDocument): void {
-    if (this.isConfigFile(doc.uri)) this.setDiagnostics(doc.uri, doc.getText());
+    if (!this.isConfigFile(doc.uri)) return;
+    const key = doc.uri.toString();
+    clearTimeout(this.pendingChecks.get(key));
+    this.pendingChecks.set(
+      key,
+      setTimeout(() => {
+        this.pendingChecks.delete(key);
+        if (!doc.isClosed) this.setDiagnostics(doc.uri, doc.getText());
+      }, CHECK_DELAY_MS),
+    );
   }
 
   private setDiagnostics(uri: vscode.Uri, text: string): void {
@@ -132,6 +148,7 @@ export class ConfigStore implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const t of this.pendingChecks.values()) clearTimeout(t);
     this.diagnostics.dispose();
     this.changed.dispose();
     for (const d of this.disposables) d.dispose();

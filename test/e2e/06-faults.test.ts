@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cli, podman, IMAGE, TEST_LABEL } from './harness';
+
+// Faults on a real VM: a helper process dying must end the VM truthfully, not leave it hanging.
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('virtiofsd killed: the VM ends at once, failed (72), and logs say which virtiofsd died how', { timeout: 120_000 }, async () => {
+  const name = 'e2e-virtiofsd-dies';
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));
+  try {
+    const r = await cli(['run', '-d', '--name', name, '--label', TEST_LABEL, '--bind', `${work}:work`, IMAGE]);
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    const inspectState = async () => String((await podman(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name])).stdout).trim();
+    await waitFor('the VM container running', async () => ((await inspectState()).startsWith('running') ? true : undefined));
+    // the container's root is the engine's (host /usr): its sh and /proc find the bind's virtiofsd
+    const kill = await podman(['exec', name, 'sh', '-c', 'for d in /proc/[0-9]*; do if tr "\\0" " " < $d/cmdline 2>/dev/null | grep -q "source=/run/host-mounts/work\\|shared-dir=/run/host-mounts/work"; then kill -9 ${d#/proc/}; echo killed; fi; done']);
+    assert.match(String(kill.stdout), /killed/, String(kill.stderr));
+    const ended = await waitFor('the VM container to end', async () => {
+      const s = await inspectState();
+      return s.startsWith('exited') ? s : undefined;
+    }, 30_000);
+    assert.equal(ended, 'exited 72');
+    const ps = JSON.parse(String((await cli(['ps', '--json'])).stdout)) as { name: string; state: string; exitCode?: number }[];
+    assert.deepEqual(ps.filter((v) => v.name === name).map((v) => [v.state, v.exitCode]), [['failed', 72]]);
+    const logs = await cli(['logs', name]);
+    assert.match(String(logs.stdout) + String(logs.stderr), /virtiofsd for \/run\/virtiofs-mnt-work was killed by signal 9: stopping the VM/);
+  } finally {
+    await cli(['rm', '-f', name]);
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
