@@ -35,7 +35,9 @@ nap() { # sleep_argv holds loader + sleep paths (no spaces by construction)
 stop_all() {
   for p in $main_pid $pids; do kill -TERM "$p" 2>/dev/null; done
 }
-trap 'stop_all' TERM INT HUP
+stopping=
+# podman stop (TERM), Ctrl-C: stop everything; helpers ending now are no fault
+trap 'stopping=1; stop_all' TERM INT HUP
 
 exec_proc() { # $1: a .proc file; execs its argv (call in a subshell)
   file=$1
@@ -94,8 +96,9 @@ tail_of() { while IFS= read -r l; do echo "  $l" >&2; done < "$1"; }
 for f in "$plan"/*.proc; do start "$f"; done
 [ -n "$main_pid" ] || { say "the plan has no main process"; stop_all; exit 70; }
 
-# Until the VM ends. A helper (virtiofsd) that dies ends it too, with the reason: the guest would
-# hang on its file system otherwise. dash's wait returns at once on SIGCHLD; other shells at the tick.
+# Until the VM ends. A helper (virtiofsd) that fails ends it too, with the reason: the guest would hang
+# on its file system otherwise. One that exits 0 was let go by the guest (it powers off): not a fault.
+# dash's wait returns at once on SIGCHLD; other shells at the tick.
 helper_died=
 trap ': a child exited' CHLD
 while [ -z "$helper_died" ] && kill -0 "$main_pid" 2>/dev/null; do
@@ -103,16 +106,19 @@ while [ -z "$helper_died" ] && kill -0 "$main_pid" 2>/dev/null; do
   tick=$!
   wait "$tick" 2>/dev/null
   kill "$tick" 2>/dev/null
+  running=
   for h in $helpers; do
     p=${h%%:*}
-    kill -0 "$p" 2>/dev/null && continue
+    if kill -0 "$p" 2>/dev/null; then running="$running $h"; continue; fi
     hrc=0; wait "$p" || hrc=$?
+    [ "$hrc" = 0 ] || [ -n "$stopping" ] && continue
     if [ "$hrc" -gt 128 ]; then how="was killed by signal $((hrc - 128))"; else how="exited with status $hrc"; fi
     helper_died="$(what_of "${h#*:}") $how"
     say "$helper_died: stopping the VM"
     stop_all
     break
   done
+  helpers=$running
 done
 trap - CHLD
 

@@ -34,12 +34,13 @@ for (const r of runs) {
 }
 const report = fs.readFileSync(logFile, 'utf8');
 process.stdout.write(report);
-const counts = [...report.matchAll(/^(\d+) passed, (\d+) failed$/gm)].map((m) => [Number(m[1]), Number(m[2])]);
+const counts = [...report.matchAll(/^(\d+) passed, (\d+) failed, (\d+) skipped$/gm)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);
 const passed = counts.reduce((a, [p]) => a + p, 0);
 let failed = counts.reduce((a, [, f]) => a + f, 0);
+const skipped = counts.reduce((a, [, , s]) => a + s, 0);
 if (counts.length < runs.length) {
   failed += runs.length - counts.length; // a suite that never reported counts as a failure
   code = 1;
 }
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(code || (failed ? 1 : 0));

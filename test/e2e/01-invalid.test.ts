@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { cli, containerNames, stateDirs, IMAGE, podman, ROOT } from './harness';
+import { probeKvm } from '../../src/engine/host';
 
 // Bad input: one clear error naming the field and value, before podman starts anything, nothing left.
 let before_: { containers: string[]; state: string[] };
@@ -232,11 +233,20 @@ test('the installed command: npm pack, install into a temporary prefix, run it',
 
 test('doctor reports each check and passes on a prepared host', async () => {
   const r = await cli(['doctor', '--json']);
-  const checks = JSON.parse(String(r.stdout)) as { id: string; status: string }[];
+  const checks = JSON.parse(String(r.stdout)) as { id: string; status: string; title: string; detail: string }[];
   assert.deepEqual(checks.map((c) => c.id), ['root', 'podman', 'qemu', 'virtiofsd', 'kvm', 'rlimits', 'cgroups', 'privileges', 'sample-image']);
   assert.equal(r.exitCode, checks.some((c) => c.status === 'fail') ? 1 : 0);
-  assert.equal(checks.find((c) => c.id === 'podman')?.status, 'ok');
-  assert.equal(checks.find((c) => c.id === 'sample-image')?.status, 'ok');
+  const status = (id: string) => checks.find((c) => c.id === id)?.status;
+  for (const id of ['root', 'podman', 'qemu', 'virtiofsd', 'rlimits', 'cgroups', 'privileges', 'sample-image']) assert.equal(status(id), 'ok', id);
+  // KVM: ok where it can run a guest, a warning (TCG) where it cannot, as the engine's own probe says
+  assert.equal(status('kvm'), probeKvm().usable ? 'ok' : 'warn');
+  const text = await cli(['doctor']);
+  assert.equal(text.exitCode, r.exitCode);
+  const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL' } as Record<string, string>;
+  const lines = String(text.stdout).split('\n').filter((l) => l.startsWith('['));
+  assert.deepEqual(lines.map((l) => l.slice(0, 6)), checks.map((c) => `[${mark[c.status]}]`), 'one line per check, with its status');
+  for (const [i, c] of checks.entries()) assert.equal(lines[i], `${lines[i].slice(0, 6)} ${c.title}: ${c.detail}`);
+  assert.match(String(text.stdout), /^\[ok {2}\] VM container privileges: not privileged/m);
 });
 
 test('a failing podman build names the failing step', async () => {

@@ -25,7 +25,7 @@ test('virtiofsd killed: the VM ends at once, failed (72), and logs say which vir
     const inspectState = async () => String((await podman(['inspect', '--format', '{{.State.Status}} {{.State.ExitCode}}', name])).stdout).trim();
     await waitFor('the VM container running', async () => ((await inspectState()).startsWith('running') ? true : undefined));
     // the container's root is the engine's (host /usr): its sh and /proc find the bind's virtiofsd
-    const kill = await podman(['exec', name, 'sh', '-c', 'for d in /proc/[0-9]*; do if tr "\\0" " " < $d/cmdline 2>/dev/null | grep -q "source=/run/host-mounts/work\\|shared-dir=/run/host-mounts/work"; then kill -9 ${d#/proc/}; echo killed; fi; done']);
+    const kill = await podman(['exec', name, 'sh', '-c', 'for d in /proc/[0-9]*; do [ "${d#/proc/}" = $$ ] && continue; if tr "\\0" " " < $d/cmdline 2>/dev/null | grep -q "source=/run/host-mounts/work\\|shared-dir=/run/host-mounts/work"; then kill -9 ${d#/proc/}; echo killed; fi; done']);
     assert.match(String(kill.stdout), /killed/, String(kill.stderr));
     const ended = await waitFor('the VM container to end', async () => {
       const s = await inspectState();

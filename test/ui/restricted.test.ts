@@ -2,6 +2,7 @@ import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { execa } from 'execa';
 import { ROOT, sleep, screenshot, showVmsView, step as stepIn } from './helpers';
 // @ts-expect-error plain ESM helper shared with the scripts
 import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
@@ -60,8 +61,16 @@ step('the palette offers the image boots, not the workspace\'s Containerfile or 
   assert.doesNotMatch(rows, /Boot as Ephemeral VM/);
 });
 
-step('the VMs view still lists VMs', async () => {
-  await showVmsView(page);
-  await page.locator('.welcome-view-content', { hasText: 'No ephemeral VMs yet' }).first().waitFor({ timeout: 15_000 });
-  await shot('03-vms-view');
+step('the VMs view still lists VMs: one started with the CLI shows up', async () => {
+  const name = 'ui-restricted-listed';
+  const cli = path.join(ROOT, 'dist/cli.js');
+  const r = await execa('node', [cli, 'run', '-d', '--name', name, '--memory', '1G', '--label', 'bootc-ephemeral-e2e=1', 'localhost/bootc-sample:latest'], { reject: false });
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  try {
+    await showVmsView(page);
+    await page.locator('.part.sidebar .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 30_000 });
+    await shot('03-vms-view');
+  } finally {
+    await execa('node', [cli, 'rm', '-f', name], { reject: false });
+  }
 });

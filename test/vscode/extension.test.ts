@@ -2,6 +2,8 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/vscode/extension';
+import { until } from './helpers';
 
 const ID = 'bootc-ephemeral.bootc-ephemeral';
 
@@ -41,7 +43,12 @@ describe('the extension in real VS Code', () => {
     assert.deepEqual(pkg.viewsContainers.activitybar.map((c: { id: string }) => c.id), ['bootcEphemeral']);
     assert.deepEqual(pkg.views.bootcEphemeral.map((v: { id: string }) => v.id), ['bootcEphemeral.vms', 'bootcEphemeral.configurations']);
     await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
-    await vscode.commands.executeCommand('bootcEphemeral.refresh');
+    const api = (await vscode.extensions.getExtension(ID)!.activate()) as ExtensionApi;
+    await until('the VMs view shown and following podman events', () => api.services.tree.watching || undefined, 10_000);
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await until('the view hidden and its events stream stopped', () => !api.services.tree.watching || undefined, 10_000);
+    await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
+    await until('shown again', () => api.services.tree.watching || undefined, 10_000);
   });
 
   it('offers "Boot as Ephemeral VM" for Containerfile, Dockerfile and *.containerfile only', () => {

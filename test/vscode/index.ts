@@ -17,12 +17,16 @@ export function run(): Promise<void> {
   return new Promise((resolve, reject) => {
     let passed = 0;
     let failed = 0;
+    let pending = 0;
     const runner = mocha.run((failures) => {
-      Mocha.reporters.Base.consoleLog(`${passed} passed, ${failed} failed`);
+      Mocha.reporters.Base.consoleLog(`${passed} passed, ${failed} failed, ${pending} skipped`);
       if (failures > 0) reject(new Error(`${failures} tests failed`));
+      else if (passed === 0) reject(new Error('no test ran'));
       else resolve();
     });
     runner.on('pass', () => passed++);
+    // a failing hook fails the tests it guards; mocha reports it once, as a failure
     runner.on('fail', () => failed++);
+    runner.on('pending', () => pending++);
   });
 }

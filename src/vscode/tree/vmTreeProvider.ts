@@ -64,6 +64,11 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
     this.updateWatching();
   }
 
+  /** Whether the view is on screen and the podman events stream runs for it (tests and the status bar ask). */
+  get watching(): boolean {
+    return !!this.view?.visible && this.events !== undefined;
+  }
+
   private updateWatching(): void {
     if (this.view?.visible) {
       this.events ??= watchVmEvents(this.podman(), () => this.soon(), (m) => this.log(m));
