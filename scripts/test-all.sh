@@ -23,6 +23,8 @@ if suite test-build 0 node scripts/build.mjs --tests; then
 fi
 # package built minified bundles without source maps: back to the development build
 suite rebuild 0 npm run -s build
+# the suites must leave nothing behind: no container, state dir, image mount or process of ours
+suite leaks 5 node scripts/check-leaks.mjs
 
 echo
 echo "$passed passed, $failed failed, $skipped skipped"

@@ -2,6 +2,8 @@ import { commandSpec, parseArgs, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { findVm } from '../engine/vms';
 import { CONSOLE_ESCAPE, connectConsole, consoleBacklog, consoleSocketPath } from '../engine/console';
+import { filterTerminalOutput } from '../engine/terminalFilter';
+import { catchInterrupts } from './interrupts';
 
 const FLAGS: FlagSpec[] = [];
 export const CONSOLE_SPEC = commandSpec(
@@ -15,15 +17,18 @@ export async function consoleCommand(ctx: CliContext, argv: string[]): Promise<n
   if (positionals.length !== 1) throw new UsageError('console takes one VM NAME');
   const vm = await findVm(ctx.podman, positionals[0]);
   const socket = await connectConsole(consoleSocketPath(vm));
-  ctx.stdout.write(consoleBacklog(vm));
+  // the backlog is a log of what the guest wrote: filtered like logs --console (live bytes are the session)
+  ctx.stdout.write(filterTerminalOutput(consoleBacklog(vm)));
   ctx.stderr.write(`\r\n[attached to the console of ${vm.name}; Ctrl+] detaches]\r\n`);
   const raw = ctx.stdin.isTTY;
   if (raw) ctx.stdin.setRawMode(true);
+  const interrupts = catchInterrupts();
   return new Promise<number>((resolve) => {
     let done = false;
     const finish = (code: number, message: string) => {
       if (done) return;
       done = true;
+      interrupts.dispose();
       if (raw) ctx.stdin.setRawMode(false);
       ctx.stdin.off('data', onInput);
       ctx.stdin.pause();
@@ -41,5 +46,7 @@ export async function consoleCommand(ctx: CliContext, argv: string[]): Promise<n
     socket.on('data', (chunk) => ctx.stdout.write(chunk));
     socket.on('error', (e) => finish(1, `console connection failed: ${e.message}`));
     socket.on('close', () => finish(0, 'the console closed: the VM has stopped'));
+    // SIGTERM, a closed terminal (Ctrl-C goes to the guest in raw mode): detach, the VM keeps running
+    interrupts.signal.addEventListener('abort', () => finish(interrupts.exitCode(), `detached (${interrupts.received()})`), { once: true });
   });
 }

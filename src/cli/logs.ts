@@ -6,6 +6,7 @@ import { vmStatePaths } from '../engine/stateDir';
 import { followFile } from '../engine/logs';
 import { EngineError } from '../engine/errors';
 import { TerminalFilter } from '../engine/terminalFilter';
+import { catchInterrupts } from './interrupts';
 
 const FLAGS: FlagSpec[] = [
   { long: 'journal', help: 'the guest journal, streamed from the first boot message on' },
@@ -40,11 +41,15 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
     show(fs.readFileSync(file));
     return 0;
   }
-  const abort = new AbortController();
-  process.once('SIGINT', () => abort.abort());
-  await followFile(file, show, {
-    signal: abort.signal,
-    isAlive: async () => (await findVm(ctx.podman, vm.id).catch(() => undefined))?.podmanState === 'running',
-  });
-  return 0;
+  const interrupts = catchInterrupts();
+  try {
+    await followFile(file, show, {
+      signal: interrupts.signal,
+      isAlive: async () => (await findVm(ctx.podman, vm.id).catch(() => undefined))?.podmanState === 'running',
+    });
+  } finally {
+    interrupts.dispose();
+  }
+  // Ctrl-C ends a follow as with podman logs -f / tail -f: 130 (143, 129 for SIGTERM, SIGHUP)
+  return interrupts.received() ? interrupts.exitCode() : 0;
 }

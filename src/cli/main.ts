@@ -2,6 +2,7 @@ import { HelpRequested, UsageError } from './args';
 import { createContext } from './context';
 import { EngineError } from '../engine/errors';
 import { COMMANDS } from './commands';
+import { fileSystemError } from './fsErrors';
 
 export const MAIN_HELP = `Usage: bootc-ephemeral COMMAND [OPTIONS]
 
@@ -55,7 +56,12 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof EngineError) {
       process.stderr.write(`bootc-ephemeral ${name}: ${e.message}\n`);
       if (e.details.hint) process.stderr.write(`hint: ${e.details.hint}\n`);
-      return e.name === 'InvalidOptionsError' ? 2 : 1;
+      return e.name === 'InvalidOptionsError' ? 2 : (e.details.exitCode ?? 1);
+    }
+    const fsMessage = fileSystemError(e);
+    if (fsMessage) {
+      process.stderr.write(`bootc-ephemeral ${name}: ${fsMessage}\n`);
+      return 1;
     }
     process.stderr.write(`bootc-ephemeral ${name}: ${(e as Error).stack ?? e}\n`);
     return 1;

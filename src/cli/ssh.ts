@@ -1,6 +1,7 @@
 import { commandSpec, list, parseArgs, str, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { waitForSsh } from '../engine/ready';
+import { SSH_NO_CONNECTION, waitForSsh } from '../engine/ready';
+import { EngineError } from '../engine/errors';
 import { holdForwards, interactiveSession, parseForwards } from './sshSession';
 
 export const SSH_FLAGS: FlagSpec[] = [
@@ -28,7 +29,11 @@ export async function sshCommand(ctx: CliContext, argv: string[]): Promise<numbe
   const { flags, positionals, rest } = parseArgs(argv, SSH_FLAGS, 1);
   if (positionals.length !== 1) throw new UsageError('ssh takes one VM NAME');
   const forwards = parseForwards(list(flags, 'local-forward'), list(flags, 'remote-forward'));
-  const { client } = await waitForSsh(ctx.podman, positionals[0], { timeoutMs: timeoutMs(flags) });
+  const { vm, client } = await waitForSsh(ctx.podman, positionals[0], { timeoutMs: timeoutMs(flags) }).catch((e: unknown) => {
+    // whatever kept us from connecting (no such VM, not running, not ready in time) is 255, as with ssh
+    throw e instanceof EngineError ? new EngineError(e.message, { ...e.details, exitCode: SSH_NO_CONNECTION }) : e;
+  });
+  const stopWatching = closeWhenVmStops(ctx, vm.id, client);
   try {
     const justForward = rest.length === 0 && !ctx.stdin.isTTY && (forwards.local.length > 0 || forwards.remote.length > 0);
     if (justForward) {
@@ -37,6 +42,23 @@ export async function sshCommand(ctx: CliContext, argv: string[]): Promise<numbe
     }
     return await interactiveSession(ctx, client, rest, { forceTty: bool(flags, 'tty'), forwards });
   } finally {
+    stopWatching();
     client.end();
   }
+}
+
+/**
+ * A VM that stops under an open session would leave it waiting for TCP keepalives (a minute or
+ * more): `podman wait` (no polling) tells us at once, and the session ends (255, with a message).
+ */
+export function closeWhenVmStops(ctx: CliContext, containerId: string, client: { destroy(): void }): () => void {
+  const waiter = ctx.podman.spawn(['wait', '--', containerId], { stdio: 'ignore' });
+  let done = false;
+  void waiter.then(() => {
+    if (!done) client.destroy();
+  });
+  return () => {
+    done = true;
+    waiter.kill();
+  };
 }

@@ -39,6 +39,7 @@ export async function interactiveSession(
       onChannel: (channel) => {
         if (pty) ctx.stdout.on('resize', () => channel.setWindow(ctx.stdout.rows, ctx.stdout.columns, 0, 0));
       },
+      onDrop: () => ctx.stderr.write(`${raw ? '\r\n' : ''}bootc-ephemeral: the connection to the VM closed before the command ended\n`),
     });
   } finally {
     if (raw) ctx.stdin.setRawMode(false);

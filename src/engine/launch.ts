@@ -163,6 +163,9 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
     return { plan, options, accel, name, discard };
   } catch (e) {
     discard();
+    // a write that failed on a file descriptor (ENOSPC) names no path: it was in the state dir
+    const err = e as NodeJS.ErrnoException;
+    if (typeof err?.code === 'string' && err.path === undefined) err.path = stateDir;
     throw e;
   }
 }

@@ -25,6 +25,18 @@ function journalTail(vm: VmInfo, n = 15): string {
   return shown.length ? `\nlast ${source} lines:\n${shown.map((l) => `  ${l}`).join('\n')}` : '';
 }
 
+/** Why SSH cannot be had: never started, stopped after it was ready, or stopped while booting. */
+function notRunning(vm: VmInfo, atStart: boolean): EngineError {
+  const how = `container ${vm.podmanState}${vm.exitCode !== undefined ? `, exit ${vm.exitCode}` : ''}`;
+  const wasReady = !!vm.stateDir && fs.existsSync(vmStatePaths(vm.stateDir).readyMarker);
+  if (wasReady) return new EngineError(`the VM ${vm.name} is not running any more (${how})`, { exitCode: SSH_NO_CONNECTION });
+  if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new EngineError(`the VM ${vm.name} is not running (${how})${journalTail(vm)}`, { exitCode: SSH_NO_CONNECTION });
+  return new EngineError(`the VM ${vm.name} stopped before SSH became available (${how})${journalTail(vm)}`, { exitCode: SSH_NO_CONNECTION });
+}
+
+/** OpenSSH's exit status when there is no connection. */
+export const SSH_NO_CONNECTION = 255;
+
 /**
  * Waits until the guest's sshd accepts our key, and returns the authenticated client. The journal
  * stream says when sshd listens, so we try right then; a slow poll covers images that log otherwise.
@@ -40,12 +52,10 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
   let listening = false;
   opts.onProgress?.('booting');
   for (let tick = 0; ; tick++) {
-    if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH');
+    if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH', { exitCode: SSH_NO_CONNECTION });
     if (tick % 4 === 0) {
       vm = await findVm(podman, name);
-      if (vm.podmanState !== 'running') {
-        throw new EngineError(`the VM ${vm.name} stopped before SSH became available (container ${vm.podmanState}, exit ${vm.exitCode ?? '?'})${journalTail(vm)}`, { exitCode: vm.exitCode });
-      }
+      if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0);
     }
     if (!listening && journal) {
       try {
@@ -69,7 +79,7 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
       }
     }
     if (Date.now() > deadline) {
-      throw new EngineError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${journalTail(vm)}`);
+      throw new EngineError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${journalTail(vm)}`, { exitCode: SSH_NO_CONNECTION });
     }
     await sleep(250);
   }

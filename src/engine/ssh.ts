@@ -88,6 +88,8 @@ export interface ExecIo {
   stderr: NodeJS.WritableStream;
   pty?: { rows: number; cols: number; term?: string };
   onChannel?: (channel: ClientChannel) => void;
+  /** the channel closed without an exit status (the VM or the connection went away) */
+  onDrop?: () => void;
 }
 
 /** Runs a command (or a login shell when command is undefined); resolves with its exit code. */
@@ -102,7 +104,11 @@ export function runRemote(client: Client, command: string | undefined, io: ExecI
         code = c;
         signal = s ?? null;
       });
-      channel.on('close', () => resolve(exitCodeOf(code, signal)));
+      channel.on('close', () => {
+        // no exit status: the connection dropped under the command (OpenSSH says so and exits 255)
+        if (code === null && signal === null) io.onDrop?.();
+        resolve(exitCodeOf(code, signal));
+      });
       channel.pipe(io.stdout, { end: false });
       channel.stderr.pipe(io.stderr, { end: false });
       if (io.stdin) io.stdin.pipe(channel);

@@ -108,13 +108,32 @@ export function removeStateDir(dir: string | undefined, root = stateRoot()): boo
 }
 
 /**
+ * Creates the state root (0700). Node's recursive mkdir reports a read-only or full file system as
+ * ENOENT; the deepest existing folder says what is really wrong.
+ */
+function ensureStateRoot(root: string): void {
+  try {
+    fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    let existing = path.dirname(root);
+    while (!fs.existsSync(existing) && existing !== path.dirname(existing)) existing = path.dirname(existing);
+    try {
+      fs.accessSync(existing, fs.constants.W_OK);
+    } catch (why) {
+      throw Object.assign(why as Error, { path: root, syscall: 'mkdir' });
+    }
+    throw e;
+  }
+}
+
+/**
  * Creates the VM's state dir, failing if it exists (mkdir is atomic: two launches with one name cannot
  * both get it). A leftover dir of ours whose launch is over and whose container is gone is replaced.
  */
 export function reserveStateDir(name: string, containerExists: boolean, root = stateRoot()): string {
   const dir = stateDirOf(name, root);
   if (!dir) throw new EngineError(`invalid VM name ${JSON.stringify(name)}: use letters, digits, '_', '.' and '-', starting with a letter or digit`, { field: 'name', value: name });
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  ensureStateRoot(root);
   for (let attempt = 0; ; attempt++) {
     try {
       fs.mkdirSync(dir, { mode: 0o700 });

@@ -95,7 +95,8 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
   const stateDir = origin === 'bootc-ephemeral' ? stateDirOf(name) : undefined;
   const ssh = labels[LABELS.ssh] === '1';
   const published = (e.Ports ?? []).find((p) => p.container_port === GUEST_SSH_PORT_IN_CONTAINER && (p.protocol ?? 'tcp') === 'tcp');
-  const sshPort = labels[LABELS.sshHostPort] ? Number(labels[LABELS.sshHostPort]) : published?.host_port;
+  // an address only while it can be used
+  const sshPort = e.State !== 'running' ? undefined : labels[LABELS.sshHostPort] ? Number(labels[LABELS.sshHostPort]) : published?.host_port;
   let state: VmState;
   switch (e.State) {
     case 'running':

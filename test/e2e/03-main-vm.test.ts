@@ -189,6 +189,31 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.match(String(logs.stdout), /sshd\[\d+\]: Server listening on/);
     const consoleLog = await cli(['logs', NAME, '--console']);
     assert.match(String(consoleLog.stdout), /Linux version/);
+    // the guest's control sequences are filtered (a guest can print an OSC 52 clipboard write), not with --raw
+    const osc = await ssh("printf 'osc-probe:\\033]52;c;cHduZWQ=\\007:end\\n' > /dev/ttyS0");
+    assert.equal(osc.code, 0, osc.err);
+    const waitForProbe = async () => {
+      for (const end = Date.now() + 10_000; ; ) {
+        const raw = String((await cli(['logs', NAME, '--console', '--raw'])).stdout);
+        if (raw.includes('osc-probe:')) return raw;
+        if (Date.now() > end) assert.fail('the probe never reached the console log');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    assert.ok((await waitForProbe()).includes('osc-probe:\x1b]52;c;cHduZWQ=\x07:end'), '--raw keeps the bytes');
+    const filtered = String((await cli(['logs', NAME, '--console'])).stdout);
+    assert.ok(filtered.includes('osc-probe::end'), 'the OSC 52 sequence is dropped, the text stays');
+    assert.ok(!filtered.includes('\x1b]52'));
+    // logs -f follows until interrupted: SIGTERM ends it with 143, as a shell reports it
+    const follow = execa('node', [CLI, 'logs', NAME, '--journal', '-f'], { reject: false, stdin: 'ignore' });
+    let followed = '';
+    follow.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
+    for (const end = Date.now() + 20_000; !/Server listening/.test(followed); ) {
+      if (Date.now() > end) assert.fail('logs -f printed nothing');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    follow.kill('SIGTERM');
+    assert.equal((await follow).exitCode, 143);
   });
 
   await t.test('console: an interactive root shell on ttyS0; Ctrl+] detaches and the VM keeps running', async () => {
@@ -214,14 +239,36 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.equal((await ssh('true')).code, 0, 'the VM still answers');
   });
 
-  await t.test('stop, then rm-all -f leaves nothing', async () => {
+  await t.test('stop (with a session open: it ends 255 with a message), then rm-all -f leaves nothing', async () => {
+    const session = execa('node', [CLI, 'ssh', NAME, 'echo connected; sleep 300'], { reject: false, stdin: 'ignore' });
+    let out = '';
+    session.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    for (const end = Date.now() + 60_000; !out.includes('connected'); ) {
+      if (Date.now() > end) assert.fail('the session never connected');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     const started = Date.now();
     const stop = await cli(['stop', NAME]);
     assert.equal(stop.exitCode, 0, String(stop.stderr));
-    assert.ok(Date.now() - started < 12_000, 'stopped promptly');
+    const stopTook = Date.now() - started;
+    const dropped = await session;
+    const droppedAfter = Date.now() - started;
+    assert.equal(dropped.exitCode, 255, String(dropped.stderr));
+    assert.match(String(dropped.stderr), /the connection to the VM closed before the command ended/);
+    assert.ok(droppedAfter < 30_000, `the session ended ${droppedAfter} ms after stop (not after TCP keepalives)`);
+    assert.ok(stopTook < 20_000, `stopped in ${stopTook} ms`);
     const ps = JSON.parse(String((await cli(['ps', '--json'])).stdout)) as { name: string; state: string; exitCode: number; sshPort?: number }[];
     const vm = ps.find((v) => v.name === NAME)!;
     assert.deepEqual([vm.state, vm.exitCode], ['exited', 0], 'a clean stop is not a failure');
+    assert.equal(vm.sshPort, undefined, 'no SSH address for a VM that cannot be reached');
+    assert.doesNotMatch(String((await cli(['ps'])).stdout), new RegExp(`^${NAME} .*127\\.0\\.0\\.1:`, 'm'));
+    // no connection is 255, as with OpenSSH; the message says it had been up
+    const gone = await cli(['ssh', NAME, 'true']);
+    assert.equal(gone.exitCode, 255, String(gone.stderr));
+    assert.match(String(gone.stderr), new RegExp(`the VM ${NAME} is not running any more \\(container exited, exit 0\\)`));
+    const unknown = await cli(['ssh', 'no-such-vm-e2e', 'true']);
+    assert.equal(unknown.exitCode, 255);
+    assert.match(String(unknown.stderr), /no VM named no-such-vm-e2e/);
     const rm = await cli(['rm-all', '-f']);
     assert.equal(rm.exitCode, 0, String(rm.stderr));
     assert.match(String(rm.stdout), new RegExp(`Removed ${NAME}`));

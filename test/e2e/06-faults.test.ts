@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, podman, IMAGE, TEST_LABEL } from './harness';
+import { execa } from 'execa';
+import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI } from './harness';
 
 // Faults on a real VM: a helper process dying must end the VM truthfully, not leave it hanging.
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -39,5 +40,35 @@ test('virtiofsd killed: the VM ends at once, failed (72), and logs say which vir
   } finally {
     await cli(['rm', '-f', name]);
     fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('a read-only or full state root: one clear message naming the path and the cause, exit 1, nothing left', { timeout: 60_000 }, async () => {
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-fs-'));
+  const ro = path.join(base, 'ro');
+  const full = path.join(base, 'full');
+  fs.mkdirSync(ro);
+  fs.mkdirSync(full);
+  const mounted: string[] = [];
+  try {
+    for (const [dir, opts] of [[ro, 'size=1m,ro'], [full, 'size=8k']]) {
+      const m = await execa('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', dir], { reject: false });
+      assert.equal(m.exitCode, 0, String(m.stderr));
+      mounted.push(dir);
+    }
+    const before = await containerNames();
+    const run = (root: string, name: string) => execa('node', [CLI, 'run', '-d', '-K', '--name', name, '--label', TEST_LABEL, IMAGE], { reject: false, env: { BOOTC_EPHEMERAL_STATE_DIR: path.join(root, 'vms') } });
+    const r1 = await run(ro, 'e2e-fs-ro');
+    assert.equal(r1.exitCode, 1);
+    assert.match(String(r1.stderr), new RegExp(`^bootc-ephemeral run: cannot create ${ro}/vms: the file system is read-only \\(EROFS\\)$`, 'm'));
+    const r2 = await run(full, 'e2e-fs-full');
+    assert.equal(r2.exitCode, 1);
+    assert.match(String(r2.stderr), new RegExp(`^bootc-ephemeral run: cannot write ${full}/vms/e2e-fs-full: no space left on the device \\(ENOSPC\\)$`, 'm'));
+    for (const r of [r1, r2]) assert.doesNotMatch(String(r.stderr), /^\s+at /m, 'no stack trace');
+    assert.deepEqual(fs.readdirSync(path.join(full, 'vms')), [], 'the half-made state dir was removed');
+    assert.deepEqual(await containerNames(), before, 'no container');
+  } finally {
+    for (const dir of mounted) await execa('umount', [dir], { reject: false });
+    fs.rmSync(base, { recursive: true, force: true });
   }
 });

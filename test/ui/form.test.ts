@@ -38,7 +38,8 @@ after(async () => {
   fs.rmSync(BIND_DIR, { recursive: true, force: true });
   // every VM this suite started, even one booted from a half-filled form
   const started = ourVms().filter((name) => !vmsBefore.includes(name));
-  if (started.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...started], { stdio: 'ignore' });
+  // through the CLI, so their state dirs go too (podman rm would leave them to the GC)
+  if (started.length) execFileSync('node', [path.join(ROOT, 'dist/cli.js'), 'rm', '-f', ...started], { stdio: 'ignore' });
 });
 
 function ourVms(): string[] {

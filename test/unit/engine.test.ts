@@ -58,6 +58,7 @@ test('podman ps entries become VMs; others are ignored', () => {
   assert.equal(toVmInfo({ ...ours, Names: ['../../etc'] }, () => false)!.stateDir, undefined);
   assert.equal(toVmInfo(ours, () => true)!.state, 'ready');
   assert.equal(toVmInfo({ ...ours, State: 'exited', ExitCode: 0 }, () => true)!.state, 'exited');
+  assert.equal(toVmInfo({ ...ours, State: 'exited', ExitCode: 0 }, () => true)!.sshPort, undefined, 'no SSH address once it cannot be used');
   assert.equal(toVmInfo({ ...ours, State: 'exited', ExitCode: 137 }, () => true)!.state, 'failed');
   assert.equal(toVmInfo({ ...ours, State: 'stopping' }, () => true)!.state, 'stopping');
   const bcvk = toVmInfo({ ...base, State: 'running', Labels: { 'bcvk.ephemeral': '1' } }, () => false)!;
@@ -272,4 +273,13 @@ test('stale state dirs: a dead launcher shortens the grace, a live one keeps its
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('file-system failures become one line naming the path and the cause', async () => {
+  const { fileSystemError } = await import('../../src/cli/fsErrors');
+  const err = (code: string, syscall: string, p: string) => Object.assign(new Error(`${code}: x`), { code, syscall, path: p });
+  assert.equal(fileSystemError(err('EROFS', 'mkdir', '/ro/vms/x')), 'cannot create /ro/vms/x: the file system is read-only (EROFS)');
+  assert.equal(fileSystemError(err('ENOSPC', 'write', '/full/f')), 'cannot write /full/f: no space left on the device (ENOSPC)');
+  assert.equal(fileSystemError(new Error('plain')), undefined);
+  assert.equal(fileSystemError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), undefined);
 });
