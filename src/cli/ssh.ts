@@ -2,6 +2,7 @@ import { commandSpec, list, parseArgs, str, bool, UsageError, FlagSpec } from '.
 import type { CliContext } from './context';
 import { SSH_NO_CONNECTION, waitForSsh } from '../engine/ready';
 import { EngineError } from '../engine/errors';
+import { progressReporter } from './progress';
 import { holdForwards, interactiveSession, parseForwards } from './sshSession';
 
 export const SSH_FLAGS: FlagSpec[] = [
@@ -9,6 +10,7 @@ export const SSH_FLAGS: FlagSpec[] = [
   { long: 'remote-forward', short: 'R', value: true, repeatable: true, valueName: '[ADDR:]PORT:HOST:HOSTPORT', help: 'forward a VM port to HOST:HOSTPORT as seen from here' },
   { long: 'tty', short: 't', help: 'allocate a pty for CMD too' },
   { long: 'timeout', value: true, valueName: 'SECONDS', help: 'how long to wait for the VM\'s sshd (default 240)' },
+  { long: 'quiet', short: 'q', help: 'no boot progress while waiting for the VM (on a terminal: one live status line; otherwise a line per phase on stderr)' },
 ];
 
 export const SSH_SPEC = commandSpec(
@@ -29,10 +31,13 @@ export async function sshCommand(ctx: CliContext, argv: string[]): Promise<numbe
   const { flags, positionals, rest } = parseArgs(argv, SSH_FLAGS, 1);
   if (positionals.length !== 1) throw new UsageError('ssh takes one VM NAME');
   const forwards = parseForwards(list(flags, 'local-forward'), list(flags, 'remote-forward'));
-  const { vm, client } = await waitForSsh(ctx.podman, positionals[0], { timeoutMs: timeoutMs(flags) }).catch((e: unknown) => {
-    // whatever kept us from connecting (no such VM, not running, not ready in time) is 255, as with ssh
-    throw e instanceof EngineError ? new EngineError(e.message, { ...e.details, exitCode: SSH_NO_CONNECTION }) : e;
-  });
+  const progress = progressReporter(ctx.stderr, { quiet: bool(flags, 'quiet') });
+  const { vm, client } = await waitForSsh(ctx.podman, positionals[0], { timeoutMs: timeoutMs(flags), onPhase: (p) => progress.phase(p) })
+    .catch((e: unknown) => {
+      // whatever kept us from connecting (no such VM, not running, not ready in time) is 255, as with ssh
+      throw e instanceof EngineError ? new EngineError(e.message, { ...e.details, exitCode: SSH_NO_CONNECTION }) : e;
+    })
+    .finally(() => progress.done());
   const stopWatching = closeWhenVmStops(ctx, vm.id, client);
   try {
     const justForward = rest.length === 0 && !ctx.stdin.isTTY && (forwards.local.length > 0 || forwards.remote.length > 0);

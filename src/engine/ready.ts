@@ -5,13 +5,36 @@ import type { Podman } from './podman';
 import { connectSsh, lastLines } from './ssh';
 import { vmStatePaths } from './stateDir';
 import { findVm, journalSaysReady, sshTargetOf, VmInfo } from './vms';
+import { BOOT_PHASES, laterPhase, phaseFromGuestOutput, type BootPhase } from './bootPhases';
 
 export const DEFAULT_SSH_TIMEOUT_MS = 240_000;
 
 export interface WaitOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
-  onProgress?: (phase: 'booting' | 'sshd-listening' | 'connecting') => void;
+  /** each boot phase once, in order, as the guest's output shows it (the CLI's status line, the extension's progress) */
+  onPhase?: (phase: BootPhase) => void;
+}
+
+/** The console's first bytes show the kernel start, its last ones the initrd (the journal stream starts later). */
+const CONSOLE_WINDOW_BYTES = 16 * 1024;
+
+function readHeadAndTail(file: string, bytes: number): string {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const read = (at: number) => {
+        const buf = Buffer.alloc(Math.min(bytes, size));
+        return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, at)).toString('utf8');
+      };
+      return size <= 2 * bytes ? read(0) + (size > bytes ? read(bytes) : '') : `${read(0)}\n${read(size - bytes)}`;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return '';
+  }
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,32 +69,45 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
   const deadline = Date.now() + timeoutMs;
   let vm = await findVm(podman, name);
   const target = () => sshTargetOf(vm);
-  const journal = vm.stateDir ? vmStatePaths(vm.stateDir).journalLog : undefined;
+  const paths = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
   let lastAttempt = 0;
   let lastError = '';
   let listening = false;
-  opts.onProgress?.('booting');
+  let phase: BootPhase = 'starting';
+  opts.onPhase?.(phase);
+  const advance = (to: BootPhase) => {
+    const next = laterPhase(phase, to);
+    if (next !== phase) {
+      // a phase the output skipped (a quiet console) still shows, in order
+      for (const p of BOOT_PHASES.slice(BOOT_PHASES.indexOf(phase) + 1, BOOT_PHASES.indexOf(next) + 1)) opts.onPhase?.(p);
+      phase = next;
+    }
+  };
   for (let tick = 0; ; tick++) {
     if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH', { exitCode: SSH_NO_CONNECTION });
     if (tick % 4 === 0) {
       vm = await findVm(podman, name);
       if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0);
     }
-    if (!listening && journal) {
+    if (!listening && paths) {
+      let journalText = '';
       try {
-        listening = journalSaysReady(fs.readFileSync(journal, 'utf8'), true);
-        if (listening) opts.onProgress?.('sshd-listening');
+        journalText = fs.readFileSync(paths.journalLog, 'utf8');
       } catch {
         /* not there yet */
       }
+      listening = journalSaysReady(journalText, true);
+      advance(phaseFromGuestOutput(readHeadAndTail(paths.consoleLog, CONSOLE_WINDOW_BYTES), journalText));
     }
     const now = Date.now();
     if ((listening && now - lastAttempt > 1000) || now - lastAttempt > 5000) {
       lastAttempt = now;
-      opts.onProgress?.('connecting');
+      if (listening) advance('connecting');
       try {
-        const client = await connectSsh(target(), 8000);
+        // never past the deadline: --timeout 2 means about 2 s, not one 8 s attempt later
+        const client = await connectSsh(target(), Math.max(500, Math.min(8000, deadline - now)));
         if (vm.stateDir) fs.writeFileSync(vmStatePaths(vm.stateDir).readyMarker, '');
+        advance('ready');
         return { vm, client };
       } catch (e) {
         lastError = (e as Error).message;

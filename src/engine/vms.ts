@@ -3,6 +3,7 @@ import { EngineError } from './errors';
 import { Podman, PodmanPsEntry } from './podman';
 import { LABELS } from './plan/podmanRun';
 import { GUEST_SSH_PORT_IN_CONTAINER } from './plan/qemu';
+import { SSHD_LISTENING } from './bootPhases';
 import { stateDirOf, removeStateDir, vmStatePaths } from './stateDir';
 import type { SshTarget } from './ssh';
 import type { RunOptions } from './options';
@@ -32,7 +33,6 @@ export interface VmInfo {
 }
 
 /** Journal lines that mean the guest is up: sshd listening (SSH VMs), or boot finished. */
-const SSHD_LISTENING = /sshd\[\d+\]: Server listening on/;
 const BOOT_FINISHED = /Reached target (multi-user\.target|Multi-User System)|Startup finished in/;
 
 export function journalSaysReady(journal: string, ssh: boolean): boolean {

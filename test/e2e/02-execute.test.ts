@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import { cli, containerNames, stateDirs, IMAGE, TEST_LABEL, memTotalKiB } from './harness';
 
 // One real boot (TCG): --execute output and the command's own exit status, --memory/--vcpus,
@@ -13,15 +14,27 @@ test('--execute streams output and exits with the guest command status', { timeo
   const containersBefore = await containerNames();
   const stateBefore = stateDirs();
   try {
+    const qcow2 = path.join(dir, 'data.qcow2');
+    const img = await execa('qemu-img', ['create', '-q', '-f', 'qcow2', qcow2, '64M'], { reject: false });
+    assert.equal(img.exitCode, 0, String(img.stderr));
     const script = [
       'echo exec-start',
       'nproc',
       'grep MemTotal /proc/meminfo',
       'echo via-virtio-serial > /dev/virtio-ports/e2e.port',
+      'echo qcow2-bytes=$(blockdev --getsize64 /dev/disk/by-id/virtio-qdisk)',
       'exit 3',
     ].join('; ');
-    const r = await cli(['run', '--rm', '--name', 'e2e-exec', '--label', TEST_LABEL, '--memory', '1536M', '--vcpus', '2', '--virtio-serial-out', `e2e.port:${serialFile}`, '--execute', `/bin/sh -c '${script}'`, IMAGE]);
-    const out = String(r.stdout);
+    // repeated --execute: in order, stopping at the first failure (the third never runs)
+    const r = await cli([
+      'run', '--rm', '--name', 'e2e-exec', '--label', TEST_LABEL, '--memory', '1536M', '--vcpus', '2', '--network', 'podman',
+      '--virtio-serial-out', `e2e.port:${serialFile}`, '--mount-disk-file', `${qcow2}:qdisk`,
+      '--execute', "/bin/sh -c 'echo first-command'", '--execute', `/bin/sh -c '${script}'`, '--execute', "/bin/sh -c 'echo never-runs'", IMAGE,
+    ]);
+    const out = String(r.stdout).replace(/^first-command\n/, '');
+    assert.match(String(r.stdout), /^first-command\n/, 'the first --execute ran first');
+    assert.doesNotMatch(String(r.stdout), /never-runs/, 'commands stop at the first failure');
+    assert.match(out, /^qcow2-bytes=67108864$/m, 'a qcow2 --mount-disk-file is a 64 MiB virtio disk');
     assert.equal(r.exitCode, 3, `exit status of the guest command; stderr: ${r.stderr}`);
     const kvm = JSON.parse(String((await cli(['doctor', '--json'])).stdout)).find((c: { id: string }) => c.id === 'kvm');
     if (kvm.status !== 'ok') assert.match(String(r.stderr), /warning: KVM is not usable .*using QEMU TCG/, '--accel auto falls back to TCG, with a warning');
@@ -36,4 +49,19 @@ test('--execute streams output and exits with the guest command status', { timeo
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('--console shows the serial console on stdout (a guest too small to boot panics there, and the run ends)', { timeout: 120_000 }, async () => {
+  const before = { containers: await containerNames(), state: stateDirs() };
+  const r = await cli(['run', '--rm', '--console', '--name', 'e2e-console', '--label', TEST_LABEL, '--memory', '128M', IMAGE]);
+  assert.match(String(r.stdout), /Linux version \d/, 'the kernel\'s own console output');
+  assert.match(String(r.stdout), /Kernel panic|Out of memory|not syncing/);
+  assert.deepEqual(await containerNames(), before.containers);
+  assert.deepEqual(stateDirs(), before.state);
+});
+
+test('--debug-entrypoint runs a command in the VM container instead of the supervisor (its plan is there)', async () => {
+  const r = await cli(['run', '--rm', '--name', 'e2e-debug-entrypoint', '--label', TEST_LABEL, '--debug-entrypoint', 'cat /run/bootc-ephemeral/supervisor.conf', IMAGE]);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  assert.match(String(r.stdout), /^sleep \/usr\/lib\/.*ld-linux-x86-64\.so\.2 --library-path \S+ \/usr\/bin\/sleep$/m);
 });

@@ -63,6 +63,15 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.ok(parsed.Config.Env.includes('E2E_ENV=yes'));
   });
 
+  await t.test('ssh --timeout: a VM not ready in time is no connection (255), said so', async () => {
+    const started = Date.now();
+    const r = await cli(['ssh', '--timeout', '2', NAME, 'true']);
+    const took = Date.now() - started;
+    assert.equal(r.exitCode, 255, String(r.stderr));
+    assert.ok(took < 6_000, `gave up after ${took} ms for --timeout 2`);
+    assert.match(String(r.stderr), new RegExp(`SSH to ${NAME} was not ready after 2 s`));
+  });
+
   await t.test('least privilege: not privileged, the listed capabilities only, the engine root image, read-only', async () => {
     const c = JSON.parse(String((await podman(['inspect', NAME])).stdout))[0];
     assert.equal(c.HostConfig.Privileged, false);
@@ -73,11 +82,26 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.ok(!c.Config.Env.some((e: string) => e.startsWith('LD_')), 'no loader variables');
   });
 
-  await t.test('ssh NAME CMD --help: everything after NAME is the guest\'s', async () => {
-    const r = await cli(['ssh', NAME, 'ls', '--help']);
-    assert.equal(r.exitCode, 0, String(r.stderr));
-    assert.match(String(r.stdout), /^Usage: ls /m, 'GNU ls printed its own help in the guest');
-    assert.doesNotMatch(String(r.stdout), /bootc-ephemeral/);
+  await t.test('ssh on a terminal while the VM boots: a live status line through the phases; CMD --help is the guest\'s', async () => {
+    // script(1) gives the CLI a real pseudo-terminal: stdout and stderr both arrive here
+    const r = await execa('script', ['-qfec', `node ${CLI} ssh ${NAME} ls --help`, '/dev/null'], { reject: false, stdin: 'ignore' });
+    const out = String(r.stdout);
+    assert.equal(r.exitCode, 0, out.slice(-2000));
+    assert.match(out, /(^|\x1b\[K)Usage: ls /m, 'GNU ls printed its own help in the guest');
+    assert.doesNotMatch(out, /Usage: bootc-ephemeral/);
+    const at = ['starting the VM container... ', 'kernel... ', 'initrd... ', 'system start... ', 'sshd listening... ', 'ready... '].map((p) => out.indexOf(`\r\x1b[K${p}`));
+    assert.ok(at.every((i) => i >= 0), `every phase on the status line: ${JSON.stringify(at)}\n${JSON.stringify(out.slice(0, 600))}`);
+    assert.deepEqual([...at].sort((a, b) => a - b), at, 'in order');
+    assert.ok(out.lastIndexOf('\r\x1b[K') < out.indexOf('Usage: ls'), 'the status line is cleared before the command\'s output');
+  });
+
+  await t.test('ssh -t gives the command a pty; without it, none', async () => {
+    const withTty = await cli(['ssh', '-t', NAME, 'tty']);
+    assert.equal(withTty.exitCode, 0, String(withTty.stderr));
+    assert.match(String(withTty.stdout), /^\/dev\/pts\/\d+\r?$/m);
+    const without = await cli(['ssh', NAME, 'tty']);
+    assert.equal(without.exitCode, 1, 'tty(1) exits 1 when stdin is not a terminal');
+    assert.match(String(without.stdout), /not a tty/);
   });
 
   await t.test('ssh: waits for the guest, runs the command, returns its exit code', async () => {
@@ -248,8 +272,9 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
       await new Promise((r) => setTimeout(r, 100));
     }
     const started = Date.now();
-    const stop = await cli(['stop', NAME]);
+    const stop = await execa('node', [CLI, 'stop', '--time', '7', NAME], { reject: false, env: { BOOTC_EPHEMERAL_DEBUG: '1' } });
     assert.equal(stop.exitCode, 0, String(stop.stderr));
+    assert.match(String(stop.stderr), /^\+ podman stop --time 7 -- [0-9a-f]{64}$/m, '--time reaches podman');
     const stopTook = Date.now() - started;
     const dropped = await session;
     const droppedAfter = Date.now() - started;
@@ -269,6 +294,11 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     const unknown = await cli(['ssh', 'no-such-vm-e2e', 'true']);
     assert.equal(unknown.exitCode, 255);
     assert.match(String(unknown.stderr), /no VM named no-such-vm-e2e/);
+    // rm-all asks on a terminal; "n" keeps everything and exits 0, as bcvk does
+    const declined = await execa('script', ['-qfec', `node ${CLI} rm-all`, '/dev/null'], { reject: false, input: 'n\n' });
+    assert.equal(declined.exitCode, 0, String(declined.stdout));
+    assert.match(String(declined.stdout), new RegExp(`${NAME} \\(exited\\)[\\s\\S]*Remove these \\d+ VM\\(s\\)\\? \\[y/N\\]`));
+    assert.ok(fs.existsSync(stateDir), 'declined: nothing removed');
     const rm = await cli(['rm-all', '-f']);
     assert.equal(rm.exitCode, 0, String(rm.stderr));
     assert.match(String(rm.stdout), new RegExp(`Removed ${NAME}`));

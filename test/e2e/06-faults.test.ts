@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI } from './harness';
+import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI, STATE_ROOT } from './harness';
 
 // Faults on a real VM: a helper process dying must end the VM truthfully, not leave it hanging.
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -35,8 +35,13 @@ test('virtiofsd killed: the VM ends at once, failed (72), and logs say which vir
     assert.equal(ended, 'exited 72');
     const ps = JSON.parse(String((await cli(['ps', '--json'])).stdout)) as { name: string; state: string; exitCode?: number }[];
     assert.deepEqual(ps.filter((v) => v.name === name).map((v) => [v.state, v.exitCode]), [['failed', 72]]);
+    // logs NAME: the container's own output, where the supervisor said why
     const logs = await cli(['logs', name]);
     assert.match(String(logs.stdout) + String(logs.stderr), /virtiofsd for \/run\/virtiofs-mnt-work was killed by signal 9: stopping the VM/);
+    const rm = await cli(['rm', name]);
+    assert.equal(rm.exitCode, 0, String(rm.stderr));
+    assert.equal((await podman(['container', 'exists', name])).exitCode, 1, 'rm removed the container');
+    assert.ok(!fs.existsSync(path.join(STATE_ROOT, name)), 'and its state dir');
   } finally {
     await cli(['rm', '-f', name]);
     fs.rmSync(work, { recursive: true, force: true });

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { parseRunOptions } from '../../engine/options';
 import { generateVmName, prepareLaunch, startDetached } from '../../engine/launch';
 import { waitForSsh } from '../../engine/ready';
+import type { BootPhase } from '../../engine/bootPhases';
 import { findVm, removeVm } from '../../engine/vms';
 import { buildImage, imageTagFor } from '../../engine/build';
 import { EngineError } from '../../engine/errors';
@@ -75,7 +76,8 @@ export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): P
       if (booting) await s.view.reveal(booting, { select: true, focus: false });
     }
     hooks.report(vscode.l10n.t('Booting {0} ({1}); waiting for SSH...', vmName, prepared.accel.toUpperCase()));
-    const { client } = await waitForSsh(podman, vmName, { signal: hooks.signal });
+    const accel = prepared.accel.toUpperCase();
+    const { client } = await waitForSsh(podman, vmName, { signal: hooks.signal, onPhase: (p) => hooks.report(vscode.l10n.t('{0} ({1}): {2}...', vmName!, accel, phaseLabel(p))) });
     client.end();
     await s.tree.refresh();
     const item = s.tree.item(vmName);
@@ -95,6 +97,20 @@ export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): P
     }
     return undefined;
   }
+}
+
+/** The boot phases as the CLI's status line names them, localized. */
+function phaseLabel(p: BootPhase): string {
+  const labels: Record<BootPhase, string> = {
+    starting: vscode.l10n.t('starting the VM container'),
+    kernel: vscode.l10n.t('kernel'),
+    initrd: vscode.l10n.t('initrd'),
+    system: vscode.l10n.t('system start'),
+    sshd: vscode.l10n.t('sshd listening'),
+    connecting: vscode.l10n.t('connecting'),
+    ready: vscode.l10n.t('ready'),
+  };
+  return labels[p];
 }
 
 function isWorkspaceProvided(req: BootRequest): boolean {

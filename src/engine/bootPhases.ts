@@ -1,0 +1,38 @@
+/**
+ * Where a boot is, told by the guest's own output: the serial console shows the kernel from its first
+ * line, the journal stream (which starts in the initrd) shows the initrd, the switch to the real root
+ * and sshd. The CLI's status line and the extension's progress show the same phases.
+ */
+export type BootPhase = 'starting' | 'kernel' | 'initrd' | 'system' | 'sshd' | 'connecting' | 'ready';
+
+export const BOOT_PHASES: readonly BootPhase[] = ['starting', 'kernel', 'initrd', 'system', 'sshd', 'connecting', 'ready'];
+
+export const BOOT_PHASE_LABELS: Record<BootPhase, string> = {
+  starting: 'starting the VM container',
+  kernel: 'kernel',
+  initrd: 'initrd',
+  system: 'system start',
+  sshd: 'sshd listening',
+  connecting: 'connecting',
+  ready: 'ready',
+};
+
+/** sshd says it listens (OpenSSH's own line, forwarded by the journal stream). */
+export const SSHD_LISTENING = /sshd\[\d+\]: Server listening on/;
+const KERNEL = /Linux version \d/;
+const IN_INITRD = /systemd\[1\]: Running in (?:initrd|initial RAM disk)|dracut-|Reached target [^\n]*[Ii]nitrd/;
+const SWITCHED_ROOT = /systemd\[1\]: Switching root\.|systemd\[1\]: Reached target (?:multi-user\.target|[^\n]*Multi-User System)/;
+
+/** The furthest phase the guest's output shows; `starting` until it says anything. */
+export function phaseFromGuestOutput(consoleLog: string, journal: string): BootPhase {
+  if (SSHD_LISTENING.test(journal)) return 'sshd';
+  if (SWITCHED_ROOT.test(journal)) return 'system';
+  if (IN_INITRD.test(journal) || IN_INITRD.test(consoleLog)) return 'initrd';
+  if (KERNEL.test(consoleLog) || KERNEL.test(journal)) return 'kernel';
+  return 'starting';
+}
+
+/** Phases only move forward: a later reading never takes one back. */
+export function laterPhase(a: BootPhase, b: BootPhase): BootPhase {
+  return BOOT_PHASES.indexOf(b) > BOOT_PHASES.indexOf(a) ? b : a;
+}
