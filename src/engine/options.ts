@@ -350,3 +350,40 @@ export function parseRunOptions(input: RunOptionsInput, probe: PathProbe = hostP
     allowSystemBind: !!input.allowSystemBind,
   };
 }
+
+/**
+ * The input that parses back to these options (restart, round-trip tests). Env values are not in it:
+ * they are never recorded (they may be secrets).
+ */
+export function toRunOptionsInput(o: RunOptions): RunOptionsInput {
+  const swap = o.swapBytes;
+  return {
+    image: o.image,
+    itype: o.itype,
+    memory: o.itype ? undefined : `${o.memoryMiB}M`,
+    vcpus: o.itype ? undefined : String(o.vcpus),
+    console: o.console,
+    debug: o.debug,
+    virtioSerialOut: o.virtioSerialOut.map((v) => `${v.name}:${v.file}`),
+    execute: [...o.execute],
+    sshKeygen: o.sshKeygen,
+    tty: o.tty,
+    interactive: o.interactive,
+    detach: o.detach,
+    rm: o.rm,
+    name: o.name,
+    network: o.network,
+    label: Object.entries(o.labels).map(([k, v]) => `${k}=${v}`),
+    env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+    debugEntrypoint: o.debugEntrypoint,
+    bind: o.binds.filter((b) => !b.readOnly).map((b) => `${b.hostPath}:${b.name}`),
+    roBind: o.binds.filter((b) => b.readOnly).map((b) => `${b.hostPath}:${b.name}`),
+    systemdUnits: o.systemdUnitsDir,
+    bindStorageRo: o.bindStorageRo,
+    addSwap: swap === undefined ? undefined : String(swap),
+    mountDiskFile: o.diskFiles.map((d) => `${d.file}:${d.name}:${d.format}`),
+    karg: [...o.kargs],
+    accel: o.accel,
+    allowSystemBind: o.allowSystemBind,
+  };
+}

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Podman } from '../engine/podman';
 import { Logger } from './logger';
+import { ReadOnlyDocuments } from './readOnlyDocuments';
 import { VmTreeProvider } from './tree/vmTreeProvider';
 import { registerCommands } from './commands';
 import { readSettings } from './settings';
@@ -46,8 +47,9 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   });
   const configs = new ConfigStore();
   const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: new ConfigTreeProvider(configs) });
-  const services: Services = { context, podman, logger, tree, view, forwards, configs };
-  context.subscriptions.push(status, configs, configView, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
+  const documents = new ReadOnlyDocuments();
+  const services: Services = { context, podman, logger, tree, view, forwards, configs, documents };
+  context.subscriptions.push(status, configs, configView, documents, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
   return { services, boot: (req, token) => bootFlow(services, req, token) };
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from './logger';
 import type { VmTreeProvider, TreeNode } from './tree/vmTreeProvider';
 import type { PortForwards } from './forwards/portForwards';
 import type { ConfigStore } from './config/configStore';
+import type { ReadOnlyDocuments } from './readOnlyDocuments';
 
 /** What commands get from the composition root. */
 export interface Services {
@@ -14,4 +15,5 @@ export interface Services {
   view: vscode.TreeView<TreeNode>;
   forwards: PortForwards;
   configs: ConfigStore;
+  documents: ReadOnlyDocuments;
 }

@@ -193,7 +193,7 @@ test('a taken name is refused before anything starts', async () => {
 });
 
 test('-h, --help and help CMD for every command', async () => {
-  for (const cmd of ['run', 'ssh', 'run-ssh', 'ps', 'stop', 'rm', 'rm-all', 'console', 'logs', 'doctor']) {
+  for (const cmd of ['run', 'ssh', 'run-ssh', 'ps', 'stop', 'restart', 'rm', 'rm-all', 'console', 'inspect', 'ssh-config', 'logs', 'doctor', 'completion']) {
     for (const argv of [[cmd, '--help'], [cmd, '-h'], ['help', cmd], [cmd, 'x', '-h']]) {
       const r = await cli(argv);
       assert.equal(r.exitCode, 0, `${argv.join(' ')}: ${r.stderr}`);

@@ -128,6 +128,38 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.match(String((await cli(['ps'])).stdout), new RegExp(`^${NAME}\\s+localhost/bootc-sample:latest\\s+ready`, 'm'));
   });
 
+  await t.test('inspect: options, SSH endpoint, state dir, and the boot\'s milestones from the guest\'s journal', async () => {
+    const r = await cli(['inspect', NAME]);
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    const [vm] = JSON.parse(String(r.stdout)) as { name: string; state: string; accelerator: string; stateDir: string; options: { memoryMiB: number }; ssh: { port: number; identityFile: string }; bootSecondsFromKernelStart: { initrd?: number; sshd?: number } }[];
+    assert.equal(vm.name, NAME);
+    assert.equal(vm.state, 'ready');
+    assert.equal(vm.stateDir, stateDir);
+    assert.equal(vm.options.memoryMiB, 2048);
+    assert.ok(vm.ssh.port > 0 && vm.ssh.identityFile === path.join(stateDir, 'ssh/id_ed25519'));
+    const t = vm.bootSecondsFromKernelStart;
+    assert.ok(t.initrd !== undefined && t.sshd !== undefined && t.sshd > t.initrd, JSON.stringify(t));
+  });
+
+  await t.test('ssh-config: plain OpenSSH reaches the VM with its key and the pinned host key', async () => {
+    const r = await cli(['ssh-config', NAME]);
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stdout), new RegExp(`^Host ${NAME}\n  HostName 127\\.0\\.0\\.1\n  Port \\d+\n`));
+    const knownHosts = path.join(stateDir, 'ssh/known_hosts');
+    assert.equal(fs.statSync(knownHosts).mode & 0o777, 0o600);
+    const config = path.join(work, 'ssh_config');
+    fs.writeFileSync(config, String(r.stdout));
+    const viaOpenSsh = await execa('ssh', ['-F', config, '-o', 'BatchMode=yes', NAME, 'echo via-openssh-$((6*7))'], { reject: false, timeout: 60_000 });
+    assert.equal(viaOpenSsh.exitCode, 0, String(viaOpenSsh.stderr));
+    assert.equal(String(viaOpenSsh.stdout), 'via-openssh-42');
+    // a different host key is refused: the pin is real
+    fs.writeFileSync(knownHosts, fs.readFileSync(knownHosts, 'utf8').replace(/AAAA\S+/, 'AAAAC3NzaC1lZDI1NTE5AAAAIBm2l7ch4ElCnQKsb1/D0J1VGi8jQSVh7QH2bWlFXCsD'));
+    const pinned = await execa('ssh', ['-F', config, '-o', 'BatchMode=yes', NAME, 'true'], { reject: false, timeout: 60_000 });
+    assert.equal(pinned.exitCode, 255);
+    assert.match(String(pinned.stderr), /HOST IDENTIFICATION HAS CHANGED|Host key verification failed/);
+    assert.equal((await cli(['ssh-config', NAME])).exitCode, 0, 'ssh-config writes the pin again');
+  });
+
   await t.test('--bind is read-write both ways', async () => {
     fs.writeFileSync(path.join(rw, 'from-host.txt'), 'saved on the host\n');
     const res = await ssh('cat /run/virtiofs-mnt-work/from-host.txt && echo written-in-guest > /run/virtiofs-mnt-work/from-guest.txt');

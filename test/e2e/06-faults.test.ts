@@ -38,7 +38,14 @@ test('virtiofsd killed: the VM ends at once, failed (72), and logs say which vir
     // logs NAME: the container's own output, where the supervisor said why
     const logs = await cli(['logs', name]);
     assert.match(String(logs.stdout) + String(logs.stderr), /virtiofsd for \/run\/virtiofs-mnt-work was killed by signal 9: stopping the VM/);
-    const rm = await cli(['rm', name]);
+    // restart: the same options, a new boot
+    const restarted = await cli(['restart', name]);
+    assert.equal(restarted.exitCode, 0, String(restarted.stderr));
+    assert.match(String(restarted.stdout).trim(), /^[0-9a-f]{64}$/);
+    await waitFor('the restarted VM running', async () => ((await inspectState()).startsWith('running') ? true : undefined));
+    const [again] = JSON.parse(String((await cli(['inspect', name])).stdout)) as { options: { binds: { hostPath: string; name: string }[] } }[];
+    assert.deepEqual(again.options.binds.map((b) => [b.hostPath, b.name]), [[work, 'work']], 'the same --bind');
+    const rm = await cli(['rm', '-f', name]);
     assert.equal(rm.exitCode, 0, String(rm.stderr));
     assert.equal((await podman(['container', 'exists', name])).exitCode, 1, 'rm removed the container');
     assert.ok(!fs.existsSync(path.join(STATE_ROOT, name)), 'and its state dir');

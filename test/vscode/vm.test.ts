@@ -149,7 +149,9 @@ describe('a real VM from VS Code', function () {
     const doc = await vscode.commands.executeCommand<vscode.TextDocument>('bootcEphemeral.inspectVm', vmName);
     assert.equal(doc!.languageId, 'json');
     assert.equal(JSON.parse(doc!.getText()).Config.Labels['io.bootc-ephemeral'], '1');
-    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    assert.equal(doc!.uri.toString(), `bootc-ephemeral:/inspect/${vmName}.json`, 'a read-only virtual document');
+    assert.equal(doc!.isUntitled, false);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('a VM started with the CLI shows up in the view', async () => {

@@ -10,9 +10,7 @@ export async function run(s: Services, arg?: unknown): Promise<vscode.TextDocume
   if (!vm) return undefined;
   try {
     const data = await s.podman().json<unknown[]>(['inspect', '--type', 'container', '--', vm.id], `inspecting ${vm.name}`);
-    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(data?.[0] ?? data, null, 2) });
-    await vscode.window.showTextDocument(doc, { preview: true });
-    return doc;
+    return await s.documents.show(`inspect/${vm.name}.json`, JSON.stringify(data?.[0] ?? data, null, 2) + '\n', 'json');
   } catch (e) {
     void s.logger.showError((e as Error).message);
     return undefined;

@@ -16,8 +16,7 @@ export async function run(s: Services): Promise<string> {
   }
   const report = lines.join('\n') + '\n';
   s.logger.info(report);
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: report });
-  await vscode.window.showTextDocument(doc, { preview: true });
+  await s.documents.show('prerequisites.md', report, 'markdown');
   const failed = checks.filter((c) => c.status === 'fail').length;
   void vscode.commands.executeCommand('setContext', 'bootcEphemeral.doctorFailed', failed > 0);
   return report;
