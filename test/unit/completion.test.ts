@@ -30,7 +30,7 @@ function complete(words: string[]): string[] {
 
 test('bash completion: commands, flags, VM names, images, made from the command table', () => {
   assert.equal(spawnSync('bash', ['-n'], { input: bashCompletion(COMMANDS) }).status, 0, 'valid bash');
-  assert.deepEqual(complete(['bootc-ephemeral', 'r']), ['rm', 'rm-all', 'run', 'run-ssh']);
+  assert.deepEqual(complete(['bootc-ephemeral', 'r']), ['restart', 'rm', 'rm-all', 'run', 'run-ssh']);
   assert.deepEqual(complete(['bootc-ephemeral', 'ps', '--']), ['--all', '--filter', '--help', '--json', '--quiet']);
   assert.ok(complete(['bootc-ephemeral', 'run', '--allow']).includes('--allow-system-bind'));
   assert.deepEqual(complete(['bootc-ephemeral', 'ssh', '']), ['dev-vm', 'other-vm']);
