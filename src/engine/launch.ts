@@ -91,6 +91,9 @@ async function mkswap(file: string, bytes: number): Promise<void> {
   if (r.exitCode !== 0) throw new EngineError(`mkswap failed: ${r.stderr || r.message}`, { field: 'add-swap' });
 }
 
+/** A state dir younger than this is never taken for a leftover: its launch may be finishing elsewhere. */
+const LEFTOVER_MIN_AGE_MS = 60_000;
+
 /** podman's own network modes; any other --network must name an existing podman network. */
 const NETWORK_MODES = /^(none|host|bridge|private|slirp4netns(:[^\s]*)?|pasta(:[^\s]*)?)$/;
 
@@ -132,7 +135,8 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const rootImage = await ensureContainerRoot(podman);
   const kernel = await probeKernel(podman, rootImage, options.image, imageId, tools);
 
-  const stateDir = reserveStateDir(name, nameTaken);
+  // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
+  const stateDir = await reserveStateDir(name, async (dir) => !(await podman.containerExists(name)) && Date.now() - fs.lstatSync(dir).mtimeMs > LEFTOVER_MIN_AGE_MS);
   const discard = () => void removeStateDir(stateDir);
   try {
     const keys = options.sshKeygen ? generateSshKeys(name) : undefined;

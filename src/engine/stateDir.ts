@@ -128,9 +128,11 @@ function ensureStateRoot(root: string): void {
 
 /**
  * Creates the VM's state dir, failing if it exists (mkdir is atomic: two launches with one name cannot
- * both get it). A leftover dir of ours whose launch is over and whose container is gone is replaced.
+ * both get it). A leftover dir of ours may be replaced: `leftoverReplaceable` is asked, at that moment,
+ * whether its launch is over and no container has the name (a value known from before is stale: the
+ * launch that made the dir may just have created its container and exited).
  */
-export function reserveStateDir(name: string, containerExists: boolean, root = stateRoot()): string {
+export async function reserveStateDir(name: string, leftoverReplaceable: (dir: string) => Promise<boolean>, root = stateRoot()): Promise<string> {
   const dir = stateDirOf(name, root);
   if (!dir) throw new EngineError(`invalid VM name ${JSON.stringify(name)}: use letters, digits, '_', '.' and '-', starting with a letter or digit`, { field: 'name', value: name });
   ensureStateRoot(root);
@@ -140,7 +142,7 @@ export function reserveStateDir(name: string, containerExists: boolean, root = s
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
-      if (containerExists || !isOwnedStateDir(dir, root) || launchInProgress(dir)) {
+      if (!isOwnedStateDir(dir, root) || launchInProgress(dir) || !(await leftoverReplaceable(dir))) {
         throw new EngineError(`a VM named ${name} exists or is being started (state dir ${dir}): pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
       }
       removeStateDir(dir, root);

@@ -160,27 +160,30 @@ test('stale state dirs: only ours (marker, real dir), old and containerless are 
   }
 });
 
-test('state dirs: derived from the name, reserved atomically, removed only when ours', () => {
+test('state dirs: derived from the name, reserved atomically, removed only when ours', async () => {
   const root = tmp();
   try {
+    const yes = async () => true;
     assert.equal(stateDirOf('dev', root), path.join(root, 'dev'));
     for (const bad of ['../etc', '.', '..', '/abs', 'a/b', '-x', '', 'a\nb']) assert.equal(stateDirOf(bad, root), undefined, bad);
-    const dir = reserveStateDir('dev', false, root);
+    const dir = await reserveStateDir('dev', yes, root);
     assert.equal(fs.statSync(dir).mode & 0o777, 0o700);
     assert.equal(fs.statSync(path.join(dir, OWNER_MARKER)).mode & 0o777, 0o600);
     // the same name again while this (live) process owns it: refused, nothing touched
     fs.writeFileSync(path.join(dir, OWNER_MARKER), JSON.stringify({ pid: process.ppid, host: os.hostname() }));
-    assert.throws(() => reserveStateDir('dev', false, root), /exists or is being started/);
-    assert.throws(() => reserveStateDir('../x', false, root), (e: Error & { details?: { field?: string } }) => e.details?.field === 'name');
+    await assert.rejects(reserveStateDir('dev', yes, root), /exists or is being started/);
+    await assert.rejects(reserveStateDir('../x', yes, root), (e: Error & { details?: { field?: string } }) => e.details?.field === 'name');
     // a foreign dir (no marker) is never removed or reused
     fs.mkdirSync(path.join(root, 'other'));
     assert.equal(removeStateDir(path.join(root, 'other'), root), false);
-    assert.throws(() => reserveStateDir('other', false, root), /exists or is being started/);
+    await assert.rejects(reserveStateDir('other', yes, root), /exists or is being started/);
     assert.ok(fs.existsSync(path.join(root, 'other')));
-    // a leftover of ours whose launcher is gone and whose container is gone: replaced
+    // a leftover of ours whose launcher is gone: replaced only when the caller says so now
     fs.writeFileSync(path.join(dir, OWNER_MARKER), JSON.stringify({ pid: 999_999_999, host: os.hostname() }));
     fs.writeFileSync(path.join(dir, 'old-file'), 'x');
-    assert.equal(reserveStateDir('dev', false, root), dir);
+    await assert.rejects(reserveStateDir('dev', async () => false, root), /exists or is being started/, 'its container exists (asked at that moment)');
+    assert.ok(fs.existsSync(path.join(dir, 'old-file')), 'and nothing of it was touched');
+    assert.equal(await reserveStateDir('dev', yes, root), dir);
     assert.ok(!fs.existsSync(path.join(dir, 'old-file')));
     assert.equal(removeStateDir(dir, root), true);
     assert.equal(removeStateDir('/etc', root), false, 'outside the root');

@@ -166,6 +166,22 @@ describe('a real VM from VS Code', function () {
     }
   });
 
+  it('with the view hidden, the list (status bar, badge) follows a VM that runs: events keep flowing', async () => {
+    const name = 'vscode-e2e-hidden';
+    await run('node', [CLI, 'run', '-d', '--name', name, '--memory', '1G', 'localhost/bootc-sample:latest']);
+    try {
+      await until('the CLI VM in the list', () => api.services.tree.current().find((v) => v.name === name), 15_000, 50);
+      await vscode.commands.executeCommand('workbench.view.explorer');
+      await until('the view hidden', () => !api.services.view.visible || undefined, 10_000);
+      assert.ok(api.services.tree.watching, 'VMs run, so the events stream stays on with the view hidden');
+      await run('podman', ['rm', '-f', '-t', '0', name]);
+      await until('the hidden list to drop the VM removed from outside', () => !api.services.tree.current().some((v) => v.name === name) || undefined, 15_000, 50);
+    } finally {
+      await run('node', [CLI, 'rm', '-f', name]).catch(() => undefined);
+      await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
+    }
+  });
+
   it('a container labelled by bcvk (bcvk.ephemeral=1) is listed as bcvk\'s; SSH says to use bcvk', async () => {
     // no bcvk here: a container with its label stands in (what the view sees of a bcvk VM is podman's view)
     const name = 'vscode-e2e-bcvk';

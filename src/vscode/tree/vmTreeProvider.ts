@@ -35,8 +35,11 @@ const SLOW_POLL_MS = 30_000;
 const BOOTING_POLL_MS = 1_500; // readiness shows in the journal, not in podman events
 
 /**
- * The VMs view: one `podman ps` per refresh. Refreshes come from a `podman events` stream
- * (debounced) and a poll, both only while the view is visible; faster while a VM boots.
+ * The VMs view: one `podman ps` per refresh. Refreshes come from a `podman events` stream (debounced)
+ * and a poll (faster while a VM boots). The events stream runs while the view is visible or any VM
+ * runs, so the status bar and the badge stay truthful with the view hidden; the poll runs while the
+ * view is visible, or hidden while a VM boots (readiness shows in its journal, not in events). With
+ * the view hidden and no VM running, it makes no podman calls at all.
  */
 export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -60,24 +63,29 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
 
   attach(view: vscode.TreeView<TreeNode>): void {
     this.view = view;
-    view.onDidChangeVisibility(() => this.updateWatching());
-    this.updateWatching();
+    view.onDidChangeVisibility(() => this.onVisibility());
+    // one listing at start, shown or not: VMs that already run (a window reload) keep the status bar truthful
+    void this.refresh();
   }
 
-  /** Whether the view is on screen and the podman events stream runs for it (tests and the status bar ask). */
+  /** Whether the podman events stream runs (the view is shown, or a VM runs). */
   get watching(): boolean {
-    return !!this.view?.visible && this.events !== undefined;
+    return this.events !== undefined;
+  }
+
+  private onVisibility(): void {
+    this.updateWatching();
+    if (this.view?.visible) void this.refresh();
+    else this.schedulePoll();
   }
 
   private updateWatching(): void {
-    if (this.view?.visible) {
+    const wanted = !!this.view?.visible || this.vms.some((v) => v.podmanState === 'running');
+    if (wanted) {
       this.events ??= watchVmEvents(this.podman(), () => this.soon(), (m) => this.log(m));
-      void this.refresh();
     } else {
       this.events?.dispose();
       this.events = undefined;
-      clearTimeout(this.timer);
-      this.timer = undefined;
     }
   }
 
@@ -89,8 +97,9 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
 
   private schedulePoll(): void {
     clearTimeout(this.timer);
-    if (!this.view?.visible) return;
+    this.timer = undefined;
     const booting = this.vms.some((v) => v.state === 'booting');
+    if (!this.view?.visible && !booting) return;
     this.timer = setTimeout(() => void this.refresh(), booting ? BOOTING_POLL_MS : SLOW_POLL_MS);
   }
 
@@ -119,6 +128,7 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
       if (this.view) this.view.message = this.lastError;
       this.changed.fire();
     }
+    this.updateWatching();
     this.schedulePoll();
     return this.vms;
   }
