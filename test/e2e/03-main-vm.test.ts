@@ -261,7 +261,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.ok(filtered.includes('osc-probe::end'), 'the OSC 52 sequence is dropped, the text stays');
     assert.ok(!filtered.includes('\x1b]52'));
     // logs -f follows until interrupted: SIGTERM ends it with 143, as a shell reports it
-    const follow = execa('node', [CLI, 'logs', NAME, '--journal', '-f'], { reject: false, stdin: 'ignore' });
+    const follow = execa('node', [CLI, 'logs', NAME, '--journal', '-f'], { reject: false, stdin: 'ignore', forceKillAfterDelay: false });
     let followed = '';
     follow.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
     for (const end = Date.now() + 20_000; !/Server listening/.test(followed); ) {

@@ -145,7 +145,8 @@ const running = async (name: string) => String((await podman(['inspect', '--form
 for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
   test(`a foreground run --rm that gets ${sig} stops its VM, removes its container and state dir (with the key), exits ${code}`, { timeout: 120_000 }, async () => {
     const name = `e2e-interrupt-${sig.toLowerCase()}`;
-    const child = execa('node', [CLI, 'run', '--rm', '-K', '--name', name, '--label', TEST_LABEL, IMAGE], { reject: false, stdin: 'ignore' });
+    // no forced SIGKILL after 5 s (execa's default): stopping the VM and cleaning up may take longer under load
+    const child = execa('node', [CLI, 'run', '--rm', '-K', '--name', name, '--label', TEST_LABEL, IMAGE], { reject: false, stdin: 'ignore', forceKillAfterDelay: false });
     try {
       await waitFor(`${name} running`, () => running(name));
       assert.ok(fs.existsSync(path.join(STATE_ROOT, name, 'ssh', 'id_ed25519')), 'the private key exists while it runs');
@@ -157,6 +158,7 @@ for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] a
     } finally {
       child.kill('SIGKILL');
       await podman(['rm', '-f', '-t', '0', name]);
+      fs.rmSync(path.join(STATE_ROOT, name), { recursive: true, force: true }); // only if the test failed
     }
   });
 }
