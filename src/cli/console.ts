@@ -1,8 +1,8 @@
 import { commandSpec, parseArgs, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { findVm } from '../engine/vms';
-import { CONSOLE_ESCAPE, connectConsole, consoleBacklog, consoleSocketPath } from '../engine/console';
-import { filterTerminalOutput } from '../engine/terminalFilter';
+import { findVm } from '../engine/vm/vms';
+import { CONSOLE_ESCAPE, connectConsole, consoleBacklog, consoleSocketPath } from '../engine/guest/console';
+import { filterTerminalOutput } from '../engine/guest/terminalFilter';
 import { catchInterrupts } from './interrupts';
 
 const FLAGS: FlagSpec[] = [];

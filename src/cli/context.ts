@@ -1,4 +1,4 @@
-import { Podman } from '../engine/podman';
+import { Podman } from '../engine/podman/podman';
 
 /** What every subcommand gets: podman, and where to print. */
 export interface CliContext {

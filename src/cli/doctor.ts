@@ -1,6 +1,6 @@
 import { commandSpec, parseArgs, bool, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { runDoctor } from '../engine/doctor';
+import { runDoctor } from '../engine/host/doctor';
 
 const FLAGS: FlagSpec[] = [{ long: 'json', help: 'print the checks as JSON' }];
 export const DOCTOR_SPEC = commandSpec('bootc-ephemeral doctor [--json]', 'Check this host for what VMs need, and print fixes.', FLAGS);

@@ -1,7 +1,7 @@
 import { commandSpec, parseArgs, UsageError } from './args';
 import type { CliContext } from './context';
-import { findVm } from '../engine/vms';
-import { vmDetails } from '../engine/vmDetails';
+import { findVm } from '../engine/vm/vms';
+import { vmDetails } from '../engine/vm/vmDetails';
 
 export const INSPECT_SPEC = commandSpec(
   'bootc-ephemeral inspect NAME...',

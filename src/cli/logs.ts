@@ -1,11 +1,11 @@
 import * as fs from 'node:fs';
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { findVm } from '../engine/vms';
-import { vmStatePaths } from '../engine/stateDir';
-import { followFile } from '../engine/logs';
+import { findVm } from '../engine/vm/vms';
+import { vmStatePaths } from '../engine/vm/stateDir';
+import { followFile } from '../engine/guest/logs';
 import { EngineError } from '../engine/errors';
-import { TerminalFilter } from '../engine/terminalFilter';
+import { TerminalFilter } from '../engine/guest/terminalFilter';
 import { catchInterrupts } from './interrupts';
 
 const FLAGS: FlagSpec[] = [

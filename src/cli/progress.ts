@@ -1,4 +1,4 @@
-import { BOOT_PHASE_LABELS, type BootPhase } from '../engine/bootPhases';
+import { BOOT_PHASE_LABELS, type BootPhase } from '../engine/guest/bootPhases';
 
 export interface Progress {
   phase(p: BootPhase): void;

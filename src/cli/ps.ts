@@ -1,8 +1,8 @@
 import { commandSpec, parseArgs, bool, list, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { listVms, VmInfo } from '../engine/vms';
-import { formatMiB } from '../engine/sizes';
-import { collectStaleStateDirs } from '../engine/stateGc';
+import { listVms, VmInfo } from '../engine/vm/vms';
+import { formatMiB } from '../engine/options/sizes';
+import { collectStaleStateDirs } from '../engine/vm/stateGc';
 
 const FLAGS: FlagSpec[] = [
   { long: 'json', help: 'print the VMs as JSON' },

@@ -1,8 +1,8 @@
 import { commandSpec, parseArgs, UsageError } from './args';
 import type { CliContext } from './context';
 import { warn } from './context';
-import { findVm } from '../engine/vms';
-import { restartVm } from '../engine/restart';
+import { findVm } from '../engine/vm/vms';
+import { restartVm } from '../engine/vm/restart';
 
 export const RESTART_SPEC = commandSpec(
   'bootc-ephemeral restart NAME',

@@ -1,6 +1,6 @@
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { findVm, removeVm } from '../engine/vms';
+import { findVm, removeVm } from '../engine/vm/vms';
 import { EngineError } from '../engine/errors';
 
 const FLAGS: FlagSpec[] = [{ long: 'force', short: 'f', help: 'remove running VMs too' }];

@@ -1,8 +1,8 @@
 import * as readline from 'node:readline/promises';
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { listVms, removeVm } from '../engine/vms';
-import { collectStaleStateDirs } from '../engine/stateGc';
+import { listVms, removeVm } from '../engine/vm/vms';
+import { collectStaleStateDirs } from '../engine/vm/stateGc';
 import { EngineError } from '../engine/errors';
 
 const FLAGS: FlagSpec[] = [{ long: 'force', short: 'f', help: 'do not ask' }];

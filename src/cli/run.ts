@@ -2,9 +2,9 @@ import { commandSpec, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
 import type { CliContext } from './context';
 import { quoteForDisplay, warn } from './context';
-import { parseRunOptions, type RunOptions } from '../engine/options';
+import { parseRunOptions, type RunOptions } from '../engine/options/runOptions';
 import { catchInterrupts, type Interrupts } from './interrupts';
-import { prepareLaunch, runForeground, startDetached } from '../engine/launch';
+import { prepareLaunch, runForeground, startDetached } from '../engine/vm/launch';
 
 export const RUN_SPEC = commandSpec(
   'bootc-ephemeral run [OPTIONS] IMAGE',

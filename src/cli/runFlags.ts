@@ -1,8 +1,8 @@
 import type { FlagSpec, ParsedArgs } from './args';
 import { bool, list, str } from './args';
-import type { RunOptionsInput } from '../engine/options';
+import type { RunOptionsInput } from '../engine/options/runOptions';
 import { InvalidOptionsError, type OptionProblem } from '../engine/errors';
-import { instanceTypeNames } from '../engine/instanceTypes';
+import { instanceTypeNames } from '../engine/options/instanceTypes';
 
 /** The flags of `bcvk ephemeral run`, plus --accel. Shared by run and run-ssh. */
 export const RUN_FLAGS: FlagSpec[] = [

@@ -1,6 +1,6 @@
 import { commandSpec, list, parseArgs, str, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { SSH_NO_CONNECTION, waitForSsh } from '../engine/ready';
+import { SSH_NO_CONNECTION, waitForSsh } from '../engine/guest/ready';
 import { EngineError } from '../engine/errors';
 import { progressReporter } from './progress';
 import { holdForwards, interactiveSession, parseForwards } from './sshSession';

@@ -1,7 +1,7 @@
 import { commandSpec, parseArgs } from './args';
 import type { CliContext } from './context';
-import { findVm, listVms } from '../engine/vms';
-import { writeSshConfig } from '../engine/vmDetails';
+import { findVm, listVms } from '../engine/vm/vms';
+import { writeSshConfig } from '../engine/vm/vmDetails';
 import { EngineError } from '../engine/errors';
 
 export const SSH_CONFIG_SPEC = commandSpec(

@@ -1,6 +1,6 @@
 import type { Client } from 'ssh2';
 import type { CliContext } from './context';
-import { forwardLocal, forwardRemote, parseForwardSpec, remoteCommand, runRemote, ForwardSpec } from '../engine/ssh';
+import { forwardLocal, forwardRemote, parseForwardSpec, remoteCommand, runRemote, ForwardSpec } from '../engine/guest/ssh';
 import { UsageError } from './args';
 
 export function parseForwards(local: string[] = [], remote: string[] = []): { local: ForwardSpec[]; remote: ForwardSpec[] } {

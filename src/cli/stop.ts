@@ -1,6 +1,6 @@
 import { commandSpec, parseArgs, str, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { findVm, stopVm } from '../engine/vms';
+import { findVm, stopVm } from '../engine/vm/vms';
 
 const FLAGS: FlagSpec[] = [{ long: 'time', value: true, valueName: 'SECONDS', help: 'seconds to wait before killing (default 10)' }];
 export const STOP_SPEC = commandSpec('bootc-ephemeral stop NAME...', 'Stop VMs (QEMU is stopped at once; the guest keeps nothing anyway).', FLAGS);

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { Podman } from '../engine/podman';
+import { Podman } from '../engine/podman/podman';
 import { Logger } from './logger';
 import { ReadOnlyDocuments } from './readOnlyDocuments';
 import { VmTreeProvider } from './tree/vmTreeProvider';
@@ -9,7 +9,7 @@ import { PortForwards } from './forwards/portForwards';
 import { ConfigStore } from './config/configStore';
 import { RunningVmsStatus } from './status/runningVmsStatus';
 import { registerVmTasks } from './tasks/vmTaskProvider';
-import { runDoctor } from '../engine/doctor';
+import { runDoctor } from '../engine/host/doctor';
 import { ConfigTreeProvider } from './tree/configTreeProvider';
 import { registerSshTerminalProfile } from './terminals/sshTerminalProfile';
 import type { Services } from './services';

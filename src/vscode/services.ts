@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { Podman } from '../engine/podman';
+import type { Podman } from '../engine/podman/podman';
 import type { Logger } from './logger';
 import type { VmTreeProvider, TreeNode } from './tree/vmTreeProvider';
 import type { PortForwards } from './forwards/portForwards';

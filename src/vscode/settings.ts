@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RunOptionsInput } from '../engine/options';
+import type { RunOptionsInput } from '../engine/options/runOptions';
 
 export type BindWorkspace = 'rw' | 'ro' | 'off';
 

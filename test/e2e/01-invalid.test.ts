@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { cli, containerNames, stateDirs, IMAGE, podman, ROOT } from './harness';
-import { probeKvm } from '../../src/engine/host';
+import { probeKvm } from '../../src/engine/host/host';
 
 // Bad input: one clear error naming the field and value, before podman starts anything, nothing left.
 let before_: { containers: string[]; state: string[] };
@@ -250,8 +250,8 @@ test('doctor reports each check and passes on a prepared host', async () => {
 });
 
 test('a failing podman build names the failing step', async () => {
-  const { buildImage } = await import('../../src/engine/build');
-  const { Podman } = await import('../../src/engine/podman');
+  const { buildImage } = await import('../../src/engine/podman/build');
+  const { Podman } = await import('../../src/engine/podman/podman');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'badbuild-'));
   const marker = `building-${Date.now()}`; // unique: a cached layer would print nothing
   fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN echo ${marker}\nRUN exit 7\n`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseArgs, UsageError } from '../../src/cli/args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from '../../src/cli/runFlags';
 import { psTable, ago } from '../../src/cli/ps';
-import type { VmInfo } from '../../src/engine/vms';
+import type { VmInfo } from '../../src/engine/vm/vms';
 
 test('bcvk-style flags: combined shorts, =values, repeatable, positionals stop at IMAGE', () => {
   const r = parseArgs(['-itdK', '--memory=2G', '--bind', '/a', '--bind=/b:x', '-e', 'A=1', '--karg', 'quiet', 'img', 'echo', '--hi'], RUN_FLAGS, 1);

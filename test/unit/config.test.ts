@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfigFile, resolveVariables, upsertConfiguration, removeConfiguration } from '../../src/engine/config';
+import { parseConfigFile, resolveVariables, upsertConfiguration, removeConfiguration } from '../../src/engine/options/configFile';
 import { fakeProbe } from './helpers';
 
 const probe = fakeProbe(['/ws', '/ws/src', '/data'], ['/ws/disk.img']);
@@ -101,7 +101,7 @@ configurations:
 });
 
 test('the JSON schema knows exactly the keys the parser knows', async () => {
-  const { CONFIG_KEYS } = await import('../../src/engine/config');
+  const { CONFIG_KEYS } = await import('../../src/engine/options/configFile');
   const schema = JSON.parse(require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../../../resources/bootc-ephemeral.schema.json'), 'utf8'));
   assert.deepEqual(Object.keys(schema.properties.configurations.items.properties).sort(), Object.keys(CONFIG_KEYS).sort());
 });

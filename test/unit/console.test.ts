@@ -4,9 +4,9 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consoleBacklog, consoleSocketPath, connectConsole } from '../../src/engine/console';
-import { vmStatePaths } from '../../src/engine/stateDir';
-import type { VmInfo } from '../../src/engine/vms';
+import { consoleBacklog, consoleSocketPath, connectConsole } from '../../src/engine/guest/console';
+import { vmStatePaths } from '../../src/engine/vm/stateDir';
+import type { VmInfo } from '../../src/engine/vm/vms';
 
 const vmIn = (stateDir: string | undefined, podmanState = 'running'): VmInfo =>
   ({ id: 'x', name: 'vm1', image: 'i', origin: 'bootc-ephemeral', podmanState, state: 'ready', ssh: true, labels: {}, stateDir }) as VmInfo;

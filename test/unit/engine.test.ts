@@ -3,15 +3,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { shellQuote, remoteCommand, parseForwardSpec, exitCodeOf, generateSshKeys } from '../../src/engine/ssh';
-import { toVmInfo, journalSaysReady } from '../../src/engine/vms';
-import { findKernel, parseImageListing, type ImageEntry } from '../../src/engine/kernel';
-import { OWNER_MARKER, removeStateDir, reserveStateDir, stateDirOf, stateRoot } from '../../src/engine/stateDir';
-import { installTargets, readUserUnits } from '../../src/engine/userUnits';
-import { virtiofsdFlavorOf, inContainer } from '../../src/engine/host';
-import { collectStaleStateDirs } from '../../src/engine/stateGc';
-import { generateVmName } from '../../src/engine/launch';
-import { cleanStderr } from '../../src/engine/podman';
+import { shellQuote, remoteCommand, parseForwardSpec, exitCodeOf, generateSshKeys } from '../../src/engine/guest/ssh';
+import { toVmInfo, journalSaysReady } from '../../src/engine/vm/vms';
+import { findKernel, parseImageListing, type ImageEntry } from '../../src/engine/vm/kernel';
+import { OWNER_MARKER, removeStateDir, reserveStateDir, stateDirOf, stateRoot } from '../../src/engine/vm/stateDir';
+import { installTargets, readUserUnits } from '../../src/engine/plan/userUnits';
+import { virtiofsdFlavorOf, inContainer } from '../../src/engine/host/host';
+import { collectStaleStateDirs } from '../../src/engine/vm/stateGc';
+import { generateVmName } from '../../src/engine/vm/launch';
+import { cleanStderr } from '../../src/engine/podman/podman';
 
 function tmp(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'bootc-eph-unit-'));
@@ -193,7 +193,7 @@ test('state dirs: derived from the name, reserved atomically, removed only when 
 });
 
 test('podman events: only VM containers', async () => {
-  const { parseVmEvent } = await import('../../src/engine/events');
+  const { parseVmEvent } = await import('../../src/engine/podman/events');
   assert.deepEqual(parseVmEvent('{"Type":"container","Name":"vm1","Status":"died","Attributes":{"io.bootc-ephemeral":"1","image":"x"}}'), { name: 'vm1', status: 'died' });
   assert.deepEqual(parseVmEvent('{"Type":"container","Name":"b","Status":"start","Attributes":{"bcvk.ephemeral":"1"}}'), { name: 'b', status: 'start' });
   assert.equal(parseVmEvent('{"Type":"container","Name":"web","Status":"start","Attributes":{}}'), undefined);
@@ -202,8 +202,8 @@ test('podman events: only VM containers', async () => {
 });
 
 test('command line for recorded options, ours and bcvk\'s', async () => {
-  const { runCommandLine } = await import('../../src/engine/commandLine');
-  const { parseRunOptions } = await import('../../src/engine/options');
+  const { runCommandLine } = await import('../../src/engine/options/commandLine');
+  const { parseRunOptions } = await import('../../src/engine/options/runOptions');
   const o = parseRunOptions({ image: 'localhost/x:1', sshKeygen: true, detach: true, name: 'vm', memory: '2G', vcpus: 2, bind: ['/tmp:tmp'], karg: ['quiet'], execute: ["/bin/sh -c 'exit 3'"], accel: 'tcg' }, { kind: () => 'dir', cwd: () => '/', cpuCount: () => 2 });
   const line = runCommandLine(o);
   assert.equal(line, `bootc-ephemeral run -d -K --name vm --memory 2G --vcpus 2 --bind /tmp:tmp --karg quiet --execute '/bin/sh -c '\\''exit 3'\\''' --accel tcg localhost/x:1`);
@@ -239,7 +239,7 @@ test('--systemd-units: symlinks leaving the dir and names that would corrupt the
 });
 
 test('guest output filter: text and colours stay; clipboard, title, reports and C1 controls go, across chunks', async () => {
-  const { TerminalFilter, filterTerminalOutput } = await import('../../src/engine/terminalFilter');
+  const { TerminalFilter, filterTerminalOutput } = await import('../../src/engine/guest/terminalFilter');
   const f = (s: string) => filterTerminalOutput(s).toString('utf8');
   assert.equal(f('[\x1b[0;32m  OK  \x1b[0m] Started x.\r\n'), '[\x1b[0;32m  OK  \x1b[0m] Started x.\r\n');
   assert.equal(f('a\x1b]52;c;ZXZpbA==\x07b'), 'ab', 'OSC 52 clipboard (BEL)');
@@ -255,7 +255,7 @@ test('guest output filter: text and colours stay; clipboard, title, reports and 
 });
 
 test('podman command lines are logged with --env values redacted', async () => {
-  const { redactArgv } = await import('../../src/engine/podman');
+  const { redactArgv } = await import('../../src/engine/podman/podman');
   assert.deepEqual(redactArgv(['podman', 'run', '--env', 'TOKEN=hunter2', '-e', 'A=b=c', '--env=K=v', '--label', 'x=y', 'img']), ['podman', 'run', '--env', 'TOKEN=<redacted>', '-e', 'A=<redacted>', '--env=K=<redacted>', '--label', 'x=y', 'img']);
 });
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkForm, formToFields, fieldsToForm, EMPTY_FORM } from '../../src/engine/formModel';
+import { checkForm, formToFields, fieldsToForm, EMPTY_FORM } from '../../src/engine/options/formModel';
 import { fakeProbe } from './helpers';
 
 test('form values -> configuration fields -> form values', () => {

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseRunOptions } from '../../src/engine/options';
+import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { InvalidOptionsError } from '../../src/engine/errors';
-import { INSTANCE_TYPES } from '../../src/engine/instanceTypes';
+import { INSTANCE_TYPES } from '../../src/engine/options/instanceTypes';
 import { fakeProbe } from './helpers';
 
 const IMAGE = 'localhost/bootc-sample:latest';

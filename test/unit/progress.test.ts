@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { laterPhase, phaseFromGuestOutput } from '../../src/engine/bootPhases';
+import { laterPhase, phaseFromGuestOutput } from '../../src/engine/guest/bootPhases';
 import { progressReporter } from '../../src/cli/progress';
 
 test('boot phases come from the guest\'s own console and journal, and only move forward', () => {

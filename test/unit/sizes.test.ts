@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseMemoryMiB, parseSizeBytes, formatMiB } from '../../src/engine/sizes';
+import { parseMemoryMiB, parseSizeBytes, formatMiB } from '../../src/engine/options/sizes';
 
 test('memory: bcvk forms', () => {
   assert.equal(parseMemoryMiB('4G'), 4096);

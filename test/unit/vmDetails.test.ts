@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bootTimeline, knownHostsLine, sshConfigBlock } from '../../src/engine/vmDetails';
-import { parseRunOptions, toRunOptionsInput } from '../../src/engine/options';
+import { bootTimeline, knownHostsLine, sshConfigBlock } from '../../src/engine/vm/vmDetails';
+import { parseRunOptions, toRunOptionsInput } from '../../src/engine/options/runOptions';
 import { fakeProbe } from './helpers';
 
 test('boot timeline: seconds from the kernel\'s start to each milestone, from journal timestamps', () => {

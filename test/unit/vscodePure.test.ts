@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { vmItemProperties, duration } from '../../src/vscode/tree/vmItemProperties';
-import { imageTagFor } from '../../src/engine/build';
-import { bootcImagesOf } from '../../src/engine/images';
-import type { VmInfo } from '../../src/engine/vms';
+import { imageTagFor } from '../../src/engine/podman/build';
+import { bootcImagesOf } from '../../src/engine/podman/images';
+import type { VmInfo } from '../../src/engine/vm/vms';
 
 // pure pieces of the extension (no vscode import): tree item properties, image tags, image filter
 const NOW = 1_700_000_000_000;

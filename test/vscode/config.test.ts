@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { until } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
-import { waitForSsh } from '../../src/engine/ready';
-import { execCollect } from '../../src/engine/ssh';
+import { waitForSsh } from '../../src/engine/guest/ready';
+import { execCollect } from '../../src/engine/guest/ssh';
 import { bootVm } from '../../src/vscode/boot/bootFlow';
 
 const run = promisify(execFile);

@@ -7,8 +7,8 @@ import * as vscode from 'vscode';
 import { until } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import type { ForwardTreeItem, VmTreeItem } from '../../src/vscode/tree/vmTreeProvider';
-import { waitForSsh } from '../../src/engine/ready';
-import { execCollect } from '../../src/engine/ssh';
+import { waitForSsh } from '../../src/engine/guest/ready';
+import { execCollect } from '../../src/engine/guest/ssh';
 
 // One real VM (TCG) booted the way "Boot as Ephemeral VM" does, shared by the checks below.
 const run = promisify(execFile);

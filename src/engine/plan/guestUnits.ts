@@ -1,5 +1,5 @@
-import { escapeSystemdPath, deviceUnit } from '../systemdEscape';
-import type { BindMount } from '../options';
+import { escapeSystemdPath, deviceUnit } from './systemdEscape';
+import type { BindMount } from '../options/runOptions';
 
 /**
  * Guest-side configuration. It reaches the guest in a cpio appended to the image's initramfs, so it

@@ -1,4 +1,4 @@
-import type { RunOptions } from '../options';
+import type { RunOptions } from '../options/runOptions';
 
 export const ROOT_TAG = 'rootfs';
 

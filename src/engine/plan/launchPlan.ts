@@ -1,11 +1,11 @@
-import type { RunOptions, BindMount } from '../options';
-import { HostTools, inContainer } from '../host';
-import { vmStatePaths } from '../stateDir';
+import type { RunOptions, BindMount } from '../options/runOptions';
+import { HostTools, inContainer } from '../host/host';
+import { vmStatePaths } from '../vm/stateDir';
 import { buildKernelArgs, ROOT_TAG } from './kernelArgs';
 import { buildQemuArgs, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, ResolvedAccel } from './qemu';
 import { alignmentPadding } from './cpio';
 import { EngineError } from '../errors';
-import { KERNEL_RELEASE, type KernelInImage } from '../kernel';
+import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { buildGuestPayload } from './guestPayload';

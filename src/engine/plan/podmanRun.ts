@@ -1,6 +1,6 @@
-import type { RunOptions } from '../options';
+import type { RunOptions } from '../options/runOptions';
 import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './qemu';
-import { HOST_USR_IN_CONTAINER } from '../host';
+import { HOST_USR_IN_CONTAINER } from '../host/host';
 import { SWAP_DISK_SERIAL } from './guestUnits';
 import { privilegeArgs } from './privileges';
 

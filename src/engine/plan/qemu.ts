@@ -1,4 +1,4 @@
-import type { RunOptions } from '../options';
+import type { RunOptions } from '../options/runOptions';
 import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
 import type { VirtiofsShare } from './virtiofsd';
 

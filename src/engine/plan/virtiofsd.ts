@@ -1,4 +1,4 @@
-import type { VirtiofsdFlavor } from '../host';
+import type { VirtiofsdFlavor } from '../host/host';
 
 export interface VirtiofsShare {
   tag: string;

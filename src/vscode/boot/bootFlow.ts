@@ -1,15 +1,15 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseRunOptions } from '../../engine/options';
-import { generateVmName, prepareLaunch, startDetached } from '../../engine/launch';
-import { waitForSsh } from '../../engine/ready';
-import type { BootPhase } from '../../engine/bootPhases';
-import { findVm, removeVm } from '../../engine/vms';
-import { buildImage, imageTagFor } from '../../engine/build';
+import { parseRunOptions } from '../../engine/options/runOptions';
+import { generateVmName, prepareLaunch, startDetached } from '../../engine/vm/launch';
+import { waitForSsh } from '../../engine/guest/ready';
+import type { BootPhase } from '../../engine/guest/bootPhases';
+import { findVm, removeVm } from '../../engine/vm/vms';
+import { buildImage, imageTagFor } from '../../engine/podman/build';
 import { EngineError } from '../../engine/errors';
 import { defaultRunInput, readSettings, vmRunInput } from '../settings';
 import type { StoredConfiguration } from '../config/configStore';
-import { configurationRunInput } from '../../engine/config';
+import { configurationRunInput } from '../../engine/options/configFile';
 import { openSshTerminal } from '../terminals/sshTerminal';
 import type { Services } from '../services';
 

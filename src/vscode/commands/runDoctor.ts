@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { runDoctor } from '../../engine/doctor';
+import { runDoctor } from '../../engine/host/doctor';
 
 export const id = 'bootcEphemeral.runDoctor';
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CONFIG_FILE, parseConfigFile, SavedConfiguration, upsertConfiguration, removeConfiguration, ConfigurationFields } from '../../engine/config';
+import { CONFIG_FILE, parseConfigFile, SavedConfiguration, upsertConfiguration, removeConfiguration, ConfigurationFields } from '../../engine/options/configFile';
 
 const CHECK_DELAY_MS = 150;
 

@@ -1,9 +1,9 @@
 import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { Client } from 'ssh2';
-import type { Podman } from '../../engine/podman';
-import { waitForSsh } from '../../engine/ready';
-import { forwardLocal } from '../../engine/ssh';
+import type { Podman } from '../../engine/podman/podman';
+import { waitForSsh } from '../../engine/guest/ready';
+import { forwardLocal } from '../../engine/guest/ssh';
 
 export interface PortForward {
   vmName: string;

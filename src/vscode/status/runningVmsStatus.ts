@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { VmInfo } from '../../engine/vms';
+import type { VmInfo } from '../../engine/vm/vms';
 
 /** `$(vm-running) N` in the status bar while VMs run; a click lists them. Hidden otherwise. */
 export class RunningVmsStatus implements vscode.Disposable {

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
 import { bootVm, BootRequest } from '../boot/bootFlow';
-import { findVm, removeVm } from '../../engine/vms';
+import { findVm, removeVm } from '../../engine/vm/vms';
 import type { StoredConfiguration } from '../config/configStore';
-import { parseConfigFile } from '../../engine/config';
+import { parseConfigFile } from '../../engine/options/configFile';
 
 export const TASK_TYPE = 'bootc-ephemeral';
 /** What the background problem matcher waits for: preLaunchTask proceeds once this line is out. */

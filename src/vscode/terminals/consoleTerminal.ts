@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type * as net from 'node:net';
-import { connectConsole, consoleBacklog, consoleSocketPath } from '../../engine/console';
-import type { VmInfo } from '../../engine/vms';
+import { connectConsole, consoleBacklog, consoleSocketPath } from '../../engine/guest/console';
+import type { VmInfo } from '../../engine/vm/vms';
 import { FileTailPseudoterminal } from './fileTailTerminal';
-import { vmStatePaths } from '../../engine/stateDir';
+import { vmStatePaths } from '../../engine/vm/stateDir';
 
 /**
  * The guest's serial console (ttyS0), interactive: the end of the boot log, then QEMU's console socket,

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { followFile } from '../../engine/logs';
+import { followFile } from '../../engine/guest/logs';
 
 /** A read-only terminal that follows a growing log file (the guest journal or console) until the VM ends. */
 export class FileTailPseudoterminal implements vscode.Pseudoterminal {

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { Client, ClientChannel } from 'ssh2';
-import type { Podman } from '../../engine/podman';
-import { waitForSsh } from '../../engine/ready';
-import { exitCodeOf } from '../../engine/ssh';
+import type { Podman } from '../../engine/podman/podman';
+import { waitForSsh } from '../../engine/guest/ready';
+import { exitCodeOf } from '../../engine/guest/ssh';
 
 /**
  * An interactive SSH shell in a VM as a Pseudoterminal: ssh2 from the extension host with a pty,

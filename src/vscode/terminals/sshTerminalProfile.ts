@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { pickVm } from '../commands/pickVm';
+import { pickVm } from '../commands/vm/pickVm';
 import { SshPseudoterminal } from './sshTerminal';
 
 /** "Ephemeral VM (SSH)" in the terminal + menu: pick a running VM, get an SSH shell in it. */

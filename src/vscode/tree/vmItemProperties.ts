@@ -1,6 +1,6 @@
 // Pure: how a VM looks in the tree (label, description, icon, tooltip), unit-tested without VS Code.
-import type { VmInfo, VmState } from '../../engine/vms';
-import { formatMiB } from '../../engine/sizes';
+import type { VmInfo, VmState } from '../../engine/vm/vms';
+import { formatMiB } from '../../engine/options/sizes';
 
 export interface VmItemProperties {
   label: string;

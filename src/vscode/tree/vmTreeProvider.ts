@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { Podman } from '../../engine/podman';
-import { listVms, removeStateDirOf, VmInfo } from '../../engine/vms';
-import { watchVmEvents, EventWatch } from '../../engine/events';
+import type { Podman } from '../../engine/podman/podman';
+import { listVms, removeStateDirOf, VmInfo } from '../../engine/vm/vms';
+import { watchVmEvents, EventWatch } from '../../engine/podman/events';
 import { vmItemProperties } from './vmItemProperties';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
 

@@ -2,9 +2,9 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { Services } from '../services';
-import { checkForm, EMPTY_FORM, fieldsToForm, formToFields, FormValues } from '../../engine/formModel';
-import { INSTANCE_TYPES } from '../../engine/instanceTypes';
-import { listBootcImages } from '../../engine/images';
+import { checkForm, EMPTY_FORM, fieldsToForm, formToFields, FormValues } from '../../engine/options/formModel';
+import { INSTANCE_TYPES } from '../../engine/options/instanceTypes';
+import { listBootcImages } from '../../engine/podman/images';
 import { bootFlow } from '../boot/bootFlow';
 import type { StoredConfiguration } from '../config/configStore';
 

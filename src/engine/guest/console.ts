@@ -1,0 +1,49 @@
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import { EngineError } from '../errors';
+import { vmStatePaths } from '../vm/stateDir';
+import type { VmInfo } from '../vm/vms';
+
+/** Ctrl+] leaves an interactive console, as in telnet and virsh console. */
+export const CONSOLE_ESCAPE = '\x1d';
+
+/** How much of the console log to show before going live: enough for the last screens of boot. */
+export const CONSOLE_BACKLOG_BYTES = 8 * 1024;
+
+/** Where a VM's interactive serial console listens, or a clear error saying why there is none. */
+export function consoleSocketPath(vm: VmInfo): string {
+  if (!vm.stateDir) throw new EngineError(`${vm.name} was not started by bootc-ephemeral: it has no console socket (try \`podman attach\`)`);
+  const socket = vmStatePaths(vm.stateDir).consoleSocket;
+  if (!fs.existsSync(socket)) {
+    throw new EngineError(`${vm.name} has no console socket`, {
+      hint: vm.podmanState !== 'running' ? 'the VM is not running' : 'VMs started with --console have their console on the container\'s stdio: use `podman attach`',
+    });
+  }
+  return socket;
+}
+
+/** Connects to QEMU's console socket: bytes written go to the guest's ttyS0, its output comes back. */
+export function connectConsole(socketPath: string): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(socketPath);
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+    socket.once('error', (e) => reject(new EngineError(`cannot connect to the console at ${socketPath}: ${e.message}`)));
+  });
+}
+
+/** The end of the console log: what the console showed before we attached. */
+export function consoleBacklog(vm: VmInfo, bytes = CONSOLE_BACKLOG_BYTES): Buffer {
+  if (!vm.stateDir) return Buffer.alloc(0);
+  try {
+    const data = fs.readFileSync(vmStatePaths(vm.stateDir).consoleLog);
+    if (data.length <= bytes) return data;
+    // start on a line boundary, not inside a character or an escape sequence
+    const start = data.indexOf(0x0a, data.length - bytes);
+    return start < 0 ? Buffer.alloc(0) : data.subarray(start + 1);
+  } catch {
+    return Buffer.alloc(0);
+  }
+}

@@ -1,0 +1,91 @@
+import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { Podman } from '../podman/podman';
+import { findHostTools, probeKvm } from './host';
+import { VM_CAPABILITIES, privilegedFallback } from '../plan/privileges';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+export interface DoctorCheck {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  detail: string;
+  /** commands that fix it, to copy */
+  fix?: string[];
+}
+
+export const SAMPLE_IMAGE = 'localhost/bootc-sample:latest';
+const SETUP_FIX = ['sudo npm run host-setup   # in a bootc-ephemeral checkout (Debian 12)'];
+
+function readHelp(binary: string): string {
+  const r = spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 5000 });
+  return `${r.stdout ?? ''}${r.stderr ?? ''}`;
+}
+
+/** Host checks with fixes; each is independent so one failure does not hide the others. */
+export async function runDoctor(podman: Podman, read: (p: string) => string | undefined = tryRead): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const add = (c: DoctorCheck) => checks.push(c);
+
+  const uid = process.getuid?.() ?? 0;
+  add(uid === 0
+    ? { id: 'root', title: 'Rootful podman', status: 'ok', detail: 'running as root' }
+    : { id: 'root', title: 'Rootful podman', status: 'fail', detail: 'VMs need rootful podman (image mounts, the host /usr bound into the VM container, KVM); you are not root', fix: ['sudo bootc-ephemeral ...'] });
+
+  let podmanOk = false;
+  try {
+    const v = await podman.run(['version', '--format', '{{.Client.Version}}']);
+    podmanOk = v.exitCode === 0;
+    add(podmanOk
+      ? { id: 'podman', title: 'podman', status: 'ok', detail: `podman ${v.stdout.trim()}` }
+      : { id: 'podman', title: 'podman', status: 'fail', detail: v.stderr.trim() || 'podman version failed', fix: SETUP_FIX });
+  } catch (e) {
+    add({ id: 'podman', title: 'podman', status: 'fail', detail: (e as Error).message, fix: ['sudo apt-get install podman crun', ...SETUP_FIX] });
+  }
+
+  try {
+    const t = findHostTools(readHelp);
+    add({ id: 'qemu', title: 'QEMU', status: 'ok', detail: t.qemu });
+    add({ id: 'virtiofsd', title: 'virtiofsd', status: 'ok', detail: `${t.virtiofsd} (${t.virtiofsdFlavor === 'c' ? "QEMU's C virtiofsd" : 'Rust virtiofsd'})` });
+  } catch (e) {
+    add({ id: 'qemu', title: 'QEMU and virtiofsd', status: 'fail', detail: (e as Error).message, fix: ['sudo apt-get install qemu-system-x86', ...SETUP_FIX] });
+  }
+
+  const kvm = probeKvm();
+  add(kvm.usable
+    ? { id: 'kvm', title: 'KVM', status: 'ok', detail: kvm.reason }
+    : { id: 'kvm', title: 'KVM', status: 'warn', detail: `${kvm.reason}: VMs run under QEMU TCG (software emulation: tens of seconds to SSH)`, fix: ['enable VT-x/AMD-V (or nested virtualisation) for this machine'] });
+
+  const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(read('/proc/self/status') ?? '')?.[1];
+  const hasSysResource = capEff ? (BigInt(`0x${capEff}`) >> 24n) & 1n : 1n;
+  const conf = read('/etc/containers/containers.conf') ?? '';
+  add(hasSysResource || /^\s*default_ulimits/m.test(conf)
+    ? { id: 'rlimits', title: 'Container rlimits', status: 'ok', detail: hasSysResource ? 'CAP_SYS_RESOURCE present' : 'default_ulimits pinned in containers.conf' }
+    : { id: 'rlimits', title: 'Container rlimits', status: 'fail', detail: 'no CAP_SYS_RESOURCE and no default_ulimits: crun fails with "setrlimit RLIMIT_NOFILE: Operation not permitted"', fix: SETUP_FIX });
+
+  const hybrid = (read('/sys/fs/cgroup/unified/cgroup.controllers') ?? '').trim();
+  add(!hybrid
+    ? { id: 'cgroups', title: 'cgroups', status: 'ok', detail: 'no hybrid-mode controllers' }
+    : { id: 'cgroups', title: 'cgroups', status: 'fail', detail: `hybrid cgroup host: controllers on the v2 hierarchy (${hybrid}) make crun fail`, fix: SETUP_FIX });
+
+  add(privilegedFallback()
+    ? { id: 'privileges', title: 'VM container privileges', status: 'warn', detail: 'BOOTC_EPHEMERAL_PRIVILEGED=1: VM containers run --privileged (all capabilities, all host devices)', fix: ['unset BOOTC_EPHEMERAL_PRIVILEGED   # unless this host needs it (please report why)'] }
+    : { id: 'privileges', title: 'VM container privileges', status: 'ok', detail: `not privileged: capabilities ${VM_CAPABILITIES.map((c) => c.cap).join(', ')}; default seccomp; no new privileges` });
+
+  if (podmanOk) {
+    const exists = await podman.imageExists(SAMPLE_IMAGE);
+    add(exists
+      ? { id: 'sample-image', title: 'Sample image', status: 'ok', detail: SAMPLE_IMAGE }
+      : { id: 'sample-image', title: 'Sample image', status: 'warn', detail: `${SAMPLE_IMAGE} is not built`, fix: ['sudo npm run sample-image   # in a bootc-ephemeral checkout'] });
+  }
+  return checks;
+}
+
+function tryRead(p: string): string | undefined {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

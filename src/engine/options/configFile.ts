@@ -1,0 +1,317 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Document, isMap, isScalar, isSeq, parseDocument, Pair, Scalar, YAMLMap, YAMLSeq, Node as YamlNode } from 'yaml';
+import { parseRunOptions, PathProbe, RunOptions, RunOptionsInput, hostPathProbe } from './runOptions';
+import { InvalidOptionsError } from '../errors';
+
+/**
+ * Saved VM configurations, `.vscode/bootc-ephemeral.yaml`, shaped like launch.json:
+ *   version: 1
+ *   configurations:
+ *     - name: dev
+ *       image: localhost/bootc-sample:latest      # or containerfile: + context:
+ *       memory: 2G
+ *       bind: ["${workspaceFolder}/src:src"]
+ * Parsing keeps positions for diagnostics; edits go through the yaml Document API, so the user's
+ * comments and layout stay.
+ */
+export const CONFIG_FILE = '.vscode/bootc-ephemeral.yaml';
+export const CONFIG_VERSION = 1;
+
+type Kind = 'string' | 'number|string' | 'boolean' | 'list' | 'ports' | 'enum';
+interface KeySpec {
+  kind: Kind;
+  /** the run option it feeds (RunOptionsInput key) */
+  option?: keyof RunOptionsInput;
+  /** the CLI field name the validator reports */
+  field?: string;
+  values?: string[];
+}
+
+export const CONFIG_KEYS: Record<string, KeySpec> = {
+  name: { kind: 'string' },
+  image: { kind: 'string', option: 'image', field: 'image' },
+  containerfile: { kind: 'string' },
+  context: { kind: 'string' },
+  itype: { kind: 'string', option: 'itype', field: 'itype' },
+  memory: { kind: 'number|string', option: 'memory', field: 'memory' },
+  vcpus: { kind: 'number|string', option: 'vcpus', field: 'vcpus' },
+  bind: { kind: 'list', option: 'bind', field: 'bind' },
+  roBind: { kind: 'list', option: 'roBind', field: 'ro-bind' },
+  karg: { kind: 'list', option: 'karg', field: 'karg' },
+  execute: { kind: 'list', option: 'execute', field: 'execute' },
+  systemdUnits: { kind: 'string', option: 'systemdUnits', field: 'systemd-units' },
+  addSwap: { kind: 'string', option: 'addSwap', field: 'add-swap' },
+  mountDiskFile: { kind: 'list', option: 'mountDiskFile', field: 'mount-disk-file' },
+  virtioSerialOut: { kind: 'list', option: 'virtioSerialOut', field: 'virtio-serial-out' },
+  env: { kind: 'list', option: 'env', field: 'env' },
+  label: { kind: 'list', option: 'label', field: 'label' },
+  network: { kind: 'string', option: 'network', field: 'network' },
+  console: { kind: 'boolean', option: 'console', field: 'console' },
+  bindStorageRo: { kind: 'boolean', option: 'bindStorageRo', field: 'bind-storage-ro' },
+  allowSystemBind: { kind: 'boolean', option: 'allowSystemBind', field: 'allow-system-bind' },
+  accel: { kind: 'enum', option: 'accel', field: 'accel', values: ['auto', 'kvm', 'tcg'] },
+  forwardPorts: { kind: 'ports' },
+  bindWorkspace: { kind: 'enum', values: ['rw', 'ro', 'off'] },
+};
+
+export interface SavedConfiguration {
+  name: string;
+  image?: string;
+  containerfile?: string;
+  context?: string;
+  forwardPorts?: number[];
+  bindWorkspace?: 'rw' | 'ro' | 'off';
+  /** the run options as written (strings and lists), before ${...} resolution */
+  input: RunOptionsInput;
+}
+
+export interface ConfigProblem {
+  message: string;
+  /** character offsets in the file */
+  start: number;
+  end: number;
+  configuration?: string;
+}
+
+export interface ParsedConfigFile {
+  /** each with the problems that concern it (its own and the file's): one with problems must not boot */
+  configurations: (SavedConfiguration & { range: [number, number]; problems: string[] })[];
+  problems: ConfigProblem[];
+}
+
+export interface VariableContext {
+  workspaceFolder?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * ${workspaceFolder}, ${workspaceFolderBasename}, ${userHome}, ${env:NAME}; unknown ones stay as written.
+ * One that cannot be resolved (an unset variable, no folder open) is reported through `unresolved`
+ * and never silently becomes "" (a bind of "${env:UNSET}:x" would otherwise bind the current directory).
+ */
+export function resolveVariables(text: string, v: VariableContext, unresolved?: (variable: string, why: string) => void): string {
+  return text.replace(/\$\{([^}]+)\}/g, (all, name: string) => {
+    if (name === 'workspaceFolder' || name === 'workspaceFolderBasename') {
+      if (!v.workspaceFolder) {
+        unresolved?.(all, 'no workspace folder is open');
+        return all;
+      }
+      return name === 'workspaceFolder' ? v.workspaceFolder : path.basename(v.workspaceFolder);
+    }
+    if (name === 'userHome') return os.homedir();
+    if (name.startsWith('env:')) {
+      const value = (v.env ?? process.env)[name.slice(4)];
+      if (value === undefined) unresolved?.(all, `the environment variable ${name.slice(4)} is not set`);
+      return value ?? all;
+    }
+    return all;
+  });
+}
+
+/** Larger files are refused before parsing: a configuration file is a few KiB. */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+
+function rangeOf(node: YamlNode | null | undefined, fallback: [number, number] = [0, 0]): [number, number] {
+  const r = node?.range;
+  return r ? [r[0], r[1]] : fallback;
+}
+
+function scalarList(node: unknown): string[] | undefined {
+  if (isSeq(node)) return node.items.every((i) => isScalar(i)) ? (node.items as Scalar[]).map((i) => String(i.value)) : undefined;
+  if (isScalar(node) && node.value !== null) return [String(node.value)];
+  return undefined;
+}
+
+/** Reads the file: what it configures, and every problem with its place (syntax, shape, values). */
+export function parseConfigFile(text: string, vars: VariableContext = {}, probe: PathProbe = hostPathProbe): ParsedConfigFile {
+  const configurations: ParsedConfigFile['configurations'] = [];
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) {
+    return { configurations, problems: [{ message: `the file is ${Math.round(bytes / 1024)} KiB; configuration files are limited to ${MAX_CONFIG_BYTES / 1024} KiB`, start: 0, end: 0 }] };
+  }
+  let doc: Document;
+  try {
+    // aliases are never expanded here (we read nodes, not toJS), so alias bombs cost nothing
+    doc = parseDocument(text, { keepSourceTokens: false, uniqueKeys: true });
+  } catch (e) {
+    return { configurations, problems: [{ message: `the file cannot be parsed: ${(e as Error).message}`, start: 0, end: 0 }] };
+  }
+  const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message.split('\n')[0], start: e.pos[0], end: e.pos[1] }));
+  if (problems.length) return { configurations, problems };
+  const root = doc.contents;
+  if (root === null || (isScalar(root) && root.value === null)) return { configurations, problems };
+  if (!isMap(root)) return { configurations, problems: [{ message: 'expected a mapping with "version" and "configurations"', start: 0, end: text.length }] };
+  for (const pair of root.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    if (key !== 'version' && key !== 'configurations') problems.push({ message: `unknown key "${key}": the file has "version" and "configurations"`, ...span(pair.key as YamlNode) });
+  }
+  const version = root.get('version', true) as Scalar | undefined;
+  if (!version) problems.push({ message: `"version: ${CONFIG_VERSION}" is missing`, start: 0, end: 0 });
+  else if (version.value !== CONFIG_VERSION) problems.push({ message: `version must be ${CONFIG_VERSION}`, ...span(version) });
+  const list = root.get('configurations', true);
+  if (list === undefined) return { configurations, problems };
+  if (!isSeq(list)) return { configurations, problems: [...problems, { message: '"configurations" must be a list', ...span(list as YamlNode) }] };
+  const names = new Set<string>();
+  for (const item of list.items) {
+    if (!isMap(item)) {
+      problems.push({ message: 'each configuration is a mapping with at least "name" and "image" or "containerfile"', ...span(item as YamlNode) });
+      continue;
+    }
+    const c = readConfiguration(item, problems, vars, probe);
+    if (!c) continue;
+    if (names.has(c.name)) problems.push({ message: `another configuration is named "${c.name}"`, ...span(item.get('name', true) as YamlNode), configuration: c.name });
+    names.add(c.name);
+    configurations.push({ ...c, range: rangeOf(item), problems: [] });
+  }
+  for (const c of configurations) c.problems = problems.filter((p) => p.configuration === undefined || p.configuration === c.name).map((p) => p.message);
+  return { configurations, problems };
+}
+
+function span(node: YamlNode | null | undefined): { start: number; end: number } {
+  const [start, end] = rangeOf(node);
+  return { start, end };
+}
+
+function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: VariableContext, probe: PathProbe): SavedConfiguration | undefined {
+  const nameNode = map.get('name', true) as Scalar | undefined;
+  const name = nameNode && typeof nameNode.value === 'string' ? nameNode.value : undefined;
+  if (!name) {
+    const shown = nameNode && isScalar(nameNode) ? JSON.stringify(nameNode.value) : undefined;
+    problems.push({ message: shown ? `name: ${shown}: "name" must be a non-empty string` : 'a configuration needs a "name"', ...span(nameNode ?? map) });
+    return undefined;
+  }
+  const bad = (node: YamlNode | null | undefined, message: string) => problems.push({ message, ...span(node), configuration: name });
+  const input: RunOptionsInput = {};
+  const c: SavedConfiguration = { name, input };
+  const valueNodes: Record<string, YamlNode> = {};
+  for (const pair of map.items as Pair<YamlNode, YamlNode>[]) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    // own keys only: "constructor" or "__proto__" must not find Object's
+    const spec = Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
+    if (!spec) {
+      bad(pair.key, `unknown key "${key}"${suggest(key)}`);
+      continue;
+    }
+    const node = pair.value;
+    valueNodes[key] = node ?? pair.key;
+    const scalar = isScalar(node) ? node.value : undefined;
+    const str = (v: unknown) => resolveVariables(String(v), vars, (variable, why) => bad(node ?? pair.key, `${key}: ${variable} cannot be resolved: ${why}`));
+    switch (spec.kind) {
+      case 'string':
+        if (typeof scalar !== 'string' || !scalar) bad(node ?? pair.key, `"${key}" must be a non-empty string`);
+        else if (spec.option) (input as Record<string, unknown>)[spec.option] = str(scalar);
+        else if (key !== 'name') (c as unknown as Record<string, unknown>)[key] = str(scalar);
+        break;
+      case 'number|string':
+        if (typeof scalar !== 'string' && typeof scalar !== 'number') bad(node ?? pair.key, `"${key}" must be a number or a string`);
+        else (input as Record<string, unknown>)[spec.option!] = typeof scalar === 'number' ? scalar : str(scalar);
+        break;
+      case 'boolean':
+        if (typeof scalar !== 'boolean') bad(node ?? pair.key, `"${key}" must be true or false`);
+        else (input as Record<string, unknown>)[spec.option!] = scalar;
+        break;
+      case 'enum':
+        if (typeof scalar !== 'string' || !spec.values!.includes(scalar)) bad(node ?? pair.key, `"${key}" must be one of ${spec.values!.join(', ')}`);
+        else if (spec.option) (input as Record<string, unknown>)[spec.option] = scalar;
+        else c.bindWorkspace = scalar as SavedConfiguration['bindWorkspace'];
+        break;
+      case 'list': {
+        const items = scalarList(node);
+        if (!items) bad(node ?? pair.key, `"${key}" must be a string or a list of strings`);
+        else (input as Record<string, unknown>)[spec.option!] = items.map(str);
+        break;
+      }
+      case 'ports': {
+        const items = isSeq(node) ? (node as YAMLSeq).items : [node];
+        const ports = items.map((i) => (isScalar(i) ? Number(i.value) : NaN));
+        if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) bad(node ?? pair.key, '"forwardPorts" must be a list of port numbers (1-65535)');
+        else c.forwardPorts = ports;
+        break;
+      }
+    }
+  }
+  if (!input.image && !c.containerfile) bad(nameNode, `configuration "${name}" needs "image" or "containerfile"`);
+  if (input.image && c.containerfile) bad(valueNodes.containerfile, 'give "image" or "containerfile", not both');
+  // the values: the same validator the CLI and the form use, each problem placed on its key
+  try {
+    parseRunOptions({ ...input, image: input.image ?? 'localhost/from-containerfile:latest' }, probe);
+  } catch (e) {
+    if (!(e instanceof InvalidOptionsError)) throw e;
+    for (const p of e.problems) {
+      const key = Object.keys(CONFIG_KEYS).find((k) => CONFIG_KEYS[k].field === p.field);
+      const node = key ? valueNodes[key] : nameNode;
+      bad(itemNodeFor(node, p.value) ?? node, `${key ?? p.field}: ${JSON.stringify(p.value)}: ${p.message}`);
+    }
+  }
+  return c;
+}
+
+/** In a list value, the item that holds the bad value (so the squiggle sits on the right line). */
+function itemNodeFor(node: YamlNode | undefined, value: unknown): YamlNode | undefined {
+  if (!isSeq(node)) return undefined;
+  return (node.items as YamlNode[]).find((i) => isScalar(i) && (String(i.value) === String(value) || String(value).endsWith(String(i.value).replace(/^\$\{[^}]+\}/, ''))));
+}
+
+function suggest(key: string): string {
+  const lower = key.toLowerCase().replace(/[-_]/g, '');
+  const hit = Object.keys(CONFIG_KEYS).find((k) => k.toLowerCase() === lower);
+  return hit ? ` (did you mean "${hit}"?)` : '';
+}
+
+/** The run options of a saved configuration, ${...} already resolved; image from a build when given. */
+export function configurationRunInput(c: SavedConfiguration, image?: string): RunOptionsInput {
+  return { ...c.input, image: image ?? c.input.image };
+}
+
+export function validateConfigurationOptions(c: SavedConfiguration, probe: PathProbe = hostPathProbe, image?: string): RunOptions {
+  return parseRunOptions(configurationRunInput(c, image), probe);
+}
+
+/** The plain object written for a configuration (what the form saves). */
+export type ConfigurationFields = { name: string } & Record<string, unknown>;
+
+function emptyDocument(): Document {
+  return parseDocument(`# Ephemeral VM configurations (bootc-ephemeral). Keys: see resources/bootc-ephemeral.schema.json\nversion: ${CONFIG_VERSION}\nconfigurations: []\n`);
+}
+
+function configurationsSeq(doc: Document): YAMLSeq {
+  let seq = doc.get('configurations', true);
+  if (!isSeq(seq)) {
+    seq = doc.createNode([]) as YAMLSeq;
+    doc.set('configurations', seq);
+  }
+  const s = seq as YAMLSeq;
+  s.flow = false;
+  return s;
+}
+
+/** Adds or replaces (by name) a configuration; comments and layout elsewhere stay as they were. */
+export function upsertConfiguration(text: string, fields: ConfigurationFields, previousName = fields.name): string {
+  const doc = text.trim() ? parseDocument(text) : emptyDocument();
+  if (doc.errors.length) throw new Error(`the file has YAML errors: ${doc.errors[0].message.split('\n')[0]}`);
+  const seq = configurationsSeq(doc);
+  const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)));
+  const index = seq.items.findIndex((i) => isMap(i) && i.get('name') === previousName);
+  if (index < 0) {
+    seq.items.push(doc.createNode(clean));
+  } else {
+    const map = seq.items[index] as YAMLMap;
+    // update in place: keys keep their comments; removed fields go, new ones are appended
+    for (const key of map.items.map((p) => String((p.key as Scalar).value))) if (!(key in clean)) map.delete(key);
+    for (const [k, v] of Object.entries(clean)) {
+      const existing = map.get(k, true);
+      if (isScalar(existing) && !Array.isArray(v)) existing.value = v;
+      else map.set(k, doc.createNode(v));
+    }
+  }
+  return doc.toString();
+}
+
+export function removeConfiguration(text: string, name: string): string {
+  const doc = parseDocument(text);
+  const seq = configurationsSeq(doc);
+  const index = seq.items.findIndex((i) => isMap(i) && i.get('name') === name);
+  if (index >= 0) seq.items.splice(index, 1);
+  return doc.toString();
+}

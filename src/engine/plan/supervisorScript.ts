@@ -1,0 +1,4 @@
+// bundled as text by esbuild (see scripts/build.mjs)
+import script from '../../../resources/supervisor.sh';
+
+export const SUPERVISOR_SCRIPT: string = script;

@@ -1,0 +1,81 @@
+import * as crypto from 'node:crypto';
+import { EngineError } from '../errors';
+import type { Podman } from './podman';
+import { cleanStderr } from './podman';
+
+/**
+ * The root filesystem of every VM container: an engine-made image with nothing to run in it (empty
+ * directories, usr-merge symlinks and a root passwd entry). QEMU, virtiofsd and the supervisor come from the podman host's
+ * /usr, bound in read-only; the bootc image is only *served* (a read-only image mount). So nothing the
+ * image carries (ld.so.preload, ld.so.cache, ENV, labels, binaries) reaches the privileged processes.
+ * It is made with `podman import` from a tar stream, so it works over a remote connection too.
+ */
+interface TarEntry {
+  path: string;
+  type: 'dir' | 'file' | 'symlink';
+  mode: number;
+  data?: string;
+}
+
+const ROOT_ENTRIES: TarEntry[] = [
+  ...['dev', 'proc', 'sys', 'run', 'etc', 'var'].map((d) => ({ path: d, type: 'dir' as const, mode: 0o755 })),
+  { path: 'usr', type: 'dir', mode: 0o755 }, // the host's /usr is bound here read-only
+  // the usr-merged layout, so host binaries find their loader and `podman exec NAME cat ...` works
+  ...['bin', 'sbin', 'lib', 'lib64'].map((d) => ({ path: d, type: 'symlink' as const, mode: 0o777, data: `usr/${d}` })),
+  { path: 'tmp', type: 'dir', mode: 0o1777 },
+  { path: 'var/tmp', type: 'dir', mode: 0o1777 },
+  // virtiofsd keeps its lock files in /var/run/virtiofsd: on the /run tmpfs (the root is read-only)
+  { path: 'var/run', type: 'symlink', mode: 0o777, data: '../run' },
+  { path: 'etc/passwd', type: 'file', mode: 0o644, data: 'root:x:0:0:root:/:/nonexistent\n' },
+  { path: 'etc/group', type: 'file', mode: 0o644, data: 'root:x:0:\n' },
+];
+
+/** Label on the root image: `rm-all` and `doctor` can tell it apart from user images. */
+export const ROOT_IMAGE_LABEL = 'io.bootc-ephemeral.container-root';
+
+function octal(n: number, width: number): string {
+  return n.toString(8).padStart(width - 1, '0') + '\0';
+}
+
+/** A POSIX ustar archive of the given entries (owner root, mtime 0: the same bytes every time). */
+export function buildTar(entries: TarEntry[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const e of entries) {
+    const data = Buffer.from(e.data ?? '', 'utf8');
+    const h = Buffer.alloc(512);
+    const name = e.type === 'dir' ? `${e.path}/` : e.path;
+    if (Buffer.byteLength(name) > 100) throw new Error(`tar name too long: ${name}`);
+    h.write(name, 0, 'utf8');
+    h.write(octal(e.mode, 8), 100, 'ascii');
+    h.write(octal(0, 8), 108, 'ascii');
+    h.write(octal(0, 8), 116, 'ascii');
+    h.write(octal(e.type === 'file' ? data.length : 0, 12), 124, 'ascii');
+    h.write(octal(0, 12), 136, 'ascii');
+    h.write(e.type === 'dir' ? '5' : e.type === 'symlink' ? '2' : '0', 156, 'ascii');
+    if (e.type === 'symlink') h.write(e.data ?? '', 157, 'utf8');
+    h.write('ustar\0' + '00', 257, 'ascii');
+    h.write('root', 265, 'ascii');
+    h.write('root', 297, 'ascii');
+    h.fill(' ', 148, 156); // checksum is computed with its own field as spaces
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(octal(sum, 7) + ' ', 148, 'ascii');
+    blocks.push(h);
+    if (e.type === 'file' && data.length) blocks.push(data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+const ROOT_TAR = buildTar(ROOT_ENTRIES);
+
+/** The root image's name: its tag is the hash of its content, so a changed layout gets a new image. */
+export const CONTAINER_ROOT_IMAGE = `localhost/bootc-ephemeral-root:${crypto.createHash('sha256').update(ROOT_TAR).digest('hex').slice(0, 12)}`;
+
+/** Imports the root image once (a few ms later on); concurrent callers import the same bytes. */
+export async function ensureContainerRoot(podman: Podman): Promise<string> {
+  if (await podman.imageExists(CONTAINER_ROOT_IMAGE)) return CONTAINER_ROOT_IMAGE;
+  const r = await podman.run(['import', '--change', `LABEL ${ROOT_IMAGE_LABEL}=1`, '-', CONTAINER_ROOT_IMAGE], { input: ROOT_TAR });
+  if (r.exitCode !== 0) throw new EngineError(`could not create the VM containers' root image ${CONTAINER_ROOT_IMAGE}: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
+  return CONTAINER_ROOT_IMAGE;
+}

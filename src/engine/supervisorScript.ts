@@ -1,4 +1,0 @@
-// bundled as text by esbuild (see scripts/build.mjs)
-import script from '../../resources/supervisor.sh';
-
-export const SUPERVISOR_SCRIPT: string = script;

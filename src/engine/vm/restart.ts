@@ -1,0 +1,33 @@
+import * as fs from 'node:fs';
+import { EngineError } from '../errors';
+import type { Podman } from '../podman/podman';
+import { parseRunOptions, toRunOptionsInput, type RunOptions } from '../options/runOptions';
+import { prepareLaunch, startDetached, type LaunchDeps } from './launch';
+import { vmStatePaths } from './stateDir';
+import { removeVm, type VmInfo } from './vms';
+
+/**
+ * `restart NAME`: the same options, a new boot (detached). The options come from the VM's own state
+ * dir (0600), never from a label, and are validated again before the old VM is removed, so a restart
+ * that cannot happen (a bind folder gone) leaves the old VM as it was.
+ */
+export async function restartVm(podman: Podman, vm: VmInfo, deps: Omit<LaunchDeps, 'podman'> = {}): Promise<string> {
+  if (vm.origin !== 'bootc-ephemeral' || !vm.stateDir) {
+    throw new EngineError(`${vm.name} was not started by bootc-ephemeral: restart it with the tool that started it`, { field: 'name', value: vm.name });
+  }
+  const file = vmStatePaths(vm.stateDir).options;
+  let recorded: RunOptions & { env: unknown };
+  try {
+    recorded = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    throw new EngineError(`the options of ${vm.name} are not recorded (${file}): it cannot be restarted; start it again with bootc-ephemeral run`);
+  }
+  const envKeys = Array.isArray(recorded.env) ? (recorded.env as string[]) : [];
+  if (envKeys.length) {
+    throw new EngineError(`${vm.name} was started with -e ${envKeys.join(', ')}: their values were never stored (they may be secrets), so restart cannot repeat them; start it again with bootc-ephemeral run`, { field: 'env' });
+  }
+  const options = parseRunOptions({ ...toRunOptionsInput({ ...recorded, env: {} }), name: vm.name, detach: true });
+  await removeVm(podman, vm);
+  const prepared = await prepareLaunch(options, { ...deps, podman });
+  return startDetached(prepared, podman);
+}

@@ -1,0 +1,193 @@
+import * as fs from 'node:fs';
+import { EngineError } from '../errors';
+import { Podman, PodmanPsEntry } from '../podman/podman';
+import { LABELS } from '../plan/podmanRun';
+import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/qemu';
+import { SSHD_LISTENING } from '../guest/bootPhases';
+import { stateDirOf, removeStateDir, vmStatePaths } from './stateDir';
+import type { SshTarget } from '../guest/ssh';
+import type { RunOptions } from '../options/runOptions';
+
+export type VmState = 'booting' | 'ready' | 'stopping' | 'failed' | 'exited';
+export type VmOrigin = 'bootc-ephemeral' | 'bcvk';
+
+export interface VmInfo {
+  id: string;
+  name: string;
+  image: string;
+  origin: VmOrigin;
+  podmanState: string;
+  state: VmState;
+  createdAt?: number;
+  startedAt?: number;
+  exitedAt?: number;
+  exitCode?: number;
+  stateDir?: string;
+  accel?: string;
+  ssh: boolean;
+  /** 127.0.0.1 port that reaches the guest's sshd */
+  sshPort?: number;
+  /** options the VM was started with (env values left out) */
+  options?: Partial<RunOptions> & { env?: unknown };
+  labels: Record<string, string>;
+}
+
+/** Journal lines that mean the guest is up: sshd listening (SSH VMs), or boot finished. */
+const BOOT_FINISHED = /Reached target (multi-user\.target|Multi-User System)|Startup finished in/;
+
+export function journalSaysReady(journal: string, ssh: boolean): boolean {
+  return ssh ? SSHD_LISTENING.test(journal) : BOOT_FINISHED.test(journal);
+}
+
+function readinessFromStateDir(stateDir: string | undefined, ssh: boolean): boolean {
+  if (!stateDir) return false;
+  const p = vmStatePaths(stateDir);
+  if (fs.existsSync(p.readyMarker)) return true;
+  try {
+    if (journalSaysReady(fs.readFileSync(p.journalLog, 'utf8'), ssh)) {
+      fs.writeFileSync(p.readyMarker, '');
+      return true;
+    }
+  } catch {
+    /* no journal yet */
+  }
+  return false;
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function validTime(t: number | undefined): number | undefined {
+  return typeof t === 'number' && t > 0 ? t : undefined;
+}
+
+/**
+ * The options a VM was started with: the state dir's copy (0600, with the --execute commands) when we
+ * can read it, else the label's (which leaves out --execute text and env values).
+ */
+function recordedOptionsOf(stateDir: string | undefined, label: string | undefined): VmInfo['options'] {
+  if (stateDir) {
+    try {
+      const text = fs.readFileSync(vmStatePaths(stateDir).options, 'utf8');
+      const o = parseJson<VmInfo['options']>(text);
+      if (o && typeof o === 'object') return o;
+    } catch {
+      /* not ours to read, or gone: the label's copy */
+    }
+  }
+  const o = parseJson<VmInfo['options']>(label);
+  return o && typeof o === 'object' ? o : undefined;
+}
+
+/** One `podman ps` entry as a VM; undefined for containers that are not VMs. Pure but for `isReady`. */
+export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefined, ssh: boolean) => boolean): VmInfo | undefined {
+  const labels = e.Labels ?? {};
+  const origin: VmOrigin | undefined = labels[LABELS.vm] === '1' ? 'bootc-ephemeral' : labels[LABELS.bcvk] === '1' ? 'bcvk' : undefined;
+  if (!origin) return undefined;
+  const name = e.Names?.[0] ?? e.Id.slice(0, 12);
+  // derived from the name, never from a label (anyone can label a container, and images lend theirs)
+  const stateDir = origin === 'bootc-ephemeral' ? stateDirOf(name) : undefined;
+  const ssh = labels[LABELS.ssh] === '1';
+  const published = (e.Ports ?? []).find((p) => p.container_port === GUEST_SSH_PORT_IN_CONTAINER && (p.protocol ?? 'tcp') === 'tcp');
+  // an address only while it can be used
+  const sshPort = e.State !== 'running' ? undefined : labels[LABELS.sshHostPort] ? Number(labels[LABELS.sshHostPort]) : published?.host_port;
+  let state: VmState;
+  switch (e.State) {
+    case 'running':
+      state = origin === 'bcvk' || isReady(stateDir, ssh) ? 'ready' : 'booting';
+      break;
+    case 'stopping':
+    case 'removing':
+      state = 'stopping';
+      break;
+    case 'exited':
+    case 'stopped':
+      state = (e.ExitCode ?? 0) === 0 ? 'exited' : 'failed';
+      break;
+    default:
+      state = 'booting';
+  }
+  return {
+    id: e.Id,
+    name,
+    // our containers run the engine's root image; the bootc image is recorded in a label
+    image: (origin === 'bootc-ephemeral' && labels[LABELS.image]) || e.Image,
+    origin,
+    podmanState: e.State,
+    state,
+    createdAt: e.Created,
+    // podman reports times it does not have as its zero time (-62135596800): not a time
+    startedAt: validTime(e.StartedAt),
+    exitedAt: validTime(e.ExitedAt),
+    exitCode: e.State === 'exited' ? e.ExitCode : undefined,
+    stateDir,
+    accel: labels[LABELS.accel],
+    ssh,
+    sshPort,
+    options: recordedOptionsOf(stateDir, labels[LABELS.options]),
+    labels,
+  };
+}
+
+/** All VMs, ours and bcvk's: one `podman ps` call. */
+export async function listVms(podman: Podman): Promise<VmInfo[]> {
+  const entries = (await podman.json<PodmanPsEntry[]>(['ps', '--all', '--format', 'json'], 'listing containers')) ?? [];
+  return entries.map((e) => toVmInfo(e, readinessFromStateDir)).filter((v): v is VmInfo => !!v);
+}
+
+export async function findVm(podman: Podman, nameOrId: string): Promise<VmInfo> {
+  const vms = await listVms(podman);
+  const vm = vms.find((v) => v.name === nameOrId) ?? vms.find((v) => v.id.startsWith(nameOrId) && nameOrId.length >= 6);
+  if (!vm) throw new EngineError(`no VM named ${nameOrId} (see bootc-ephemeral ps)`, { field: 'name', value: nameOrId });
+  return vm;
+}
+
+export function sshTargetOf(vm: VmInfo): SshTarget {
+  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(`${vm.name} was started by bcvk: use "bcvk ephemeral ssh ${vm.name}"`);
+  if (!vm.ssh || !vm.stateDir) throw new EngineError(`${vm.name} was started without SSH (-K / --ssh-keygen)`, { field: 'name', value: vm.name });
+  if (!vm.sshPort) throw new EngineError(`${vm.name} has no published SSH port (is it running?)`, { field: 'name', value: vm.name });
+  const p = vmStatePaths(vm.stateDir);
+  let privateKey: string;
+  let hostPublicKey: string;
+  try {
+    privateKey = fs.readFileSync(p.clientKey, 'utf8');
+    hostPublicKey = fs.readFileSync(p.guestHostKey, 'utf8').trim();
+  } catch {
+    throw new EngineError(`the SSH keys of ${vm.name} are missing from ${p.ssh}`);
+  }
+  return { host: '127.0.0.1', port: vm.sshPort, user: 'root', privateKey, hostPublicKey };
+}
+
+export async function stopVm(podman: Podman, vm: VmInfo, timeoutSeconds = 10): Promise<void> {
+  await podman.check(['stop', '--time', String(timeoutSeconds), '--', vm.id], `stopping ${vm.name}`);
+}
+
+/** Removes the container (stopping it) and its state dir. */
+export async function removeVm(podman: Podman, vm: VmInfo): Promise<void> {
+  const r = await podman.run(['rm', '--force', '--time', '5', '--', vm.id]);
+  if (r.exitCode !== 0 && (await podman.containerExists(vm.id))) {
+    throw new EngineError(`removing ${vm.name} failed: ${r.stderr.trim()}`);
+  }
+  removeStateDirOf(vm);
+}
+
+/**
+ * Removes a gone VM's state dir, but only the one that VM's launch made: a dir (re)made after the
+ * container was created belongs to a newer launch of the same name.
+ */
+export function removeStateDirOf(vm: VmInfo): boolean {
+  if (!vm.stateDir) return false;
+  try {
+    const madeAt = fs.lstatSync(vmStatePaths(vm.stateDir).owner).mtimeMs;
+    if (vm.createdAt !== undefined && madeAt > (vm.createdAt + 2) * 1000) return false;
+  } catch {
+    return false;
+  }
+  return removeStateDir(vm.stateDir);
+}

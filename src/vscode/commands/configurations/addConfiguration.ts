@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { Services } from '../../services';
+import { listBootcImages } from '../../../engine/podman/images';
+import type { ConfigurationFields } from '../../../engine/options/configFile';
+
+export const id = 'bootcEphemeral.addConfiguration';
+
+/**
+ * Add a configuration: a name and an image (or a Containerfile of the workspace), with the user's
+ * default memory; written to .vscode/bootc-ephemeral.yaml, which opens for the rest.
+ */
+export async function run(s: Services, fields?: ConfigurationFields): Promise<vscode.Uri | undefined> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) {
+    void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder to save configurations in.'));
+    return undefined;
+  }
+  if (!fields) {
+    const name = await vscode.window.showInputBox({
+      prompt: vscode.l10n.t('Configuration name'),
+      validateInput: (v) => (!v.trim() ? vscode.l10n.t('A name is required') : s.configs.find(v.trim()) ? vscode.l10n.t('That name is taken') : undefined),
+    });
+    if (!name) return undefined;
+    const containerfiles = await vscode.workspace.findFiles('**/{Containerfile,Dockerfile,*.containerfile,*.dockerfile}', '**/node_modules/**', 20);
+    const images = await listBootcImages(s.podman()).catch(() => []);
+    const pick = await vscode.window.showQuickPick(
+      [
+        ...images.map((i) => ({ label: i.name, description: vscode.l10n.t('image'), fields: { image: i.name } })),
+        ...containerfiles.map((u) => ({ label: vscode.workspace.asRelativePath(u, false), description: vscode.l10n.t('build'), fields: { containerfile: `\${workspaceFolder}/${vscode.workspace.asRelativePath(u, false)}` } })),
+      ],
+      { placeHolder: vscode.l10n.t('Boot which image, or build which Containerfile?') },
+    );
+    if (!pick) return undefined;
+    fields = { name: name.trim(), ...pick.fields, memory: vscode.workspace.getConfiguration('bootcEphemeral').get<string>('defaultMemory') };
+  }
+  const file = await s.configs.save(folder, fields);
+  return file;
+}

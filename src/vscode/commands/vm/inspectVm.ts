@@ -1,0 +1,18 @@
+import * as vscode from 'vscode';
+import type { Services } from '../../services';
+import { pickVm } from './pickVm';
+
+export const id = 'bootcEphemeral.inspectVm';
+
+/** `podman inspect` of the VM container, as JSON in an editor. */
+export async function run(s: Services, arg?: unknown): Promise<vscode.TextDocument | undefined> {
+  const vm = await pickVm(s, arg, () => true, vscode.l10n.t('Inspect'));
+  if (!vm) return undefined;
+  try {
+    const data = await s.podman().json<unknown[]>(['inspect', '--type', 'container', '--', vm.id], `inspecting ${vm.name}`);
+    return await s.documents.show(`inspect/${vm.name}.json`, JSON.stringify(data?.[0] ?? data, null, 2) + '\n', 'json');
+  } catch (e) {
+    void s.logger.showError((e as Error).message);
+    return undefined;
+  }
+}

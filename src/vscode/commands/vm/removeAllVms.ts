@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import type { Services } from '../../services';
+import { listVms, removeVm } from '../../../engine/vm/vms';
+
+export const id = 'bootcEphemeral.removeAllVms';
+export async function run(s: Services): Promise<void> {
+  const vms = (await listVms(s.podman())).filter((v) => v.origin === 'bootc-ephemeral');
+  if (!vms.length) return;
+  const remove = vscode.l10n.t('Remove All');
+  const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Remove {0} ephemeral VM(s), running or not?', vms.length), { modal: true }, remove);
+  if (answer !== remove) return;
+  for (const vm of vms) {
+    try {
+      await removeVm(s.podman(), vm);
+    } catch (e) {
+      void s.logger.showError((e as Error).message);
+    }
+  }
+  await s.tree.refresh();
+}

@@ -1,0 +1,16 @@
+import * as vscode from 'vscode';
+import type { Services } from '../../services';
+import { pickVm } from './pickVm';
+import { stopVm } from '../../../engine/vm/vms';
+
+export const id = 'bootcEphemeral.stopVm';
+export async function run(s: Services, arg?: unknown): Promise<void> {
+  const vm = await pickVm(s, arg, (v) => v.podmanState === 'running', vscode.l10n.t('Choose a VM to stop'));
+  if (!vm) return;
+  try {
+    await stopVm(s.podman(), vm);
+  } catch (e) {
+    void s.logger.showError((e as Error).message);
+  }
+  await s.tree.refresh();
+}
