@@ -1,4 +1,5 @@
 import { Podman } from '../engine/podman/podman';
+import { shellLine } from '../engine/shellQuote';
 
 /** What every subcommand gets: podman, and where to print. */
 export interface CliContext {
@@ -12,7 +13,7 @@ export interface CliContext {
 
 export function createContext(debug: boolean): CliContext {
   const ctx: CliContext = {
-    podman: new Podman(undefined, debug ? (argv) => process.stderr.write(`+ ${argv.map(quoteForDisplay).join(' ')}\n`) : undefined),
+    podman: new Podman(undefined, debug ? (argv) => process.stderr.write(`+ ${shellLine(argv)}\n`) : undefined),
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
@@ -21,9 +22,6 @@ export function createContext(debug: boolean): CliContext {
   return ctx;
 }
 
-export function quoteForDisplay(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 export function warn(ctx: CliContext, message: string): void {
   ctx.stderr.write(`bootc-ephemeral: warning: ${message}\n`);

@@ -1,10 +1,11 @@
 import { commandSpec, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
 import type { CliContext } from './context';
-import { quoteForDisplay, warn } from './context';
+import { warn } from './context';
 import { parseRunOptions, type RunOptions } from '../engine/options/runOptions';
 import { catchInterrupts, type Interrupts } from './interrupts';
 import { prepareLaunch, runForeground, startDetached } from '../engine/vm/launch';
+import { shellLine } from '../engine/shellQuote';
 
 export const RUN_SPEC = commandSpec(
   'bootc-ephemeral run [OPTIONS] IMAGE',
@@ -32,7 +33,7 @@ async function runWithInterrupts(ctx: CliContext, options: RunOptions, interrupt
     prepared.discard();
     return interrupts.exitCode();
   }
-  if (options.debug) ctx.stderr.write(`+ qemu: ${prepared.plan.qemuArgs.map(quoteForDisplay).join(' ')}\n`);
+  if (options.debug) ctx.stderr.write(`+ qemu: ${shellLine(prepared.plan.qemuArgs)}\n`);
   if (options.detach) {
     const id = await startDetached(prepared, ctx.podman);
     if (interrupts.received()) return interrupts.exitCode(); // the VM runs on, as asked: -d

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
+import { shellLine } from '../engine/shellQuote';
 
 /** The one output channel: every podman/QEMU command line at debug level, errors with "Show Log". */
 export class Logger implements vscode.Disposable {
   readonly channel = vscode.window.createOutputChannel('Ephemeral VMs', { log: true });
 
   command(argv: string[]): void {
-    this.channel.debug(argv.map((a) => (/^[A-Za-z0-9_./:=@%+,-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '));
+    this.channel.debug(shellLine(argv));
   }
 
   info(message: string): void {

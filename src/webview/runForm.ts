@@ -10,27 +10,36 @@ import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-label/index.js';
 import '@vscode-elements/elements/dist/vscode-radio/index.js';
 import '@vscode-elements/elements/dist/vscode-radio-group/index.js';
-import type { FormValues, FormCheck } from '../engine/options/formModel';
+import type { FormValues, FormCheck, FormField } from '../engine/options/formModel';
+import type { PageMessage, PanelMessage } from './protocol';
 
-declare function acquireVsCodeApi(): { postMessage(m: unknown): void };
+declare function acquireVsCodeApi(): { postMessage(m: PageMessage): void };
 const vscode = acquireVsCodeApi();
 
 type Field = HTMLElement & { value: string; checked?: boolean };
 const $ = <T extends HTMLElement = Field>(id: string) => document.getElementById(id) as T;
-const TEXT_KEYS = ['name', 'image', 'containerfile', 'context', 'itype', 'memory', 'vcpus', 'bind', 'roBind', 'karg', 'execute', 'env', 'label', 'network', 'systemdUnits', 'addSwap', 'mountDiskFile', 'accel', 'bindWorkspace', 'forwardPorts'] as const;
-let itypes: Record<string, { vcpus: number; memoryMiB: number }> = {};
+const FIXED_KEYS = ['name', 'image', 'containerfile', 'context'] as const;
+/** the option fields, as the extension host described them in `init` */
+let fields: readonly FormField[] = [];
 
 function values(): FormValues {
-  const v = { source: ($('source-containerfile') as Field).checked ? 'containerfile' : 'image', console: !!$('console').checked } as FormValues;
-  for (const k of TEXT_KEYS) (v as unknown as Record<string, string>)[k] = $(k).value ?? '';
+  const v = { source: ($('source-containerfile') as Field).checked ? 'containerfile' : 'image' } as FormValues;
+  for (const k of FIXED_KEYS) v[k] = $(k).value ?? '';
+  for (const f of fields) v[f.key] = f.control === 'checkbox' ? !!$(f.key).checked : ($(f.key).value ?? '');
   return v;
 }
 
-function fill(v: FormValues): void {
-  for (const k of TEXT_KEYS) $(k).value = v[k];
-  $('console').checked = v.console;
-  ($('source-image') as Field).checked = v.source === 'image';
-  ($('source-containerfile') as Field).checked = v.source === 'containerfile';
+function fill(v: Partial<FormValues> | Record<string, string>): void {
+  for (const [k, value] of Object.entries(v)) {
+    const el = document.getElementById(k) as Field | null;
+    if (!el || k === 'source') continue;
+    if (typeof value === 'boolean') el.checked = value;
+    else el.value = value ?? '';
+  }
+  if (v.source) {
+    ($('source-image') as Field).checked = v.source === 'image';
+    ($('source-containerfile') as Field).checked = v.source === 'containerfile';
+  }
   showSource();
 }
 
@@ -56,18 +65,23 @@ function showCheck(c: FormCheck): void {
 }
 
 let timer: number | undefined;
-function changed(): void {
+let lastChanged: string | undefined;
+function changed(field?: string): void {
   clearTimeout(timer);
-  timer = window.setTimeout(() => vscode.postMessage({ type: 'check', values: values() }), 150);
+  lastChanged = field ?? lastChanged;
+  timer = window.setTimeout(() => {
+    vscode.postMessage({ type: 'check', values: values(), changed: lastChanged });
+    lastChanged = undefined;
+  }, 150);
 }
 
-window.addEventListener('message', (e: MessageEvent) => {
+window.addEventListener('message', (e: MessageEvent<PanelMessage>) => {
   const m = e.data;
   if (m.type === 'init') {
-    itypes = m.itypes;
+    fields = m.fields;
     const images = $('image') as Field;
     images.innerHTML = '';
-    for (const name of m.images as string[]) {
+    for (const name of m.images) {
       const o = document.createElement('vscode-option');
       o.textContent = name;
       (o as unknown as { value: string }).value = name;
@@ -77,6 +91,7 @@ window.addEventListener('message', (e: MessageEvent) => {
     $('title').textContent = m.title;
     changed();
   } else if (m.type === 'check') showCheck(m.check);
+  else if (m.type === 'set') fill(m.values);
   else if (m.type === 'folderPicked') {
     const t = $(m.field);
     t.value = [t.value.trim(), m.path].filter(Boolean).join('\n');
@@ -84,19 +99,13 @@ window.addEventListener('message', (e: MessageEvent) => {
   } else if (m.type === 'saved') $('status').textContent = `saved to ${m.file}`;
 });
 
+// every decision is the extension host's: a change is only reported (the instance type's sizes come back as `set`)
 function onChange(target: HTMLElement): void {
-  if (target.id === 'itype') {
-    const t = itypes[$('itype').value];
-    if (t) {
-      $('memory').value = t.memoryMiB % 1024 === 0 ? `${t.memoryMiB / 1024}G` : `${t.memoryMiB}M`;
-      $('vcpus').value = String(t.vcpus);
-    }
-  }
   if (target.id?.startsWith('source-')) showSource();
-  changed();
+  changed(target.id);
 }
 
-document.addEventListener('input', changed);
+document.addEventListener('input', () => changed());
 document.addEventListener('change', (e) => onChange(e.target as HTMLElement));
 // vscode-single-select's change event does not bubble: listen on each select itself
 for (const select of document.querySelectorAll<HTMLElement>('vscode-single-select')) select.addEventListener('change', () => onChange(select));
@@ -104,8 +113,7 @@ $('source-image').addEventListener('click', () => setTimeout(showSource));
 $('source-containerfile').addEventListener('click', () => setTimeout(showSource));
 $('save').addEventListener('click', () => vscode.postMessage({ type: 'save', values: values() }));
 $('boot').addEventListener('click', () => vscode.postMessage({ type: 'boot', values: values() }));
-$('add-bind').addEventListener('click', () => vscode.postMessage({ type: 'pickFolder', field: 'bind' }));
-$('add-ro-bind').addEventListener('click', () => vscode.postMessage({ type: 'pickFolder', field: 'roBind' }));
-$('copy-command').addEventListener('click', () => vscode.postMessage({ type: 'copy', text: $('command-line').textContent }));
-$('copy-bcvk').addEventListener('click', () => vscode.postMessage({ type: 'copy', text: $('bcvk-command-line').textContent }));
+for (const button of document.querySelectorAll<HTMLElement>('[data-pick-folder]')) button.addEventListener('click', () => vscode.postMessage({ type: 'pickFolder', field: button.dataset.pickFolder! }));
+$('copy-command').addEventListener('click', () => vscode.postMessage({ type: 'copy', text: $('command-line').textContent ?? '' }));
+$('copy-bcvk').addEventListener('click', () => vscode.postMessage({ type: 'copy', text: $('bcvk-command-line').textContent ?? '' }));
 vscode.postMessage({ type: 'ready' });

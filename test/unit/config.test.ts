@@ -100,10 +100,19 @@ configurations:
   assert.deepEqual(parseConfigFile(fresh, vars, fakeProbe()).configurations.map((c) => c.name), ['first']);
 });
 
-test('the JSON schema knows exactly the keys the parser knows', async () => {
+// The committed schema (VS Code's YAML support reads it) is generated from the option table:
+// UPDATE_SCHEMA=1 npm run test:unit rewrites it after a change.
+test('the JSON schema in resources/ is the one the option table generates', async () => {
+  const fs = await import('node:fs');
+  const file = require('node:path').resolve(__dirname, '../../../resources/bootc-ephemeral.schema.json');
+  const { configurationSchema } = await import('../../src/engine/options/configSchema');
   const { CONFIG_KEYS } = await import('../../src/engine/options/configFile');
-  const schema = JSON.parse(require('node:fs').readFileSync(require('node:path').resolve(__dirname, '../../../resources/bootc-ephemeral.schema.json'), 'utf8'));
+  const generated = `${JSON.stringify(configurationSchema(), null, 2)}\n`;
+  if (process.env.UPDATE_SCHEMA) fs.writeFileSync(file, generated);
+  assert.equal(fs.readFileSync(file, 'utf8'), generated, 'resources/bootc-ephemeral.schema.json is stale: run UPDATE_SCHEMA=1 npm run test:unit');
+  const schema = JSON.parse(generated);
   assert.deepEqual(Object.keys(schema.properties.configurations.items.properties).sort(), Object.keys(CONFIG_KEYS).sort());
+  assert.deepEqual(schema.properties.configurations.items.properties.accel.enum, ['auto', 'kvm', 'tcg']);
 });
 
 // The YAML half of the bad-input table (the CLI half runs the real CLI in test/e2e/01-invalid): each

@@ -38,7 +38,7 @@ test('itype table and override of memory/vcpus', () => {
 
 test('each bad value is named with its field and value', () => {
   const p = problems(() => parseRunOptions({ image: IMAGE, memory: '4GB', itype: 'u9.huge', vcpus: '0', name: 'bad name', accel: 'xen' }, fakeProbe()));
-  assert.deepEqual(p.map((x) => [x.field, x.value]), [['memory', '4GB'], ['vcpus', '0'], ['itype', 'u9.huge'], ['accel', 'xen'], ['name', 'bad name']]);
+  assert.deepEqual(p.map((x) => [x.field, x.value]), [['name', 'bad name'], ['memory', '4GB'], ['vcpus', '0'], ['itype', 'u9.huge'], ['accel', 'xen']]);
   assert.match(new InvalidOptionsError(p).message, /invalid memory "4GB"/);
 });
 
@@ -110,5 +110,5 @@ test('swap, units dir, virtio-serial-out, execute, kargs', () => {
   const p = problems(() =>
     parseRunOptions({ image: IMAGE, addSwap: 'lots', systemdUnits: '/nope', virtioSerialOut: ['nofile', 'x:/nodir/f'], execute: ['a\nb'], karg: ['a b'] }, fakeProbe()),
   );
-  assert.deepEqual(p.map((x) => x.field), ['systemd-units', 'add-swap', 'virtio-serial-out', 'virtio-serial-out', 'execute', 'karg']);
+  assert.deepEqual(p.map((x) => x.field), ['systemd-units', 'add-swap', 'virtio-serial-out', 'virtio-serial-out', 'karg', 'execute']);
 });

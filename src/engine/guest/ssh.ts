@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import { Client, ClientChannel, utils } from 'ssh2';
 import { EngineError } from '../errors';
+import { shellLine } from '../shellQuote';
 
 /** Key material for one VM: the client key we log in with, and the guest's pinned host key. */
 export interface SshKeys {
@@ -59,18 +60,13 @@ export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client
   });
 }
 
-/** POSIX shell quoting of one word. */
-export function shellQuote(word: string): string {
-  if (word !== '' && /^[A-Za-z0-9_./:=@%+,-]+$/.test(word)) return word;
-  return `'${word.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * The remote command line for `ssh NAME -- ARGS`: one argument is sent as it is (like OpenSSH:
  * `ssh vm 'ls -l /'`); several are quoted word by word (`ssh vm -- sh -c 'exit 3'` keeps the words).
  */
 export function remoteCommand(args: string[]): string {
-  return args.length === 1 ? args[0] : args.map(shellQuote).join(' ');
+  return args.length === 1 ? args[0] : shellLine(args);
 }
 
 export function exitCodeOf(code: number | null | undefined, signal?: string | null): number {

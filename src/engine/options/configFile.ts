@@ -2,6 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Document, isMap, isScalar, isSeq, parseDocument, Pair, Scalar, YAMLMap, YAMLSeq, Node as YamlNode } from 'yaml';
 import { parseRunOptions, PathProbe, RunOptions, RunOptionsInput, hostPathProbe } from './runOptions';
+import { RUN_OPTION_FIELDS, type FieldKind, type FormControl } from './fields';
 import { InvalidOptionsError } from '../errors';
 
 /**
@@ -25,34 +26,28 @@ interface KeySpec {
   option?: keyof RunOptionsInput;
   /** the CLI field name the validator reports */
   field?: string;
-  values?: string[];
+  values?: readonly string[];
+  help: string;
+  form?: FormControl;
 }
 
+/** The keys of a configuration that are not run options: what to boot, and what to do around the VM. */
+export const CONFIGURATION_OWN_KEYS: Record<string, KeySpec> = {
+  name: { kind: 'string', help: 'Name shown in the Configurations view; unique in the file.' },
+  containerfile: { kind: 'string', help: 'Build this Containerfile first (podman build) and boot the result. ${workspaceFolder} is resolved.' },
+  context: { kind: 'string', help: 'Build context for containerfile (default: its folder).' },
+  forwardPorts: { kind: 'ports', help: 'Guest ports forwarded to 127.0.0.1 when the VM is ready.', form: { section: 'advanced', control: 'text', label: 'Forward guest ports when ready', placeholder: '8080, 9090' } },
+  bindWorkspace: { kind: 'enum', values: ['rw', 'ro', 'off'], help: 'Bind the workspace folders in (default: the bootcEphemeral.bindWorkspace setting).', form: { section: 'advanced', control: 'select', label: 'Bind the workspace folders' } },
+};
+
+const YAML_KIND: Record<FieldKind, Kind> = { string: 'string', size: 'number|string', count: 'number|string', boolean: 'boolean', list: 'list', enum: 'enum' };
+
+/** Every key a configuration may have: its own, then the run options' (from the option table). */
 export const CONFIG_KEYS: Record<string, KeySpec> = {
-  name: { kind: 'string' },
-  image: { kind: 'string', option: 'image', field: 'image' },
-  containerfile: { kind: 'string' },
-  context: { kind: 'string' },
-  itype: { kind: 'string', option: 'itype', field: 'itype' },
-  memory: { kind: 'number|string', option: 'memory', field: 'memory' },
-  vcpus: { kind: 'number|string', option: 'vcpus', field: 'vcpus' },
-  bind: { kind: 'list', option: 'bind', field: 'bind' },
-  roBind: { kind: 'list', option: 'roBind', field: 'ro-bind' },
-  karg: { kind: 'list', option: 'karg', field: 'karg' },
-  execute: { kind: 'list', option: 'execute', field: 'execute' },
-  systemdUnits: { kind: 'string', option: 'systemdUnits', field: 'systemd-units' },
-  addSwap: { kind: 'string', option: 'addSwap', field: 'add-swap' },
-  mountDiskFile: { kind: 'list', option: 'mountDiskFile', field: 'mount-disk-file' },
-  virtioSerialOut: { kind: 'list', option: 'virtioSerialOut', field: 'virtio-serial-out' },
-  env: { kind: 'list', option: 'env', field: 'env' },
-  label: { kind: 'list', option: 'label', field: 'label' },
-  network: { kind: 'string', option: 'network', field: 'network' },
-  console: { kind: 'boolean', option: 'console', field: 'console' },
-  bindStorageRo: { kind: 'boolean', option: 'bindStorageRo', field: 'bind-storage-ro' },
-  allowSystemBind: { kind: 'boolean', option: 'allowSystemBind', field: 'allow-system-bind' },
-  accel: { kind: 'enum', option: 'accel', field: 'accel', values: ['auto', 'kvm', 'tcg'] },
-  forwardPorts: { kind: 'ports' },
-  bindWorkspace: { kind: 'enum', values: ['rw', 'ro', 'off'] },
+  ...CONFIGURATION_OWN_KEYS,
+  ...Object.fromEntries(
+    RUN_OPTION_FIELDS.filter((f) => f.yaml).map((f) => [f.key, { kind: YAML_KIND[f.kind], option: f.key, field: f.flag, values: f.values?.(), help: f.help, form: f.form }]),
+  ),
 };
 
 export interface SavedConfiguration {
@@ -201,7 +196,7 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
       case 'string':
         if (typeof scalar !== 'string' || !scalar) bad(node ?? pair.key, `"${key}" must be a non-empty string`);
         else if (spec.option) (input as Record<string, unknown>)[spec.option] = str(scalar);
-        else if (key !== 'name') (c as unknown as Record<string, unknown>)[key] = str(scalar);
+        else if (key === 'containerfile' || key === 'context') c[key] = str(scalar);
         break;
       case 'number|string':
         if (typeof scalar !== 'string' && typeof scalar !== 'number') bad(node ?? pair.key, `"${key}" must be a number or a string`);

@@ -1,43 +1,52 @@
-// Pure: the run form's values (strings, as typed) <-> a saved configuration's fields, and the checks
-// the form shows as you type. The same validator as the CLI and the YAML file.
-import { parseRunOptions, PathProbe, hostPathProbe, RunOptionsInput } from './runOptions';
+// Pure: the run form's values (strings, as typed) <-> a saved configuration's fields, the checks the
+// form shows as you type, and the fields the form shows: all from the option table and the
+// configuration's own keys. The same validator as the CLI and the YAML file.
+import { parseRunOptions, PathProbe, hostPathProbe, RunOptionsInput, DEFAULT_MEMORY } from './runOptions';
 import { InvalidOptionsError } from '../errors';
 import { runCommandLine } from './commandLine';
-import { resolveVariables, ConfigurationFields, CONFIG_KEYS } from './configFile';
+import { resolveVariables, ConfigurationFields, CONFIG_KEYS, CONFIGURATION_OWN_KEYS } from './configFile';
+import { RUN_OPTION_FIELDS, type FormControl } from './fields';
+import { INSTANCE_TYPES } from './instanceTypes';
+import { formatMiB } from './sizes';
 
-export interface FormValues {
+/** One field of the form as the page builds it (ids are the YAML keys). */
+export interface FormField extends FormControl {
+  key: string;
+  /** for selects: [value, label] */
+  options?: [string, string][];
+}
+
+const selectOptions: Record<string, () => [string, string][]> = {
+  itype: () => [['', '(none)'], ...Object.entries(INSTANCE_TYPES).map(([k, t]): [string, string] => [k, `${k} (${t.vcpus} vCPU, ${formatMiB(t.memoryMiB)})`])],
+  accel: () => (CONFIG_KEYS.accel.values ?? []).map((v): [string, string] => [v, v]),
+  bindWorkspace: () => [['', '(the setting)'], ['rw', 'read-write'], ['ro', 'read-only'], ['off', 'no']],
+};
+
+/** The form's fields beyond name and source: the run options that have a form control, then the configuration's own. */
+export const FORM_FIELDS: readonly FormField[] = [
+  ...RUN_OPTION_FIELDS.filter((f) => f.yaml && f.form).map((f) => ({ key: f.key as string, ...f.form! })),
+  ...Object.entries(CONFIGURATION_OWN_KEYS).filter(([, k]) => k.form).map(([key, k]) => ({ key, ...k.form! })),
+].map((f) => ({ ...f, options: selectOptions[f.key]?.() }));
+
+/** What the page sends: the fixed fields, then one value per FORM_FIELDS key (checkboxes as booleans). */
+export type FormValues = {
   name: string;
   source: 'image' | 'containerfile';
   image: string;
   containerfile: string;
   context: string;
-  itype: string;
-  memory: string;
-  vcpus: string;
-  bind: string;
-  roBind: string;
-  karg: string;
-  execute: string;
-  env: string;
-  label: string;
-  network: string;
-  systemdUnits: string;
-  addSwap: string;
-  mountDiskFile: string;
-  accel: string;
-  bindWorkspace: string;
-  forwardPorts: string;
-  console: boolean;
-}
+} & Record<string, string | boolean>;
+
+const defaultOf = (f: FormField): string | boolean => (f.control === 'checkbox' ? false : f.key === 'memory' ? DEFAULT_MEMORY : f.control === 'select' && f.key === 'accel' ? 'auto' : '');
 
 export const EMPTY_FORM: FormValues = {
-  name: '', source: 'image', image: 'localhost/bootc-sample:latest', containerfile: '', context: '', itype: '', memory: '4G', vcpus: '',
-  bind: '', roBind: '', karg: '', execute: '', env: '', label: '', network: '', systemdUnits: '', addSwap: '', mountDiskFile: '',
-  accel: 'auto', bindWorkspace: '', forwardPorts: '', console: false,
+  name: '', source: 'image', image: 'localhost/bootc-sample:latest', containerfile: '', context: '',
+  ...Object.fromEntries(FORM_FIELDS.map((f) => [f.key, defaultOf(f)])),
 };
 
 const lines = (text: string) => text.split('\n').map((l) => l.trim()).filter(Boolean);
-const LIST_KEYS = ['bind', 'roBind', 'karg', 'execute', 'env', 'label', 'mountDiskFile'] as const;
+/** an instance type gives memory and vCPUs: those fields are not saved with it */
+const SIZED_BY_ITYPE = ['memory', 'vcpus'];
 
 export function formToFields(v: FormValues): ConfigurationFields {
   const f: ConfigurationFields = { name: v.name.trim() };
@@ -46,41 +55,39 @@ export function formToFields(v: FormValues): ConfigurationFields {
     f.containerfile = v.containerfile.trim();
     if (v.context.trim()) f.context = v.context.trim();
   }
-  if (v.itype) f.itype = v.itype;
-  else {
-    if (v.memory.trim()) f.memory = v.memory.trim();
-    if (v.vcpus.trim()) f.vcpus = /^\d+$/.test(v.vcpus.trim()) ? Number(v.vcpus.trim()) : v.vcpus.trim();
+  for (const field of FORM_FIELDS) {
+    const value = v[field.key];
+    if (v.itype && SIZED_BY_ITYPE.includes(field.key)) continue;
+    if (field.control === 'checkbox') {
+      if (value === true) f[field.key] = true;
+      continue;
+    }
+    const text = String(value ?? '').trim();
+    if (!text || (field.control === 'select' && text === defaultOf(field))) continue;
+    if (field.control === 'area') f[field.key] = lines(text);
+    else if (field.key === 'forwardPorts') f[field.key] = text.split(/[,\s]+/).filter(Boolean).map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+    else if (field.key === 'vcpus' && /^\d+$/.test(text)) f[field.key] = Number(text);
+    else f[field.key] = text;
   }
-  for (const k of LIST_KEYS) if (lines(v[k]).length) f[k] = lines(v[k]);
-  for (const k of ['network', 'systemdUnits', 'addSwap'] as const) if (v[k].trim()) f[k] = v[k].trim();
-  if (v.accel && v.accel !== 'auto') f.accel = v.accel;
-  if (v.bindWorkspace) f.bindWorkspace = v.bindWorkspace;
-  if (v.console) f.console = true;
-  const ports = v.forwardPorts.split(/[,\s]+/).filter(Boolean);
-  if (ports.length) f.forwardPorts = ports.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   return f;
 }
 
 export function fieldsToForm(f: Record<string, unknown>): FormValues {
   const s = (k: string) => (f[k] === undefined ? '' : String(f[k]));
-  const l = (k: string) => (Array.isArray(f[k]) ? (f[k] as unknown[]).join('\n') : s(k));
-  return {
-    ...EMPTY_FORM,
-    name: s('name'),
-    source: f.containerfile ? 'containerfile' : 'image',
-    image: s('image'),
-    containerfile: s('containerfile'),
-    context: s('context'),
-    itype: s('itype'),
-    memory: s('memory'),
-    vcpus: s('vcpus'),
-    bind: l('bind'), roBind: l('roBind'), karg: l('karg'), execute: l('execute'), env: l('env'), label: l('label'), mountDiskFile: l('mountDiskFile'),
-    network: s('network'), systemdUnits: s('systemdUnits'), addSwap: s('addSwap'),
-    accel: s('accel') || 'auto',
-    bindWorkspace: s('bindWorkspace'),
-    forwardPorts: Array.isArray(f.forwardPorts) ? f.forwardPorts.join(', ') : '',
-    console: f.console === true,
-  };
+  const v: FormValues = { ...EMPTY_FORM, name: s('name'), source: f.containerfile ? 'containerfile' : 'image', image: s('image'), containerfile: s('containerfile'), context: s('context') };
+  for (const field of FORM_FIELDS) {
+    const x = f[field.key];
+    if (field.control === 'checkbox') v[field.key] = x === true;
+    else if (Array.isArray(x)) v[field.key] = x.join(field.key === 'forwardPorts' ? ', ' : '\n');
+    else v[field.key] = x === undefined ? (field.control === 'select' ? defaultOf(field) : '') : String(x);
+  }
+  return v;
+}
+
+/** Values the form fills in when a field changes (the instance type's memory and vCPUs). */
+export function derivedFormValues(v: FormValues, changed: string | undefined): Record<string, string> {
+  const t = changed === 'itype' && typeof v.itype === 'string' && Object.hasOwn(INSTANCE_TYPES, v.itype) ? INSTANCE_TYPES[v.itype] : undefined;
+  return t ? { memory: formatMiB(t.memoryMiB), vcpus: String(t.vcpus) } : {};
 }
 
 export interface FormCheck {

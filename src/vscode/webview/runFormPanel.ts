@@ -2,8 +2,8 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { parse } from 'yaml';
 import type { Services } from '../services';
-import { checkForm, EMPTY_FORM, fieldsToForm, formToFields, FormValues } from '../../engine/options/formModel';
-import { INSTANCE_TYPES } from '../../engine/options/instanceTypes';
+import { checkForm, derivedFormValues, EMPTY_FORM, fieldsToForm, FORM_FIELDS, formToFields, FormValues, type FormField } from '../../engine/options/formModel';
+import type { PageMessage, PanelMessage } from '../../webview/protocol';
 import { listBootcImages } from '../../engine/podman/images';
 import { bootFlow } from '../boot/bootFlow';
 import type { StoredConfiguration } from '../config/configStore';
@@ -52,16 +52,18 @@ export class RunFormPanel {
     return checkForm(values, { workspaceFolder: this.folder()?.uri.fsPath, takenNames: taken });
   }
 
-  private async onMessage(m: { type: string; values?: FormValues; field?: string; text?: string }): Promise<void> {
-    const post = (msg: unknown) => this.panel.webview.postMessage(msg);
+  private async onMessage(m: PageMessage): Promise<void> {
+    const post = (msg: PanelMessage) => this.panel.webview.postMessage(msg);
     if (m.type === 'ready') {
       const images = (await listBootcImages(this.s.podman()).catch(() => [])).map((i) => i.name);
       const values = this.config ? fieldsToForm(await this.rawFields(this.config)) : { ...EMPTY_FORM, memory: vscode.workspace.getConfiguration('bootcEphemeral').get<string>('defaultMemory') ?? '4G' };
       if (values.image && !images.includes(values.image)) images.unshift(values.image);
-      await post({ type: 'init', values, images, itypes: INSTANCE_TYPES, title: this.panel.title });
-    } else if (m.type === 'check' && m.values) {
-      await post({ type: 'check', check: this.check(m.values) });
-    } else if ((m.type === 'save' || m.type === 'boot') && m.values) {
+      await post({ type: 'init', values, images, fields: FORM_FIELDS, title: this.panel.title });
+    } else if (m.type === 'check') {
+      const derived = derivedFormValues(m.values, m.changed);
+      if (Object.keys(derived).length) await post({ type: 'set', values: derived });
+      await post({ type: 'check', check: this.check({ ...m.values, ...derived }) });
+    } else if (m.type === 'save' || m.type === 'boot') {
       const check = this.check(m.values);
       if (check.problems.length) return void post({ type: 'check', check });
       const folder = this.folder();
@@ -75,7 +77,7 @@ export class RunFormPanel {
         const config = this.s.configs.find(fields.name);
         if (config) void bootFlow(this.s, { configuration: config });
       }
-    } else if (m.type === 'pickFolder' && m.field) {
+    } else if (m.type === 'pickFolder') {
       const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: this.folder()?.uri });
       if (picked?.[0]) await post({ type: 'folderPicked', field: m.field, path: picked[0].fsPath });
     } else if (m.type === 'copy' && m.text) {
@@ -98,8 +100,19 @@ export class RunFormPanel {
     const field = (id: string, label: string, input: string, help = '') =>
       `<div class="row"><vscode-label for="${id}">${label}</vscode-label>${input}${help ? `<div class="help">${help}</div>` : ''}<div class="problem" id="problem-${id}" role="alert"></div></div>`;
     const text = (id: string, label: string, placeholder = '', help = '') => field(id, label, `<vscode-textfield id="${id}" placeholder="${placeholder}"></vscode-textfield>`, help);
-    const area = (id: string, label: string, placeholder = '', help = '') => field(id, label, `<vscode-textarea id="${id}" rows="2" placeholder="${placeholder}"></vscode-textarea>`, help);
-    const select = (id: string, label: string, options: [string, string][]) => field(id, label, `<vscode-single-select id="${id}">${options.map(([v, l]) => `<vscode-option value="${v}">${l}</vscode-option>`).join('')}</vscode-single-select>`);
+    const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    // option fields come from the option table (FORM_FIELDS); labels are translated here
+    const control = (f: FormField) => {
+      const placeholder = f.placeholder ? t(f.placeholder) : '';
+      if (f.control === 'checkbox') return `<div class="row"><vscode-checkbox id="${f.key}">${t(f.label)}</vscode-checkbox></div>`;
+      const input =
+        f.control === 'select' ? `<vscode-single-select id="${f.key}">${(f.options ?? []).map(([v, l]) => `<vscode-option value="${v}">${t(l)}</vscode-option>`).join('')}</vscode-single-select>`
+        : f.control === 'area' ? `<vscode-textarea id="${f.key}" rows="2" placeholder="${placeholder}"></vscode-textarea>`
+        : `<vscode-textfield id="${f.key}" placeholder="${placeholder}"></vscode-textfield>`;
+      const picker = f.pickFolder ? `<vscode-button id="add-${kebab(f.key)}" data-pick-folder="${f.key}" secondary>${t('Add Folder...')}</vscode-button>` : '';
+      return field(f.key, t(f.label), input, f.help ? t(f.help) : '') + picker;
+    };
+    const section = (name: FormField['section']) => FORM_FIELDS.filter((f) => f.section === name).map(control).join('\n');
     return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src ${w.cspSource} 'nonce-${nonce}'; font-src ${w.cspSource};">
@@ -125,28 +138,12 @@ ${text('name', t('Name'), 'dev')}
 <div id="image-row">${field('image', t('Image (local bootc images)'), '<vscode-single-select id="image" combobox></vscode-single-select>')}</div>
 <div id="containerfile-row" hidden>${text('containerfile', t('Containerfile'), '${workspaceFolder}/Containerfile')}${text('context', t('Build context (default: its folder)'))}</div>
 <div class="pair">
-${select('itype', t('Instance type'), [['', t('(none)')], ...Object.entries(INSTANCE_TYPES).map(([k, v]): [string, string] => [k, `${k} (${v.vcpus} vCPU, ${v.memoryMiB / 1024}G)`])])}
-${text('memory', t('Memory'), '4G')}
-${text('vcpus', t('vCPUs'), t('host CPUs'))}
+${section('sizing')}
 </div>
-${area('bind', t('Binds (read-write), one HOST[:NAME] per line'), '${workspaceFolder}/src:src', t('Mounted at /run/virtiofs-mnt-NAME.'))}
-<vscode-button id="add-bind" secondary>${t('Add Folder...')}</vscode-button>
-${area('roBind', t('Read-only binds, one HOST[:NAME] per line'))}
-<vscode-button id="add-ro-bind" secondary>${t('Add Folder...')}</vscode-button>
-${area('karg', t('Kernel arguments, one per line'), 'quiet')}
+${section('main')}
 <vscode-collapsible title="${t('Advanced')}" id="advanced">
   <div style="padding: 0 8px">
-  ${area('execute', t('Execute, one command per line (systemd ExecStart syntax)'))}
-  ${area('env', t('Container environment, KEY=VALUE per line'))}
-  ${area('label', t('Container labels, KEY=VALUE per line'))}
-  ${text('network', t('podman network'))}
-  ${text('systemdUnits', t('systemd units folder'))}
-  ${text('addSwap', t('Swap disk size'), '1G')}
-  ${area('mountDiskFile', t('Disk files, FILE[:NAME] per line'))}
-  ${select('accel', t('Accelerator'), [['auto', 'auto'], ['kvm', 'kvm'], ['tcg', 'tcg']])}
-  ${select('bindWorkspace', t('Bind the workspace folders'), [['', t('(the setting)')], ['rw', t('read-write')], ['ro', t('read-only')], ['off', t('no')]])}
-  ${text('forwardPorts', t('Forward guest ports when ready'), '8080, 9090')}
-  <div class="row"><vscode-checkbox id="console">${t('Serial console on the container output')}</vscode-checkbox></div>
+  ${section('advanced')}
   </div>
 </vscode-collapsible>
 <div class="problem" id="problem-general" role="alert"></div>
