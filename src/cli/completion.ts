@@ -2,6 +2,8 @@ import { commandSpec, parseArgs, UsageError, type CommandSpec, type FlagSpec } f
 import type { CliContext } from './context';
 import type { Subcommand } from './commands';
 import { manPage } from './manPage';
+import { completionQueries } from '../engine/podman/commands';
+import { shellLine } from '../engine/shellQuote';
 
 export const COMPLETION_SPEC = commandSpec(
   'bootc-ephemeral completion bash|zsh|fish|man',
@@ -13,8 +15,8 @@ export const COMPLETION_SPEC = commandSpec(
 );
 
 // VM names and local images come from podman directly at completion time (no node start-up)
-const VMS_CMD = "podman ps -a --filter label=io.bootc-ephemeral=1 --format '{{.Names}}' 2>/dev/null";
-const IMAGES_CMD = "podman images --format '{{.Repository}}:{{.Tag}}' 2>/dev/null | grep -v '<none>'";
+const VMS_CMD = `${shellLine(['podman', ...completionQueries.vmNames])} 2>/dev/null`;
+const IMAGES_CMD = `${shellLine(['podman', ...completionQueries.imageNames])} 2>/dev/null | grep -v '<none>'`;
 
 const flagWords = (flags: FlagSpec[]) => flags.flatMap((f) => [`--${f.long}`, ...(f.short ? [`-${f.short}`] : [])]).concat('--help');
 

@@ -7,6 +7,7 @@ import { followFile } from '../engine/guest/logs';
 import { EngineError } from '../engine/errors';
 import { TerminalFilter } from '../engine/guest/terminalFilter';
 import { catchInterrupts } from './interrupts';
+import { podmanStreams } from '../engine/podman/commands';
 
 const FLAGS: FlagSpec[] = [
   { long: 'journal', help: 'the guest journal, streamed from the first boot message on' },
@@ -27,7 +28,7 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
   const vm = await findVm(ctx.podman, positionals[0]);
   const follow = bool(flags, 'follow');
   if (!bool(flags, 'journal') && !bool(flags, 'console')) {
-    const child = ctx.podman.spawn(['logs', ...(follow ? ['--follow'] : []), '--', vm.id], { stdio: 'inherit' });
+    const child = ctx.podman.spawn(podmanStreams.logs(vm.id, follow), { stdio: 'inherit' });
     return (await child).exitCode ?? 1;
   }
   if (!vm.stateDir) throw new EngineError(`${vm.name} was not started by bootc-ephemeral: its journal is not streamed to the host`);

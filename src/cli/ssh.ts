@@ -4,6 +4,7 @@ import { SSH_NO_CONNECTION, waitForSsh } from '../engine/guest/ready';
 import { EngineError } from '../engine/errors';
 import { progressReporter } from './progress';
 import { holdForwards, interactiveSession, parseForwards } from './sshSession';
+import { podmanStreams } from '../engine/podman/commands';
 
 export const SSH_FLAGS: FlagSpec[] = [
   { long: 'local-forward', short: 'L', value: true, repeatable: true, valueName: '[ADDR:]PORT:HOST:HOSTPORT', help: 'forward a local port to HOST:HOSTPORT as seen from the VM' },
@@ -57,7 +58,7 @@ export async function sshCommand(ctx: CliContext, argv: string[]): Promise<numbe
  * more): `podman wait` (no polling) tells us at once, and the session ends (255, with a message).
  */
 export function closeWhenVmStops(ctx: CliContext, containerId: string, client: { destroy(): void }): () => void {
-  const waiter = ctx.podman.spawn(['wait', '--', containerId], { stdio: 'ignore' });
+  const waiter = ctx.podman.spawn(podmanStreams.wait(containerId), { stdio: 'ignore' });
   let done = false;
   void waiter.then(() => {
     if (!done) client.destroy();

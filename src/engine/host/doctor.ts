@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { Podman } from '../podman/podman';
 import { findHostTools, probeKvm } from './host';
 import { VM_CAPABILITIES, privilegedFallback } from '../plan/privileges';
+import { podmanCommands } from '../podman/commands';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -35,7 +36,7 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
 
   let podmanOk = false;
   try {
-    const v = await podman.run(['version', '--format', '{{.Client.Version}}']);
+    const v = await podman.exec(podmanCommands.version());
     podmanOk = v.exitCode === 0;
     add(podmanOk
       ? { id: 'podman', title: 'podman', status: 'ok', detail: `podman ${v.stdout.trim()}` }
@@ -74,7 +75,7 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
     : { id: 'privileges', title: 'VM container privileges', status: 'ok', detail: `not privileged: capabilities ${VM_CAPABILITIES.map((c) => c.cap).join(', ')}; default seccomp; no new privileges` });
 
   if (podmanOk) {
-    const exists = await podman.imageExists(SAMPLE_IMAGE);
+    const exists = await podman.exec(podmanCommands.imageExists(SAMPLE_IMAGE));
     add(exists
       ? { id: 'sample-image', title: 'Sample image', status: 'ok', detail: SAMPLE_IMAGE }
       : { id: 'sample-image', title: 'Sample image', status: 'warn', detail: `${SAMPLE_IMAGE} is not built`, fix: ['sudo npm run sample-image   # in a bootc-ephemeral checkout'] });

@@ -2,7 +2,8 @@ import type { RunOptions, BindMount } from '../options/runOptions';
 import { HostTools, inContainer } from '../host/host';
 import { vmStatePaths } from '../vm/stateDir';
 import { buildKernelArgs, ROOT_TAG } from './kernelArgs';
-import { buildQemuArgs, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, ResolvedAccel } from './qemu';
+import { buildQemuArgs, ResolvedAccel } from './qemu';
+import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './containerPaths';
 import { alignmentPadding } from './cpio';
 import { EngineError } from '../errors';
 import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
@@ -50,6 +51,8 @@ export interface LaunchPlan {
   launchId: string;
   stateDir: string;
   podmanArgs: string[];
+  /** whether podmanArgs start the container in the background (startDetached) or the foreground (runForeground) */
+  detach: boolean;
   qemuArgs: string[];
   kernelArgs: string[];
   /** files to write into the state dir (plan dir, keys are written separately) */
@@ -208,6 +211,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     swapFile: options.swapBytes ? paths.swap : undefined,
     entrypoint: inContainer(t.loader),
     command: ['--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(t.shell), `${CONTAINER_PATHS.planDir}/supervisor.sh`, CONTAINER_PATHS.planDir],
+    detach: options.detach,
     publishSsh: options.sshKeygen && !ctx.sshHostPort,
     sshHostPort: ctx.sshHostPort,
     recordedOptions: labelledOptions(options),
@@ -218,6 +222,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     launchId: ctx.launchId,
     stateDir: ctx.stateDir,
     podmanArgs,
+    detach: options.detach,
     qemuArgs,
     kernelArgs,
     files,

@@ -1,22 +1,9 @@
 import type { RunOptions } from '../options/runOptions';
-import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './qemu';
+import { LABELS } from '../podman/labels';
+import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './containerPaths';
 import { HOST_USR_IN_CONTAINER } from '../host/host';
 import { SWAP_DISK_SERIAL } from './guestUnits';
 import { privilegeArgs } from './privileges';
-
-/** Labels every VM container carries; listing and finding VMs again relies on them. */
-export const LABELS = {
-  vm: 'io.bootc-ephemeral',
-  /** the bootc image (the container itself runs the engine's root image) */
-  image: 'io.bootc-ephemeral.image',
-  /** a random id per launch: a failed start removes only the container this launch created */
-  launch: 'io.bootc-ephemeral.launch',
-  options: 'io.bootc-ephemeral.options',
-  accel: 'io.bootc-ephemeral.accel',
-  ssh: 'io.bootc-ephemeral.ssh',
-  sshHostPort: 'io.bootc-ephemeral.ssh-host-port',
-  bcvk: 'bcvk.ephemeral',
-} as const;
 
 export interface PodmanRunInput {
   options: RunOptions;
@@ -36,6 +23,8 @@ export interface PodmanRunInput {
   /** entrypoint (loader) and the command after the image, as seen in the container */
   entrypoint: string;
   command: string[];
+  /** podman run -d: the caller waits for nothing but the container id */
+  detach: boolean;
   /** publish the guest's SSH forward to this host address (bridge networks) */
   publishSsh: boolean;
   /** with --network host, QEMU forwards on the host directly */
@@ -79,7 +68,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   if (o.rm) args.push('--rm');
   if (o.tty) args.push('-t');
   if (o.interactive) args.push('-i');
-  if (o.detach) args.push('-d');
+  if (p.detach) args.push('-d');
 
   if (o.debugEntrypoint) {
     const [cmd, ...rest] = o.debugEntrypoint.trim().split(/\s+/);

@@ -1,25 +1,9 @@
 import type { RunOptions } from '../options/runOptions';
+import { CONSOLE_SOCKET, CONTAINER_PATHS } from './containerPaths';
 import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
 import type { VirtiofsShare } from './virtiofsd';
 
 export type ResolvedAccel = 'kvm' | 'tcg';
-
-/** Container paths the QEMU command line refers to. */
-export const CONTAINER_PATHS = {
-  planDir: '/run/bootc-ephemeral',
-  sourceImage: '/run/source-image',
-  socketDir: '/run/bootc-ephemeral-sock',
-  journalLog: '/run/journal.log',
-  consoleLog: '/run/console.log',
-  consoleSocketDir: '/run/bootc-ephemeral-console',
-  executeStatus: '/run/bootc-ephemeral-execute.status',
-  hostMounts: '/run/host-mounts',
-  diskFiles: '/run/disk-files',
-  virtioSerialOut: '/run/virtio-serial-out',
-} as const;
-
-export const GUEST_SSH_PORT_IN_CONTAINER = 2222;
-export const CONSOLE_SOCKET = 'console.sock';
 
 export interface QemuInput {
   options: RunOptions;

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { EngineError } from '../errors';
 import type { Podman } from './podman';
 import { onLines } from '../lines';
+import { podmanStreams } from './commands';
 
 /** The local tag for an image built from a Containerfile: localhost/<folder>-ephemeral:latest */
 export function imageTagFor(containerfile: string): string {
@@ -15,7 +16,7 @@ export async function buildImage(
   req: { containerfile: string; context: string; tag: string; signal?: AbortSignal },
   onLine: (line: string) => void,
 ): Promise<void> {
-  const child = podman.spawn(['build', '-t', req.tag, '-f', req.containerfile, req.context], { all: true, buffer: false, cancelSignal: req.signal });
+  const child = podman.spawn(podmanStreams.build(req.tag, req.containerfile, req.context), { all: true, buffer: false, cancelSignal: req.signal });
   let lastStep = '';
   const tail: string[] = [];
   onLines(child.all, (l) => {

@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { EngineError } from '../errors';
 import type { Podman } from './podman';
-import { cleanStderr } from './podman';
+import { podmanCommands } from './commands';
 
 /**
  * The root filesystem of every VM container: an engine-made image with nothing to run in it (empty
@@ -74,8 +74,11 @@ export const CONTAINER_ROOT_IMAGE = `localhost/bootc-ephemeral-root:${crypto.cre
 
 /** Imports the root image once (a few ms later on); concurrent callers import the same bytes. */
 export async function ensureContainerRoot(podman: Podman): Promise<string> {
-  if (await podman.imageExists(CONTAINER_ROOT_IMAGE)) return CONTAINER_ROOT_IMAGE;
-  const r = await podman.run(['import', '--change', `LABEL ${ROOT_IMAGE_LABEL}=1`, '-', CONTAINER_ROOT_IMAGE], { input: ROOT_TAR });
-  if (r.exitCode !== 0) throw new EngineError(`could not create the VM containers' root image ${CONTAINER_ROOT_IMAGE}: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
+  if (await podman.exec(podmanCommands.imageExists(CONTAINER_ROOT_IMAGE))) return CONTAINER_ROOT_IMAGE;
+  try {
+    await podman.exec(podmanCommands.importImage(CONTAINER_ROOT_IMAGE, ROOT_IMAGE_LABEL), { input: ROOT_TAR });
+  } catch (e) {
+    throw new EngineError(`could not create the VM containers' root image: ${(e as Error).message}`);
+  }
   return CONTAINER_ROOT_IMAGE;
 }

@@ -1,6 +1,7 @@
 import type { Podman } from './podman';
-import { LABELS } from '../plan/podmanRun';
+import { LABELS } from './labels';
 import { onLines } from '../lines';
+import { podmanStreams } from './commands';
 
 export interface VmEvent {
   name: string;
@@ -37,7 +38,7 @@ export function watchVmEvents(podman: Podman, onEvent: (e: VmEvent) => void, onP
   const start = () => {
     if (disposed) return;
     const startedAt = Date.now();
-    child = podman.spawn(['events', '--format', 'json', '--filter', 'type=container'], { buffer: false, stdin: 'ignore' });
+    child = podman.spawn(podmanStreams.containerEvents(), { buffer: false, stdin: 'ignore' });
     onLines(child.stdout, (l) => {
       const e = parseVmEvent(l);
       if (e) onEvent(e);

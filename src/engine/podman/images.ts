@@ -1,18 +1,11 @@
 import type { Podman } from './podman';
+import { podmanCommands, type PodmanImage } from './commands';
 
 export interface BootcImage {
   name: string;
   id: string;
   size: string;
   created: string;
-}
-
-interface PodmanImage {
-  Id: string;
-  Names?: string[] | null;
-  Labels?: Record<string, string> | null;
-  Size?: number;
-  CreatedAt?: string;
 }
 
 /** Local images that say they are bootable: label containers.bootc=1 or ostree.bootable. */
@@ -29,5 +22,5 @@ export function bootcImagesOf(images: PodmanImage[]): BootcImage[] {
 }
 
 export async function listBootcImages(podman: Podman): Promise<BootcImage[]> {
-  return bootcImagesOf((await podman.json<PodmanImage[]>(['images', '--format', 'json'], 'listing images')) ?? []);
+  return bootcImagesOf(await podman.exec(podmanCommands.listImages()));
 }

@@ -55,37 +55,16 @@ export class Podman {
     }
   }
 
-  /** Runs and returns stdout; a non-zero exit becomes an EngineError with podman's own message. */
-  async check(args: string[], what = `podman ${args[0]}`): Promise<string> {
-    const r = await this.run(args);
-    if (r.exitCode !== 0) throw new EngineError(`${what} failed: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
-    return r.stdout;
+  /** Runs one command of podman/commands.ts and reads its result the way the command says. */
+  async exec<T>(command: { readonly args: readonly string[]; parse(r: PodmanResult): T }, opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<T> {
+    return command.parse(await this.run([...command.args], opts));
   }
 
-  async json<T>(args: string[], what?: string): Promise<T> {
-    const out = await this.check(args, what);
-    return JSON.parse(out || 'null') as T;
-  }
-
-  /** A long-running podman process (foreground run, logs -f, events) with the given stdio. */
-  spawn(args: string[], opts: ExecaOptions = {}): ResultPromise {
+  /** A long-running podman process (a stream of podman/commands.ts, or the plan's foreground run) with the given stdio. */
+  spawn(command: { readonly args: readonly string[] } | readonly string[], opts: ExecaOptions = {}): ResultPromise {
+    const args = 'args' in command ? [...command.args] : [...command];
     this.logger?.(redactArgv([this.binary, ...args]));
     return execa(this.binary, args, { reject: false, ...opts });
-  }
-
-  async imageExists(image: string): Promise<boolean> {
-    return (await this.run(['image', 'exists', image])).exitCode === 0;
-  }
-
-  /** The image's full id, or undefined when it is not in local storage. */
-  async imageId(image: string): Promise<string | undefined> {
-    const r = await this.run(['image', 'inspect', '--format', '{{.Id}}', '--', image]);
-    const id = r.stdout.trim();
-    return r.exitCode === 0 && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
-  }
-
-  async containerExists(name: string): Promise<boolean> {
-    return (await this.run(['container', 'exists', name])).exitCode === 0;
   }
 }
 

@@ -4,9 +4,10 @@ import type { Podman } from '../podman/podman';
 import { cleanStderr } from '../podman/podman';
 import type { HostTools } from '../host/host';
 import { inContainer } from '../host/host';
+import { CONTAINER_PATHS } from '../plan/containerPaths';
 
 /** Where the image is served read-only inside the probe and the VM containers. */
-export const IMAGE_IN_CONTAINER = '/run/source-image';
+const IMAGE_IN_CONTAINER = CONTAINER_PATHS.sourceImage;
 
 /** A kernel release as `uname -r` prints it; anything else never reaches a path, a plan or an argv. */
 export const KERNEL_RELEASE = /^[A-Za-z0-9._+-]+$/;

@@ -14,9 +14,10 @@ import { removeStateDir, reserveStateDir, vmStatePaths } from './stateDir';
 import { generateSshKeys, SshKeys } from '../guest/ssh';
 import { readUserUnits } from '../plan/userUnits';
 import { buildLaunchPlan, LaunchPlan } from '../plan/launchPlan';
-import { LABELS } from '../plan/podmanRun';
+import { LABELS } from '../podman/labels';
 import type { ResolvedAccel } from '../plan/qemu';
 import { SUPERVISOR_SCRIPT } from '../plan/supervisorScript';
+import { podmanCommands } from '../podman/commands';
 
 export interface LaunchDeps {
   podman: Podman;
@@ -99,7 +100,7 @@ const NETWORK_MODES = /^(none|host|bridge|private|slirp4netns(:[^\s]*)?|pasta(:[
 
 async function checkNetwork(podman: Podman, network: string | undefined): Promise<void> {
   if (!network || NETWORK_MODES.test(network)) return;
-  if ((await podman.run(['network', 'exists', '--', network])).exitCode === 0) return;
+  if (await podman.exec(podmanCommands.networkExists(network))) return;
   throw new InvalidOptionsError([{ field: 'network', value: network, message: 'no such podman network (see podman network ls); or one of none, host, bridge, private, slirp4netns, pasta' }]);
 }
 
@@ -110,21 +111,20 @@ async function checkNetwork(podman: Podman, network: string | undefined): Promis
 export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Promise<PreparedLaunch> {
   const { podman } = deps;
   const tools = (deps.tools ?? (() => findHostTools(readHelp)))();
-  const imageId = await podman.imageId(options.image);
+  const imageId = await podman.exec(podmanCommands.imageId(options.image));
   if (!imageId) {
     throw new EngineError(`image ${options.image} is not in local podman storage (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
   }
   await checkNetwork(podman, options.network);
   const name = options.name ?? generateVmName(options.image);
-  const nameTaken = await podman.containerExists(name);
+  const nameTaken = await podman.exec(podmanCommands.containerExists(name));
   if (nameTaken) {
     throw new EngineError(`a container named ${name} already exists: pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
   }
   const accel = resolveAccel(options.accel, deps.warn);
   let hostStorage: { hostPath: string; name: string; readOnly: boolean } | undefined;
   if (options.bindStorageRo) {
-    const info = await podman.json<{ store?: { graphRoot?: string } }>(['info', '--format', 'json']);
-    const graphRoot = info?.store?.graphRoot;
+    const graphRoot = await podman.exec(podmanCommands.storageRoot());
     if (!graphRoot || !fs.existsSync(graphRoot)) throw new EngineError('could not find podman storage for --bind-storage-ro; use --ro-bind instead', { field: 'bind-storage-ro' });
     hostStorage = { hostPath: graphRoot, name: HOST_STORAGE_MOUNT_NAME, readOnly: true };
   }
@@ -136,7 +136,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const kernel = await probeKernel(podman, rootImage, options.image, imageId, tools);
 
   // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
-  const stateDir = await reserveStateDir(name, async (dir) => !(await podman.containerExists(name)) && Date.now() - fs.lstatSync(dir).mtimeMs > LEFTOVER_MIN_AGE_MS);
+  const stateDir = await reserveStateDir(name, async (dir) => !(await podman.exec(podmanCommands.containerExists(name))) && Date.now() - fs.lstatSync(dir).mtimeMs > LEFTOVER_MIN_AGE_MS);
   const discard = () => void removeStateDir(stateDir);
   try {
     const keys = options.sshKeygen ? generateSshKeys(name) : undefined;
@@ -176,14 +176,13 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
 
 /** Removes the container this launch created (found by its launch label), never another one of the same name. */
 async function removeOwnContainer(prepared: PreparedLaunch, podman: Podman): Promise<void> {
-  const ids = await podman.run(['ps', '--all', '--quiet', '--filter', `label=${LABELS.launch}=${prepared.plan.launchId}`]);
-  for (const id of ids.stdout.split('\n').filter(Boolean)) await podman.run(['rm', '--force', '--', id]);
+  for (const id of await podman.exec(podmanCommands.containersLabelled(LABELS.launch, prepared.plan.launchId))) await podman.exec(podmanCommands.removeContainer(id));
 }
 
 /** Starts the VM container in the background; returns its id. On failure nothing is left behind. */
 export async function startDetached(prepared: PreparedLaunch, podman: Podman): Promise<string> {
-  const args = prepared.plan.podmanArgs.includes('-d') ? prepared.plan.podmanArgs : insertBeforeEntrypoint(prepared.plan.podmanArgs, ['-d']);
-  const r = await podman.run(args);
+  if (!prepared.plan.detach) throw new EngineError('startDetached needs a plan made with detach (options.detach)');
+  const r = await podman.run(prepared.plan.podmanArgs);
   if (r.exitCode !== 0) {
     await removeOwnContainer(prepared, podman);
     prepared.discard();
@@ -202,6 +201,7 @@ const STOP_GRACE_MS = 20_000;
  * --rm the state dir goes too. Nothing prints after this returns.
  */
 export async function runForeground(prepared: PreparedLaunch, podman: Podman, signal?: AbortSignal): Promise<number> {
+  if (prepared.plan.detach) throw new EngineError('runForeground needs a plan made without detach');
   const child = podman.spawn(prepared.plan.podmanArgs, { stdio: 'inherit' });
   let forced: NodeJS.Timeout | undefined;
   const onAbort = () => {
@@ -220,9 +220,4 @@ export async function runForeground(prepared: PreparedLaunch, podman: Podman, si
     if (signal?.aborted && prepared.options.rm) await removeOwnContainer(prepared, podman);
     if (prepared.options.rm) prepared.discard();
   }
-}
-
-function insertBeforeEntrypoint(args: string[], extra: string[]): string[] {
-  const i = args.indexOf('--entrypoint');
-  return i < 0 ? [...args, ...extra] : [...args.slice(0, i), ...extra, ...args.slice(i)];
 }

@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import { EngineError } from '../errors';
 import { Podman, PodmanPsEntry } from '../podman/podman';
-import { LABELS } from '../plan/podmanRun';
-import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/qemu';
+import { LABELS } from '../podman/labels';
+import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/containerPaths';
 import { SSHD_LISTENING } from '../guest/bootPhases';
 import { stateDirOf, removeStateDir, vmStatePaths } from './stateDir';
 import type { SshTarget } from '../guest/ssh';
 import type { RunOptions } from '../options/runOptions';
+import { podmanCommands } from '../podman/commands';
 
 export type VmState = 'booting' | 'ready' | 'stopping' | 'failed' | 'exited';
 export type VmOrigin = 'bootc-ephemeral' | 'bcvk';
@@ -137,7 +138,7 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
 
 /** All VMs, ours and bcvk's: one `podman ps` call. */
 export async function listVms(podman: Podman): Promise<VmInfo[]> {
-  const entries = (await podman.json<PodmanPsEntry[]>(['ps', '--all', '--format', 'json'], 'listing containers')) ?? [];
+  const entries = await podman.exec(podmanCommands.listContainers());
   return entries.map((e) => toVmInfo(e, readinessFromStateDir)).filter((v): v is VmInfo => !!v);
 }
 
@@ -165,13 +166,13 @@ export function sshTargetOf(vm: VmInfo): SshTarget {
 }
 
 export async function stopVm(podman: Podman, vm: VmInfo, timeoutSeconds = 10): Promise<void> {
-  await podman.check(['stop', '--time', String(timeoutSeconds), '--', vm.id], `stopping ${vm.name}`);
+  await podman.exec(podmanCommands.stopContainer(vm.id, timeoutSeconds, `stopping ${vm.name}`));
 }
 
 /** Removes the container (stopping it) and its state dir. */
 export async function removeVm(podman: Podman, vm: VmInfo): Promise<void> {
-  const r = await podman.run(['rm', '--force', '--time', '5', '--', vm.id]);
-  if (r.exitCode !== 0 && (await podman.containerExists(vm.id))) {
+  const r = await podman.exec(podmanCommands.removeContainer(vm.id, 5));
+  if (r.exitCode !== 0 && (await podman.exec(podmanCommands.containerExists(vm.id)))) {
     throw new EngineError(`removing ${vm.name} failed: ${r.stderr.trim()}`);
   }
   removeStateDirOf(vm);

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { pickVm } from './pickVm';
+import { podmanCommands } from '../../../engine/podman/commands';
 
 export const id = 'bootcEphemeral.inspectVm';
 
@@ -9,7 +10,7 @@ export async function run(s: Services, arg?: unknown): Promise<vscode.TextDocume
   const vm = await pickVm(s, arg, () => true, vscode.l10n.t('Inspect'));
   if (!vm) return undefined;
   try {
-    const data = await s.podman().json<unknown[]>(['inspect', '--type', 'container', '--', vm.id], `inspecting ${vm.name}`);
+    const data = await s.podman().exec(podmanCommands.inspectContainer(vm.id, `inspecting ${vm.name}`));
     return await s.documents.show(`inspect/${vm.name}.json`, JSON.stringify(data?.[0] ?? data, null, 2) + '\n', 'json');
   } catch (e) {
     void s.logger.showError((e as Error).message);
