@@ -2,7 +2,6 @@ import { commandSpec, parseArgs, bool, list, UsageError, FlagSpec } from './args
 import type { CliContext } from './context';
 import { listVms, VmInfo } from '../engine/vm/vms';
 import { formatMiB } from '../engine/options/sizes';
-import { collectStaleStateDirs } from '../engine/vm/stateGc';
 
 const FLAGS: FlagSpec[] = [
   { long: 'json', help: 'print the VMs as JSON' },
@@ -84,7 +83,6 @@ export async function psCommand(ctx: CliContext, argv: string[]): Promise<number
   if (bool(flags, 'json') && bool(flags, 'quiet')) throw new UsageError('choose one of --json and -q');
   const filters = parseFilters(list(flags, 'filter') ?? []);
   const all = await listVms(ctx.podman);
-  collectStaleStateDirs(all);
   const vms = all.filter((v) => matchesFilters(v, filters));
   if (bool(flags, 'quiet')) ctx.stdout.write(vms.map((v) => `${v.id.slice(0, 12)}\n`).join(''));
   else ctx.stdout.write(bool(flags, 'json') ? psJson(vms) : psTable(vms));

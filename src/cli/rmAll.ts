@@ -2,7 +2,7 @@ import * as readline from 'node:readline/promises';
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { listVms, removeVm } from '../engine/vm/vms';
-import { collectStaleStateDirs } from '../engine/vm/stateGc';
+import { collectStateGarbage } from '../engine/vm/stateGc';
 import { EngineError } from '../engine/errors';
 
 const FLAGS: FlagSpec[] = [{ long: 'force', short: 'f', help: 'do not ask' }];
@@ -30,6 +30,6 @@ export async function rmAllCommand(ctx: CliContext, argv: string[]): Promise<num
       ctx.stderr.write(`Failed to remove ${vm.name}: ${(e as Error).message}\n`);
     }
   }
-  collectStaleStateDirs(await listVms(ctx.podman));
+  await collectStateGarbage(ctx.podman);
   return failed ? 1 : 0;
 }

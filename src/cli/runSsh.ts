@@ -3,9 +3,7 @@ import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
 import type { CliContext } from './context';
 import { warn } from './context';
 import { parseRunOptions } from '../engine/options/runOptions';
-import { prepareLaunch, startDetached, type PreparedLaunch } from '../engine/vm/launch';
-import { waitForSsh } from '../engine/guest/ready';
-import { findVm, removeVm } from '../engine/vm/vms';
+import { bootVm, type BootedVm } from '../engine/vm/lifecycle';
 import { interactiveSession } from './sshSession';
 import { catchInterrupts } from './interrupts';
 import { progressReporter } from './progress';
@@ -24,13 +22,11 @@ export async function runSshCommand(ctx: CliContext, argv: string[]): Promise<nu
   const options = parseRunOptions(input);
   const interrupts = catchInterrupts();
   const progress = progressReporter(ctx.stderr, { quiet: bool(flags, 'quiet') });
-  let prepared: PreparedLaunch | undefined;
+  let booted: BootedVm | undefined;
   try {
-    progress.phase('starting');
-    prepared = await prepareLaunch(options, { podman: ctx.podman, warn: (m) => warn(ctx, m) });
-    if (interrupts.received()) return interrupts.exitCode();
-    await startDetached(prepared, ctx.podman);
-    const { client } = await waitForSsh(ctx.podman, prepared.name, { signal: interrupts.signal, onPhase: (p) => progress.phase(p) }).finally(() => progress.done());
+    // bootVm removes the VM itself when the boot fails or a signal cancels it
+    booted = await bootVm(ctx.podman, options, { signal: interrupts.signal, onPhase: (p) => progress.phase(p), warn: (m) => warn(ctx, m) }).finally(() => progress.done());
+    const client = booted.client;
     // SIGTERM/SIGHUP end the session (Ctrl-C in a TTY session goes to the guest, as with ssh)
     const endSession = () => client.end();
     interrupts.signal.addEventListener('abort', endSession, { once: true });
@@ -46,13 +42,7 @@ export async function runSshCommand(ctx: CliContext, argv: string[]): Promise<nu
     throw e;
   } finally {
     interrupts.dispose();
-    if (prepared) await removeLaunched(ctx, prepared);
+    // run-ssh always removes its VM
+    await booted?.remove();
   }
-}
-
-/** run-ssh always removes its VM: the container (by name, it is ours) and the state dir. */
-async function removeLaunched(ctx: CliContext, prepared: PreparedLaunch): Promise<void> {
-  const vm = await findVm(ctx.podman, prepared.name).catch(() => undefined);
-  if (vm) await removeVm(ctx.podman, vm);
-  else prepared.discard();
 }

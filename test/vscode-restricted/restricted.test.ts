@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import { until } from '../vscode/helpers';
-import { bootVm } from '../../src/vscode/boot/bootFlow';
+import { bootInWorkspace } from '../../src/vscode/boot/bootFlow';
 
 const run = promisify(execFile);
 const containers = async () => (await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout;
@@ -48,7 +48,7 @@ describe('in a restricted (untrusted) workspace', function () {
     const config = await until('the configuration', () => api.services.configs.find('untrusted'), 10_000);
     const before = await containers();
     await assert.rejects(
-      bootVm(api.services, { configuration: config }, { report: () => undefined, signal: new AbortController().signal }),
+      bootInWorkspace(api.services, { configuration: config }, { report: () => undefined, signal: new AbortController().signal }),
       /This workspace is not trusted/,
     );
     assert.equal(await containers(), before, 'no container was created');

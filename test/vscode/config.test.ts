@@ -8,7 +8,7 @@ import { until } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import { waitForSsh } from '../../src/engine/guest/ready';
 import { execCollect } from '../../src/engine/guest/ssh';
-import { bootVm } from '../../src/vscode/boot/bootFlow';
+import { bootInWorkspace } from '../../src/vscode/boot/bootFlow';
 
 const run = promisify(execFile);
 
@@ -73,7 +73,7 @@ describe('saved configurations (.vscode/bootc-ephemeral.yaml)', function () {
     // the command (what a click runs) and the shared boot function (what tasks and the form use)
     assert.equal(await vscode.commands.executeCommand('bootcEphemeral.bootConfiguration', 'broken'), undefined);
     await assert.rejects(
-      bootVm(api.services, { configuration: broken }, { report: () => undefined, signal: new AbortController().signal }),
+      bootInWorkspace(api.services, { configuration: broken }, { report: () => undefined, signal: new AbortController().signal }),
       /Configuration "broken" has problems, so it does not boot: .*memory: "2 G".*BOOTC_EPHEMERAL_UNSET_FOR_TEST/,
     );
     assert.equal((await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout, before, 'no container was created');

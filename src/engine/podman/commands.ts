@@ -60,7 +60,7 @@ export const podmanCommands = {
   /** a root filesystem from a tar on stdin, tagged, with one label */
   importImage: (tag: string, label: string) => command(['import', '--change', `LABEL ${label}=1`, '-', tag], output(`podman import of ${tag}`)),
   networkExists: (network: string) => command(['network', 'exists', '--', network], succeeded),
-  /** where podman keeps its images (for --bind-storage-ro) */
+  /** where podman keeps its images (the host storage share) */
   storageRoot: () => command(['info', '--format', 'json'], (r) => json<{ store?: { graphRoot?: string } } | null>('podman info', null)(r)?.store?.graphRoot),
 };
 

@@ -18,6 +18,7 @@ import { LABELS } from '../podman/labels';
 import type { ResolvedAccel } from '../plan/qemu';
 import { SUPERVISOR_SCRIPT } from '../plan/supervisorScript';
 import { podmanCommands } from '../podman/commands';
+import { collectStateGarbage } from './stateGc';
 
 export interface LaunchDeps {
   podman: Podman;
@@ -110,6 +111,7 @@ async function checkNetwork(podman: Podman, network: string | undefined): Promis
  */
 export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Promise<PreparedLaunch> {
   const { podman } = deps;
+  await collectStateGarbage(podman);
   const tools = (deps.tools ?? (() => findHostTools(readHelp)))();
   const imageId = await podman.exec(podmanCommands.imageId(options.image));
   if (!imageId) {

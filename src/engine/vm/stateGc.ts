@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isOwnedStateDir, launcherGone, launchInProgress, removeStateDir, stateRoot } from './stateDir';
-import type { VmInfo } from './vms';
+import { listVms, type VmInfo } from './vms';
+import type { Podman } from '../podman/podman';
 
 /** A state dir younger than this may belong to a launch that has not created its container yet. */
 const GRACE_MS = 10 * 60 * 1000;
@@ -36,4 +37,16 @@ export function collectStaleStateDirs(vms: VmInfo[], now = Date.now(), root = st
     }
   }
   return removed;
+}
+
+/**
+ * Where the policy runs: at every launch (prepareLaunch) and on rm-all. Listing VMs (ps, the views)
+ * never removes anything. Never fails the caller: a dir it cannot remove stays for the next run.
+ */
+export async function collectStateGarbage(podman: Podman): Promise<string[]> {
+  try {
+    return collectStaleStateDirs(await listVms(podman));
+  } catch {
+    return [];
+  }
 }

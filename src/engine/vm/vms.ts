@@ -45,10 +45,8 @@ function readinessFromStateDir(stateDir: string | undefined, ssh: boolean): bool
   const p = vmStatePaths(stateDir);
   if (fs.existsSync(p.readyMarker)) return true;
   try {
-    if (journalSaysReady(fs.readFileSync(p.journalLog, 'utf8'), ssh)) {
-      fs.writeFileSync(p.readyMarker, '');
-      return true;
-    }
+    // read only: listing never writes (the marker is written where SSH was proven, guest/ready.ts)
+    return journalSaysReady(fs.readFileSync(p.journalLog, 'utf8'), ssh);
   } catch {
     /* no journal yet */
   }

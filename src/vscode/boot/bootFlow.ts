@@ -1,10 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseRunOptions } from '../../engine/options/runOptions';
-import { generateVmName, prepareLaunch, startDetached } from '../../engine/vm/launch';
-import { waitForSsh } from '../../engine/guest/ready';
+import { generateVmName } from '../../engine/vm/launch';
+import { bootVm } from '../../engine/vm/lifecycle';
 import type { BootPhase } from '../../engine/guest/bootPhases';
-import { findVm, removeVm } from '../../engine/vm/vms';
 import { buildImage, imageTagFor } from '../../engine/podman/build';
 import { EngineError } from '../../engine/errors';
 import { defaultRunInput, readSettings, vmRunInput } from '../settings';
@@ -31,7 +30,7 @@ export interface BootHooks {
  * Containerfile), boot with the defaults or the configuration and the workspace bound in, wait for
  * SSH, forward the configured ports. On cancellation the half-started VM is removed; errors throw.
  */
-export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): Promise<string | undefined> {
+export async function bootInWorkspace(s: Services, req: BootRequest, hooks: BootHooks): Promise<string | undefined> {
   // every boot path (notification, task, form) goes through here: the trust rule is checked once, here
   if (isWorkspaceProvided(req) && !vscode.workspace.isTrusted) throw new EngineError(untrustedMessage());
   const podman = s.podman();
@@ -62,39 +61,34 @@ export async function bootVm(s: Services, req: BootRequest, hooks: BootHooks): P
     const folders = config ? [config.folder] : (vscode.workspace.workspaceFolders ?? []);
     const options = parseRunOptions(vmRunInput(base, config?.bindWorkspace ?? settings.bindWorkspace, folders));
     hooks.report(vscode.l10n.t('Starting {0}...', image));
-    const prepared = await prepareLaunch(options, { podman, warn: (m) => s.logger.channel.warn(m) });
-    vmName = prepared.name;
-    s.logger.command(['qemu (in the VM container):', ...prepared.plan.qemuArgs]);
-    if (cancelled()) {
-      prepared.discard();
-      return undefined;
-    }
-    await startDetached(prepared, podman);
+    // the engine's one lifecycle: a cancelled boot is removed there; a failed one stays for its logs
+    const booted = await bootVm(podman, options, {
+      signal: hooks.signal,
+      keepOnFailure: true,
+      onPrepared: (prepared) => s.logger.command(['qemu (in the VM container):', ...prepared.plan.qemuArgs]),
+      warn: (m) => s.logger.channel.warn(m),
+      onStarted: async (name, accel) => {
+        vmName = name;
+        await s.tree.refresh();
+        const booting = s.tree.item(name);
+        if (booting && s.view.visible) await s.view.reveal(booting, { select: true, focus: false });
+        hooks.report(vscode.l10n.t('Booting {0} ({1}); waiting for SSH...', name, accel.toUpperCase()));
+      },
+      onPhase: (p) => vmName && hooks.report(vscode.l10n.t('{0}: {1}...', vmName, phaseLabel(p))),
+    });
+    booted.client.end();
     await s.tree.refresh();
-    if (s.view.visible) {
-      const booting = s.tree.item(vmName);
-      if (booting) await s.view.reveal(booting, { select: true, focus: false });
-    }
-    hooks.report(vscode.l10n.t('Booting {0} ({1}); waiting for SSH...', vmName, prepared.accel.toUpperCase()));
-    const accel = prepared.accel.toUpperCase();
-    const { client } = await waitForSsh(podman, vmName, { signal: hooks.signal, onPhase: (p) => hooks.report(vscode.l10n.t('{0} ({1}): {2}...', vmName!, accel, phaseLabel(p))) });
-    client.end();
-    await s.tree.refresh();
-    const item = s.tree.item(vmName);
+    const item = s.tree.item(booted.name);
     if (item && s.view.visible) await s.view.reveal(item, { select: true, focus: false });
-    s.logger.info(`VM ${vmName} is ready`);
+    s.logger.info(`VM ${booted.name} is ready`);
     for (const port of config?.forwardPorts ?? []) {
-      await s.forwards.add(vmName, port).catch((e) => s.logger.channel.warn(`forwarding port ${port}: ${(e as Error).message}`));
+      await s.forwards.add(booted.name, port).catch((e) => s.logger.channel.warn(`forwarding port ${port}: ${(e as Error).message}`));
     }
-    return vmName;
+    return booted.name;
   } catch (e) {
     if (!cancelled()) throw e;
-    if (vmName) {
-      const vm = await findVm(podman, vmName).catch(() => undefined);
-      if (vm) await removeVm(podman, vm);
-      await s.tree.refresh();
-      s.logger.info(`boot of ${vmName} cancelled; VM removed`);
-    }
+    await s.tree.refresh();
+    if (vmName) s.logger.info(`boot of ${vmName} cancelled; VM removed`);
     return undefined;
   }
 }
@@ -143,7 +137,7 @@ export async function bootFlow(s: Services, req: BootRequest, extraToken?: vscod
       token.onCancellationRequested(() => abort.abort());
       extraToken?.onCancellationRequested(() => abort.abort());
       try {
-        const vmName = await bootVm(s, req, { report: (message) => progress.report({ message }), signal: abort.signal });
+        const vmName = await bootInWorkspace(s, req, { report: (message) => progress.report({ message }), signal: abort.signal });
         if (vmName && readSettings().openSshTerminalWhenReady) openSshTerminal(s.podman(), vmName);
         return vmName;
       } catch (e) {

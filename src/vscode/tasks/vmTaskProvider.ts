@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
-import { bootVm, BootRequest } from '../boot/bootFlow';
+import { bootInWorkspace, BootRequest } from '../boot/bootFlow';
 import { findVm, removeVm } from '../../engine/vm/vms';
 import type { StoredConfiguration } from '../config/configStore';
 import { parseConfigFile } from '../../engine/options/configFile';
@@ -56,7 +56,7 @@ class VmTaskTerminal implements vscode.Pseudoterminal {
       if (!configuration) throw new Error(this.def.configuration ? `no saved configuration named "${this.def.configuration}"` : 'the task needs "configuration" or "options"');
       this.line(`bootc-ephemeral: booting ${configuration.name}`);
       const req: BootRequest = { configuration };
-      this.vmName = await bootVm(this.s, req, { report: (m) => this.line(m), signal: this.abort.signal });
+      this.vmName = await bootInWorkspace(this.s, req, { report: (m) => this.line(m), signal: this.abort.signal });
       if (!this.vmName) return this.done.fire(130);
       this.line(`${READY_LINE} ${this.vmName} (ssh: bootc-ephemeral ssh ${this.vmName}; Terminate Task removes it)`);
       // the task lives as long as the VM
