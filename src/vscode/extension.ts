@@ -46,10 +46,11 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
     );
   });
   const configs = new ConfigStore();
-  const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: new ConfigTreeProvider(configs) });
+  const configTree = new ConfigTreeProvider(configs);
+  const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: configTree });
   const documents = new ReadOnlyDocuments();
   const services: Services = { context, podman, logger, tree, view, forwards, configs, documents };
-  context.subscriptions.push(status, configs, configView, documents, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
+  context.subscriptions.push(status, configs, configTree, configView, documents, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
   return { services, boot: (req, token) => bootFlow(services, req, token) };
 }
 

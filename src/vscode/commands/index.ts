@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Services } from '../services';
+import { EngineError } from '../../engine/errors';
 import * as refresh from './refresh';
 import * as bootContainerfile from './boot/bootContainerfile';
 import * as bootImage from './boot/bootImage';
@@ -29,6 +30,21 @@ interface CommandModule {
   run: (s: Services, ...args: never[]) => unknown;
 }
 
+/**
+ * What every command gets from its registration: an EngineError (bad input, a VM that is gone, podman
+ * missing) becomes the standard error message with Show Log; anything else is logged with its stack
+ * and reported the same way. No command lets an error escape to VS Code's generic "command failed".
+ */
+export function reportCommandError(s: Services, commandId: string, e: unknown): void {
+  if (e instanceof EngineError) {
+    void s.logger.showError(e.details.hint ? `${e.message} (${e.details.hint})` : e.message);
+    return;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  s.logger.channel.error(`${commandId}: ${err.stack ?? err.message}`);
+  void s.logger.showError(vscode.l10n.t('{0} failed: {1}', commandId, err.message));
+}
+
 export const COMMANDS: CommandModule[] = [
   refresh, bootContainerfile, bootImage, bootSampleImage, openSshTerminal, openConsole, tailJournal, showContainerLogs,
   inspectVm, forwardPort, stopForwarding, openForwardInBrowser, copyCommandLine, stopVm, removeVm, removeAllVms, runDoctor,
@@ -36,5 +52,14 @@ export const COMMANDS: CommandModule[] = [
 ];
 
 export function registerCommands(s: Services): vscode.Disposable[] {
-  return COMMANDS.map((c) => vscode.commands.registerCommand(c.id, (...args: unknown[]) => (c.run as (s: Services, ...a: unknown[]) => unknown)(s, ...args)));
+  return COMMANDS.map((c) =>
+    vscode.commands.registerCommand(c.id, async (...args: unknown[]) => {
+      try {
+        return await (c.run as (s: Services, ...a: unknown[]) => unknown)(s, ...args);
+      } catch (e) {
+        reportCommandError(s, c.id, e);
+        return undefined;
+      }
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ConfigStore, StoredConfiguration } from '../config/configStore';
+import { Disposable } from '../disposable';
 
 export class ConfigTreeItem extends vscode.TreeItem {
   constructor(readonly config: StoredConfiguration, multiRoot: boolean) {
@@ -16,12 +17,13 @@ export class ConfigTreeItem extends vscode.TreeItem {
 }
 
 /** The Configurations view: the saved configurations of the workspace, updated as the files change. */
-export class ConfigTreeProvider implements vscode.TreeDataProvider<ConfigTreeItem> {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class ConfigTreeProvider extends Disposable implements vscode.TreeDataProvider<ConfigTreeItem> {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
 
   constructor(private readonly store: ConfigStore) {
-    store.onDidChange(() => this.changed.fire());
+    super();
+    this.register(store.onDidChange(() => this.changed.fire()));
   }
 
   getTreeItem(e: ConfigTreeItem): vscode.TreeItem {

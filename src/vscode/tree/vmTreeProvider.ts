@@ -4,6 +4,7 @@ import { listVms, removeStateDirOf, VmInfo } from '../../engine/vm/vms';
 import { watchVmEvents, EventWatch } from '../../engine/podman/events';
 import { vmItemProperties } from './vmItemProperties';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
+import { Disposable } from '../disposable';
 
 export class VmTreeItem extends vscode.TreeItem {
   constructor(readonly vm: VmInfo, forwards: PortForward[]) {
@@ -41,8 +42,8 @@ const BOOTING_POLL_MS = 1_500; // readiness shows in the journal, not in podman 
  * view is visible, or hidden while a VM boots (readiness shows in its journal, not in events). With
  * the view hidden and no VM running, it makes no podman calls at all.
  */
-export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class VmTreeProvider extends Disposable implements vscode.TreeDataProvider<TreeNode> {
+  private readonly changed = this.register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
   private vms: VmInfo[] = [];
   private lastError: string | undefined;
@@ -50,7 +51,7 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
   private debounce: NodeJS.Timeout | undefined;
   private events: EventWatch | undefined;
   private view: vscode.TreeView<TreeNode> | undefined;
-  private readonly refreshed = new vscode.EventEmitter<VmInfo[]>();
+  private readonly refreshed = this.register(new vscode.EventEmitter<VmInfo[]>());
   readonly onDidRefresh = this.refreshed.event;
 
   constructor(
@@ -58,12 +59,13 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
     private readonly forwards: PortForwards,
     private readonly log: (m: string) => void,
   ) {
-    forwards.onDidChange(() => this.changed.fire());
+    super();
+    this.register(forwards.onDidChange(() => this.changed.fire()));
   }
 
   attach(view: vscode.TreeView<TreeNode>): void {
     this.view = view;
-    view.onDidChangeVisibility(() => this.onVisibility());
+    this.register(view.onDidChangeVisibility(() => this.onVisibility()));
     // one listing at start, shown or not: VMs that already run (a window reload) keep the status bar truthful
     void this.refresh();
   }
@@ -156,11 +158,10 @@ export class VmTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode
     return element instanceof ForwardTreeItem ? this.item(element.forward.vmName) : undefined;
   }
 
-  dispose(): void {
+  override dispose(): void {
     clearTimeout(this.timer);
     clearTimeout(this.debounce);
     this.events?.dispose();
-    this.changed.dispose();
-    this.refreshed.dispose();
+    super.dispose();
   }
 }

@@ -9,11 +9,6 @@ export const id = 'bootcEphemeral.inspectVm';
 export async function run(s: Services, arg?: unknown): Promise<vscode.TextDocument | undefined> {
   const vm = await pickVm(s, arg, () => true, vscode.l10n.t('Inspect'));
   if (!vm) return undefined;
-  try {
-    const data = await s.podman().exec(podmanCommands.inspectContainer(vm.id, `inspecting ${vm.name}`));
-    return await s.documents.show(`inspect/${vm.name}.json`, JSON.stringify(data?.[0] ?? data, null, 2) + '\n', 'json');
-  } catch (e) {
-    void s.logger.showError((e as Error).message);
-    return undefined;
-  }
+  const data = await s.podman().exec(podmanCommands.inspectContainer(vm.id, `inspecting ${vm.name}`));
+  return s.documents.show(`inspect/${vm.name}.json`, JSON.stringify(data?.[0] ?? data, null, 2) + '\n', 'json');
 }

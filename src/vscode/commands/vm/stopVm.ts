@@ -7,10 +7,6 @@ export const id = 'bootcEphemeral.stopVm';
 export async function run(s: Services, arg?: unknown): Promise<void> {
   const vm = await pickVm(s, arg, (v) => v.podmanState === 'running', vscode.l10n.t('Choose a VM to stop'));
   if (!vm) return;
-  try {
-    await stopVm(s.podman(), vm);
-  } catch (e) {
-    void s.logger.showError((e as Error).message);
-  }
-  await s.tree.refresh();
+  // a failure is reported by the command wrapper (commands/index.ts); the view refreshes either way
+  await stopVm(s.podman(), vm).finally(() => s.tree.refresh());
 }
