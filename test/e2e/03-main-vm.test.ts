@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import { execa } from 'execa';
-import { cli, podman, IMAGE, TEST_LABEL, STATE_ROOT, cleanupTestVms, CLI } from './harness';
+import { cli, podman, IMAGE, TEST_LABEL, STATE_ROOT, cleanupTestVms, CLI, sleep } from './harness';
 
 // One VM with most options at once (booting is the slow part under TCG), then checks from outside
 // (podman, the host) and inside (over the CLI's ssh).
@@ -203,7 +203,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     try {
       let body = '';
       for (let i = 0; i < 40 && !body; i++) {
-        await new Promise((res) => setTimeout(res, 250));
+        await sleep(250);
         body = await new Promise<string>((resolve) => {
           http.get('http://127.0.0.1:18080/index.html', (res) => {
             let b = '';
@@ -253,7 +253,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
         const raw = String((await cli(['logs', NAME, '--console', '--raw'])).stdout);
         if (raw.includes('osc-probe:')) return raw;
         if (Date.now() > end) assert.fail('the probe never reached the console log');
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     };
     assert.ok((await waitForProbe()).includes('osc-probe:\x1b]52;c;cHduZWQ=\x07:end'), '--raw keeps the bytes');
@@ -266,7 +266,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     follow.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
     for (const end = Date.now() + 20_000; !/Server listening/.test(followed); ) {
       if (Date.now() > end) assert.fail('logs -f printed nothing');
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     follow.kill('SIGTERM');
     assert.equal((await follow).exitCode, 143);
@@ -280,7 +280,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     const waitFor = async (re: RegExp, what: string) => {
       for (const end = Date.now() + 30_000; !re.test(out); ) {
         if (Date.now() > end) assert.fail(`no ${what} on the console; it printed:\n${out.slice(-2000)}`);
-        await new Promise((r) => setTimeout(r, 200));
+        await sleep(200);
       }
     };
     child.stdin!.write('\r');
@@ -301,7 +301,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     session.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     for (const end = Date.now() + 60_000; !out.includes('connected'); ) {
       if (Date.now() > end) assert.fail('the session never connected');
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     const started = Date.now();
     const stop = await execa('node', [CLI, 'stop', '--time', '7', NAME], { reject: false, env: { BOOTC_EPHEMERAL_DEBUG: '1' } });

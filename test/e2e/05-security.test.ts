@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT, CLI } from './harness';
+import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT, CLI, sleep } from './harness';
 
 // Hostile images and foreign containers (real podman; hostile images built here from the sample image).
 // One real boot: the preload/env image must boot while its library never runs on the host side.
@@ -136,7 +136,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 

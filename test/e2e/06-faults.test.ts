@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI, STATE_ROOT } from './harness';
+import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI, STATE_ROOT, sleep } from './harness';
 
 // Faults on a real VM: a helper process dying must end the VM truthfully, not leave it hanging.
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
@@ -13,7 +13,7 @@ async function waitFor<T>(what: string, check: () => Promise<T | undefined>, tim
     const v = await check();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 

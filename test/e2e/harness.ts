@@ -6,6 +6,7 @@ export const ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
 export const IMAGE = process.env.BOOTC_EPHEMERAL_TEST_IMAGE ?? 'localhost/bootc-sample:latest';
 export const TEST_LABEL = 'bootc-ephemeral-e2e=1';
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const STATE_ROOT = process.env.BOOTC_EPHEMERAL_STATE_DIR ?? '/var/lib/bootc-ephemeral/vms';
 
 /** Runs the real CLI (dist/cli.js) with real podman. */

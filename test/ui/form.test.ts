@@ -3,37 +3,26 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { Browser, Page, FrameLocator } from 'playwright-core';
-import { ROOT, sleep, screenshot, runContextMenuEntry, showVmsView, step as stepIn } from './helpers';
-// @ts-expect-error plain ESM helper shared with the scripts
-import { startCodeServer, launchBrowser, workbenchUrl } from '../../scripts/vscode/codeServer.mjs';
+import type { FrameLocator } from 'playwright-core';
+import { ROOT, sleep, runContextMenuEntry, showVmsView, Workbench, WORKSPACE } from './helpers';
 
 // The run form (webview): create a configuration, watch it validate, save it into a file that has the
 // user's comments, reopen it from the Configurations view.
-const WORKSPACE = path.join(ROOT, 'test/fixtures/workspace');
 const FILE = path.join(WORKSPACE, '.vscode', 'bootc-ephemeral.yaml');
 const HEADER = '# team VMs: this comment must stay\nversion: 1\nconfigurations:\n  - name: existing # keep me too\n    image: localhost/bootc-sample:latest\n';
 const BIND_DIR = fs.mkdtempSync('/tmp/bootc-form-bind-');
-let server: { base: string; stop: () => Promise<void> };
-let browser: Browser;
-let page: Page;
-const shot = (name: string) => screenshot(page, `form-${name}`);
-const step = (name: string, fn: () => Promise<void>) => stepIn('form', () => page, name, fn);
-const form = (): FrameLocator => page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+const wb = new Workbench('form', { height: 900 });
+const { shot, step } = wb;
+const form = (): FrameLocator => wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 
 let vmsBefore: string[] = [];
 before(async () => {
   vmsBefore = ourVms();
   fs.mkdirSync(path.dirname(FILE), { recursive: true });
   fs.writeFileSync(FILE, HEADER);
-  server = await startCodeServer({ smokeDriver: true });
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.stop();
   fs.rmSync(path.dirname(FILE), { recursive: true, force: true });
   fs.rmSync(BIND_DIR, { recursive: true, force: true });
   // every VM this suite started, even one booted from a half-filled form
@@ -57,9 +46,9 @@ function bootedFromForm(): { name: string; options: { memoryMiB: number; vcpus: 
 const value = async (id: string) => form().locator(`#${id}`).evaluate((el) => (el as unknown as { value: string }).value);
 
 async function runFromPalette(command: string) {
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill(`>${command}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().click();
+  await wb.page.keyboard.press('F1');
+  await wb.page.locator('.quick-input-widget input').fill(`>${command}`);
+  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().click();
 }
 
 async function typeInto(id: string, text: string) {
@@ -69,12 +58,12 @@ async function typeInto(id: string, text: string) {
 }
 
 step('the form opens from the palette and validates as you type', async () => {
-  await page.goto(workbenchUrl(server.base, { folder: WORKSPACE, devPath: ROOT }));
-  await showVmsView(page);
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: 'existing' }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill('>Ephemeral VMs: Edit Configuration (Form)');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Edit Configuration (Form)' }).first().click();
+  await wb.open();
+  await showVmsView(wb.page);
+  await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'existing' }).first().waitFor({ timeout: 30_000 });
+  await wb.page.keyboard.press('F1');
+  await wb.page.locator('.quick-input-widget input').fill('>Ephemeral VMs: Edit Configuration (Form)');
+  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Edit Configuration (Form)' }).first().click();
   await form().locator('#name').waitFor({ timeout: 30_000 });
   await typeInto('name', 'from-form');
   await typeInto('memory', '4GB');
@@ -95,18 +84,18 @@ step('Save writes the configuration into the file, keeping the comments', async 
   const text = fs.readFileSync(FILE, 'utf8');
   assert.ok(text.startsWith(HEADER), text);
   assert.match(text, / {2}- name: from-form\n {4}image: localhost\/bootc-sample:latest\n {4}memory: 2G\n {4}karg:\n {6}- quiet\n/);
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-form' }).first().waitFor({ timeout: 10_000 });
+  await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-form' }).first().waitFor({ timeout: 10_000 });
 });
 
 step('reopening it from the Configurations view shows the saved values', async () => {
   // close the form first, so that the reopened one is the only webview
-  await page.locator('.part.sidebar').first().click();
-  await page.keyboard.press('F1');
-  await page.locator('.quick-input-widget input').fill('>View: Close All Editors');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Close All Editors' }).first().click();
-  await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
-  const row = page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-form' }).first();
-  await runContextMenuEntry(page, row, 'Edit Configuration (Form)');
+  await wb.page.locator('.part.sidebar').first().click();
+  await wb.page.keyboard.press('F1');
+  await wb.page.locator('.quick-input-widget input').fill('>View: Close All Editors');
+  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'Close All Editors' }).first().click();
+  await wb.page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
+  const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-form' }).first();
+  await runContextMenuEntry(wb.page, row, 'Edit Configuration (Form)');
   await form().locator('#name').waitFor({ timeout: 30_000 });
   for (let i = 0; i < 50 && (await value('name')) !== 'from-form'; i++) await sleep(100);
   assert.equal(await value('name'), 'from-form');
@@ -117,7 +106,7 @@ step('reopening it from the Configurations view shows the saved values', async (
 
 step('a new form: the instance type fills memory and vCPUs; Add Folder binds the folder picked in the dialog', async () => {
   await runFromPalette('View: Close All Editors');
-  await page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
+  await wb.page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
   await runFromPalette('Ephemeral VMs: Edit Configuration (Form)');
   await form().locator('#name').waitFor({ timeout: 30_000 });
   for (let i = 0; i < 50 && (await value('memory')) === ''; i++) await sleep(100); // the init message
@@ -131,7 +120,7 @@ step('a new form: the instance type fills memory and vCPUs; Add Folder binds the
   assert.equal(await value('vcpus'), '1');
   // the folder dialog (in the browser: VS Code's own file dialog, a quick input that takes a path)
   await form().locator('#add-bind').click();
-  const input = page.locator('.quick-input-widget input');
+  const input = wb.page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   // the dialog fills in its start folder asynchronously and may do so after we typed: type until it sticks
   for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await sleep(100);
@@ -143,7 +132,7 @@ step('a new form: the instance type fills memory and vCPUs; Add Folder binds the
   assert.equal(await input.inputValue(), BIND_DIR);
   await shot('04-folder-dialog');
   for (let i = 0; i < 3 && (await input.isVisible()); i++) {
-    await page.keyboard.press('Enter');
+    await wb.page.keyboard.press('Enter');
     await sleep(700);
   }
   for (let i = 0; i < 50 && !(await value('bind')).includes(BIND_DIR); i++) await sleep(100);
@@ -167,6 +156,6 @@ step('Save and Boot saves the configuration and starts a VM with those values', 
   assert.match(vms[0].name, /^form-boot-[0-9a-f]{4}$/, 'named after the configuration');
   assert.equal(vms[0].options.memoryMiB, 2048);
   assert.equal(vms[0].options.vcpus, 1);
-  await page.locator('.part.sidebar .monaco-list-row', { hasText: vms[0].name }).first().waitFor({ timeout: 30_000 });
+  await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: vms[0].name }).first().waitFor({ timeout: 30_000 });
   await shot('06-booted-from-form');
 });

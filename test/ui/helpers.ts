@@ -1,11 +1,57 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { test } from 'node:test';
-import type { Locator, Page } from 'playwright-core';
+import { after, before, test } from 'node:test';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { launchBrowser, startCodeServer, workbenchUrl, type CodeServer } from '../../scripts/vscode/codeServer.mjs';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 export const SHOTS = path.join(ROOT, 'test-results', 'screenshots');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export const WORKSPACE = path.join(ROOT, 'test/fixtures/workspace');
+export { workbenchUrl };
+
+/**
+ * One real VS Code for a suite: a private code-server and headless Chromium, started before the suite's
+ * first test and stopped after its last; `step` names screenshots after the suite.
+ */
+export class Workbench {
+  private started: { server: CodeServer; browser: Browser; page: Page } | undefined;
+
+  constructor(
+    readonly prefix: string,
+    opts: { settings?: Record<string, unknown>; trustWorkspace?: boolean; extensionsDir?: () => Promise<string | undefined>; height?: number; afterStop?: () => void | Promise<void> } = {},
+  ) {
+    before(async () => {
+      const server = await startCodeServer({ smokeDriver: true, settings: opts.settings, trustWorkspace: opts.trustWorkspace ?? true, extensionsDir: await opts.extensionsDir?.() });
+      const browser = await launchBrowser();
+      this.started = { server, browser, page: await browser.newPage({ viewport: { width: 1400, height: opts.height ?? 850 } }) };
+    });
+    after(async () => {
+      await this.started?.browser.close();
+      await this.started?.server.stop();
+      await opts.afterStop?.();
+    });
+  }
+
+  get page(): Page {
+    if (!this.started) throw new Error('the workbench is not started (used outside a test?)');
+    return this.started.page;
+  }
+
+  get server(): CodeServer {
+    if (!this.started) throw new Error('the workbench is not started (used outside a test?)');
+    return this.started.server;
+  }
+
+  /** Opens the fixture workspace with the extension under development. */
+  open(): Promise<unknown> {
+    return this.page.goto(workbenchUrl(this.server.base, { folder: WORKSPACE, devPath: ROOT }));
+  }
+
+  shot = (name: string): Promise<void> => screenshot(this.page, `${this.prefix}-${name}`);
+
+  step = (name: string, fn: () => Promise<void>, timeout?: number): void => step(this.prefix, () => this.page, name, fn, timeout);
+}
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/vscode/extension';
-import { until } from '../vscode/helpers';
+import { until, activateExtension, EXTENSION_ID, CLI } from '../vscode/helpers';
 import { bootInWorkspace } from '../../src/vscode/boot/bootFlow';
 
 const run = promisify(execFile);
@@ -17,7 +17,7 @@ describe('in a restricted (untrusted) workspace', function () {
   const ws = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
   before(async () => {
-    api = (await vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.activate()) as ExtensionApi;
+    api = await activateExtension();
     fs.mkdirSync(path.join(ws(), '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(ws(), '.vscode', 'bootc-ephemeral.yaml'), 'version: 1\nconfigurations:\n  - name: untrusted\n    image: localhost/bootc-sample:latest\n');
   });
@@ -26,7 +26,7 @@ describe('in a restricted (untrusted) workspace', function () {
 
   it('the workspace is not trusted, and the extension is active (limited support)', () => {
     assert.equal(vscode.workspace.isTrusted, false);
-    assert.equal(vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.isActive, true);
+    assert.equal(vscode.extensions.getExtension(EXTENSION_ID)!.isActive, true);
   });
 
   it('Boot as Ephemeral VM on a workspace Containerfile refuses and starts nothing', async () => {
@@ -55,7 +55,7 @@ describe('in a restricted (untrusted) workspace', function () {
   });
 
   it('the Boot entries are not offered: their when clauses require a trusted workspace', () => {
-    const menus = vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.packageJSON.contributes.menus as Record<string, { command: string; when: string }[]>;
+    const menus = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes.menus as Record<string, { command: string; when: string }[]>;
     const boots = Object.values(menus).flat().filter((m) => m.command === 'bootcEphemeral.bootContainerfile' || m.command === 'bootcEphemeral.bootConfiguration');
     assert.ok(boots.length >= 5);
     for (const m of boots) assert.match(m.when, /^isWorkspaceTrusted( && |$)/, m.command);
@@ -63,7 +63,7 @@ describe('in a restricted (untrusted) workspace', function () {
 
   it('listing VMs still works: a VM started outside VS Code is listed', async () => {
     const name = 'restricted-listed';
-    const cli = path.resolve(__dirname, '../../../dist/cli.js');
+    const cli = CLI;
     await run('node', [cli, 'run', '-d', '--name', name, '--memory', '1G', '--label', 'bootc-ephemeral-e2e=1', 'localhost/bootc-sample:latest']);
     try {
       await vscode.commands.executeCommand('bootcEphemeral.refresh');

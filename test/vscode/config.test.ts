@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { until } from './helpers';
+import { until, activateExtension } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import { waitForSsh } from '../../src/engine/guest/ready';
 import { execCollect } from '../../src/engine/guest/ssh';
@@ -21,7 +21,7 @@ describe('saved configurations (.vscode/bootc-ephemeral.yaml)', function () {
   let vmName = '';
 
   before(async () => {
-    api = (await vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.activate()) as ExtensionApi;
+    api = await activateExtension();
     fs.mkdirSync(dataDir(), { recursive: true });
     fs.writeFileSync(path.join(dataDir(), 'hello.txt'), 'from a configured bind\n');
   });

@@ -2,22 +2,21 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/vscode/extension';
-import { until } from './helpers';
+import { until, activateExtension, EXTENSION_ID } from './helpers';
 
-const ID = 'bootc-ephemeral.bootc-ephemeral';
+
 
 describe('the extension in real VS Code', () => {
   it('is the one under development, and activates without errors', async () => {
-    const ext = vscode.extensions.getExtension(ID);
-    assert.ok(ext, `${ID} is installed`);
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext, `${EXTENSION_ID} is installed`);
     await ext.activate();
     assert.equal(ext.isActive, true);
     assert.ok(fs.existsSync(path.join(ext.extensionPath, 'dist', 'extension.js')));
   });
 
   it('registers every command it declares in contributes.commands', async () => {
-    const ext = vscode.extensions.getExtension(ID)!;
+    const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     await ext.activate();
     const declared: string[] = ext.packageJSON.contributes.commands.map((c: { command: string }) => c.command);
     assert.ok(declared.length >= 5, 'declares its commands');
@@ -27,11 +26,11 @@ describe('the extension in real VS Code', () => {
   });
 
   it('every command referenced from menus and the welcome view is declared', () => {
-    const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes;
     const declared = new Set(pkg.commands.map((c: { command: string }) => c.command));
     const inMenus = Object.values(pkg.menus as Record<string, { command: string }[]>).flat().map((m) => m.command);
     // the manifest's strings may still be %keys% here: resolve them from package.nls.json
-    const nls = JSON.parse(fs.readFileSync(path.join(vscode.extensions.getExtension(ID)!.extensionPath, 'package.nls.json'), 'utf8')) as Record<string, string>;
+    const nls = JSON.parse(fs.readFileSync(path.join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'package.nls.json'), 'utf8')) as Record<string, string>;
     const text = JSON.stringify([pkg.viewsWelcome, pkg.walkthroughs]).replace(/%([\w.]+)%/g, (all, k: string) => (k in nls ? JSON.stringify(nls[k]).slice(1, -1) : all));
     const inWelcome = [...text.matchAll(/command:([\w.]+)/g)].map((m) => m[1]);
     assert.ok(inWelcome.includes('bootcEphemeral.editConfiguration'), 'the walkthrough links are checked too');
@@ -39,11 +38,11 @@ describe('the extension in real VS Code', () => {
   });
 
   it('contributes the Ephemeral VMs view container and the VMs view, which can be shown', async () => {
-    const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes;
     assert.deepEqual(pkg.viewsContainers.activitybar.map((c: { id: string }) => c.id), ['bootcEphemeral']);
     assert.deepEqual(pkg.views.bootcEphemeral.map((v: { id: string }) => v.id), ['bootcEphemeral.vms', 'bootcEphemeral.configurations']);
     await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
-    const api = (await vscode.extensions.getExtension(ID)!.activate()) as ExtensionApi;
+    const api = await activateExtension();
     await until('the VMs view shown and following podman events', () => api.services.tree.watching || undefined, 10_000);
     await vscode.commands.executeCommand('workbench.view.explorer');
     await until('the view hidden and its events stream stopped', () => !api.services.tree.watching || undefined, 10_000);
@@ -52,7 +51,7 @@ describe('the extension in real VS Code', () => {
   });
 
   it('offers "Boot as Ephemeral VM" for Containerfile, Dockerfile and *.containerfile only', () => {
-    const pkg = vscode.extensions.getExtension(ID)!.packageJSON.contributes;
+    const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON.contributes;
     const entry = pkg.menus['explorer/context'].find((m: { command: string }) => m.command === 'bootcEphemeral.bootContainerfile');
     const m = /resourceFilename =~ \/(.*)\/(i?)$/.exec(entry.when);
     assert.ok(m, entry.when);

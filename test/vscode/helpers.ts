@@ -1,3 +1,19 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ExtensionApi } from '../../src/vscode/extension';
+
+export const EXTENSION_ID = 'bootc-ephemeral.bootc-ephemeral';
+export const ROOT = path.resolve(__dirname, '../../..');
+/** the CLI as built (dist/cli.js), for setting up what a test needs outside the extension */
+export const CLI = path.join(ROOT, 'dist/cli.js');
+
+/** Activates the extension under test and returns its API (services for the tests). */
+export async function activateExtension(): Promise<ExtensionApi> {
+  const ext = vscode.extensions.getExtension(EXTENSION_ID);
+  if (!ext) throw new Error(`the extension ${EXTENSION_ID} is not installed in this VS Code`);
+  return (await ext.activate()) as ExtensionApi;
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls fn until it returns something truthy, or fails naming what it waited for. */

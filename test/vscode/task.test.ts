@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/vscode/extension';
-import { until } from './helpers';
+import { until, activateExtension } from './helpers';
 
 const run = promisify(execFile);
 
@@ -16,7 +16,7 @@ describe('the bootc-ephemeral task type', function () {
   const marker = () => path.join(ws(), '.vscode', 'debuggee-ran.txt');
 
   before(async () => {
-    api = (await vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.activate()) as ExtensionApi;
+    api = await activateExtension();
     fs.mkdirSync(path.join(ws(), '.vscode'), { recursive: true });
     fs.writeFileSync(path.join(ws(), '.vscode', 'bootc-ephemeral.yaml'), 'version: 1\nconfigurations:\n  - name: task-vm\n    image: localhost/bootc-sample:latest\n    memory: 2G\n    bindWorkspace: off\n');
     // (an earlier suite deleted .vscode/, and a watcher may miss the re-created folder: read it now)

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { until } from './helpers';
+import { until, activateExtension, CLI } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import type { ForwardTreeItem, VmTreeItem } from '../../src/vscode/tree/vmTreeProvider';
 import { waitForSsh } from '../../src/engine/guest/ready';
@@ -12,8 +12,6 @@ import { execCollect } from '../../src/engine/guest/ssh';
 
 // One real VM (TCG) booted the way "Boot as Ephemeral VM" does, shared by the checks below.
 const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/cli.js');
 
 
 /** Everything a Pseudoterminal we created writes, to read terminal output back in tests. */
@@ -31,7 +29,7 @@ describe('a real VM from VS Code', function () {
   const workspace = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 
   before(async () => {
-    api = (await vscode.extensions.getExtension('bootc-ephemeral.bootc-ephemeral')!.activate()) as ExtensionApi;
+    api = await activateExtension();
     await vscode.workspace.getConfiguration('bootcEphemeral').update('defaultMemory', '2G', vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
     for (const f of ['from-terminal.txt', 'from-vscode.txt']) fs.rmSync(path.join(workspace(), f), { force: true });

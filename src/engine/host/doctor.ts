@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { Podman } from '../podman/podman';
 import { findHostTools, probeKvm } from './host';
 import { VM_CAPABILITIES, privilegedFallback } from '../plan/privileges';
@@ -19,10 +18,6 @@ export interface DoctorCheck {
 export const SAMPLE_IMAGE = 'localhost/bootc-sample:latest';
 const SETUP_FIX = ['sudo npm run host-setup   # in a bootc-ephemeral checkout (Debian 12)'];
 
-function readHelp(binary: string): string {
-  const r = spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 5000 });
-  return `${r.stdout ?? ''}${r.stderr ?? ''}`;
-}
 
 /** Host checks with fixes; each is independent so one failure does not hide the others. */
 export async function runDoctor(podman: Podman, read: (p: string) => string | undefined = tryRead): Promise<DoctorCheck[]> {
@@ -46,7 +41,7 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
   }
 
   try {
-    const t = findHostTools(readHelp);
+    const t = findHostTools();
     add({ id: 'qemu', title: 'QEMU', status: 'ok', detail: t.qemu });
     add({ id: 'virtiofsd', title: 'virtiofsd', status: 'ok', detail: `${t.virtiofsd} (${t.virtiofsdFlavor === 'c' ? "QEMU's C virtiofsd" : 'Rust virtiofsd'})` });
   } catch (e) {

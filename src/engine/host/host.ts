@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { EngineError } from '../errors';
 
 /**
@@ -79,8 +80,18 @@ export function virtiofsdFlavorOf(helpText: string): VirtiofsdFlavor {
   return helpText.includes('--shared-dir') ? 'rust' : 'c';
 }
 
+/** A binary's --help text (stdout and stderr), or "" when it cannot run: how the virtiofsd flavour is told. */
+export function readHelp(binary: string): string {
+  try {
+    const r = spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 5000 });
+    return `${r.stdout ?? ''}${r.stderr ?? ''}`;
+  } catch {
+    return '';
+  }
+}
+
 /** Finds everything the supervisor needs on this host; throws a clear error for what is missing. */
-export function findHostTools(readHelp: (binary: string) => string): HostTools {
+export function findHostTools(readHelpOf: (binary: string) => string = readHelp): HostTools {
   const loaderLink = LOADER_CANDIDATES.find((p) => fs.existsSync(p));
   if (!loaderLink) throw new EngineError('the x86-64 dynamic loader (ld-linux-x86-64.so.2) was not found on this host');
   const qemu = findBinary('QEMU_BIN', QEMU_CANDIDATES, 'QEMU (qemu-system-x86_64)', 'apt-get install qemu-system-x86');
@@ -94,7 +105,7 @@ export function findHostTools(readHelp: (binary: string) => string): HostTools {
     cat: underUsr(['/usr/bin/cat', '/bin/cat'].find(isExecutable) ?? '/bin/cat', 'cat'),
     qemu,
     virtiofsd,
-    virtiofsdFlavor: virtiofsdFlavorOf(readHelp(virtiofsd)),
+    virtiofsdFlavor: virtiofsdFlavorOf(readHelpOf(virtiofsd)),
     qemuDataDirs: QEMU_DATA_DIRS.filter((d) => fs.existsSync(d)),
     qemuModuleDir: QEMU_MODULE_DIRS.find((d) => fs.existsSync(d)),
   };

@@ -1,7 +1,6 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as crypto from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import { execa } from 'execa';
 import type { RunOptions } from '../options/runOptions';
 import { HOST_STORAGE_MOUNT_NAME } from '../options/runOptions';
@@ -64,14 +63,6 @@ function freeLocalPort(): Promise<number> {
   });
 }
 
-function readHelp(binary: string): string {
-  try {
-    const r = spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 5000 });
-    return `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  } catch {
-    return '';
-  }
-}
 
 function writeKeys(stateDir: string, keys: SshKeys): void {
   const p = vmStatePaths(stateDir);
@@ -112,7 +103,7 @@ async function checkNetwork(podman: Podman, network: string | undefined): Promis
 export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Promise<PreparedLaunch> {
   const { podman } = deps;
   await collectStateGarbage(podman);
-  const tools = (deps.tools ?? (() => findHostTools(readHelp)))();
+  const tools = (deps.tools ?? (() => findHostTools()))();
   const imageId = await podman.exec(podmanCommands.imageId(options.image));
   if (!imageId) {
     throw new EngineError(`image ${options.image} is not in local podman storage (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
