@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { findVm } from '../engine/vm/vms';
+import { findVm, stillRunning } from '../engine/vm/vms';
 import { vmStatePaths } from '../engine/vm/stateDir';
 import { followFile } from '../engine/guest/logs';
 import { EngineError } from '../engine/errors';
@@ -46,7 +46,7 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
   try {
     await followFile(file, show, {
       signal: interrupts.signal,
-      isAlive: async () => (await findVm(ctx.podman, vm.id).catch(() => undefined))?.podmanState === 'running',
+      isAlive: () => stillRunning(ctx.podman, vm.id),
     });
   } finally {
     interrupts.dispose();

@@ -1,7 +1,7 @@
 import * as readline from 'node:readline/promises';
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { listVms, removeVm } from '../engine/vm/vms';
+import { listVms, removeVms } from '../engine/vm/vms';
 import { collectStateGarbage } from '../engine/vm/stateGc';
 import { EngineError } from '../engine/errors';
 
@@ -20,16 +20,8 @@ export async function rmAllCommand(ctx: CliContext, argv: string[]): Promise<num
     rl.close();
     if (answer !== 'y' && answer !== 'yes') return 0; // declined: nothing to do, as bcvk
   }
-  let failed = 0;
-  for (const vm of vms) {
-    try {
-      await removeVm(ctx.podman, vm);
-      ctx.stdout.write(`Removed ${vm.name}\n`);
-    } catch (e) {
-      failed++;
-      ctx.stderr.write(`Failed to remove ${vm.name}: ${(e as Error).message}\n`);
-    }
-  }
+  const failures = await removeVms(ctx.podman, vms, (vm) => ctx.stdout.write(`Removed ${vm.name}\n`));
+  for (const f of failures) ctx.stderr.write(`Failed to remove ${f.vm.name}: ${f.error.message}\n`);
   await collectStateGarbage(ctx.podman);
-  return failed ? 1 : 0;
+  return failures.length ? 1 : 0;
 }

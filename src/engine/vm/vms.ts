@@ -190,3 +190,29 @@ export function removeStateDirOf(vm: VmInfo): boolean {
   }
   return removeStateDir(vm.stateDir);
 }
+
+/** The VM's container runs (it may still be booting). */
+export const isRunning = (vm: VmInfo): boolean => vm.podmanState === 'running';
+
+/** The VM runs and was started by us with SSH (-K): SSH terminals, forwards and ssh can use it. */
+export const canSsh = (vm: VmInfo): boolean => vm.ssh && isRunning(vm) && vm.origin === 'bootc-ephemeral';
+
+/** Whether the VM (by id) still runs now: one listing. For followers (logs -f, consoles) that end with it. */
+export async function stillRunning(podman: Podman, id: string): Promise<boolean> {
+  const vm = await findVm(podman, id).catch(() => undefined);
+  return !!vm && isRunning(vm);
+}
+
+/** Removes each VM (and its state dir); one failure does not stop the others. Returns the failures. */
+export async function removeVms(podman: Podman, vms: VmInfo[], onRemoved?: (vm: VmInfo) => void): Promise<{ vm: VmInfo; error: Error }[]> {
+  const failures: { vm: VmInfo; error: Error }[] = [];
+  for (const vm of vms) {
+    try {
+      await removeVm(podman, vm);
+      onRemoved?.(vm);
+    } catch (e) {
+      failures.push({ vm, error: e as Error });
+    }
+  }
+  return failures;
+}

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { VmInfo } from '../../engine/vm/vms';
+import { isRunning } from '../../engine/vm/vms';
 
 /** `$(vm-running) N` in the status bar while VMs run; a click lists them. Hidden otherwise. */
 export class RunningVmsStatus implements vscode.Disposable {
@@ -11,7 +12,7 @@ export class RunningVmsStatus implements vscode.Disposable {
   }
 
   update(vms: VmInfo[]): void {
-    const running = vms.filter((v) => v.podmanState === 'running');
+    const running = vms.filter(isRunning);
     if (!running.length) return this.item.hide();
     const booting = running.filter((v) => v.state === 'booting').length;
     this.item.text = `$(${booting ? 'loading~spin' : 'vm-running'}) ${running.length}`;

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Podman } from '../../engine/podman/podman';
-import { listVms, removeStateDirOf, VmInfo } from '../../engine/vm/vms';
+import { listVms, removeStateDirOf, VmInfo, isRunning } from '../../engine/vm/vms';
 import { watchVmEvents, EventWatch } from '../../engine/podman/events';
 import { vmItemProperties } from './vmItemProperties';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
@@ -82,7 +82,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   }
 
   private updateWatching(): void {
-    const wanted = !!this.view?.visible || this.vms.some((v) => v.podmanState === 'running');
+    const wanted = !!this.view?.visible || this.vms.some(isRunning);
     if (wanted) {
       this.events ??= watchVmEvents(this.podman(), () => this.soon(), (m) => this.log(m));
     } else {
@@ -116,10 +116,10 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
       for (const gone of this.vms.filter((v) => !ids.has(v.id))) removeStateDirOf(gone);
       this.vms = vms;
       this.lastError = undefined;
-      this.forwards.prune(new Set(vms.filter((v) => v.podmanState === 'running').map((v) => v.name)));
+      this.forwards.prune(new Set(vms.filter(isRunning).map((v) => v.name)));
       if (this.view) {
         this.view.message = undefined;
-        const running = vms.filter((v) => v.podmanState === 'running').length;
+        const running = vms.filter(isRunning).length;
         this.view.badge = running ? { value: running, tooltip: vscode.l10n.t('{0} running VM(s)', running) } : undefined;
       }
       void vscode.commands.executeCommand('setContext', 'bootcEphemeral.hasVms', vms.length > 0);

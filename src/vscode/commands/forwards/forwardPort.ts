@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { pickVm } from '../vm/pickVm';
+import { canSsh } from '../../../engine/vm/vms';
 
 export const id = 'bootcEphemeral.forwardPort';
 
@@ -10,7 +11,7 @@ function validPort(text: string): string | undefined {
 
 /** Forward a guest port to a local port on 127.0.0.1 (ssh2 forwardOut); shown under the VM. */
 export async function run(s: Services, arg?: unknown, guestPortArg?: number, localPortArg?: number): Promise<number | undefined> {
-  const vm = await pickVm(s, arg, (v) => v.ssh && v.podmanState === 'running' && v.origin === 'bootc-ephemeral', vscode.l10n.t('Forward a port of'));
+  const vm = await pickVm(s, arg, canSsh, vscode.l10n.t('Forward a port of'));
   if (!vm) return undefined;
   let guestPort = guestPortArg;
   if (guestPort === undefined) {

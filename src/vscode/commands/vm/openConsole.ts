@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { pickVm } from './pickVm';
-import { findVm } from '../../../engine/vm/vms';
+import { stillRunning } from '../../../engine/vm/vms';
 import { openConsoleTerminal } from '../../terminals/consoleTerminal';
 
 export const id = 'bootcEphemeral.openConsole';
@@ -10,6 +10,6 @@ export const id = 'bootcEphemeral.openConsole';
 export async function run(s: Services, arg?: unknown): Promise<vscode.Terminal | undefined> {
   const vm = await pickVm(s, arg, (v) => !!v.stateDir, vscode.l10n.t('Open the console of'));
   if (!vm) return undefined;
-  const alive = async () => (await findVm(s.podman(), vm.id).catch(() => undefined))?.podmanState === 'running';
+  const alive = () => stillRunning(s.podman(), vm.id);
   return openConsoleTerminal(vm, alive);
 }

@@ -1,9 +1,10 @@
 import type { Services } from '../../services';
 import { pickVm } from './pickVm';
 import { openSshTerminal } from '../../terminals/sshTerminal';
+import { canSsh } from '../../../engine/vm/vms';
 
 export const id = 'bootcEphemeral.openSshTerminal';
 export async function run(s: Services, arg?: unknown): Promise<void> {
-  const vm = await pickVm(s, arg, (v) => v.ssh && v.podmanState === 'running' && v.origin === 'bootc-ephemeral');
+  const vm = await pickVm(s, arg, canSsh);
   if (vm) openSshTerminal(s.podman(), vm.name);
 }
