@@ -51,7 +51,8 @@ describe('the bootc-ephemeral task type', function () {
     await started;
     // the debug session starts only after the task's background matcher saw the VM ready
     const vms = await api.services.tree.refresh();
-    const vm = vms.find((v) => v.image === 'localhost/bootc-sample:latest' && v.podmanState === 'running');
+    // this task's VM (named after its configuration), not any other VM of the same image that may be booting
+    const vm = vms.find((v) => v.name.startsWith('task-vm-') && v.podmanState === 'running');
     assert.ok(vm, 'the VM runs when the launch starts');
     assert.equal(vm.state, 'ready', 'and it is ready');
     assert.equal(await launched, true);
