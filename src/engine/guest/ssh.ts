@@ -2,7 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as net from 'node:net';
 import { Writable } from 'node:stream';
-import { Client, ClientChannel, utils } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
+
+/** ssh2, loaded on first use: commands that never connect (ps, rm, help) start faster without it. */
+function ssh2(): typeof import('ssh2') {
+  return require('ssh2') as typeof import('ssh2');
+}
 import { EngineError } from '../errors';
 import { shellLine } from '../shellQuote';
 
@@ -15,8 +20,8 @@ export interface SshKeys {
 }
 
 export function generateSshKeys(vmName: string): SshKeys {
-  const client = utils.generateKeyPairSync('ed25519', { comment: `bootc-ephemeral@${vmName}` });
-  const host = utils.generateKeyPairSync('ed25519', { comment: `host@${vmName}` });
+  const client = ssh2().utils.generateKeyPairSync('ed25519', { comment: `bootc-ephemeral@${vmName}` });
+  const host = ssh2().utils.generateKeyPairSync('ed25519', { comment: `host@${vmName}` });
   return { clientPrivate: client.private, clientPublic: client.public, hostPrivate: host.private, hostPublic: host.public };
 }
 
@@ -31,11 +36,11 @@ export interface SshTarget {
 
 /** Connects and authenticates, verifying the guest's host key against the pinned one. */
 export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client> {
-  const pinned = utils.parseKey(target.hostPublicKey);
+  const pinned = ssh2().utils.parseKey(target.hostPublicKey);
   if (pinned instanceof Error) return Promise.reject(new EngineError(`the pinned host key is unreadable: ${pinned.message}`));
   const pinnedBlob = (Array.isArray(pinned) ? pinned[0] : pinned).getPublicSSH();
   return new Promise((resolve, reject) => {
-    const client = new Client();
+    const client = new (ssh2().Client)();
     let hostKeyMismatch = false;
     client
       .on('ready', () => resolve(client))

@@ -34,7 +34,7 @@ export function buildQemuArgs(q: QemuInput): string[] {
     '-name', q.vmName,
     '-nodefaults', '-no-user-config', '-no-reboot',
     '-machine', 'q35',
-    ...(q.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max']),
+    ...(q.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=128', '-cpu', 'max']),
     '-m', mem,
     '-smp', String(o.vcpus),
     // vhost-user-fs needs guest RAM the virtiofsd processes can map
