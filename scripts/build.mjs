@@ -34,13 +34,15 @@ if (tests) {
   rmSync('out', { recursive: true, force: true });
   await esbuild.build({ ...common, entryPoints: [...testEntries('test'), 'test/vscode/index.ts', 'test/vscode-restricted/index.ts'], outdir: 'out/test', outbase: 'test', external: [...common.external, 'playwright-core', 'mocha'] });
 } else {
-  const extension = { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist' };
+
   // the CLI runs as a command (npm install -g, npm link, npx): a shebang, and executable (below);
   // minified always: every invocation parses it (the source map stays for debugging)
   // ssh2 is a third of the CLI's code and only `ssh`, `run-ssh` and `run -K` need it: it is its own
   // file (dist/ssh2.js), required on first use, so that `ps`, `rm`, `help` do not parse it
   const ssh2Apart = { name: 'ssh2-apart', setup: (b) => b.onResolve({ filter: /^ssh2$/ }, () => ({ path: './ssh2.js', external: true })) };
   const cli = { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, minify: true, plugins: [ssh2Apart] };
+  // the extension shares dist/ssh2.js the same way (activation does not parse it) and is minified too
+  const extension = { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', minify: true, plugins: [ssh2Apart] };
   const ssh2 = { ...common, stdin: { contents: "module.exports = require('ssh2');", resolveDir: '.', loader: 'js' }, outfile: 'dist/ssh2.js', minify: true };
   // the run form's webview script: a browser bundle with the web components it uses
   const webview = { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { runForm: 'src/webview/runForm.ts' }, outdir: 'dist/webview', external: [] };
