@@ -287,3 +287,13 @@ test('file-system failures become one line naming the path and the cause', async
   assert.equal(fileSystemError(new Error('plain')), undefined);
   assert.equal(fileSystemError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' })), undefined);
 });
+
+test('SSH attempts: short while sshd has not said it listens, full once it has or start-up finished, never past the deadline', async () => {
+  const { attemptTimeoutMs } = await import('../../src/engine/guest/ready');
+  // a fallback probe must not hold the wait loop while the guest's sshd line may arrive
+  assert.equal(attemptTimeoutMs(false, 60_000), 2500);
+  // a TCG guest may need seconds for the handshake once sshd listens
+  assert.equal(attemptTimeoutMs(true, 60_000), 8000);
+  assert.equal(attemptTimeoutMs(true, 2_000), 2000, '--timeout 2 means about 2 s');
+  assert.equal(attemptTimeoutMs(false, 100), 500, 'one last short attempt');
+});

@@ -57,6 +57,18 @@ function notRunning(vm: VmInfo, atStart: boolean): EngineError {
   return new EngineError(`the VM ${vm.name} stopped before SSH became available (${how})${journalTail(vm)}`, { exitCode: SSH_NO_CONNECTION });
 }
 
+/**
+ * How long one SSH attempt may take. Before the journal says sshd listens, an attempt is a fallback probe
+ * (images that log otherwise): short, because while the guest has no address yet QEMU's user network holds
+ * the connection open, and a long attempt would keep the loop from seeing sshd's line meanwhile (boots
+ * with quiet kernel arguments showed SSH seconds late that way). Once sshd listens, a TCG guest may need
+ * several seconds for the handshake (so does a guest whose start-up finished without that line). Never past
+ * the deadline: --timeout 2 means about 2 s.
+ */
+export function attemptTimeoutMs(settled: boolean, remainingMs: number): number {
+  return Math.max(500, Math.min(settled ? 8000 : 2500, remainingMs));
+}
+
 /** OpenSSH's exit status when there is no connection. */
 export const SSH_NO_CONNECTION = 255;
 
@@ -73,6 +85,8 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
   let lastAttempt = 0;
   let lastError = '';
   let listening = false;
+  /** the guest's start-up has finished: a quiet sshd will not say more, so attempts get their full time */
+  let started = false;
   let phase: BootPhase = 'starting';
   opts.onPhase?.(phase);
   const advance = (to: BootPhase) => {
@@ -97,6 +111,7 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
         /* not there yet */
       }
       listening = journalSaysReady(journalText, true);
+      started = started || journalSaysReady(journalText, false);
       advance(phaseFromGuestOutput(readHeadAndTail(paths.consoleLog, CONSOLE_WINDOW_BYTES), journalText));
     }
     const now = Date.now();
@@ -104,8 +119,7 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
       lastAttempt = now;
       if (listening) advance('connecting');
       try {
-        // never past the deadline: --timeout 2 means about 2 s, not one 8 s attempt later
-        const client = await connectSsh(target(), Math.max(500, Math.min(8000, deadline - now)));
+        const client = await connectSsh(target(), attemptTimeoutMs(listening || started, deadline - now));
         if (vm.stateDir) fs.writeFileSync(vmStatePaths(vm.stateDir).readyMarker, '');
         advance('ready');
         return { vm, client };

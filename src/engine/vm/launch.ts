@@ -63,7 +63,6 @@ function freeLocalPort(): Promise<number> {
   });
 }
 
-
 function writeKeys(stateDir: string, keys: SshKeys): void {
   const p = vmStatePaths(stateDir);
   fs.mkdirSync(p.ssh, { mode: 0o700 });
