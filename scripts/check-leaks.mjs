@@ -15,14 +15,16 @@ const processes = () =>
         return '';
       }
     })
-    .filter((c) => /qemu-system|virtiofsd|bootc-ephemeral\/supervisor\.sh/.test(c));
+    .filter((c) => /qemu-system|virtiofsd|bootc-ephemeral\/supervisor\.sh|podman system service|sshd -D -f \/tmp\//.test(c));
 
 const checks = [
   ['containers of ours', () => podman('ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}')],
   ['test containers', () => podman('ps', '-a', '--filter', 'label=bootc-ephemeral-e2e=1', '--format', '{{.Names}}')],
   ['state dirs', () => { try { return readdirSync(stateRoot); } catch { return []; } }],
+  // the VM containers of a remote connection keep their plan and logs in anonymous volumes
+  ['volumes no container uses', () => podman('volume', 'ls', '--quiet', '--filter', 'dangling=true')],
   ['image mounts', () => podman('image', 'mount').filter((l) => l.trim())],
-  ['QEMU, virtiofsd, supervisor processes', processes],
+  ['QEMU, virtiofsd, supervisor, test podman service or sshd processes', processes],
 ];
 let failed = 0;
 for (const [what, list] of checks) {

@@ -9,7 +9,7 @@ bash scripts/host-setup.sh
 
 # for the tests only: the security suite compiles a small hostile library (test/e2e/05-security);
 # zsh and fish check the completion scripts they load (test/unit/completion); qemu-img makes a qcow2 disk
-test_packages=(gcc libc6-dev zsh fish qemu-utils)
+test_packages=(gcc libc6-dev zsh fish qemu-utils openssh-server)
 if ! dpkg-query -W -f='${Status}\n' "${test_packages[@]}" 2>/dev/null | grep -c 'install ok installed' | grep -qx ${#test_packages[@]}; then
   echo "[setup] installing ${test_packages[*]} (test dependencies)"
   apt-get update -q

@@ -1,5 +1,7 @@
 import { Podman } from '../engine/podman/podman';
 import { shellLine } from '../engine/shellQuote';
+import type { PodmanConnection } from '../engine/podman/connection';
+import { hostPathProbe, remotePodmanPathProbe, type PathProbe } from '../engine/options/runOptions';
 
 /** What every subcommand gets: podman, and where to print. */
 export interface CliContext {
@@ -11,9 +13,9 @@ export interface CliContext {
   debug: boolean;
 }
 
-export function createContext(debug: boolean): CliContext {
+export function createContext(debug: boolean, connection: PodmanConnection = {}): CliContext {
   const ctx: CliContext = {
-    podman: new Podman(undefined, debug ? (argv) => process.stderr.write(`+ ${shellLine(argv)}\n`) : undefined),
+    podman: new Podman(undefined, debug ? (argv) => process.stderr.write(`+ ${shellLine(argv)}\n`) : undefined, connection),
     stdout: process.stdout,
     stderr: process.stderr,
     stdin: process.stdin,
@@ -25,4 +27,9 @@ export function createContext(debug: boolean): CliContext {
 
 export function warn(ctx: CliContext, message: string): void {
   ctx.stderr.write(`bootc-ephemeral: warning: ${message}\n`);
+}
+
+/** How run options name paths: on this machine, or (binds, disk files) on a remote podman host. */
+export function pathProbeFor(ctx: CliContext): PathProbe {
+  return ctx.podman.remote ? remotePodmanPathProbe : hostPathProbe;
 }

@@ -1,9 +1,7 @@
-import * as fs from 'node:fs';
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { findVm, stillRunning } from '../engine/vm/vms';
-import { vmStatePaths } from '../engine/vm/stateDir';
-import { followFile } from '../engine/guest/logs';
+import { followVmLog, readVmLog } from '../engine/vm/transport';
 import { EngineError } from '../engine/errors';
 import { TerminalFilter } from '../engine/guest/terminalFilter';
 import { catchInterrupts } from './interrupts';
@@ -32,19 +30,17 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
     return (await child).exitCode ?? 1;
   }
   if (!vm.stateDir) throw new EngineError(`${vm.name} was not started by bootc-ephemeral: its journal is not streamed to the host`);
-  const p = vmStatePaths(vm.stateDir);
-  const file = bool(flags, 'journal') ? p.journalLog : p.consoleLog;
-  if (!fs.existsSync(file)) throw new EngineError(`${file} does not exist`);
+  const log = bool(flags, 'journal') ? 'journal' : 'console';
   // the guest wrote these bytes: filtered unless --raw
   const filter = bool(flags, 'raw') ? undefined : new TerminalFilter();
   const show = (chunk: Buffer) => ctx.stdout.write(filter ? filter.push(chunk) : chunk);
   if (!follow) {
-    show(fs.readFileSync(file));
+    show(await readVmLog(ctx.podman, vm, log));
     return 0;
   }
   const interrupts = catchInterrupts();
   try {
-    await followFile(file, show, {
+    await followVmLog(ctx.podman, vm, log, show, {
       signal: interrupts.signal,
       isAlive: () => stillRunning(ctx.podman, vm.id),
     });

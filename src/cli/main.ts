@@ -3,6 +3,8 @@ import { createContext } from './context';
 import { EngineError } from '../engine/errors';
 import { COMMANDS } from './commands';
 import { fileSystemError } from './fsErrors';
+import { validateConnection } from '../engine/podman/connection';
+import { parseGlobalOptions } from './globalOptions';
 
 export const MAIN_HELP = `Usage: bootc-ephemeral COMMAND [OPTIONS]
 
@@ -13,12 +15,25 @@ ${Object.entries(COMMANDS)
   .map(([n, c]) => `  ${n.padEnd(12)}${c.summary}`)
   .join('\n')}
 
+Global options (before COMMAND), as podman's:
+  --connection NAME   use this podman connection (podman system connection ls); also CONTAINER_CONNECTION
+  --url URL           use the podman service at URL (unix://, ssh://user@host/path, tcp://); also CONTAINER_HOST
+
 Run \`bootc-ephemeral COMMAND --help\` (or \`bootc-ephemeral help COMMAND\`) for a command's options.
 `;
 
+
 /** Exit codes: 0 ok, 1 engine error, 2 usage or invalid option; run --execute / ssh: the command's own. */
-export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+export async function main(fullArgv: string[]): Promise<number> {
+  let globals: ReturnType<typeof parseGlobalOptions>;
+  try {
+    globals = parseGlobalOptions(fullArgv);
+    validateConnection(globals.connection);
+  } catch (e) {
+    process.stderr.write(`bootc-ephemeral: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const [name, ...rest] = globals.rest;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
     if (topic && COMMANDS[topic]) {
@@ -41,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bootc-ephemeral: unknown command "${name}"\n\n${MAIN_HELP}`);
     return 2;
   }
-  const ctx = createContext(rest.includes('--debug') || !!process.env.BOOTC_EPHEMERAL_DEBUG);
+  const ctx = createContext(rest.includes('--debug') || !!process.env.BOOTC_EPHEMERAL_DEBUG, globals.connection);
   try {
     return await cmd.run(ctx, rest);
   } catch (e) {

@@ -1,10 +1,10 @@
 import { commandSpec, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
-import type { CliContext } from './context';
-import { warn } from './context';
+import { pathProbeFor, warn, type CliContext } from './context';
 import { parseRunOptions, type RunOptions } from '../engine/options/runOptions';
 import { catchInterrupts, type Interrupts } from './interrupts';
-import { prepareLaunch, runForeground, startDetached } from '../engine/vm/launch';
+import { prepareLaunch } from '../engine/vm/launch';
+import { runForeground, startDetached } from '../engine/vm/start';
 import { shellLine } from '../engine/shellQuote';
 
 export const RUN_SPEC = commandSpec(
@@ -17,7 +17,7 @@ export const RUN_SPEC = commandSpec(
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals, rest } = parseArgs(argv, RUN_FLAGS, 1);
   if (positionals.length !== 1 || rest.length) throw new UsageError('run takes exactly one IMAGE (options go before it)');
-  const options = parseRunOptions(runOptionsInputFromFlags(flags, positionals[0]));
+  const options = parseRunOptions(runOptionsInputFromFlags(flags, positionals[0]), pathProbeFor(ctx));
   const interrupts = catchInterrupts();
   try {
     return await runWithInterrupts(ctx, options, interrupts);

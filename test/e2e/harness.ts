@@ -35,7 +35,7 @@ export function stateDirs(): string[] {
 export async function cleanupTestVms(): Promise<void> {
   const r = await podman(['ps', '-a', '--filter', `label=${TEST_LABEL}`, '--format', '{{.Names}}']);
   for (const name of String(r.stdout).split('\n').filter(Boolean)) {
-    await podman(['rm', '-f', '-t', '0', name]);
+    await podman(['rm', '-f', '-v', '-t', '0', name]);
     fs.rmSync(path.join(STATE_ROOT, name), { recursive: true, force: true });
   }
 }

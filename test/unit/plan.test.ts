@@ -109,9 +109,10 @@ test('virtiofsd argv for both implementations', () => {
   assert.ok(r.argv.includes('--shared-dir=/run/source-image') && r.argv.includes('--readonly') && r.argv.includes('--cache=auto'));
 });
 
-function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img'])) {
+function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img']), remote = false) {
   const options = parseRunOptions({ image: IMAGE, ...input }, probe);
   return buildLaunchPlan(options, {
+    remote,
     name: 'vm1',
     stateDir: '/state/vm1',
     tools: TOOLS,
@@ -148,11 +149,11 @@ test('QEMU argv: sizing, accel, direct kernel boot from the image, shares, ports
 
 test('QEMU console: logged always; a socket in the state dir, or stdio with --console', () => {
   const p = plan({ name: 'vm1' });
-  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,path=/run/bootc-ephemeral-console/console.sock,server=on,wait=off,logfile=/run/console.log'));
+  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,path=/run/bootc-ephemeral-console/console.sock,server=on,wait=off,logfile=/run/bootc-ephemeral-logs/console.log'));
   assert.equal(p.consoleDir, '/state/vm1/console');
   assert.ok(p.podmanArgs.includes('/state/vm1/console:/run/bootc-ephemeral-console'));
   const withConsole = plan({ name: 'vm1', console: true });
-  assert.ok(after(withConsole.qemuArgs, '-chardev').includes('stdio,id=console,signal=off,logfile=/run/console.log'));
+  assert.ok(after(withConsole.qemuArgs, '-chardev').includes('stdio,id=console,signal=off,logfile=/run/bootc-ephemeral-logs/console.log'));
   assert.equal(withConsole.consoleDir, undefined);
   assert.ok(!withConsole.podmanArgs.some((a) => a.includes('/run/bootc-ephemeral-console')));
 });
@@ -185,8 +186,7 @@ test('podman argv: labels, mounts, publish, flags, entrypoint', () => {
   const vols = after(a, '-v');
   assert.ok(vols.includes('/usr:/usr:ro'), 'the host /usr over the engine root image');
   assert.ok(vols.includes('/state/vm1/plan:/run/bootc-ephemeral:ro'));
-  assert.ok(vols.includes('/state/vm1/logs/journal.log:/run/journal.log'));
-  assert.ok(vols.includes('/state/vm1/logs/virtiofsd-src.log:/run/virtiofsd-src.log'));
+  assert.ok(vols.includes('/state/vm1/logs:/run/bootc-ephemeral-logs'), 'the logs (journal, console, virtiofsd) in the state dir');
   assert.ok(vols.includes('/host/src:/run/host-mounts/src'));
   assert.ok(after(a, '--mount').includes(`type=image,source=${'f'.repeat(64)},target=/run/source-image`), 'the image pinned by id, only served');
   assert.deepEqual(after(a, '-p'), ['127.0.0.1::2222/tcp']);
@@ -195,6 +195,20 @@ test('podman argv: labels, mounts, publish, flags, entrypoint', () => {
   const img = a.indexOf(IDS.rootImage);
   assert.ok(!a.includes(IMAGE), 'the bootc image is never the container image');
   assert.deepEqual(a.slice(img - 2), ['--entrypoint', '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', IDS.rootImage, '--library-path', '/usr/lib/x86_64-linux-gnu:/usr/lib', '/usr/bin/dash', '/run/bootc-ephemeral/supervisor.sh', '/run/bootc-ephemeral']);
+});
+
+test('remote podman: the container is created with volumes for the plan and logs, nothing of the client bound, no published port', () => {
+  const p = plan({ name: 'vm1', sshKeygen: true, bind: ['/host/src'], detach: true }, undefined, true);
+  const a = p.podmanArgs;
+  assert.equal(a[0], 'create', 'created, so the plan can be copied in before it starts');
+  assert.ok(p.remote && !a.includes('-d'));
+  assert.deepEqual(after(a, '-v'), ['/usr:/usr:ro', '/host/src:/run/host-mounts/src'], 'only podman-host paths: its /usr and the user\'s bind');
+  assert.ok(after(a, '--mount').includes('type=volume,target=/run/bootc-ephemeral') && after(a, '--mount').includes('type=volume,target=/run/bootc-ephemeral-logs'));
+  assert.deepEqual(after(a, '-p'), [], 'sshd is reached through podman exec, never a port on the podman host');
+  assert.equal(p.consoleDir, undefined);
+  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,host=127.0.0.1,port=2223,server=on,wait=off,logfile=/run/bootc-ephemeral-logs/console.log'), 'the console on the container\'s own loopback');
+  const hostNet = plan({ name: 'vm1', network: 'host' }, undefined, true);
+  assert.ok(after(hostNet.qemuArgs, '-chardev').includes('null,id=console,logfile=/run/bootc-ephemeral-logs/console.log'), 'no console listener on a shared host loopback');
 });
 
 test('podman argv: --debug-entrypoint replaces the supervisor', () => {
@@ -225,13 +239,14 @@ test('supervisor plan files: one proc per virtiofsd, then QEMU as main', () => {
   assert.deepEqual(after(p.qemuArgs, '-initrd'), ['/run/initramfs.img']);
   assert.deepEqual(after(p.qemuArgs, '-kernel'), [`/run/source-image/usr/lib/modules/${KVER}/vmlinuz`]);
   const root = String(p.files.find((f) => f.path.endsWith('010-virtiofsd-rootfs.proc'))!.content).split('\n');
-  assert.deepEqual(root.slice(0, 4), ['what virtiofsd for the root file system', 'log /run/virtiofsd.log', 'socket /run/bootc-ephemeral-sock/rootfs.sock', 'env MALLOC_ARENA_MAX=1']);
+  assert.deepEqual(root.slice(0, 4), ['what virtiofsd for the root file system', 'log /run/bootc-ephemeral-logs/virtiofsd.log', 'socket /run/bootc-ephemeral-sock/rootfs.sock', 'env MALLOC_ARENA_MAX=1']);
   const bind = String(p.files.find((f) => f.path.endsWith('011-virtiofsd-mount_src.proc'))!.content).split('\n');
   assert.equal(bind[0], 'what virtiofsd for /run/virtiofs-mnt-src');
   const qemu = String(p.files.find((f) => f.path.endsWith('900-qemu.proc'))!.content).split('\n');
   assert.deepEqual(qemu.slice(0, 3), ['main 1', 'status /run/bootc-ephemeral-execute.status', 'env QEMU_MODULE_DIR=/usr/lib/x86_64-linux-gnu/qemu']);
   assert.equal(qemu.filter((l) => l.startsWith('arg ')).length, p.qemuArgs.length);
-  assert.deepEqual(p.logFiles, ['/state/vm1/logs/journal.log', '/state/vm1/logs/console.log', '/state/vm1/logs/virtiofsd.log', '/state/vm1/logs/virtiofsd-src.log']);
+  assert.ok(p.podmanArgs.join(' ').includes('-v /state/vm1/logs:/run/bootc-ephemeral-logs -v'), 'the state dir\'s logs/ is bound in, for every log');
+  assert.ok(bind.includes('log /run/bootc-ephemeral-logs/virtiofsd-src.log'));
 });
 
 test('network host: QEMU forwards on a host port, nothing published', () => {

@@ -34,15 +34,19 @@ export function connectConsole(socketPath: string): Promise<net.Socket> {
   });
 }
 
-/** The end of the console log: what the console showed before we attached. */
+/** The end of a console log: what the console showed before we attached, from a line boundary. */
+export function backlogOf(data: Buffer, bytes = CONSOLE_BACKLOG_BYTES): Buffer {
+  if (data.length <= bytes) return data;
+  // start on a line boundary, not inside a character or an escape sequence
+  const start = data.indexOf(0x0a, data.length - bytes);
+  return start < 0 ? Buffer.alloc(0) : data.subarray(start + 1);
+}
+
+/** The end of a local VM's console log (the state dir's copy). */
 export function consoleBacklog(vm: VmInfo, bytes = CONSOLE_BACKLOG_BYTES): Buffer {
   if (!vm.stateDir) return Buffer.alloc(0);
   try {
-    const data = fs.readFileSync(vmStatePaths(vm.stateDir).consoleLog);
-    if (data.length <= bytes) return data;
-    // start on a line boundary, not inside a character or an escape sequence
-    const start = data.indexOf(0x0a, data.length - bytes);
-    return start < 0 ? Buffer.alloc(0) : data.subarray(start + 1);
+    return backlogOf(fs.readFileSync(vmStatePaths(vm.stateDir).consoleLog), bytes);
   } catch {
     return Buffer.alloc(0);
   }

@@ -2,9 +2,10 @@ import * as fs from 'node:fs';
 import type { Client } from 'ssh2';
 import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
-import { connectSsh, lastLines } from './ssh';
+import { connectSsh } from './ssh';
 import { vmStatePaths } from '../vm/stateDir';
 import { findVm, journalSaysReady, sshTargetOf, VmInfo } from '../vm/vms';
+import { followVmLog } from '../vm/transport';
 import { BOOT_PHASES, laterPhase, phaseFromGuestOutput, type BootPhase } from './bootPhases';
 
 export const DEFAULT_SSH_TIMEOUT_MS = 240_000;
@@ -39,22 +40,76 @@ function readHeadAndTail(file: string, bytes: number): string {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function journalTail(vm: VmInfo, n = 15): string {
-  if (!vm.stateDir) return '';
-  const p = vmStatePaths(vm.stateDir);
-  const lines = lastLines(p.journalLog, n);
+/**
+ * What the guest has written so far, read as the boot goes on: the state dir's files (local podman), or
+ * one `podman exec tail -F` per log kept in memory (remote podman; restarted if it ends early).
+ */
+interface GuestOutput {
+  journal(): string;
+  /** the console's first and last bytes (kernel start, initrd end) */
+  consoleWindow(): string;
+  dispose(): void;
+}
+
+function localOutput(vm: VmInfo): GuestOutput {
+  const p = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
+  return {
+    journal: () => {
+      try {
+        return p ? fs.readFileSync(p.journalLog, 'utf8') : '';
+      } catch {
+        return '';
+      }
+    },
+    consoleWindow: () => (p ? readHeadAndTail(p.consoleLog, CONSOLE_WINDOW_BYTES) : ''),
+    dispose: () => undefined,
+  };
+}
+
+function remoteOutput(podman: Podman, vm: VmInfo): GuestOutput {
+  const stop = new AbortController();
+  const mirror = (log: 'journal' | 'console', keep: (text: string, chunk: string) => string) => {
+    let text = '';
+    let running = false;
+    const start = () => {
+      running = true;
+      text = '';
+      const decoder = new TextDecoder();
+      void followVmLog(podman, vm, log, (chunk) => (text = keep(text, decoder.decode(chunk, { stream: true }))), { signal: stop.signal })
+        .catch(() => undefined)
+        .finally(() => (running = false));
+    };
+    return () => {
+      if (!running && !stop.signal.aborted) start();
+      return text;
+    };
+  };
+  const journal = mirror('journal', (t, c) => t + c);
+  // the head stays, the tail slides: what phaseFromGuestOutput looks at
+  const console = mirror('console', (t, c) => {
+    const all = t + c;
+    return all.length <= 3 * CONSOLE_WINDOW_BYTES ? all : `${all.slice(0, CONSOLE_WINDOW_BYTES)}\n${all.slice(-CONSOLE_WINDOW_BYTES)}`;
+  });
+  journal();
+  console();
+  return { journal, consoleWindow: console, dispose: () => stop.abort() };
+}
+
+function outputTail(output: GuestOutput, n = 15): string {
+  const last = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n);
+  const lines = last(output.journal());
   const source = lines.length ? 'journal' : 'console';
-  const shown = lines.length ? lines : lastLines(p.consoleLog, n);
+  const shown = lines.length ? lines : last(output.consoleWindow());
   return shown.length ? `\nlast ${source} lines:\n${shown.map((l) => `  ${l}`).join('\n')}` : '';
 }
 
 /** Why SSH cannot be had: never started, stopped after it was ready, or stopped while booting. */
-function notRunning(vm: VmInfo, atStart: boolean): EngineError {
+function notRunning(vm: VmInfo, atStart: boolean, output: GuestOutput): EngineError {
   const how = `container ${vm.podmanState}${vm.exitCode !== undefined ? `, exit ${vm.exitCode}` : ''}`;
   const wasReady = !!vm.stateDir && fs.existsSync(vmStatePaths(vm.stateDir).readyMarker);
   if (wasReady) return new EngineError(`the VM ${vm.name} is not running any more (${how})`, { exitCode: SSH_NO_CONNECTION });
-  if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new EngineError(`the VM ${vm.name} is not running (${how})${journalTail(vm)}`, { exitCode: SSH_NO_CONNECTION });
-  return new EngineError(`the VM ${vm.name} stopped before SSH became available (${how})${journalTail(vm)}`, { exitCode: SSH_NO_CONNECTION });
+  if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new EngineError(`the VM ${vm.name} is not running (${how})${outputTail(output)}`, { exitCode: SSH_NO_CONNECTION });
+  return new EngineError(`the VM ${vm.name} stopped before SSH became available (${how})${outputTail(output)}`, { exitCode: SSH_NO_CONNECTION });
 }
 
 /**
@@ -79,9 +134,18 @@ export const SSH_NO_CONNECTION = 255;
 export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions = {}): Promise<{ vm: VmInfo; client: Client }> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SSH_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  let vm = await findVm(podman, name);
-  const target = () => sshTargetOf(vm);
-  const paths = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
+  const vm = await findVm(podman, name);
+  const output = podman.remote ? remoteOutput(podman, vm) : localOutput(vm);
+  try {
+    return await untilSshAnswers(podman, vm, output, opts, timeoutMs, deadline);
+  } finally {
+    output.dispose();
+  }
+}
+
+async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutput, opts: WaitOptions, timeoutMs: number, deadline: number): Promise<{ vm: VmInfo; client: Client }> {
+  let vm = first;
+  const target = () => sshTargetOf(vm, podman);
   let lastAttempt = 0;
   let lastError = '';
   let listening = false;
@@ -100,19 +164,14 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
   for (let tick = 0; ; tick++) {
     if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH', { exitCode: SSH_NO_CONNECTION });
     if (tick % 4 === 0) {
-      vm = await findVm(podman, name);
-      if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0);
+      vm = await findVm(podman, vm.id);
+      if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0, output);
     }
-    if (!listening && paths) {
-      let journalText = '';
-      try {
-        journalText = fs.readFileSync(paths.journalLog, 'utf8');
-      } catch {
-        /* not there yet */
-      }
+    if (!listening && vm.stateDir) {
+      const journalText = output.journal();
       listening = journalSaysReady(journalText, true);
       started = started || journalSaysReady(journalText, false);
-      advance(phaseFromGuestOutput(readHeadAndTail(paths.consoleLog, CONSOLE_WINDOW_BYTES), journalText));
+      advance(phaseFromGuestOutput(output.consoleWindow(), journalText));
     }
     const now = Date.now();
     if ((listening && now - lastAttempt > 1000) || now - lastAttempt > 5000) {
@@ -129,7 +188,7 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
       }
     }
     if (Date.now() > deadline) {
-      throw new EngineError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${journalTail(vm)}`, { exitCode: SSH_NO_CONNECTION });
+      throw new EngineError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${outputTail(output)}`, { exitCode: SSH_NO_CONNECTION });
     }
     await sleep(250);
   }

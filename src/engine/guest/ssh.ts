@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as net from 'node:net';
-import { Writable } from 'node:stream';
+import { Writable, type Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
 
 /** ssh2, loaded on first use: commands that never connect (ps, rm, help) start faster without it. */
@@ -32,6 +32,8 @@ export interface SshTarget {
   privateKey: string;
   /** "ssh-ed25519 AAAA..." the guest must present */
   hostPublicKey: string;
+  /** a byte stream to sshd instead of host:port (a VM on a remote podman: vm/transport.ts) */
+  openStream?: () => Duplex;
 }
 
 /** Connects and authenticates, verifying the guest's host key against the pinned one. */
@@ -42,15 +44,16 @@ export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client
   return new Promise((resolve, reject) => {
     const client = new (ssh2().Client)();
     let hostKeyMismatch = false;
+    const sock = target.openStream?.();
     client
       .on('ready', () => resolve(client))
       .on('error', (err) => {
         client.end();
+        sock?.destroy();
         reject(hostKeyMismatch ? new EngineError('the VM presented an unexpected SSH host key: refusing to connect') : err);
       })
       .connect({
-        host: target.host,
-        port: target.port,
+        ...(sock ? { sock } : { host: target.host, port: target.port }),
         username: target.user,
         privateKey: target.privateKey,
         readyTimeout: timeoutMs,

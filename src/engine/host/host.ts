@@ -42,18 +42,48 @@ const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'];
 const QEMU_DATA_DIRS = ['/usr/share/qemu', '/usr/share/seabios', '/usr/share/qemu-firmware', '/usr/share/ipxe/qemu'];
 const QEMU_MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/qemu', '/usr/lib64/qemu'];
 
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
+/**
+ * What tool discovery needs to know about the podman host's files: the local file system, or a
+ * listing made on a remote podman host (remoteTools.ts). Decisions stay here, in one place.
+ */
+export interface HostFileView {
+  /** an executable regular file */
+  isExecutable(p: string): boolean;
+  exists(p: string): boolean;
+  /** the path with every symlink resolved */
+  realpath(p: string): string;
+  /** a binary's --help text (stdout and stderr), or "" when it cannot run */
+  helpOf(binary: string): string;
 }
 
+/** Every path discovery looks at: a remote host is asked about exactly these. */
+export const HOST_TOOL_CANDIDATES: readonly string[] = [
+  ...LOADER_CANDIDATES,
+  ...LIBRARY_DIRS,
+  ...QEMU_CANDIDATES,
+  ...VIRTIOFSD_CANDIDATES,
+  ...QEMU_DATA_DIRS,
+  ...QEMU_MODULE_DIRS,
+  '/usr/bin/dash', '/usr/bin/sh', '/bin/sh', '/usr/bin/sleep', '/bin/sleep', '/usr/bin/find', '/bin/find', '/usr/bin/cat', '/bin/cat',
+];
+
+export const localFileView: HostFileView = {
+  isExecutable(p) {
+    try {
+      fs.accessSync(p, fs.constants.X_OK);
+      return fs.statSync(p).isFile();
+    } catch {
+      return false;
+    }
+  },
+  exists: (p) => fs.existsSync(p),
+  realpath: (p) => fs.realpathSync(p),
+  helpOf: (binary) => readHelp(binary),
+};
+
 /** A host binary resolved to its real path, which must lie under /usr to be visible in the container. */
-function underUsr(p: string, what: string): string {
-  const real = fs.realpathSync(p);
+function underUsr(view: HostFileView, p: string, what: string): string {
+  const real = view.realpath(p);
   if (!real.startsWith('/usr/')) {
     throw new EngineError(`${what} resolves to ${real}, outside /usr: the VM container only sees the host's /usr`, {
       hint: 'install it under /usr, or point the override variable at a copy under /usr',
@@ -62,17 +92,16 @@ function underUsr(p: string, what: string): string {
   return real;
 }
 
-function findBinary(envVar: string, candidates: string[], what: string, fix: string): string {
-  const override = process.env[envVar];
+function findBinary(view: HostFileView, override: string | undefined, envVar: string, candidates: string[], what: string, fix: string): string {
   if (override) {
-    if (!isExecutable(override)) throw new EngineError(`${envVar}=${override} is not an executable file`, { field: envVar, value: override });
-    return underUsr(override, what);
+    if (!view.isExecutable(override)) throw new EngineError(`${envVar}=${override} is not an executable file`, { field: envVar, value: override });
+    return underUsr(view, override, what);
   }
-  const found = candidates.find(isExecutable);
+  const found = candidates.find((c) => view.isExecutable(c));
   if (!found) {
     throw new EngineError(`${what} not found. Searched: ${candidates.join(', ')}. Set ${envVar} to its path.`, { hint: fix });
   }
-  return underUsr(found, what);
+  return underUsr(view, found, what);
 }
 
 export function virtiofsdFlavorOf(helpText: string): VirtiofsdFlavor {
@@ -90,24 +119,28 @@ export function readHelp(binary: string): string {
   }
 }
 
-/** Finds everything the supervisor needs on this host; throws a clear error for what is missing. */
-export function findHostTools(readHelpOf: (binary: string) => string = readHelp): HostTools {
-  const loaderLink = LOADER_CANDIDATES.find((p) => fs.existsSync(p));
-  if (!loaderLink) throw new EngineError('the x86-64 dynamic loader (ld-linux-x86-64.so.2) was not found on this host');
-  const qemu = findBinary('QEMU_BIN', QEMU_CANDIDATES, 'QEMU (qemu-system-x86_64)', 'apt-get install qemu-system-x86');
-  const virtiofsd = findBinary('VIRTIOFSD_BIN', VIRTIOFSD_CANDIDATES, 'virtiofsd', 'apt-get install qemu-system-x86 (Debian 12) or virtiofsd');
+/**
+ * Finds everything the supervisor needs on the podman host; throws a clear error for what is missing.
+ * The QEMU_BIN / VIRTIOFSD_BIN overrides apply to the local podman only (they name local paths).
+ */
+export function findHostTools(view: HostFileView = localFileView, env: NodeJS.ProcessEnv = process.env): HostTools {
+  const loaderLink = LOADER_CANDIDATES.find((p) => view.exists(p));
+  if (!loaderLink) throw new EngineError('the x86-64 dynamic loader (ld-linux-x86-64.so.2) was not found on the podman host');
+  const qemu = findBinary(view, env.QEMU_BIN, 'QEMU_BIN', QEMU_CANDIDATES, 'QEMU (qemu-system-x86_64)', 'apt-get install qemu-system-x86');
+  const virtiofsd = findBinary(view, env.VIRTIOFSD_BIN, 'VIRTIOFSD_BIN', VIRTIOFSD_CANDIDATES, 'virtiofsd', 'apt-get install qemu-system-x86 (Debian 12) or virtiofsd');
+  const first = (cands: string[], what: string) => underUsr(view, cands.find((c) => view.isExecutable(c)) ?? cands[cands.length - 1], what);
   return {
-    loader: underUsr(loaderLink, 'the dynamic loader'),
-    libraryPath: LIBRARY_DIRS.filter((d) => fs.existsSync(d)),
-    shell: underUsr(['/usr/bin/dash', '/usr/bin/sh', '/bin/sh'].find(isExecutable) ?? '/bin/sh', 'sh'),
-    sleep: underUsr(['/usr/bin/sleep', '/bin/sleep'].find(isExecutable) ?? '/bin/sleep', 'sleep'),
-    find: underUsr(['/usr/bin/find', '/bin/find'].find(isExecutable) ?? '/usr/bin/find', 'find'),
-    cat: underUsr(['/usr/bin/cat', '/bin/cat'].find(isExecutable) ?? '/bin/cat', 'cat'),
+    loader: underUsr(view, loaderLink, 'the dynamic loader'),
+    libraryPath: LIBRARY_DIRS.filter((d) => view.exists(d)),
+    shell: first(['/usr/bin/dash', '/usr/bin/sh', '/bin/sh'], 'sh'),
+    sleep: first(['/usr/bin/sleep', '/bin/sleep'], 'sleep'),
+    find: first(['/usr/bin/find', '/bin/find'], 'find'),
+    cat: first(['/usr/bin/cat', '/bin/cat'], 'cat'),
     qemu,
     virtiofsd,
-    virtiofsdFlavor: virtiofsdFlavorOf(readHelpOf(virtiofsd)),
-    qemuDataDirs: QEMU_DATA_DIRS.filter((d) => fs.existsSync(d)),
-    qemuModuleDir: QEMU_MODULE_DIRS.find((d) => fs.existsSync(d)),
+    virtiofsdFlavor: virtiofsdFlavorOf(view.helpOf(virtiofsd)),
+    qemuDataDirs: QEMU_DATA_DIRS.filter((d) => view.exists(d)),
+    qemuModuleDir: QEMU_MODULE_DIRS.find((d) => view.exists(d)),
   };
 }
 
@@ -132,9 +165,12 @@ export function probeKvm(read: (p: string) => string | undefined = readOrUndefin
   } catch (e) {
     return { usable: false, reason: `/dev/kvm cannot be opened: ${(e as Error).message}` };
   }
-  const modules = read('/proc/modules') ?? '';
+  return kvmFromHostFacts(read('/proc/modules') ?? '', read('/proc/cpuinfo') ?? '');
+}
+
+/** Given an openable /dev/kvm: whether it can run a stock kernel, from the host's /proc/modules and /proc/cpuinfo. */
+export function kvmFromHostFacts(modules: string, cpuinfo: string): KvmStatus {
   if (/^kvm_pvm\s/m.test(modules)) return { usable: false, reason: '/dev/kvm is provided by kvm_pvm (nested PVM), which cannot run a stock kernel' };
-  const cpuinfo = read('/proc/cpuinfo') ?? '';
   if (!/^flags\s*:.*\b(vmx|svm)\b/m.test(cpuinfo)) return { usable: false, reason: 'the CPU has no vmx/svm flag: /dev/kvm cannot run a stock guest kernel here' };
   return { usable: true, reason: '/dev/kvm is usable (hardware virtualisation present)' };
 }

@@ -88,15 +88,18 @@ function addBind(c: ParseContext, spec: string, readOnly: boolean): void {
   // an empty HOST_PATH would resolve to the current directory: never a silent default
   if (host.trim() === '') return bad('HOST_PATH is empty: use HOST_PATH[:NAME]');
   if (spec.indexOf(':', colon + 1) > colon && colon >= 0) return bad('a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)');
+  const remote = !!c.probe.podmanHostIsRemote;
+  if (remote && !path.isAbsolute(host)) return bad('HOST_PATH is a path on the podman host (a remote connection): give it as an absolute path');
   const hostPath = c.abs(host);
   const mountName = colon < 0 ? path.basename(hostPath) || 'mount' : spec.slice(colon + 1);
   if (!MOUNT_NAME.test(mountName)) return bad(`NAME "${mountName}" must be letters, digits, "_" and "-" (at most 30); give one with HOST_PATH:NAME`);
   if (c.mountNames.has(mountName)) return bad(`NAME "${mountName}" is used twice; give each mount its own NAME`);
-  const kind = c.probe.kind(hostPath);
+  // on a remote podman host, podman itself refuses a missing folder when it creates the container
+  const kind = remote ? 'dir' : c.probe.kind(hostPath);
   if (kind === 'missing' && colon >= 0 && c.probe.kind(c.abs(spec)) !== 'missing') return bad('a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)');
   if (kind === 'missing') return bad(`${hostPath} does not exist`);
   if (kind !== 'dir') return bad(`${hostPath} is not a directory`);
-  const system = !c.input.allowSystemBind && systemBindReason(c.probe.real?.(hostPath) ?? hostPath, c.probe.stateRoot?.());
+  const system = !c.input.allowSystemBind && systemBindReason(remote ? path.normalize(hostPath) : (c.probe.real?.(hostPath) ?? hostPath), remote ? undefined : c.probe.stateRoot?.());
   if (system) return bad(`${system}: refused (--allow-system-bind allows it)`);
   c.mountNames.add(mountName);
   c.out.binds.push({ hostPath, name: mountName, readOnly });
@@ -109,8 +112,11 @@ function addDisk(c: ParseContext, spec: string, taken: DiskFile[]): void {
   const [file = '', diskName = 'output', fmt] = parts;
   const filePath = c.abs(file);
   const format = (fmt ?? (filePath.endsWith('.qcow2') ? 'qcow2' : 'raw')) as DiskFile['format'];
-  const kind = () => c.probe.kind(filePath);
+  const remote = !!c.probe.podmanHostIsRemote;
+  // on a remote podman host, podman itself refuses a missing file when it creates the container
+  const kind = () => (remote ? 'file' : c.probe.kind(filePath));
   if (!file.trim() || CONTROL.test(spec)) c.bad(spec, 'use FILE[:NAME[:raw|qcow2]]');
+  else if (remote && !path.isAbsolute(file)) c.bad(spec, 'FILE is a path on the podman host (a remote connection): give it as an absolute path');
   else if (parts.length > 3 || (parts.length > 1 && kind() === 'missing' && c.probe.kind(c.abs(spec)) !== 'missing')) c.bad(spec, 'a FILE cannot contain ":" (it separates FILE, NAME and FORMAT)');
   else if (!DISK_NAME.test(diskName)) c.bad(spec, `NAME "${diskName}" must be letters, digits, "_" and "-" (at most 20: it becomes the disk serial)`);
   else if (format !== 'raw' && format !== 'qcow2') c.bad(spec, 'FORMAT must be raw or qcow2');

@@ -104,6 +104,11 @@ export interface PathProbe {
   real?(p: string): string;
   /** the engine's state root, which no bind may expose */
   stateRoot?(): string;
+  /**
+   * podman runs on another machine: --bind and --mount-disk-file name paths there, which cannot be
+   * checked from here (podman checks them when it creates the container); they must be absolute.
+   */
+  podmanHostIsRemote?: boolean;
 }
 
 export const hostPathProbe: PathProbe = {
@@ -126,6 +131,9 @@ export const hostPathProbe: PathProbe = {
   },
   stateRoot,
 };
+
+/** For a remote podman connection: the client's files are checked as before, the podman host's are not. */
+export const remotePodmanPathProbe: PathProbe = { ...hostPathProbe, podmanHostIsRemote: true };
 
 /** Host folders a VM must not get (the host's own system, or other VMs' keys) unless allowSystemBind says so. */
 const SYSTEM_DIRS = ['/', '/etc', '/usr', '/boot', '/var', '/run', '/bin', '/sbin', '/lib', '/lib64', '/root'];

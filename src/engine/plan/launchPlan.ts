@@ -3,7 +3,7 @@ import { HostTools, inContainer } from '../host/host';
 import { vmStatePaths } from '../vm/stateDir';
 import { buildKernelArgs, ROOT_TAG } from './kernelArgs';
 import { buildQemuArgs, ResolvedAccel } from './qemu';
-import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './containerPaths';
+import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from './containerPaths';
 import { alignmentPadding } from './cpio';
 import { EngineError } from '../errors';
 import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
@@ -37,6 +37,8 @@ export interface PlanContext {
   /** --bind-storage-ro resolved to the host's podman storage */
   hostStorage?: BindMount;
   supervisorScript: string;
+  /** podman runs elsewhere: nothing is shared with it but its API (podmanRun.ts stateMounts); default: the local podman */
+  remote?: boolean;
 }
 
 export interface PlanFile {
@@ -57,8 +59,8 @@ export interface LaunchPlan {
   kernelArgs: string[];
   /** files to write into the state dir (plan dir, keys are written separately) */
   files: PlanFile[];
-  /** empty log files to create before podman binds them */
-  logFiles: string[];
+  /** the plan dir's files go into the created container (podman cp) instead of a bound dir */
+  remote: boolean;
   /** a dir (0700) to create for the console socket, unless --console puts the console on stdio */
   consoleDir?: string;
   swap?: { hostPath: string; bytes: number };
@@ -121,13 +123,6 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     })),
   ];
 
-  const logFiles: { hostPath: string; containerPath: string }[] = [
-    { hostPath: paths.journalLog, containerPath: CONTAINER_PATHS.journalLog },
-    { hostPath: paths.consoleLog, containerPath: CONTAINER_PATHS.consoleLog },
-    { hostPath: paths.virtiofsdLog(), containerPath: '/run/virtiofsd.log' },
-    ...binds.map((b) => ({ hostPath: paths.virtiofsdLog(b.name), containerPath: `/run/virtiofsd-${b.name}.log` })),
-  ];
-
   const kernelArgs = buildKernelArgs(options);
   const sshForward = options.sshKeygen
     ? ctx.sshHostPort
@@ -146,6 +141,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     sshForward,
     smbiosCredentialFiles: ctx.ssh ? [`${CONTAINER_PATHS.planDir}/${SMBIOS_SSH_FILE}`] : [],
     vmName: ctx.name,
+    consoleAccess: !ctx.remote ? 'unix' : options.network === 'host' ? 'none' : 'tcp',
   });
 
   const units: GuestUnit[] = [
@@ -183,7 +179,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   ];
   shares.forEach((s, i) => {
     const { argv, env } = buildVirtiofsdArgs({ flavor: t.virtiofsdFlavor, command: loaderArgv(t.virtiofsd) }, s);
-    const log = i === 0 ? '/run/virtiofsd.log' : `/run/virtiofsd-${binds[i - 1].name}.log`;
+    const log = virtiofsdLogInContainer(i === 0 ? undefined : binds[i - 1].name);
     const what = i === 0 ? 'virtiofsd for the root file system' : `virtiofsd for /run/virtiofs-mnt-${binds[i - 1].name}`;
     files.push({ path: `${paths.plan}/${String(10 + i).padStart(3, '0')}-virtiofsd-${s.tag}.proc`, content: procFile({ what, log, socket: s.socket, env, argv }), mode: 0o644 });
   });
@@ -205,14 +201,15 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     imageId: ctx.imageId,
     launchId: ctx.launchId,
     accel: ctx.accel,
-    planDir: paths.plan,
-    logFiles,
-    consoleDir: options.console ? undefined : paths.consoleDir,
+    stateMounts: ctx.remote
+      ? { kind: 'volume' }
+      : { kind: 'bind', planDir: paths.plan, logsDir: paths.logs, consoleDir: options.console ? undefined : paths.consoleDir },
     swapFile: options.swapBytes ? paths.swap : undefined,
     entrypoint: inContainer(t.loader),
     command: ['--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(t.shell), `${CONTAINER_PATHS.planDir}/supervisor.sh`, CONTAINER_PATHS.planDir],
     detach: options.detach,
-    publishSsh: options.sshKeygen && !ctx.sshHostPort,
+    // a remote VM's sshd is reached through podman exec inside the container, never a published port
+    publishSsh: options.sshKeygen && !ctx.sshHostPort && !ctx.remote,
     sshHostPort: ctx.sshHostPort,
     recordedOptions: labelledOptions(options),
   });
@@ -226,8 +223,8 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     qemuArgs,
     kernelArgs,
     files,
-    logFiles: logFiles.map((l) => l.hostPath),
-    consoleDir: options.console ? undefined : paths.consoleDir,
+    remote: !!ctx.remote,
+    consoleDir: options.console || ctx.remote ? undefined : paths.consoleDir,
     swap: options.swapBytes ? { hostPath: paths.swap, bytes: options.swapBytes } : undefined,
   };
 }

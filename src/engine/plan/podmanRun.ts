@@ -14,11 +14,12 @@ export interface PodmanRunInput {
   imageId: string;
   launchId: string;
   accel: 'kvm' | 'tcg';
-  /** host paths of the state dir's parts */
-  planDir: string;
-  logFiles: { hostPath: string; containerPath: string }[];
-  /** where QEMU creates the console socket (without --console) */
-  consoleDir?: string;
+  /**
+   * How the launch plan and the logs reach the container. Local podman: the state dir's plan/ and
+   * logs/ (and console/, for the socket) are bound in. Remote podman: nothing is shared, so they are
+   * anonymous volumes; the container is only created, the plan copied in, then started (vm/launch.ts).
+   */
+  stateMounts: { kind: 'bind'; planDir: string; logsDir: string; consoleDir?: string } | { kind: 'volume' };
   swapFile?: string;
   /** entrypoint (loader) and the command after the image, as seen in the container */
   entrypoint: string;
@@ -35,7 +36,8 @@ export interface PodmanRunInput {
 
 export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   const o = p.options;
-  const args = ['run', '--pull=never', '--name', p.name, ...privilegeArgs(p.accel), '--read-only'];
+  const remote = p.stateMounts.kind === 'volume';
+  const args = [remote ? 'create' : 'run', '--pull=never', '--name', p.name, ...privilegeArgs(p.accel), '--read-only'];
   args.push('--label', `${LABELS.vm}=1`);
   args.push('--label', `${LABELS.image}=${o.image}`);
   args.push('--label', `${LABELS.launch}=${p.launchId}`);
@@ -52,9 +54,15 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   // -kernel); the container's own root is the engine's image with the host's /usr
   args.push('--mount', `type=image,source=${p.imageId},target=${CONTAINER_PATHS.sourceImage}`);
   args.push('-v', `/usr:${HOST_USR_IN_CONTAINER}:ro`);
-  args.push('-v', `${p.planDir}:${CONTAINER_PATHS.planDir}:ro`);
-  for (const l of p.logFiles) args.push('-v', `${l.hostPath}:${l.containerPath}`);
-  if (p.consoleDir) args.push('-v', `${p.consoleDir}:${CONTAINER_PATHS.consoleSocketDir}`);
+  if (p.stateMounts.kind === 'bind') {
+    args.push('-v', `${p.stateMounts.planDir}:${CONTAINER_PATHS.planDir}:ro`);
+    args.push('-v', `${p.stateMounts.logsDir}:${CONTAINER_PATHS.logsDir}`);
+    if (p.stateMounts.consoleDir) args.push('-v', `${p.stateMounts.consoleDir}:${CONTAINER_PATHS.consoleSocketDir}`);
+  } else {
+    // removed with the container (podman rm --volumes, --rm)
+    args.push('--mount', `type=volume,target=${CONTAINER_PATHS.planDir}`);
+    args.push('--mount', `type=volume,target=${CONTAINER_PATHS.logsDir}`);
+  }
   for (const b of o.binds) args.push('-v', `${b.hostPath}:${CONTAINER_PATHS.hostMounts}/${b.name}${b.readOnly ? ':ro' : ''}`);
   for (const d of o.diskFiles) args.push('-v', `${d.file}:${CONTAINER_PATHS.diskFiles}/${d.name}`);
   if (p.swapFile) args.push('-v', `${p.swapFile}:${CONTAINER_PATHS.diskFiles}/${SWAP_DISK_SERIAL}`);
@@ -68,7 +76,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   if (o.rm) args.push('--rm');
   if (o.tty) args.push('-t');
   if (o.interactive) args.push('-i');
-  if (p.detach) args.push('-d');
+  if (p.detach && !remote) args.push('-d');
 
   if (o.debugEntrypoint) {
     const [cmd, ...rest] = o.debugEntrypoint.trim().split(/\s+/);

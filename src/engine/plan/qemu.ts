@@ -1,5 +1,5 @@
 import type { RunOptions } from '../options/runOptions';
-import { CONSOLE_SOCKET, CONTAINER_PATHS } from './containerPaths';
+import { CONSOLE_SOCKET, CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS } from './containerPaths';
 import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
 import type { VirtiofsShare } from './virtiofsd';
 
@@ -20,6 +20,25 @@ export interface QemuInput {
   /** files holding SMBIOS type 11 strings (systemd credentials), read by QEMU */
   smbiosCredentialFiles: string[];
   vmName: string;
+  /**
+   * How the host reaches the interactive console: a unix socket in the state dir (local podman), the
+   * container's loopback (remote podman, through a podman exec relay), or not at all (remote with
+   * --network host: the podman host's loopback is shared, and the console logs in as root).
+   */
+  consoleAccess: 'unix' | 'tcp' | 'none';
+}
+
+function consoleChardev(q: QemuInput): string {
+  const log = `logfile=${CONTAINER_PATHS.consoleLog}`;
+  if (q.options.console) return `stdio,id=console,signal=off,${log}`;
+  switch (q.consoleAccess) {
+    case 'unix':
+      return `socket,id=console,path=${CONTAINER_PATHS.consoleSocketDir}/${CONSOLE_SOCKET},server=on,wait=off,${log}`;
+    case 'tcp':
+      return `socket,id=console,host=127.0.0.1,port=${CONSOLE_TCP_PORT_IN_CONTAINER},server=on,wait=off,${log}`;
+    case 'none':
+      return `null,id=console,${log}`;
+  }
 }
 
 function serialPort(id: string, path: string, portName: string): string[] {
@@ -46,10 +65,8 @@ export function buildQemuArgs(q: QemuInput): string[] {
     '-append', q.kernelArgs.join(' '),
     '-display', 'none', '-vga', 'none',
     // the serial console always goes to a log; with --console also to the container's stdio, else to a
-    // socket in the state dir, so the host can attach an interactive console at any time
-    '-chardev', o.console
-      ? `stdio,id=console,signal=off,logfile=${CONTAINER_PATHS.consoleLog}`
-      : `socket,id=console,path=${CONTAINER_PATHS.consoleSocketDir}/${CONSOLE_SOCKET},server=on,wait=off,logfile=${CONTAINER_PATHS.consoleLog}`,
+    // socket the host can attach an interactive console to at any time
+    '-chardev', consoleChardev(q),
     '-serial', 'chardev:console',
     '-device', 'virtio-serial-pci,id=vser0',
     ...serialPort('journal', CONTAINER_PATHS.journalLog, JOURNAL_PORT),

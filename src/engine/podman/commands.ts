@@ -47,8 +47,11 @@ export const podmanCommands = {
   containerExists: (nameOrId: string) => command(['container', 'exists', '--', nameOrId], succeeded),
   inspectContainer: (id: string, what: string) => command(['inspect', '--type', 'container', '--', id], json<unknown[]>(what, [])),
   stopContainer: (id: string, timeSeconds: number, what: string) => command(['stop', '--time', String(timeSeconds), '--', id], output(what)),
-  /** removes by force; `timeSeconds` for the stop before the kill */
-  removeContainer: (id: string, timeSeconds?: number) => command(['rm', '--force', ...(timeSeconds === undefined ? [] : ['--time', String(timeSeconds)]), '--', id], (r) => r),
+  /** a tar on stdin unpacked into a (created) container's directory: the launch plan over a remote connection */
+  copyInto: (id: string, dir: string) => command(['cp', '-', `${id}:${dir}`], output('copying the launch plan into the VM container')),
+  startContainer: (id: string) => command(['start', '--', id], output('starting the VM container')),
+  /** removes by force, with its anonymous volumes; `timeSeconds` for the stop before the kill */
+  removeContainer: (id: string, timeSeconds?: number) => command(['rm', '--force', '--volumes', ...(timeSeconds === undefined ? [] : ['--time', String(timeSeconds)]), '--', id], (r) => r),
   imageExists: (image: string) => command(['image', 'exists', '--', image], succeeded),
   /** the image's full id, or undefined when it is not in local storage */
   imageId: (image: string) =>
@@ -59,6 +62,8 @@ export const podmanCommands = {
   listImages: () => command(['images', '--format', 'json'], json<PodmanImage[]>('listing images', [])),
   /** a root filesystem from a tar on stdin, tagged, with one label */
   importImage: (tag: string, label: string) => command(['import', '--change', `LABEL ${label}=1`, '-', tag], output(`podman import of ${tag}`)),
+  /** whether that podman runs rootless (VMs need a rootful one) */
+  rootless: () => command(['info', '--format', '{{.Host.Security.Rootless}}'], (r) => (r.exitCode === 0 ? r.stdout.trim() === 'true' : undefined)),
   networkExists: (network: string) => command(['network', 'exists', '--', network], succeeded),
   /** where podman keeps its images (the host storage share) */
   storageRoot: () => command(['info', '--format', 'json'], (r) => json<{ store?: { graphRoot?: string } } | null>('podman info', null)(r)?.store?.graphRoot),
@@ -66,10 +71,36 @@ export const podmanCommands = {
 
 export const podmanStreams = {
   logs: (id: string, follow: boolean): PodmanStream => ({ args: ['logs', ...(follow ? ['--follow'] : []), '--', id] }),
+  /** a created container started with our stdio (the foreground run over a remote connection) */
+  startAttached: (id: string, interactive: boolean): PodmanStream => ({ args: ['start', '--attach', ...(interactive ? ['--interactive'] : []), '--', id] }),
   /** ends when the container stops */
   wait: (id: string): PodmanStream => ({ args: ['wait', '--', id] }),
   containerEvents: (): PodmanStream => ({ args: ['events', '--format', 'json', '--filter', 'type=container'] }),
   build: (tag: string, containerfile: string, context: string): PodmanStream => ({ args: ['build', '-t', tag, '-f', containerfile, context] }),
+};
+
+/**
+ * What the client reads from a VM container and how it reaches its sockets over a remote connection
+ * (vm/transport.ts). Each runs one of the podman host's own binaries (its /usr is the container's);
+ * nothing of the image. Paths and ports are the engine's constants (plan/containerPaths.ts).
+ */
+export const podmanGuestAccess = {
+  /** a file of a running container, as bytes (podman host's cat) */
+  catFile: (id: string, file: string): PodmanStream => ({ args: ['exec', '--', id, '/usr/bin/cat', '--', file] }),
+  /** a growing file of a running container, from its first byte, until the container stops */
+  followFile: (id: string, file: string): PodmanStream => ({ args: ['exec', '--', id, '/usr/bin/tail', '-c', '+1', '-F', '--', file] }),
+  /** a file of a stopped container (its volumes stay until it is removed): a tar on stdout */
+  copyOut: (id: string, file: string): PodmanStream => ({ args: ['cp', '--', `${id}:${file}`, '-'] }),
+  /**
+   * A byte stream to a TCP port on the container's own loopback (the guest's sshd forward, the
+   * console): bash's /dev/tcp, the only socket client every podman host's /usr has. One cat copies the
+   * guest's bytes to our stdout (its end is our EOF), the other ours to the guest. The program is
+   * constant; the port (a number checked here) is its argument.
+   */
+  relay: (id: string, port: number): PodmanStream => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new EngineError(`invalid relay port ${port}`);
+    return { args: ['exec', '-i', '--', id, '/usr/bin/bash', '-c', 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 255; cat <&3 & exec >&3 3>&-; exec cat', 'relay', String(port)] };
+  },
 };
 
 /** For shell completion scripts (run by the user's shell, so they are shell lines, made from argv here). */

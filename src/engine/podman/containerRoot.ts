@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { EngineError } from '../errors';
 import type { Podman } from './podman';
 import { podmanCommands } from './commands';
+import { buildTar, type TarEntry } from '../tar';
 
 /**
  * The root filesystem of every VM container: an engine-made image with nothing to run in it (empty
@@ -10,13 +11,6 @@ import { podmanCommands } from './commands';
  * image carries (ld.so.preload, ld.so.cache, ENV, labels, binaries) reaches the privileged processes.
  * It is made with `podman import` from a tar stream, so it works over a remote connection too.
  */
-interface TarEntry {
-  path: string;
-  type: 'dir' | 'file' | 'symlink';
-  mode: number;
-  data?: string;
-}
-
 const ROOT_ENTRIES: TarEntry[] = [
   ...['dev', 'proc', 'sys', 'run', 'etc', 'var'].map((d) => ({ path: d, type: 'dir' as const, mode: 0o755 })),
   { path: 'usr', type: 'dir', mode: 0o755 }, // the host's /usr is bound here read-only
@@ -32,40 +26,6 @@ const ROOT_ENTRIES: TarEntry[] = [
 
 /** Label on the root image: `rm-all` and `doctor` can tell it apart from user images. */
 export const ROOT_IMAGE_LABEL = 'io.bootc-ephemeral.container-root';
-
-function octal(n: number, width: number): string {
-  return n.toString(8).padStart(width - 1, '0') + '\0';
-}
-
-/** A POSIX ustar archive of the given entries (owner root, mtime 0: the same bytes every time). */
-export function buildTar(entries: TarEntry[]): Buffer {
-  const blocks: Buffer[] = [];
-  for (const e of entries) {
-    const data = Buffer.from(e.data ?? '', 'utf8');
-    const h = Buffer.alloc(512);
-    const name = e.type === 'dir' ? `${e.path}/` : e.path;
-    if (Buffer.byteLength(name) > 100) throw new Error(`tar name too long: ${name}`);
-    h.write(name, 0, 'utf8');
-    h.write(octal(e.mode, 8), 100, 'ascii');
-    h.write(octal(0, 8), 108, 'ascii');
-    h.write(octal(0, 8), 116, 'ascii');
-    h.write(octal(e.type === 'file' ? data.length : 0, 12), 124, 'ascii');
-    h.write(octal(0, 12), 136, 'ascii');
-    h.write(e.type === 'dir' ? '5' : e.type === 'symlink' ? '2' : '0', 156, 'ascii');
-    if (e.type === 'symlink') h.write(e.data ?? '', 157, 'utf8');
-    h.write('ustar\0' + '00', 257, 'ascii');
-    h.write('root', 265, 'ascii');
-    h.write('root', 297, 'ascii');
-    h.fill(' ', 148, 156); // checksum is computed with its own field as spaces
-    let sum = 0;
-    for (const b of h) sum += b;
-    h.write(octal(sum, 7) + ' ', 148, 'ascii');
-    blocks.push(h);
-    if (e.type === 'file' && data.length) blocks.push(data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
-}
 
 const ROOT_TAR = buildTar(ROOT_ENTRIES);
 

@@ -1,5 +1,6 @@
 import { execa, type Options as ExecaOptions, type ResultPromise } from 'execa';
 import { EngineError } from '../errors';
+import { connectionArgs, describeConnection, effectiveConnection, type PodmanConnection } from './connection';
 
 export type CommandLogger = (argv: string[]) => void;
 
@@ -25,12 +26,29 @@ export interface PodmanResult {
   exitCode: number;
 }
 
-/** Runs podman with argv arrays; never a shell. Every command line goes to the logger first. */
+/**
+ * Runs podman with argv arrays; never a shell. Every command line goes to the logger first. With a
+ * connection (or CONTAINER_HOST / CONTAINER_CONNECTION) every call goes to that podman, and `remote`
+ * tells the engine to share nothing else with it (vm/transport.ts).
+ */
 export class Podman {
+  /** true when podman runs elsewhere: no shared files, no shared loopback */
+  readonly remote: boolean;
+  private readonly globalArgs: string[];
+
   constructor(
     readonly binary: string = process.env.BOOTC_EPHEMERAL_PODMAN || 'podman',
     private readonly logger?: CommandLogger,
-  ) {}
+    readonly connection: PodmanConnection = {},
+  ) {
+    this.remote = effectiveConnection(connection).kind !== 'local';
+    this.globalArgs = connectionArgs(connection);
+  }
+
+  /** "local", "connection NAME" or the URL */
+  describe(): string {
+    return describeConnection(this.connection);
+  }
 
   private notFound(e: unknown): never {
     const err = e as NodeJS.ErrnoException;
@@ -41,9 +59,10 @@ export class Podman {
   }
 
   async run(args: string[], opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<PodmanResult> {
-    this.logger?.(redactArgv([this.binary, ...args]));
+    const argv = [...this.globalArgs, ...args];
+    this.logger?.(redactArgv([this.binary, ...argv]));
     try {
-      const r = await execa(this.binary, args, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: true });
+      const r = await execa(this.binary, argv, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: true });
       if (r.failed && r.exitCode === undefined) {
         if ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(r.message))) this.notFound({ code: 'ENOENT' });
         throw new EngineError(`podman ${args[0]} failed: ${r.message}`);
@@ -55,6 +74,15 @@ export class Podman {
     }
   }
 
+  /** A command whose stdout is bytes (a file's content, a tar from `podman cp`): never decoded as text. */
+  async read(command: { readonly args: readonly string[] }): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
+    const argv = [...this.globalArgs, ...command.args];
+    this.logger?.(redactArgv([this.binary, ...argv]));
+    const r = await execa(this.binary, argv, { reject: false, encoding: 'buffer', stripFinalNewline: false });
+    if (r.exitCode === undefined && ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(r.message)))) this.notFound({ code: 'ENOENT' });
+    return { stdout: Buffer.from(r.stdout ?? []), stderr: Buffer.from(r.stderr ?? []).toString('utf8'), exitCode: r.exitCode ?? 1 };
+  }
+
   /** Runs one command of podman/commands.ts and reads its result the way the command says. */
   async exec<T>(command: { readonly args: readonly string[]; parse(r: PodmanResult): T }, opts: { input?: string | Buffer; timeoutMs?: number } = {}): Promise<T> {
     return command.parse(await this.run([...command.args], opts));
@@ -62,7 +90,7 @@ export class Podman {
 
   /** A long-running podman process (a stream of podman/commands.ts, or the plan's foreground run) with the given stdio. */
   spawn(command: { readonly args: readonly string[] } | readonly string[], opts: ExecaOptions = {}): ResultPromise {
-    const args = 'args' in command ? [...command.args] : [...command];
+    const args = [...this.globalArgs, ...('args' in command ? command.args : command)];
     this.logger?.(redactArgv([this.binary, ...args]));
     return execa(this.binary, args, { reject: false, ...opts });
   }

@@ -5,15 +5,17 @@ import { execa } from 'execa';
 import type { RunOptions } from '../options/runOptions';
 import { HOST_STORAGE_MOUNT_NAME } from '../options/runOptions';
 import { EngineError, InvalidOptionsError } from '../errors';
-import { Podman, cleanStderr } from '../podman/podman';
-import { findHostTools, probeKvm, HostTools } from '../host/host';
+import { Podman } from '../podman/podman';
+import { probeKvm, HostTools, type KvmStatus } from '../host/host';
+import { hostToolsFor, kvmFor } from '../host/remoteTools';
+import { buildTar } from '../tar';
+import * as path from 'node:path';
 import { probeKernel } from './kernel';
 import { ensureContainerRoot } from '../podman/containerRoot';
-import { removeStateDir, reserveStateDir, vmStatePaths } from './stateDir';
+import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
 import { generateSshKeys, SshKeys } from '../guest/ssh';
 import { readUserUnits } from '../plan/userUnits';
 import { buildLaunchPlan, LaunchPlan } from '../plan/launchPlan';
-import { LABELS } from '../podman/labels';
 import type { ResolvedAccel } from '../plan/qemu';
 import { SUPERVISOR_SCRIPT } from '../plan/supervisorScript';
 import { podmanCommands } from '../podman/commands';
@@ -32,13 +34,26 @@ export interface PreparedLaunch {
   options: RunOptions;
   accel: ResolvedAccel;
   name: string;
+  /** remote podman: the plan dir's files as a tar, copied into the created container before it starts */
+  planTar?: Buffer;
   /** removes the state dir (nothing else exists yet) */
   discard(): void;
 }
 
-export function resolveAccel(requested: RunOptions['accel'], warn?: (m: string) => void): ResolvedAccel {
+/**
+ * Options that need a file on the podman host the engine would have to make: refused over a remote
+ * connection (before anything starts), with what to do instead.
+ */
+function checkRemoteOptions(options: RunOptions): void {
+  const refuse = (field: string, value: string, message: string) => new InvalidOptionsError([{ field, value, message }]);
+  if (options.swapBytes) throw refuse('add-swap', String(options.swapBytes), 'not available over a remote podman connection yet (the swap file would have to be made on the podman host)');
+  if (options.virtioSerialOut.length) throw refuse('virtio-serial-out', options.virtioSerialOut[0].file, 'not available over a remote podman connection (it writes a file on the podman host)');
+  if (options.sshKeygen && options.network === 'host') throw refuse('network', 'host', 'SSH over a remote podman connection needs the VM container\'s own network namespace: leave --network out or use a podman network');
+}
+
+export async function resolveAccel(requested: RunOptions['accel'], warn?: (m: string) => void, probe: () => KvmStatus | Promise<KvmStatus> = probeKvm): Promise<ResolvedAccel> {
   if (requested === 'tcg') return 'tcg';
-  const kvm = probeKvm();
+  const kvm = await probe();
   if (kvm.usable) return 'kvm';
   if (requested === 'kvm') throw new EngineError(`KVM was requested but is not usable: ${kvm.reason}`, { field: 'accel', value: 'kvm', hint: 'use --accel tcg (slow, software emulation) or --accel auto' });
   warn?.(`KVM is not usable (${kvm.reason}); using QEMU TCG software emulation: boots take tens of seconds`);
@@ -101,11 +116,11 @@ async function checkNetwork(podman: Podman, network: string | undefined): Promis
  */
 export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Promise<PreparedLaunch> {
   const { podman } = deps;
+  if (podman.remote) checkRemoteOptions(options);
   await collectStateGarbage(podman);
-  const tools = (deps.tools ?? (() => findHostTools()))();
   const imageId = await podman.exec(podmanCommands.imageId(options.image));
   if (!imageId) {
-    throw new EngineError(`image ${options.image} is not in local podman storage (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
+    throw new EngineError(`image ${options.image} is not in ${podman.remote ? `the storage of the podman at ${podman.describe()}` : "local podman storage"} (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
   }
   await checkNetwork(podman, options.network);
   const name = options.name ?? generateVmName(options.image);
@@ -113,11 +128,11 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   if (nameTaken) {
     throw new EngineError(`a container named ${name} already exists: pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
   }
-  const accel = resolveAccel(options.accel, deps.warn);
   let hostStorage: { hostPath: string; name: string; readOnly: boolean } | undefined;
   if (options.bindStorageRo) {
     const graphRoot = await podman.exec(podmanCommands.storageRoot());
-    if (!graphRoot || !fs.existsSync(graphRoot)) throw new EngineError('could not find podman storage for --bind-storage-ro; use --ro-bind instead', { field: 'bind-storage-ro' });
+    // a remote podman's storage is on its host: podman itself checks the bind there
+    if (!graphRoot || (!podman.remote && !fs.existsSync(graphRoot))) throw new EngineError('could not find podman storage for --bind-storage-ro; use --ro-bind instead', { field: 'bind-storage-ro' });
     hostStorage = { hostPath: graphRoot, name: HOST_STORAGE_MOUNT_NAME, readOnly: true };
   }
   const userUnits = options.systemdUnitsDir ? readUserUnits(options.systemdUnitsDir) : undefined;
@@ -125,11 +140,14 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
 
   // the image is never mounted or executed here: a probe container lists its kernel directories
   const rootImage = await ensureContainerRoot(podman);
+  const tools = deps.tools ? deps.tools() : await hostToolsFor(podman, rootImage);
+  const accel = await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage));
   const kernel = await probeKernel(podman, rootImage, options.image, imageId, tools);
 
   // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
-  const stateDir = await reserveStateDir(name, async (dir) => !(await podman.exec(podmanCommands.containerExists(name))) && Date.now() - fs.lstatSync(dir).mtimeMs > LEFTOVER_MIN_AGE_MS);
-  const discard = () => void removeStateDir(stateDir);
+  const root = stateRootFor(podman);
+  const stateDir = await reserveStateDir(name, async (dir) => !(await podman.exec(podmanCommands.containerExists(name))) && Date.now() - fs.lstatSync(dir).mtimeMs > LEFTOVER_MIN_AGE_MS, root);
+  const discard = () => void removeStateDir(stateDir, root);
   try {
     const keys = options.sshKeygen ? generateSshKeys(name) : undefined;
     if (keys) writeKeys(stateDir, keys);
@@ -147,12 +165,19 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       userUnits,
       hostStorage,
       supervisorScript: SUPERVISOR_SCRIPT,
+      remote: podman.remote,
     });
     const paths = vmStatePaths(stateDir);
+    const inPlanDir = (f: { path: string }) => path.dirname(f.path) === paths.plan;
+    if (plan.remote) {
+      // the plan travels to the podman host; only what the client keeps is written here
+      for (const f of plan.files.filter((f) => !inPlanDir(f))) fs.writeFileSync(f.path, f.content, { mode: f.mode });
+      const planTar = buildTar(plan.files.filter(inPlanDir).map((f) => ({ path: path.basename(f.path), type: 'file' as const, mode: f.mode, data: f.content })));
+      return { plan, options, accel, name, discard, planTar };
+    }
     fs.mkdirSync(paths.plan, { mode: 0o755 });
     fs.mkdirSync(paths.logs, { mode: 0o755 });
     for (const f of plan.files) fs.writeFileSync(f.path, f.content, { mode: f.mode });
-    for (const l of plan.logFiles) fs.writeFileSync(l, '', { mode: 0o644 });
     if (plan.consoleDir) fs.mkdirSync(plan.consoleDir, { mode: 0o700 });
     for (const v of options.virtioSerialOut) if (!fs.existsSync(v.file)) fs.writeFileSync(v.file, '');
     if (plan.swap) await mkswap(plan.swap.hostPath, plan.swap.bytes);
@@ -163,53 +188,5 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
     const err = e as NodeJS.ErrnoException;
     if (typeof err?.code === 'string' && err.path === undefined) err.path = stateDir;
     throw e;
-  }
-}
-
-/** Removes the container this launch created (found by its launch label), never another one of the same name. */
-async function removeOwnContainer(prepared: PreparedLaunch, podman: Podman): Promise<void> {
-  for (const id of await podman.exec(podmanCommands.containersLabelled(LABELS.launch, prepared.plan.launchId))) await podman.exec(podmanCommands.removeContainer(id));
-}
-
-/** Starts the VM container in the background; returns its id. On failure nothing is left behind. */
-export async function startDetached(prepared: PreparedLaunch, podman: Podman): Promise<string> {
-  if (!prepared.plan.detach) throw new EngineError('startDetached needs a plan made with detach (options.detach)');
-  const r = await podman.run(prepared.plan.podmanArgs);
-  if (r.exitCode !== 0) {
-    await removeOwnContainer(prepared, podman);
-    prepared.discard();
-    throw new EngineError(`podman could not start the VM container: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
-  }
-  return r.stdout.trim().split('\n').pop() ?? '';
-}
-
-/** How long a stopping VM container gets before it is removed by force. */
-const STOP_GRACE_MS = 20_000;
-
-/**
- * Runs the VM container in the foreground with our stdio; resolves with its exit code. When `signal`
- * aborts (reason: a signal name), the signal is passed on to podman (which passes it to the
- * supervisor: QEMU stops), the container is waited for, and removed by force if it lingers; with
- * --rm the state dir goes too. Nothing prints after this returns.
- */
-export async function runForeground(prepared: PreparedLaunch, podman: Podman, signal?: AbortSignal): Promise<number> {
-  if (prepared.plan.detach) throw new EngineError('runForeground needs a plan made without detach');
-  const child = podman.spawn(prepared.plan.podmanArgs, { stdio: 'inherit' });
-  let forced: NodeJS.Timeout | undefined;
-  const onAbort = () => {
-    child.kill((signal?.reason as NodeJS.Signals | undefined) ?? 'SIGTERM');
-    forced = setTimeout(() => void removeOwnContainer(prepared, podman), STOP_GRACE_MS);
-  };
-  if (signal?.aborted) onAbort();
-  else signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const result = await child;
-    if (result.exitCode === undefined && !signal?.aborted) throw new EngineError(`podman did not run: ${result.message}`);
-    return result.exitCode ?? 1;
-  } finally {
-    clearTimeout(forced);
-    signal?.removeEventListener('abort', onAbort);
-    if (signal?.aborted && prepared.options.rm) await removeOwnContainer(prepared, podman);
-    if (prepared.options.rm) prepared.discard();
   }
 }

@@ -4,7 +4,8 @@ import type { RunOptions } from '../options/runOptions';
 import type { BootPhase } from '../guest/bootPhases';
 import type { ResolvedAccel } from '../plan/qemu';
 import { EngineError } from '../errors';
-import { prepareLaunch, startDetached, type LaunchDeps, type PreparedLaunch } from './launch';
+import { prepareLaunch, type LaunchDeps, type PreparedLaunch } from './launch';
+import { startDetached } from './start';
 import { waitForSsh } from '../guest/ready';
 import { findVm, removeVm, stopVm } from './vms';
 

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
 import { parseRunOptions, toRunOptionsInput, type RunOptions } from '../options/runOptions';
-import { prepareLaunch, startDetached, type LaunchDeps } from './launch';
+import { prepareLaunch, type LaunchDeps } from './launch';
+import { startDetached } from './start';
 import { vmStatePaths } from './stateDir';
 import { removeVm, type VmInfo } from './vms';
 

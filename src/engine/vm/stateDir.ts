@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { EngineError } from '../errors';
+import { connectionKey, type PodmanConnection } from '../podman/connection';
 
 /**
  * Each VM has a state dir (0700) on the host: <state root>/<VM name>. Its path is always derived from
@@ -13,6 +14,15 @@ export function stateRoot(): string {
   if (process.getuid?.() === 0) return '/var/lib/bootc-ephemeral/vms';
   const xdg = process.env.XDG_STATE_HOME || path.join(os.homedir(), '.local', 'state');
   return path.join(xdg, 'bootc-ephemeral', 'vms');
+}
+
+/**
+ * The state root for the VMs of one podman: the local one, or one per connection (under `.remote/`,
+ * which no VM name can be), so that two hosts' VMs named `dev` never share keys or markers.
+ */
+export function stateRootFor(podman: { connection: PodmanConnection }): string {
+  const key = connectionKey(podman.connection);
+  return key ? path.join(stateRoot(), '.remote', key) : stateRoot();
 }
 
 /** Podman's own rule for container names; it also keeps a name a single, harmless path component. */

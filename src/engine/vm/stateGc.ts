@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isOwnedStateDir, launcherGone, launchInProgress, removeStateDir, stateRoot } from './stateDir';
+import { isOwnedStateDir, launcherGone, launchInProgress, removeStateDir, stateRoot, stateRootFor } from './stateDir';
 import { listVms, type VmInfo } from './vms';
 import type { Podman } from '../podman/podman';
 
@@ -45,7 +45,7 @@ export function collectStaleStateDirs(vms: VmInfo[], now = Date.now(), root = st
  */
 export async function collectStateGarbage(podman: Podman): Promise<string[]> {
   try {
-    return collectStaleStateDirs(await listVms(podman));
+    return collectStaleStateDirs(await listVms(podman), Date.now(), stateRootFor(podman));
   } catch {
     return [];
   }

@@ -4,10 +4,12 @@ import { Podman, PodmanPsEntry } from '../podman/podman';
 import { LABELS } from '../podman/labels';
 import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/containerPaths';
 import { SSHD_LISTENING } from '../guest/bootPhases';
-import { stateDirOf, removeStateDir, vmStatePaths } from './stateDir';
+import * as path from 'node:path';
+import { stateDirOf, removeStateDir, stateRoot, stateRootFor, vmStatePaths } from './stateDir';
 import type { SshTarget } from '../guest/ssh';
 import type { RunOptions } from '../options/runOptions';
 import { podmanCommands } from '../podman/commands';
+import { readVmLog, sshStream } from './transport';
 
 export type VmState = 'booting' | 'ready' | 'stopping' | 'failed' | 'exited';
 export type VmOrigin = 'bootc-ephemeral' | 'bcvk';
@@ -85,13 +87,13 @@ function recordedOptionsOf(stateDir: string | undefined, label: string | undefin
 }
 
 /** One `podman ps` entry as a VM; undefined for containers that are not VMs. Pure but for `isReady`. */
-export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefined, ssh: boolean) => boolean): VmInfo | undefined {
+export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefined, ssh: boolean) => boolean, root = stateRoot()): VmInfo | undefined {
   const labels = e.Labels ?? {};
   const origin: VmOrigin | undefined = labels[LABELS.vm] === '1' ? 'bootc-ephemeral' : labels[LABELS.bcvk] === '1' ? 'bcvk' : undefined;
   if (!origin) return undefined;
   const name = e.Names?.[0] ?? e.Id.slice(0, 12);
   // derived from the name, never from a label (anyone can label a container, and images lend theirs)
-  const stateDir = origin === 'bootc-ephemeral' ? stateDirOf(name) : undefined;
+  const stateDir = origin === 'bootc-ephemeral' ? stateDirOf(name, root) : undefined;
   const ssh = labels[LABELS.ssh] === '1';
   const published = (e.Ports ?? []).find((p) => p.container_port === GUEST_SSH_PORT_IN_CONTAINER && (p.protocol ?? 'tcp') === 'tcp');
   // an address only while it can be used
@@ -134,10 +136,26 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
   };
 }
 
-/** All VMs, ours and bcvk's: one `podman ps` call. */
+/**
+ * All VMs, ours and bcvk's: one `podman ps` call. Over a remote connection the journal is not here:
+ * each running VM of ours not yet known ready has its journal read in its container (in parallel).
+ */
 export async function listVms(podman: Podman): Promise<VmInfo[]> {
   const entries = await podman.exec(podmanCommands.listContainers());
-  return entries.map((e) => toVmInfo(e, readinessFromStateDir)).filter((v): v is VmInfo => !!v);
+  const root = stateRootFor(podman);
+  const isReady = podman.remote ? (dir: string | undefined) => !!dir && fs.existsSync(vmStatePaths(dir).readyMarker) : readinessFromStateDir;
+  const vms = entries.map((e) => toVmInfo(e, isReady, root)).filter((v): v is VmInfo => !!v);
+  if (podman.remote) {
+    await Promise.all(
+      vms
+        .filter((v) => v.state === 'booting' && v.origin === 'bootc-ephemeral' && isRunning(v))
+        .map(async (v) => {
+          const journal = await readVmLog(podman, v, 'journal').catch(() => Buffer.alloc(0));
+          if (journalSaysReady(journal.toString('utf8'), v.ssh)) v.state = 'ready';
+        }),
+    );
+  }
+  return vms;
 }
 
 export async function findVm(podman: Podman, nameOrId: string): Promise<VmInfo> {
@@ -147,10 +165,12 @@ export async function findVm(podman: Podman, nameOrId: string): Promise<VmInfo> 
   return vm;
 }
 
-export function sshTargetOf(vm: VmInfo): SshTarget {
+/** How to reach the VM's sshd with its keys: a 127.0.0.1 port, or through the VM container (remote podman). */
+export function sshTargetOf(vm: VmInfo, podman?: Podman): SshTarget {
   if (vm.origin !== 'bootc-ephemeral') throw new EngineError(`${vm.name} was started by bcvk: use "bcvk ephemeral ssh ${vm.name}"`);
   if (!vm.ssh || !vm.stateDir) throw new EngineError(`${vm.name} was started without SSH (-K / --ssh-keygen)`, { field: 'name', value: vm.name });
-  if (!vm.sshPort) throw new EngineError(`${vm.name} has no published SSH port (is it running?)`, { field: 'name', value: vm.name });
+  const remote = !!podman?.remote;
+  if (!vm.sshPort && !(remote && isRunning(vm))) throw new EngineError(`${vm.name} has no published SSH port (is it running?)`, { field: 'name', value: vm.name });
   const p = vmStatePaths(vm.stateDir);
   let privateKey: string;
   let hostPublicKey: string;
@@ -160,7 +180,8 @@ export function sshTargetOf(vm: VmInfo): SshTarget {
   } catch {
     throw new EngineError(`the SSH keys of ${vm.name} are missing from ${p.ssh}`);
   }
-  return { host: '127.0.0.1', port: vm.sshPort, user: 'root', privateKey, hostPublicKey };
+  if (remote && podman) return { host: `${vm.name} (through ${podman.describe()})`, port: GUEST_SSH_PORT_IN_CONTAINER, user: 'root', privateKey, hostPublicKey, openStream: () => sshStream(podman, vm) };
+  return { host: '127.0.0.1', port: vm.sshPort!, user: 'root', privateKey, hostPublicKey };
 }
 
 export async function stopVm(podman: Podman, vm: VmInfo, timeoutSeconds = 10): Promise<void> {
@@ -188,7 +209,8 @@ export function removeStateDirOf(vm: VmInfo): boolean {
   } catch {
     return false;
   }
-  return removeStateDir(vm.stateDir);
+  // the dir was derived from the name under the root of its connection (toVmInfo)
+  return removeStateDir(vm.stateDir, path.dirname(vm.stateDir));
 }
 
 /** The VM's container runs (it may still be booting). */

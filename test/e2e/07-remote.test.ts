@@ -1,0 +1,211 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { CLI, IMAGE, ROOT, TEST_LABEL, cleanupTestVms, podman, sleep } from './harness';
+
+// VMs on "another machine": a podman service on a unix socket, and the CLI as a client that shares
+// nothing else with it. The client runs in a new mount + network namespace (test/e2e/remote/isolated.sh)
+// where podman's local storage and runtime dirs, the engine's local state root, QEMU and virtiofsd are
+// hidden and the host's loopback is out of reach: every file, port and tool must come through podman.
+// Then the same over ssh:// through a sshd on 127.0.0.1 (files hidden, network shared: sshd is there).
+const ISOLATED = path.join(ROOT, 'test/e2e/remote/isolated.sh');
+const NAME = 'e2e-remote';
+let dir: string;
+let socket: string;
+let clientState: string;
+let service: ResultPromise | undefined;
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+/** Runs argv as the isolated client, with CONTAINER_HOST pointing at the service. */
+function isolated(argv: string[], opts: { input?: string; network?: boolean; env?: Record<string, string>; timeoutMs?: number } = {}) {
+  const env = { CONTAINER_HOST: `unix://${socket}`, BOOTC_EPHEMERAL_STATE_DIR: clientState, ...opts.env };
+  return execa('unshare', ['-m', ...(opts.network ? [] : ['-n']), '--', ISOLATED, dir, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], {
+    reject: false,
+    input: opts.input ?? '',
+    timeout: opts.timeoutMs ?? 300_000,
+    stripFinalNewline: false,
+  });
+}
+
+async function remoteCli(args: string[], opts: Parameters<typeof isolated>[1] = {}): Promise<Run> {
+  const r = await isolated(['node', CLI, ...args], opts);
+  return { code: r.exitCode ?? -1, out: String(r.stdout), err: String(r.stderr) };
+}
+
+const danglingVolumes = async () => String((await podman(['volume', 'ls', '--quiet', '--filter', 'dangling=true'])).stdout).split('\n').filter(Boolean);
+const testContainers = async () => String((await podman(['ps', '-a', '--filter', `label=${TEST_LABEL}`, '--format', '{{.Names}}'])).stdout).split('\n').filter(Boolean);
+/** the client's per-connection state dirs (one per VM), under .remote/<connection key>/ */
+const clientVmDirs = () => {
+  const base = path.join(clientState, '.remote');
+  return fs.existsSync(base) ? fs.readdirSync(base).flatMap((k) => fs.readdirSync(path.join(base, k)).map((n) => path.join(base, k, n))) : [];
+};
+
+before(async () => {
+  await cleanupTestVms();
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-remote-'));
+  socket = path.join(dir, 'podman.sock');
+  clientState = path.join(dir, 'client-state');
+  service = execa('podman', ['system', 'service', '--time=0', `unix://${socket}`], { reject: false });
+  await waitFor('the podman service socket', () => fs.existsSync(socket), 20_000);
+});
+
+after(async () => {
+  await cleanupTestVms();
+  service?.kill('SIGTERM');
+  await service;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('the isolated client really shares nothing: no local podman storage, QEMU or loopback to the host', async () => {
+  const r = await isolated(['sh', '-c', 'ls /var/lib/containers | wc -l; test -s /usr/bin/qemu-system-x86_64 && echo qemu-visible; cat /proc/net/tcp | wc -l']);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const [storageEntries, ...rest] = String(r.stdout).trim().split('\n');
+  assert.equal(storageEntries, '0', 'the local container storage is hidden');
+  assert.ok(!rest.includes('qemu-visible'), 'the local QEMU is hidden');
+  assert.equal(rest[rest.length - 1], '1', 'a network namespace of its own: no listening sockets of the host');
+});
+
+test('run --rm --execute over a remote connection: output, exit status, nothing left behind', { timeout: 400_000 }, async () => {
+  const r = await remoteCli(['run', '--rm', '--label', TEST_LABEL, '--execute', "sh -c 'echo remote-out; exit 7'", IMAGE]);
+  assert.equal(r.code, 7, `the guest command's exit status; stderr: ${r.err}`);
+  assert.match(r.out, /remote-out/);
+  assert.deepEqual(await testContainers(), [], 'the container removed itself');
+  assert.deepEqual(await danglingVolumes(), [], 'its plan and log volumes went with it');
+  assert.deepEqual(clientVmDirs(), [], 'its client state too');
+});
+
+test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm', { timeout: 900_000 }, async (t) => {
+  const started = await remoteCli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, IMAGE]);
+  assert.equal(started.code, 0, started.err);
+  assert.match(started.out.trim(), /^[0-9a-f]{64}$/, 'prints the container ID');
+
+  await t.test('the keys stay on the client (0700/0600), keyed by connection; the podman host gets no client path', async () => {
+    const [stateDir] = clientVmDirs();
+    assert.equal(path.basename(stateDir), NAME);
+    assert.equal(fs.statSync(stateDir).mode & 0o777, 0o700);
+    assert.equal(fs.statSync(path.join(stateDir, 'ssh/id_ed25519')).mode & 0o777, 0o600);
+    assert.ok(!fs.existsSync(path.join(stateDir, 'plan')) && !fs.existsSync(path.join(stateDir, 'logs')), 'plan and logs live in the container\'s volumes');
+    const inspect = JSON.parse(String((await podman(['inspect', NAME])).stdout))[0];
+    const sources: string[] = inspect.Mounts.map((m: { Source: string }) => m.Source);
+    assert.ok(!sources.some((s) => s.startsWith(dir)), `no client path bound: ${sources.join(', ')}`);
+    assert.deepEqual(inspect.HostConfig.PortBindings ?? {}, {}, 'no port published on the podman host');
+  });
+
+  await t.test('ssh waits for boot, runs the command, passes its exit status', async () => {
+    const r = await remoteCli(['ssh', NAME, '--', 'sh', '-c', 'cat /etc/hostname; exit 5'], { timeoutMs: 400_000 });
+    assert.equal(r.code, 5, r.err);
+    assert.match(r.out, /bootc-sample/);
+  });
+
+  await t.test('ssh -L forwards a client port through the relay', async () => {
+    const port = 18000 + Math.floor(Math.random() * 1000);
+    const script = `node "$1" ssh -L 127.0.0.1:${port}:127.0.0.1:22 ${NAME} -- sleep 8 & for i in $(seq 60); do exec 3<>/dev/tcp/127.0.0.1/${port} && break; sleep 0.25; done 2>/dev/null; head -c 8 <&3; wait`;
+    const r = await isolated(['bash', '-c', script, 'bash', CLI]);
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stdout), /^SSH-2\.0-/, 'the guest sshd answered on the forwarded client port');
+  });
+
+  await t.test('ps --json shows it ready, with its client state dir', async () => {
+    const r = await remoteCli(['ps', '--json']);
+    assert.equal(r.code, 0, r.err);
+    const vm = (JSON.parse(r.out) as { name: string; state: string; stateDir: string }[]).find((v) => v.name === NAME);
+    assert.equal(vm?.state, 'ready');
+    assert.ok(vm?.stateDir.startsWith(path.join(clientState, '.remote') + '/'));
+  });
+
+  await t.test('logs --journal reads the guest journal in the container', async () => {
+    const r = await remoteCli(['logs', '--journal', NAME]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /sshd\[\d+\]: Server listening/);
+  });
+
+  await t.test('console attaches through the container; Ctrl+] detaches', async () => {
+    const r = await isolated(['bash', '-c', `(sleep 3; printf '\\recho MARK$((40+2))\\r'; sleep 4; printf '\\035') | node "$1" console ${NAME}`, 'bash', CLI]);
+    assert.equal(r.exitCode, 0, String(r.stderr));
+    assert.match(String(r.stdout), /MARK42/, 'the guest shell ran what was typed');
+    assert.match(String(r.stderr), /\[detached\]/);
+  });
+
+  await t.test('logs --journal -f follows until the VM stops; stop; the journal stays readable', async () => {
+    const follower = isolated(['node', CLI, 'logs', '--journal', '-f', NAME]);
+    let followed = '';
+    follower.stdout?.on('data', (c: Buffer) => (followed += c.toString()));
+    await waitFor('the follower to print the journal', () => followed.includes('Server listening'), 60_000);
+    const stopped = await remoteCli(['stop', NAME]);
+    assert.equal(stopped.code, 0, stopped.err);
+    const f = await follower;
+    assert.equal(f.exitCode, 0, `the follow ends when the VM stops: ${String(f.stderr)}`);
+    assert.match(followed, /Stopping|Reached target.*(Power-Off|Shutdown)|systemd-shutdown/i, 'it printed the guest shutting down');
+    const ps = await remoteCli(['ps', '--json']);
+    assert.equal((JSON.parse(ps.out) as { name: string; state: string }[]).find((v) => v.name === NAME)?.state, 'exited');
+    const after = await remoteCli(['logs', '--journal', NAME]);
+    assert.match(after.out, /Server listening/, 'read from the stopped container\'s volume');
+  });
+
+  await t.test('rm removes the container, its volumes and the client state', async () => {
+    const r = await remoteCli(['rm', NAME]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(await testContainers(), []);
+    assert.deepEqual(await danglingVolumes(), []);
+    assert.deepEqual(clientVmDirs(), []);
+  });
+});
+
+test('rm-all and doctor over a remote connection', { timeout: 120_000 }, async () => {
+  const started = await remoteCli(['run', '-d', '--name', `${NAME}-2`, '--label', TEST_LABEL, IMAGE]);
+  assert.equal(started.code, 0, started.err);
+  const r = await remoteCli(['rm-all', '-f']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(await testContainers(), []);
+  assert.deepEqual(await danglingVolumes(), []);
+  const doctor = await remoteCli(['doctor']);
+  assert.match(doctor.out, /podman connection: unix:\/\/.*podman\.sock/);
+  assert.match(doctor.out, /\[ok {2}\] QEMU: \/usr\/bin\/qemu-system-x86_64/, 'found on the podman host although hidden from the client');
+  assert.match(doctor.out, /\[ok {2}\] Rootful podman: the remote podman service/);
+});
+
+test('an ssh:// connection through a sshd on 127.0.0.1: run --execute', { timeout: 400_000 }, async () => {
+  const sshDir = path.join(dir, 'sshd');
+  const home = path.join(sshDir, 'home');
+  fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
+  fs.mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  for (const k of ['hostkey', 'clientkey']) await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(sshDir, k)]);
+  fs.copyFileSync(path.join(sshDir, 'clientkey.pub'), path.join(sshDir, 'authorized_keys'));
+  const port = 22000 + Math.floor(Math.random() * 1000);
+  const config = path.join(sshDir, 'sshd_config');
+  fs.writeFileSync(config, [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${sshDir}/hostkey`, `AuthorizedKeysFile ${sshDir}/authorized_keys`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'UsePAM no', 'StrictModes no', `PidFile ${sshDir}/sshd.pid`].join('\n') + '\n');
+  fs.writeFileSync(path.join(home, '.ssh/known_hosts'), `[127.0.0.1]:${port} ${fs.readFileSync(path.join(sshDir, 'hostkey.pub'), 'utf8')}`);
+  const sshd = execa('/usr/sbin/sshd', ['-D', '-f', config, '-e'], { reject: false });
+  try {
+    await waitFor('sshd to listen', () => fs.existsSync(path.join(sshDir, 'sshd.pid')), 10_000);
+    const url = `ssh://root@127.0.0.1:${port}${socket}`;
+    // podman's own ssh settings: the identity and known_hosts of this (test) user; no CONTAINER_HOST
+    const env = { HOME: home, CONTAINER_SSHKEY: path.join(sshDir, 'clientkey'), CONTAINER_HOST: '' };
+    const r = await remoteCli(['--url', url, 'run', '--rm', '--label', TEST_LABEL, '--execute', "sh -c 'echo via-ssh; exit 4'", IMAGE], { network: true, env });
+    assert.equal(r.code, 4, r.err);
+    assert.match(r.out, /via-ssh/);
+    const ps = await remoteCli(['--url', url, 'ps', '--json'], { network: true, env });
+    assert.equal(ps.code, 0, ps.err);
+    assert.deepEqual(await testContainers(), []);
+    assert.deepEqual(await danglingVolumes(), []);
+  } finally {
+    sshd.kill('SIGTERM');
+    await sshd;
+  }
+});
