@@ -2,6 +2,7 @@ import { commandSpec, parseArgs, UsageError } from './args';
 import type { CliContext } from './context';
 import { findVm } from '../engine/vm/vms';
 import { vmDetails } from '../engine/vm/vmDetails';
+import { readVmLog } from '../engine/vm/transport';
 
 export const INSPECT_SPEC = commandSpec(
   'bootc-ephemeral inspect NAME...',
@@ -14,7 +15,11 @@ export async function inspectCommand(ctx: CliContext, argv: string[]): Promise<n
   const { positionals } = parseArgs(argv, INSPECT_SPEC.flags);
   if (!positionals.length) throw new UsageError('inspect takes one or more VM NAMEs');
   const details = [];
-  for (const name of positionals) details.push(vmDetails(await findVm(ctx.podman, name)));
+  for (const name of positionals) {
+    const vm = await findVm(ctx.podman, name);
+    const journal = vm.origin === 'bootc-ephemeral' ? (await readVmLog(ctx.podman, vm, 'journal').catch(() => Buffer.alloc(0))).toString('utf8') : '';
+    details.push(vmDetails(vm, journal, ctx.podman));
+  }
   ctx.stdout.write(JSON.stringify(details, null, 2) + '\n');
   return 0;
 }

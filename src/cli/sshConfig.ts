@@ -17,7 +17,7 @@ export async function sshConfigCommand(ctx: CliContext, argv: string[]): Promise
   const vms = positionals.length ? await Promise.all(positionals.map((n) => findVm(ctx.podman, n))) : (await listVms(ctx.podman)).filter((v) => v.origin === 'bootc-ephemeral');
   const blocks: string[] = [];
   for (const vm of vms) {
-    const block = writeSshConfig(vm);
+    const block = writeSshConfig(vm, ctx.podman);
     if (block) blocks.push(block);
     else if (positionals.length) throw new EngineError(`${vm.name} has no SSH endpoint (${vm.ssh ? 'it is not running' : 'it was started without -K'})`, { field: 'name', value: vm.name });
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Podman } from '../engine/podman/podman';
+import { describeConnection, effectiveConnection, validateConnection } from '../engine/podman/connection';
 import { Logger } from './logger';
 import { ReadOnlyDocuments } from './readOnlyDocuments';
 import { VmTreeProvider } from './tree/vmTreeProvider';
@@ -23,17 +24,32 @@ export interface ExtensionApi {
 }
 
 export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
-  if (process.platform !== 'linux') {
-    // VMs need rootful podman, QEMU and virtiofsd on a Linux host (as the extension host's side)
-    void vscode.window.showWarningMessage(vscode.l10n.t('Ephemeral VMs work on Linux hosts only (podman, QEMU, virtiofsd). Use VS Code Remote (SSH, WSL) to a Linux machine.'));
+  const initial = readSettings();
+  if (process.platform !== 'linux' && effectiveConnection(initial.podmanConnection).kind === 'local') {
+    // VMs need rootful podman, QEMU and virtiofsd on a Linux host: this one, or one reached through a podman connection
+    void vscode.window.showWarningMessage(vscode.l10n.t('Ephemeral VMs need a Linux podman host: set bootcEphemeral.podmanConnection (e.g. your podman machine), or use VS Code Remote (SSH, WSL) to a Linux machine.'));
     return undefined;
   }
   const logger = new Logger();
-  const podman = () => new Podman(readSettings().podmanPath, (argv) => logger.command(argv));
+  const podman = () => {
+    const settings = readSettings();
+    return new Podman(settings.podmanPath, (argv) => logger.command(argv), validateConnection(settings.podmanConnection));
+  };
   const forwards = new PortForwards(podman);
   const tree = new VmTreeProvider(podman, forwards, (m) => logger.channel.warn(m));
   const view = vscode.window.createTreeView('bootcEphemeral.vms', { treeDataProvider: tree, showCollapseAll: false });
   tree.attach(view);
+  // which podman host the view shows, when it is not this machine's
+  const describeView = () => {
+    const connection = readSettings().podmanConnection;
+    view.description = effectiveConnection(connection).kind === 'local' ? undefined : describeConnection(connection);
+  };
+  describeView();
+  const settingWatch = vscode.workspace.onDidChangeConfiguration((e) => {
+    if (!e.affectsConfiguration('bootcEphemeral.podmanConnection') && !e.affectsConfiguration('bootcEphemeral.podmanPath')) return;
+    describeView();
+    void tree.refresh();
+  });
   const status = new RunningVmsStatus();
   tree.onDidRefresh((vms) => status.update(vms));
   // the host check runs once the view is first shown (not at activation); a failure shows in the welcome view
@@ -50,7 +66,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: configTree });
   const documents = new ReadOnlyDocuments();
   const services: Services = { context, podman, logger, tree, view, forwards, configs, documents };
-  context.subscriptions.push(status, configs, configTree, configView, documents, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
+  context.subscriptions.push(settingWatch, status, configs, configTree, configView, documents, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
   return { services, boot: (req, token) => bootFlow(services, req, token) };
 }
 

@@ -1,10 +1,13 @@
 import * as vscode from 'vscode';
 import type { RunOptionsInput } from '../engine/options/runOptions';
+import type { PodmanConnection } from '../engine/podman/connection';
 
 export type BindWorkspace = 'rw' | 'ro' | 'off';
 
 export interface Settings {
   podmanPath: string;
+  /** "" = podman's default (local, or CONTAINER_HOST / CONTAINER_CONNECTION) */
+  podmanConnection: PodmanConnection;
   memory: string;
   vcpus: number | undefined;
   itype: string;
@@ -18,6 +21,7 @@ export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('bootcEphemeral');
   return {
     podmanPath: c.get<string>('podmanPath') || 'podman',
+    podmanConnection: connectionFromSetting(c.get<string>('podmanConnection') ?? ''),
     memory: c.get<string>('defaultMemory') ?? '4G',
     vcpus: c.get<number | null>('defaultVcpus') ?? undefined,
     itype: c.get<string>('defaultInstanceType') ?? '',
@@ -26,6 +30,13 @@ export function readSettings(): Settings {
     openSshTerminalWhenReady: c.get<boolean>('openSshTerminalWhenReady') ?? true,
     extraKernelArgs: c.get<string[]>('extraKernelArgs') ?? [],
   };
+}
+
+/** The podmanConnection setting: a URL (unix://, ssh://, tcp://) or a connection name; validated where podman is made. */
+export function connectionFromSetting(value: string): PodmanConnection {
+  const v = value.trim();
+  if (!v) return {};
+  return /^[a-z]+:\/\//.test(v) ? { url: v } : { connection: v };
 }
 
 /** A mount NAME from a folder name: what the validator accepts. */

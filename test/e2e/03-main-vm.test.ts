@@ -235,11 +235,11 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
   });
 
   await t.test('journal and virtiofsd logs, in the container and on the host', async () => {
-    const journal = await podman(['exec', NAME, 'cat', '/run/journal.log']);
+    const journal = await podman(['exec', NAME, 'cat', '/run/bootc-ephemeral-logs/journal.log']);
     assert.match(String(journal.stdout), /kernel: Linux version /);
     assert.match(String(journal.stdout), /kernel: Command line: .* e2e\.karg=1( |$)/m, 'the kernel saw our --karg');
     assert.match(String(journal.stdout), /e2e unit/);
-    const vfs = await podman(['exec', NAME, 'ls', '/run/virtiofsd.log', '/run/virtiofsd-work.log', '/run/virtiofsd-cfg.log']);
+    const vfs = await podman(['exec', NAME, 'ls', '/run/bootc-ephemeral-logs/virtiofsd.log', '/run/bootc-ephemeral-logs/virtiofsd-work.log', '/run/bootc-ephemeral-logs/virtiofsd-cfg.log']);
     assert.equal(vfs.exitCode, 0, String(vfs.stderr));
     const logs = await cli(['logs', NAME, '--journal']);
     assert.match(String(logs.stdout), /sshd\[\d+\]: Server listening on/);

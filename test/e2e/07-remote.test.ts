@@ -129,6 +129,18 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
     assert.ok(vm?.stateDir.startsWith(path.join(clientState, '.remote') + '/'));
   });
 
+  await t.test('ssh-config: plain OpenSSH reaches it through podman (a ProxyCommand), the host key pinned', async () => {
+    const config = path.join(dir, 'ssh_config');
+    const r = await remoteCli(['ssh-config', NAME]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /ProxyCommand podman --url unix:\/\/\S+ exec -i -- [0-9a-f]{64} \/usr\/bin\/bash -c /);
+    assert.match(r.out, /StrictHostKeyChecking yes/);
+    fs.writeFileSync(config, r.out);
+    const ssh = await isolated(['ssh', '-F', config, '-o', 'BatchMode=yes', NAME, 'cat /etc/hostname']);
+    assert.equal(ssh.exitCode, 0, String(ssh.stderr));
+    assert.match(String(ssh.stdout), /bootc-sample/);
+  });
+
   await t.test('logs --journal reads the guest journal in the container', async () => {
     const r = await remoteCli(['logs', '--journal', NAME]);
     assert.equal(r.code, 0, r.err);

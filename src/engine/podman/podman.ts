@@ -45,6 +45,17 @@ export class Podman {
     this.globalArgs = connectionArgs(connection);
   }
 
+  /** podman's arguments for a command started elsewhere (a terminal's process): the connection flags first. */
+  argsFor(args: readonly string[]): string[] {
+    return [...this.globalArgs, ...args];
+  }
+
+  /** The connection as explicit flags, the environment's too: for commands run later elsewhere (an ssh ProxyCommand). */
+  pinnedConnectionArgs(): string[] {
+    const e = effectiveConnection(this.connection);
+    return e.kind === 'url' ? ['--url', e.url] : e.kind === 'connection' ? ['--connection', e.name] : [];
+  }
+
   /** "local", "connection NAME" or the URL */
   describe(): string {
     return describeConnection(this.connection);

@@ -3,6 +3,10 @@ import * as path from 'node:path';
 import { SSHD_LISTENING } from '../guest/bootPhases';
 import { vmStatePaths } from './stateDir';
 import type { VmInfo } from './vms';
+import type { Podman } from '../podman/podman';
+import { podmanGuestAccess } from '../podman/commands';
+import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/containerPaths';
+import { shellLine } from '../shellQuote';
 
 /** Seconds from the kernel's start to each milestone of the boot, from the guest's own journal. */
 export interface BootTimeline {
@@ -44,18 +48,29 @@ export function bootTimeline(journal: string): BootTimeline {
   return timeline;
 }
 
-/** The host key the VM must present, as an OpenSSH known_hosts line for its forwarded port. */
-export function knownHostsLine(port: number, hostPublicKey: string): string {
-  return `[127.0.0.1]:${port} ${hostPublicKey.trim().split(/\s+/).slice(0, 2).join(' ')}\n`;
+/** The host key the VM must present, as an OpenSSH known_hosts line: for its forwarded port, or an alias (remote). */
+export function knownHostsLine(portOrAlias: number | string, hostPublicKey: string): string {
+  const host = typeof portOrAlias === 'number' ? `[127.0.0.1]:${portOrAlias}` : portOrAlias;
+  return `${host} ${hostPublicKey.trim().split(/\s+/).slice(0, 2).join(' ')}\n`;
 }
 
-/** An OpenSSH Host block: plain `ssh NAME` (and VS Code Remote-SSH) reach the VM with its pinned key. */
-export function sshConfigBlock(name: string, port: number, stateDir: string): string {
+/** The alias a remote VM's host key is pinned under (its endpoint is a command, not an address). */
+const hostKeyAlias = (name: string) => `bootc-ephemeral.${name}`;
+
+/**
+ * An OpenSSH Host block: plain `ssh NAME` (and VS Code Remote-SSH) reach the VM with its pinned key,
+ * at a 127.0.0.1 port (local podman), or through podman's exec relay as a ProxyCommand (remote).
+ */
+export function sshConfigBlock(name: string, endpoint: number | string[], stateDir: string): string {
   const p = vmStatePaths(stateDir);
+  const where =
+    typeof endpoint === 'number'
+      ? ['  HostName 127.0.0.1', `  Port ${endpoint}`]
+      : // ssh reads % as a token in ProxyCommand: a literal one is %%
+        [`  ProxyCommand ${shellLine(endpoint).replace(/%/g, '%%')}`, `  HostKeyAlias ${hostKeyAlias(name)}`];
   return [
     `Host ${name}`,
-    '  HostName 127.0.0.1',
-    `  Port ${port}`,
+    ...where,
     '  User root',
     `  IdentityFile ${p.clientKey}`,
     '  IdentitiesOnly yes',
@@ -65,26 +80,25 @@ export function sshConfigBlock(name: string, port: number, stateDir: string): st
   ].join('\n');
 }
 
-/** Writes the VM's known_hosts (the pinned host key for its current port) and returns the config block. */
-export function writeSshConfig(vm: VmInfo): string | undefined {
-  if (!vm.stateDir || !vm.sshPort || !vm.ssh) return undefined;
+/** Writes the VM's known_hosts (the pinned host key for its current endpoint) and returns the config block. */
+export function writeSshConfig(vm: VmInfo, podman?: Podman): string | undefined {
+  const remote = !!podman?.remote && vm.podmanState === 'running';
+  if (!vm.stateDir || !vm.ssh || (!vm.sshPort && !remote)) return undefined;
   const p = vmStatePaths(vm.stateDir);
   const hostKey = fs.readFileSync(p.guestHostKey, 'utf8');
-  fs.writeFileSync(path.join(p.ssh, 'known_hosts'), knownHostsLine(vm.sshPort, hostKey), { mode: 0o600 });
-  return sshConfigBlock(vm.name, vm.sshPort, vm.stateDir);
+  if (remote && podman) {
+    fs.writeFileSync(path.join(p.ssh, 'known_hosts'), knownHostsLine(hostKeyAlias(vm.name), hostKey), { mode: 0o600 });
+    return sshConfigBlock(vm.name, [podman.binary, ...podman.pinnedConnectionArgs(), ...podmanGuestAccess.relay(vm.id, GUEST_SSH_PORT_IN_CONTAINER).args], vm.stateDir);
+  }
+  fs.writeFileSync(path.join(p.ssh, 'known_hosts'), knownHostsLine(vm.sshPort!, hostKey), { mode: 0o600 });
+  return sshConfigBlock(vm.name, vm.sshPort!, vm.stateDir);
 }
 
-/** What `inspect` prints: the VM as listed, its options, its SSH endpoint and where its boot went. */
-export function vmDetails(vm: VmInfo): Record<string, unknown> {
-  let timeline: BootTimeline = {};
-  if (vm.stateDir) {
-    try {
-      timeline = bootTimeline(fs.readFileSync(vmStatePaths(vm.stateDir).journalLog, 'utf8'));
-    } catch {
-      /* no journal (yet) */
-    }
-  }
+/** What `inspect` prints: the VM as listed, its options, its SSH endpoint and where its boot went (from its journal). */
+export function vmDetails(vm: VmInfo, journal = '', podman?: Podman): Record<string, unknown> {
+  const timeline: BootTimeline = bootTimeline(journal);
   const p = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
+  const endpoint = podman?.remote ? { through: `podman exec relay in the VM container (${podman.describe()})` } : { host: '127.0.0.1', port: vm.sshPort ?? null };
   return {
     name: vm.name,
     id: vm.id,
@@ -98,7 +112,7 @@ export function vmDetails(vm: VmInfo): Record<string, unknown> {
     exitedAt: vm.exitedAt ?? null,
     accelerator: vm.accel ?? null,
     options: vm.options ?? null,
-    ssh: vm.ssh && p ? { host: '127.0.0.1', port: vm.sshPort ?? null, user: 'root', identityFile: p.clientKey, hostKey: p.guestHostKey } : null,
+    ssh: vm.ssh && p ? { ...endpoint, user: 'root', identityFile: p.clientKey, hostKey: p.guestHostKey } : null,
     stateDir: vm.stateDir ?? null,
     bootSecondsFromKernelStart: timeline,
   };

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type * as net from 'node:net';
-import { connectConsole, consoleBacklog, consoleSocketPath } from '../../engine/guest/console';
+import type { Duplex } from 'node:stream';
+import type { Podman } from '../../engine/podman/podman';
 import type { VmInfo } from '../../engine/vm/vms';
-import { FileTailPseudoterminal } from './fileTailTerminal';
-import { vmStatePaths } from '../../engine/vm/stateDir';
+import { openConsole, readConsoleBacklog } from '../../engine/vm/transport';
+import { LogTailPseudoterminal } from './logTailTerminal';
 
 /**
  * The guest's serial console (ttyS0), interactive: the end of the boot log, then QEMU's console socket,
@@ -17,20 +17,24 @@ export class ConsolePseudoterminal implements vscode.Pseudoterminal {
   readonly onDidWrite = this.write.event;
   readonly onDidClose = this.closeEmitter.event;
   private readonly decoder = new TextDecoder('utf-8');
-  private socket: net.Socket | undefined;
-  private fallback: FileTailPseudoterminal | undefined;
+  private socket: Duplex | undefined;
+  private fallback: LogTailPseudoterminal | undefined;
   private closed = false;
 
-  constructor(private readonly vm: VmInfo, private readonly isAlive: () => Promise<boolean>) {}
+  constructor(
+    private readonly podman: Podman,
+    private readonly vm: VmInfo,
+    private readonly isAlive: () => Promise<boolean>,
+  ) {}
 
   open(): void {
     void this.attach();
   }
 
   private async attach(): Promise<void> {
-    const backlog = consoleBacklog(this.vm);
+    const backlog = await readConsoleBacklog(this.podman, this.vm);
     try {
-      this.socket = await connectConsole(consoleSocketPath(this.vm));
+      this.socket = await openConsole(this.podman, this.vm);
     } catch (e) {
       return this.followReadOnly((e as Error).message);
     }
@@ -38,9 +42,14 @@ export class ConsolePseudoterminal implements vscode.Pseudoterminal {
     this.write.fire(this.decoder.decode(backlog, { stream: true }));
     this.write.fire(`\r\n\x1b[2m${vscode.l10n.t('[attached to the serial console of {0}: press Enter for a root prompt]', this.vm.name)}\x1b[0m\r\n`);
     this.socket.on('data', (d: Buffer) => this.write.fire(this.decoder.decode(d, { stream: true })));
-    this.socket.on('close', () => {
-      if (!this.closed) this.write.fire(`\r\n\x1b[2m${vscode.l10n.t('[the console closed: the VM has stopped]')}\x1b[0m\r\n`);
-    });
+    let said = false;
+    const ended = () => {
+      if (!this.closed && !said) this.write.fire(`\r\n\x1b[2m${vscode.l10n.t('[the console closed: the VM has stopped]')}\x1b[0m\r\n`);
+      said = true;
+    };
+    // a socket closes; a relay through podman (remote) ends its output
+    this.socket.on('close', ended);
+    this.socket.on('end', ended);
     this.socket.on('error', () => undefined); // 'close' follows and says so
   }
 
@@ -48,7 +57,7 @@ export class ConsolePseudoterminal implements vscode.Pseudoterminal {
   private followReadOnly(reason: string): void {
     this.write.fire(`\x1b[2m${vscode.l10n.t('[read-only: {0}]', reason)}\x1b[0m\r\n`);
     if (!this.vm.stateDir) return;
-    this.fallback = new FileTailPseudoterminal(vmStatePaths(this.vm.stateDir).consoleLog, this.isAlive, vscode.l10n.t('[the VM has stopped]'));
+    this.fallback = new LogTailPseudoterminal(this.podman, this.vm, 'console', this.isAlive, vscode.l10n.t('[the VM has stopped]'));
     this.fallback.onDidWrite((d) => this.write.fire(d));
     this.fallback.onDidClose(() => this.closeEmitter.fire());
     this.fallback.open();
@@ -66,10 +75,10 @@ export class ConsolePseudoterminal implements vscode.Pseudoterminal {
   }
 }
 
-export function openConsoleTerminal(vm: VmInfo, isAlive: () => Promise<boolean>): vscode.Terminal {
+export function openConsoleTerminal(podman: Podman, vm: VmInfo, isAlive: () => Promise<boolean>): vscode.Terminal {
   const t = vscode.window.createTerminal({
     name: vscode.l10n.t('Console: {0}', vm.name),
-    pty: new ConsolePseudoterminal(vm, isAlive),
+    pty: new ConsolePseudoterminal(podman, vm, isAlive),
     iconPath: new vscode.ThemeIcon('terminal-linux'),
     isTransient: true,
   });

@@ -1,14 +1,15 @@
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { pickVm } from './pickVm';
-import { vmStatePaths } from '../../../engine/vm/stateDir';
 import { stillRunning } from '../../../engine/vm/vms';
-import { openFileTail } from '../../terminals/fileTailTerminal';
+import type { VmLog } from '../../../engine/vm/transport';
+import { LogTailPseudoterminal, openLogTailTerminal } from '../../terminals/logTailTerminal';
 
-/** A terminal following one of a VM's logs in its state dir until the VM ends (journal, console). */
-export async function openLogTail(s: Services, arg: unknown, log: 'journalLog' | 'consoleLog', title: string, placeHolder: string): Promise<vscode.Terminal | undefined> {
+/** A terminal following one of a VM's logs until the VM ends (journal, console). */
+export async function openLogTail(s: Services, arg: unknown, log: VmLog, title: string, placeHolder: string): Promise<vscode.Terminal | undefined> {
   const vm = await pickVm(s, arg, (v) => !!v.stateDir, placeHolder);
   if (!vm?.stateDir) return undefined;
-  const alive = () => stillRunning(s.podman(), vm.id);
-  return openFileTail(`${title}: ${vm.name}`, vmStatePaths(vm.stateDir)[log], alive, vscode.l10n.t('[the VM has stopped]'));
+  const podman = s.podman();
+  const alive = () => stillRunning(podman, vm.id);
+  return openLogTailTerminal(`${title}: ${vm.name}`, new LogTailPseudoterminal(podman, vm, log, alive, vscode.l10n.t('[the VM has stopped]')));
 }

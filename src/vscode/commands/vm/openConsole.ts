@@ -10,6 +10,7 @@ export const id = 'bootcEphemeral.openConsole';
 export async function run(s: Services, arg?: unknown): Promise<vscode.Terminal | undefined> {
   const vm = await pickVm(s, arg, (v) => !!v.stateDir, vscode.l10n.t('Open the console of'));
   if (!vm) return undefined;
-  const alive = () => stillRunning(s.podman(), vm.id);
-  return openConsoleTerminal(vm, alive);
+  const podman = s.podman();
+  const alive = () => stillRunning(podman, vm.id);
+  return openConsoleTerminal(podman, vm, alive);
 }

@@ -10,7 +10,7 @@ export async function run(s: Services, arg?: unknown): Promise<vscode.Terminal |
   const vm = await pickVm(s, arg, () => true, vscode.l10n.t('Show the container logs of'));
   if (!vm) return undefined;
   const podman = s.podman();
-  const args = [...podmanStreams.logs(vm.id, true).args];
+  const args = podman.argsFor(podmanStreams.logs(vm.id, true).args);
   s.logger.command([podman.binary, ...args]);
   const t = vscode.window.createTerminal({ name: `Logs: ${vm.name}`, shellPath: podman.binary, shellArgs: args, iconPath: new vscode.ThemeIcon('list-flat'), isTransient: true });
   t.show();

@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
+import * as vscode from 'vscode';
+import { until, activateExtension } from './helpers';
+import type { ExtensionApi } from '../../src/vscode/extension';
+
+// The extension with bootcEphemeral.podmanConnection set: a podman service on a unix socket stands for
+// another machine. The VM's plan, logs, console and sshd are reached only through that connection (the
+// client keeps nothing but keys under its own state dir), so each check below fails if anything still
+// reads local files or a 127.0.0.1 port. (The CLI suite, test/e2e/07-remote, also hides local storage.)
+const run = promisify(execFile);
+const IMAGE = 'localhost/bootc-sample:latest';
+
+function transcriptOf(terminal: vscode.Terminal): () => string {
+  const pty = (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty;
+  let text = '';
+  pty.onDidWrite((d) => (text += d));
+  return () => text;
+}
+
+const type = (terminal: vscode.Terminal, text: string) => (terminal.creationOptions as vscode.ExtensionTerminalOptions).pty.handleInput!(text);
+
+describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', function () {
+  this.timeout(400_000);
+  let api: ExtensionApi;
+  let dir: string;
+  let url: string;
+  let service: ChildProcess;
+  let vmName: string | undefined;
+  const settings = () => vscode.workspace.getConfiguration('bootcEphemeral');
+
+  before(async () => {
+    api = await activateExtension();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-remote-'));
+    url = `unix://${path.join(dir, 'podman.sock')}`;
+    service = spawn('podman', ['system', 'service', '--time=0', url], { stdio: 'ignore' });
+    await until('the podman service socket', () => fs.existsSync(path.join(dir, 'podman.sock')) || undefined, 20_000);
+    await settings().update('defaultMemory', '2G', vscode.ConfigurationTarget.Global);
+    await settings().update('podmanConnection', url, vscode.ConfigurationTarget.Global);
+    await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
+  });
+
+  after(async () => {
+    if (vmName) await run('podman', ['rm', '-f', '-v', vmName]).catch(() => undefined);
+    await settings().update('podmanConnection', undefined, vscode.ConfigurationTarget.Global);
+    service?.kill('SIGTERM');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the VMs view says which podman host it shows; doctor checks that host', async () => {
+    await until('the view description', () => api.services.view.description === url || undefined, 10_000);
+    assert.equal(api.services.podman().remote, true);
+  });
+
+  it('Boot Image through the connection: ready, the workspace not bound, an SSH terminal through podman', async () => {
+    const booted = vscode.commands.executeCommand<string | undefined>('bootcEphemeral.bootImage', IMAGE);
+    const booting = await until('the VM in the view', () => api.services.tree.current().find((v) => v.image === IMAGE && v.options?.sshKeygen), 120_000);
+    vmName = booting.name;
+    assert.equal(await booted, vmName);
+    const vm = api.services.tree.current().find((v) => v.name === vmName)!;
+    assert.equal(vm.state, 'ready');
+    assert.equal(vm.sshPort, undefined, 'no port: sshd is reached through podman exec');
+    assert.deepEqual(vm.options?.binds ?? [], [], 'this machine\'s folder is not bound into a VM on another host');
+    assert.ok(vm.stateDir?.includes(`${path.sep}.remote${path.sep}`), `client state kept per connection: ${vm.stateDir}`);
+    assert.ok(!fs.existsSync(path.join(vm.stateDir!, 'logs')), 'no logs on the client');
+    const terminal = await until('the SSH terminal', () => vscode.window.terminals.find((t) => t.name === `SSH: ${vmName}`), 10_000);
+    const transcript = transcriptOf(terminal);
+    await until('a shell prompt', () => /root@bootc-sample/.test(transcript()) || undefined, 60_000);
+    type(terminal, 'echo "remote-$((6*7))"\r');
+    await until('the command output', () => /remote-42/.test(transcript()) || undefined, 30_000);
+  });
+
+  it('the console and the journal open through the connection', async () => {
+    const consoleTerminal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.openConsole', vmName))!;
+    const consoleText = transcriptOf(consoleTerminal);
+    await until('the console attached', () => /attached to the serial console/.test(consoleText()) || undefined, 30_000);
+    type(consoleTerminal, '\recho MARK$((40+2))\r');
+    await until('the console shell answered', () => /MARK42/.test(consoleText()) || undefined, 30_000);
+    consoleTerminal.dispose();
+    const journal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.tailJournal', vmName))!;
+    const journalText = transcriptOf(journal);
+    await until('the journal in the terminal', () => /Server listening/.test(journalText()) || undefined, 30_000);
+    journal.dispose();
+  });
+
+  it('Stop ends the VM through the connection (it was started --rm: gone, with its volumes)', async () => {
+    await vscode.commands.executeCommand('bootcEphemeral.stopVm', vmName);
+    await until('the VM gone from the view', () => !api.services.tree.current().some((v) => v.name === vmName) || undefined, 60_000);
+    const volumes = String((await run('podman', ['volume', 'ls', '--quiet', '--filter', 'dangling=true'])).stdout).trim();
+    assert.equal(volumes, '', 'its plan and log volumes went with it');
+    vmName = undefined;
+  });
+});
