@@ -141,10 +141,22 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
     assert.match(String(ssh.stdout), /bootc-sample/);
   });
 
-  await t.test('logs --journal reads the guest journal in the container', async () => {
+  await t.test('logs: the journal and the console read in the container, the container output through podman', async () => {
     const r = await remoteCli(['logs', '--journal', NAME]);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /sshd\[\d+\]: Server listening/);
+    const consoleLog = await remoteCli(['logs', '--console', NAME]);
+    assert.match(consoleLog.out, /Linux version /);
+    const output = await remoteCli(['logs', NAME]);
+    assert.equal(output.code, 0, output.err);
+  });
+
+  await t.test('inspect: the options, the SSH way in (the relay), the boot timeline from the remote journal', async () => {
+    const r = await remoteCli(['inspect', NAME]);
+    assert.equal(r.code, 0, r.err);
+    const [details] = JSON.parse(r.out);
+    assert.match(details.ssh.through, /podman exec relay/);
+    assert.ok(details.bootSecondsFromKernelStart.sshd > 0, 'the timeline came from the journal in the container');
   });
 
   await t.test('console attaches through the container; Ctrl+] detaches', async () => {

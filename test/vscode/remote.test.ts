@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { until, activateExtension } from './helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
+import { waitForSsh } from '../../src/engine/guest/ready';
+import { execCollect } from '../../src/engine/guest/ssh';
 
 // The extension with bootcEphemeral.podmanConnection set: a podman service on a unix socket stands for
 // another machine. The VM's plan, logs, console and sshd are reached only through that connection (the
@@ -87,9 +89,30 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
     journal.dispose();
   });
 
+  it('Forward Port rides the SSH connection through podman; Copy Command Line and Inspect name the connection\'s VM', async () => {
+    const { client } = await waitForSsh(api.services.podman(), vmName!);
+    try {
+      const r = await execCollect(client, 'mkdir -p /run/www && echo hello-remote > /run/www/index.html && (busybox httpd -p 127.0.0.1:8080 -h /run/www &); for i in $(seq 100); do busybox wget -q -O /dev/null http://127.0.0.1:8080/index.html && echo serving && break; sleep 0.1; done');
+      assert.equal(r.stdout, 'serving\n');
+    } finally {
+      client.end();
+    }
+    const localPort = await vscode.commands.executeCommand<number>('bootcEphemeral.forwardPort', vmName, 8080);
+    assert.equal(await (await fetch(`http://127.0.0.1:${localPort}/index.html`)).text(), 'hello-remote\n');
+    const line = await vscode.commands.executeCommand<string>('bootcEphemeral.copyCommandLine', vmName);
+    assert.ok(line!.startsWith(`bootc-ephemeral --url ${url} run `), line);
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>('bootcEphemeral.inspectVm', vmName);
+    assert.equal(JSON.parse(doc!.getText()).Name, vmName, 'podman inspect through the connection');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    const logs = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.showContainerLogs', vmName))!;
+    assert.deepEqual((logs.creationOptions as vscode.TerminalOptions).shellArgs, ['--url', url, 'logs', '--follow', '--', api.services.tree.current().find((v) => v.name === vmName)!.id]);
+    logs.dispose();
+  });
+
   it('Stop ends the VM through the connection (it was started --rm: gone, with its volumes)', async () => {
     await vscode.commands.executeCommand('bootcEphemeral.stopVm', vmName);
     await until('the VM gone from the view', () => !api.services.tree.current().some((v) => v.name === vmName) || undefined, 60_000);
+    await until('its forward closed', () => api.services.forwards.forVm(vmName!).length === 0 || undefined, 10_000);
     const volumes = String((await run('podman', ['volume', 'ls', '--quiet', '--filter', 'dangling=true'])).stdout).trim();
     assert.equal(volumes, '', 'its plan and log volumes went with it');
     vmName = undefined;
