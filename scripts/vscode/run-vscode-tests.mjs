@@ -3,6 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { runTests } from '@vscode/test-electron';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -10,17 +12,28 @@ const logFile = path.join(root, 'test-results', 'vscode-tests.log');
 fs.mkdirSync(path.dirname(logFile), { recursive: true });
 fs.writeFileSync(logFile, '');
 process.env.BOOTC_EPHEMERAL_TEST_LOG = logFile; // the suite tees its report here (the shim passes env on)
-// two runs: the suites in a trusted workspace, then the Restricted Mode suite in an untrusted one
+// The remote suite's podman host: a podman service on a unix socket, here; its VS Code runs isolated
+const remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-remote-'));
+const remoteUrl = `unix://${path.join(remoteDir, 'podman.sock')}`;
+const service = spawn('podman', ['system', 'service', '--time=0', remoteUrl], { stdio: 'ignore' });
+for (let i = 0; i < 200 && !fs.existsSync(path.join(remoteDir, 'podman.sock')); i++) await new Promise((r) => setTimeout(r, 100));
+// three runs: the suites in a trusted workspace, the Restricted Mode suite in an untrusted one, and the
+// remote suite in a VS Code that reaches podman only through bootcEphemeral.podmanConnection
 const runs = [
   { suite: 'out/test/vscode/index.js', env: {} },
   { suite: 'out/test/vscode-restricted/index.js', env: { BOOTC_EPHEMERAL_RESTRICTED: '1' } },
+  {
+    suite: 'out/test/vscode-remote/index.js',
+    env: { BOOTC_EPHEMERAL_TEST_SOCKET_DIR: remoteDir, BOOTC_EPHEMERAL_TEST_PODMAN_URL: remoteUrl, BOOTC_EPHEMERAL_STATE_DIR: path.join(remoteDir, 'client-state') },
+    shim: 'scripts/vscode/code-shim-isolated.sh',
+  },
 ];
 let code = 0;
 for (const r of runs) {
   Object.assign(process.env, r.env);
   try {
     await runTests({
-      vscodeExecutablePath: path.join(root, 'scripts/vscode/code-shim.mjs'),
+      vscodeExecutablePath: path.join(root, r.shim ?? 'scripts/vscode/code-shim.mjs'),
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, r.suite),
       launchArgs: [path.join(root, 'test/fixtures/workspace')],
@@ -32,6 +45,9 @@ for (const r of runs) {
   }
   for (const k of Object.keys(r.env)) delete process.env[k];
 }
+service.kill('SIGTERM');
+await new Promise((r) => (service.exitCode !== null ? r() : service.once('exit', r)));
+fs.rmSync(remoteDir, { recursive: true, force: true });
 const report = fs.readFileSync(logFile, 'utf8');
 process.stdout.write(report);
 const counts = [...report.matchAll(/^(\d+) passed, (\d+) failed, (\d+) skipped$/gm)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])]);

@@ -7,11 +7,11 @@ import { execa, type ResultPromise } from 'execa';
 import { CLI, IMAGE, ROOT, TEST_LABEL, cleanupTestVms, podman, sleep } from './harness';
 
 // VMs on "another machine": a podman service on a unix socket, and the CLI as a client that shares
-// nothing else with it. The client runs in a new mount + network namespace (test/e2e/remote/isolated.sh)
+// nothing else with it. The client runs in a new mount + network namespace (test/isolated.sh)
 // where podman's local storage and runtime dirs, the engine's local state root, QEMU and virtiofsd are
 // hidden and the host's loopback is out of reach: every file, port and tool must come through podman.
 // Then the same over ssh:// through a sshd on 127.0.0.1 (files hidden, network shared: sshd is there).
-const ISOLATED = path.join(ROOT, 'test/e2e/remote/isolated.sh');
+const ISOLATED = path.join(ROOT, 'test/isolated.sh');
 const NAME = 'e2e-remote';
 let dir: string;
 let socket: string;

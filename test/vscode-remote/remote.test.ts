@@ -1,20 +1,23 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
-import { until, activateExtension } from './helpers';
+import { until, activateExtension } from '../vscode/helpers';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import { waitForSsh } from '../../src/engine/guest/ready';
 import { execCollect } from '../../src/engine/guest/ssh';
 
-// The extension with bootcEphemeral.podmanConnection set: a podman service on a unix socket stands for
-// another machine. The VM's plan, logs, console and sshd are reached only through that connection (the
-// client keeps nothing but keys under its own state dir), so each check below fails if anything still
-// reads local files or a 127.0.0.1 port. (The CLI suite, test/e2e/07-remote, also hides local storage.)
+// The extension with bootcEphemeral.podmanConnection set: a podman service on a unix socket (started by
+// scripts/vscode/run-vscode-tests.mjs) stands for another machine, and this VS Code runs as a client that
+// shares nothing else with it (test/isolated.sh: its own mount and network namespace, podman's local
+// storage, the engine's state root, QEMU and virtiofsd hidden). So every check below fails if anything
+// still reads local files, a 127.0.0.1 port of the host, or the local podman.
 const run = promisify(execFile);
+const url = process.env.BOOTC_EPHEMERAL_TEST_PODMAN_URL ?? '';
+/** the podman host, for checks from outside the extension */
+const remotePodman = (args: string[]) => run('podman', ['--url', url, ...args]);
 const IMAGE = 'localhost/bootc-sample:latest';
 
 function transcriptOf(terminal: vscode.Terminal): () => string {
@@ -29,28 +32,23 @@ const type = (terminal: vscode.Terminal, text: string) => (terminal.creationOpti
 describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', function () {
   this.timeout(400_000);
   let api: ExtensionApi;
-  let dir: string;
-  let url: string;
-  let service: ChildProcess;
   let vmName: string | undefined;
   const settings = () => vscode.workspace.getConfiguration('bootcEphemeral');
 
   before(async () => {
+    assert.ok(url, 'the runner passes the podman service URL');
+    const localImage = await run('podman', ['image', 'exists', IMAGE]).then(() => true, () => false);
+    assert.equal(localImage, false, 'the local podman storage is hidden in this namespace');
+    assert.equal(fs.statSync('/usr/bin/qemu-system-x86_64').size, 0, 'so is the local QEMU');
     api = await activateExtension();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-remote-'));
-    url = `unix://${path.join(dir, 'podman.sock')}`;
-    service = spawn('podman', ['system', 'service', '--time=0', url], { stdio: 'ignore' });
-    await until('the podman service socket', () => fs.existsSync(path.join(dir, 'podman.sock')) || undefined, 20_000);
     await settings().update('defaultMemory', '2G', vscode.ConfigurationTarget.Global);
     await settings().update('podmanConnection', url, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
   });
 
   after(async () => {
-    if (vmName) await run('podman', ['rm', '-f', '-v', vmName]).catch(() => undefined);
+    if (vmName) await remotePodman(['rm', '-f', '-v', vmName]).catch(() => undefined);
     await settings().update('podmanConnection', undefined, vscode.ConfigurationTarget.Global);
-    service?.kill('SIGTERM');
-    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('the VMs view says which podman host it shows; doctor checks that host', async () => {
@@ -113,7 +111,7 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
     await vscode.commands.executeCommand('bootcEphemeral.stopVm', vmName);
     await until('the VM gone from the view', () => !api.services.tree.current().some((v) => v.name === vmName) || undefined, 60_000);
     await until('its forward closed', () => api.services.forwards.forVm(vmName!).length === 0 || undefined, 10_000);
-    const volumes = String((await run('podman', ['volume', 'ls', '--quiet', '--filter', 'dangling=true'])).stdout).trim();
+    const volumes = String((await remotePodman(['volume', 'ls', '--quiet', '--filter', 'dangling=true'])).stdout).trim();
     assert.equal(volumes, '', 'its plan and log volumes went with it');
     vmName = undefined;
   });
