@@ -17,10 +17,23 @@ const processes = () =>
     })
     .filter((c) => /qemu-system|virtiofsd|bootc-ephemeral\/supervisor\.sh|podman system service|sshd -D -f \/tmp\//.test(c));
 
+const list = (dir) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+// VM state dirs: the local podman's, and each connection's under .remote/<key>/ (those roots may stay)
+const stateDirs = (root) => [
+  ...list(root).filter((e) => e !== '.remote'),
+  ...list(`${root}/.remote`).flatMap((key) => list(`${root}/.remote/${key}`).map((vm) => `.remote/${key}/${vm}`)),
+];
+
 const checks = [
   ['containers of ours', () => podman('ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}')],
   ['test containers', () => podman('ps', '-a', '--filter', 'label=bootc-ephemeral-e2e=1', '--format', '{{.Names}}')],
-  ['state dirs', () => { try { return readdirSync(stateRoot); } catch { return []; } }],
+  ['state dirs', () => stateDirs(stateRoot)],
   // the VM containers of a remote connection keep their plan and logs in anonymous volumes
   ['volumes no container uses', () => podman('volume', 'ls', '--quiet', '--filter', 'dangling=true')],
   ['image mounts', () => podman('image', 'mount').filter((l) => l.trim())],

@@ -1,7 +1,6 @@
 import { Podman } from '../engine/podman/podman';
 import { shellLine } from '../engine/shellQuote';
 import type { PodmanConnection } from '../engine/podman/connection';
-import { hostPathProbe, remotePodmanPathProbe, type PathProbe } from '../engine/options/runOptions';
 
 /** What every subcommand gets: podman, and where to print. */
 export interface CliContext {
@@ -29,7 +28,3 @@ export function warn(ctx: CliContext, message: string): void {
   ctx.stderr.write(`bootc-ephemeral: warning: ${message}\n`);
 }
 
-/** How run options name paths: on this machine, or (binds, disk files) on a remote podman host. */
-export function pathProbeFor(ctx: CliContext): PathProbe {
-  return ctx.podman.remote ? remotePodmanPathProbe : hostPathProbe;
-}

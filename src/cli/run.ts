@@ -1,7 +1,7 @@
 import { commandSpec, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
-import { pathProbeFor, warn, type CliContext } from './context';
-import { parseRunOptions, type RunOptions } from '../engine/options/runOptions';
+import { warn, type CliContext } from './context';
+import { parseRunOptions, pathProbeFor, type RunOptions } from '../engine/options/runOptions';
 import { catchInterrupts, type Interrupts } from './interrupts';
 import { prepareLaunch } from '../engine/vm/launch';
 import { runForeground, startDetached } from '../engine/vm/start';
@@ -17,7 +17,7 @@ export const RUN_SPEC = commandSpec(
 export async function runCommand(ctx: CliContext, argv: string[]): Promise<number> {
   const { flags, positionals, rest } = parseArgs(argv, RUN_FLAGS, 1);
   if (positionals.length !== 1 || rest.length) throw new UsageError('run takes exactly one IMAGE (options go before it)');
-  const options = parseRunOptions(runOptionsInputFromFlags(flags, positionals[0]), pathProbeFor(ctx));
+  const options = parseRunOptions(runOptionsInputFromFlags(flags, positionals[0]), pathProbeFor(ctx.podman));
   const interrupts = catchInterrupts();
   try {
     return await runWithInterrupts(ctx, options, interrupts);

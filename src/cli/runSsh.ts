@@ -1,7 +1,7 @@
 import { bool, commandSpec, parseArgs, UsageError } from './args';
 import { RUN_FLAGS, runOptionsInputFromFlags } from './runFlags';
-import { pathProbeFor, warn, type CliContext } from './context';
-import { parseRunOptions } from '../engine/options/runOptions';
+import { warn, type CliContext } from './context';
+import { parseRunOptions, pathProbeFor } from '../engine/options/runOptions';
 import { bootVm, type BootedVm } from '../engine/vm/lifecycle';
 import { interactiveSession } from './sshSession';
 import { catchInterrupts } from './interrupts';
@@ -18,7 +18,7 @@ export async function runSshCommand(ctx: CliContext, argv: string[]): Promise<nu
   const { flags, positionals, rest } = parseArgs(argv, RUN_SSH_SPEC.flags, 1);
   if (positionals.length !== 1) throw new UsageError('run-ssh takes one IMAGE (options go before it, the command after it)');
   const input = { ...runOptionsInputFromFlags(flags, positionals[0]), sshKeygen: true, detach: true };
-  const options = parseRunOptions(input, pathProbeFor(ctx));
+  const options = parseRunOptions(input, pathProbeFor(ctx.podman));
   const interrupts = catchInterrupts();
   const progress = progressReporter(ctx.stderr, { quiet: bool(flags, 'quiet') });
   let booted: BootedVm | undefined;

@@ -159,6 +159,18 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
     assert.ok(details.bootSecondsFromKernelStart.sshd > 0, 'the timeline came from the journal in the container');
   });
 
+  await t.test('restart: the same options, a new boot on the podman host; ssh works again', async () => {
+    const before = JSON.parse((await remoteCli(['inspect', NAME])).out)[0];
+    const r = await remoteCli(['restart', NAME]);
+    assert.equal(r.code, 0, r.err);
+    const ssh = await remoteCli(['ssh', NAME, '--', 'cat', '/proc/sys/kernel/random/boot_id'], { timeoutMs: 400_000 });
+    assert.equal(ssh.code, 0, ssh.err);
+    const after = JSON.parse((await remoteCli(['inspect', NAME])).out)[0];
+    assert.notEqual(after.id, before.id, 'a new container');
+    assert.equal(after.options.sshKeygen, true);
+    assert.deepEqual(await danglingVolumes(), [], 'the old container\'s volumes went with it');
+  });
+
   await t.test('console attaches through the container; Ctrl+] detaches', async () => {
     const r = await isolated(['bash', '-c', `(sleep 3; printf '\\recho MARK$((40+2))\\r'; sleep 4; printf '\\035') | node "$1" console ${NAME}`, 'bash', CLI]);
     assert.equal(r.exitCode, 0, String(r.stderr));
@@ -204,7 +216,7 @@ test('rm-all and doctor over a remote connection', { timeout: 120_000 }, async (
   assert.match(doctor.out, /\[ok {2}\] Rootful podman: the remote podman service/);
 });
 
-test('an ssh:// connection through a sshd on 127.0.0.1: run --execute', { timeout: 400_000 }, async () => {
+test('an ssh:// connection through a sshd on 127.0.0.1: run --execute, run-ssh', { timeout: 600_000 }, async () => {
   const sshDir = path.join(dir, 'sshd');
   const home = path.join(sshDir, 'home');
   fs.mkdirSync(path.join(home, '.ssh'), { recursive: true, mode: 0o700 });
@@ -224,6 +236,10 @@ test('an ssh:// connection through a sshd on 127.0.0.1: run --execute', { timeou
     const r = await remoteCli(['--url', url, 'run', '--rm', '--label', TEST_LABEL, '--execute', "sh -c 'echo via-ssh; exit 4'", IMAGE], { network: true, env });
     assert.equal(r.code, 4, r.err);
     assert.match(r.out, /via-ssh/);
+    // run-ssh: a detached boot, SSH through the relay over the ssh:// connection, removed afterwards
+    const rs = await remoteCli(['--url', url, 'run-ssh', '--quiet', '--label', TEST_LABEL, IMAGE, '--', 'sh', '-c', 'echo run-ssh-ok; exit 6'], { network: true, env });
+    assert.equal(rs.code, 6, rs.err);
+    assert.match(rs.out, /run-ssh-ok/);
     const ps = await remoteCli(['--url', url, 'ps', '--json'], { network: true, env });
     assert.equal(ps.code, 0, ps.err);
     assert.deepEqual(await testContainers(), []);

@@ -107,12 +107,43 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
     logs.dispose();
   });
 
+  it('Open SSH Terminal (the command) opens another session through podman', async () => {
+    const before = vscode.window.terminals.filter((t) => t.name === `SSH: ${vmName}`).length;
+    await vscode.commands.executeCommand('bootcEphemeral.openSshTerminal', vmName);
+    const terminals = await until('a second SSH terminal', () => {
+      const ts = vscode.window.terminals.filter((t) => t.name === `SSH: ${vmName}`);
+      return ts.length > before ? ts : undefined;
+    }, 10_000);
+    const terminal = terminals[terminals.length - 1];
+    const transcript = transcriptOf(terminal);
+    await until('a shell prompt', () => /root@bootc-sample/.test(transcript()) || undefined, 60_000);
+    terminal.dispose();
+  });
+
   it('Stop ends the VM through the connection (it was started --rm: gone, with its volumes)', async () => {
     await vscode.commands.executeCommand('bootcEphemeral.stopVm', vmName);
     await until('the VM gone from the view', () => !api.services.tree.current().some((v) => v.name === vmName) || undefined, 60_000);
     await until('its forward closed', () => api.services.forwards.forVm(vmName!).length === 0 || undefined, 10_000);
     const volumes = String((await remotePodman(['volume', 'ls', '--quiet', '--filter', 'dangling=true'])).stdout).trim();
     assert.equal(volumes, '', 'its plan and log volumes went with it');
+    vmName = undefined;
+  });
+
+  it('Boot as Ephemeral VM on the Containerfile: built by the podman host (context sent through the connection), then Remove', async () => {
+    const workspace = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const containerfile = vscode.Uri.file(path.join(workspace, 'Containerfile'));
+    const name = await vscode.commands.executeCommand<string | undefined>('bootcEphemeral.bootContainerfile', containerfile);
+    assert.ok(name, 'the flow resolves with the VM once SSH is ready');
+    vmName = name;
+    const vm = api.services.tree.current().find((v) => v.name === name);
+    assert.equal(vm?.state, 'ready');
+    assert.equal(vm?.image, 'localhost/workspace-ephemeral:latest');
+    await remotePodman(['image', 'exists', 'localhost/workspace-ephemeral:latest']);
+    await vscode.commands.executeCommand('bootcEphemeral.removeVm', name);
+    await until('the VM gone from the view', () => !api.services.tree.current().some((v) => v.name === name) || undefined, 60_000);
+    const left = String((await remotePodman(['ps', '-a', '--filter', `name=^${name}$`, '--quiet'])).stdout).trim();
+    assert.equal(left, '', 'the container is gone on the podman host');
+    assert.ok(!fs.existsSync(vm!.stateDir!), 'its client state too');
     vmName = undefined;
   });
 });

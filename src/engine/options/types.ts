@@ -135,6 +135,11 @@ export const hostPathProbe: PathProbe = {
 /** For a remote podman connection: the client's files are checked as before, the podman host's are not. */
 export const remotePodmanPathProbe: PathProbe = { ...hostPathProbe, podmanHostIsRemote: true };
 
+/** The probe for run options given to this podman: local paths checked here, a remote host's not. */
+export function pathProbeFor(podman: { remote: boolean }): PathProbe {
+  return podman.remote ? remotePodmanPathProbe : hostPathProbe;
+}
+
 /** Host folders a VM must not get (the host's own system, or other VMs' keys) unless allowSystemBind says so. */
 const SYSTEM_DIRS = ['/', '/etc', '/usr', '/boot', '/var', '/run', '/bin', '/sbin', '/lib', '/lib64', '/root'];
 const SYSTEM_TREES = ['/proc', '/sys', '/dev'];

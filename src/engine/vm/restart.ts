@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
-import { parseRunOptions, toRunOptionsInput, type RunOptions } from '../options/runOptions';
+import { parseRunOptions, pathProbeFor, toRunOptionsInput, type RunOptions } from '../options/runOptions';
 import { prepareLaunch, type LaunchDeps } from './launch';
 import { startDetached } from './start';
 import { vmStatePaths } from './stateDir';
@@ -27,7 +27,8 @@ export async function restartVm(podman: Podman, vm: VmInfo, deps: Omit<LaunchDep
   if (envKeys.length) {
     throw new EngineError(`${vm.name} was started with -e ${envKeys.join(', ')}: their values were never stored (they may be secrets), so restart cannot repeat them; start it again with bootc-ephemeral run`, { field: 'env' });
   }
-  const options = parseRunOptions({ ...toRunOptionsInput({ ...recorded, env: {} }), name: vm.name, detach: true });
+  // bind and disk paths are the podman host's: checkable here only for the local podman
+  const options = parseRunOptions({ ...toRunOptionsInput({ ...recorded, env: {} }), name: vm.name, detach: true }, pathProbeFor(podman));
   await removeVm(podman, vm);
   const prepared = await prepareLaunch(options, { ...deps, podman });
   return startDetached(prepared, podman);

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { hostPathProbe, parseRunOptions, remotePodmanPathProbe } from '../../engine/options/runOptions';
+import { parseRunOptions, pathProbeFor } from '../../engine/options/runOptions';
 import { generateVmName } from '../../engine/vm/launch';
 import { bootVm } from '../../engine/vm/lifecycle';
 import type { BootPhase } from '../../engine/guest/bootPhases';
@@ -62,7 +62,7 @@ export async function bootInWorkspace(s: Services, req: BootRequest, hooks: Boot
     // a VM on another machine (a podman connection) cannot see this machine's folders: none is bound
     const bindWorkspace = podman.remote ? 'off' : (config?.bindWorkspace ?? settings.bindWorkspace);
     if (podman.remote && (config?.bindWorkspace ?? settings.bindWorkspace) !== 'off') s.logger.info(`the workspace is not bound in: the VM runs on ${podman.describe()}, which does not have this machine's folders`);
-    const options = parseRunOptions(vmRunInput(base, bindWorkspace, folders), podman.remote ? remotePodmanPathProbe : hostPathProbe);
+    const options = parseRunOptions(vmRunInput(base, bindWorkspace, folders), pathProbeFor(podman));
     hooks.report(vscode.l10n.t('Starting {0}...', image));
     // the engine's one lifecycle: a cancelled boot is removed there; a failed one stays for its logs
     const booted = await bootVm(podman, options, {
