@@ -33,8 +33,9 @@ async function waitFor(what: string, check: () => boolean | Promise<boolean>, ti
 }
 
 /** Runs argv as the isolated client, with CONTAINER_HOST pointing at the service. */
-function isolated(argv: string[], opts: { input?: string; network?: boolean; env?: Record<string, string>; timeoutMs?: number } = {}) {
-  const env = { CONTAINER_HOST: `unix://${socket}`, BOOTC_EPHEMERAL_STATE_DIR: clientState, ...opts.env };
+function isolated(argv: string[], opts: { input?: string; network?: boolean; env?: Record<string, string | undefined>; timeoutMs?: number } = {}) {
+  // a key given as undefined is left out (e.g. CONTAINER_HOST, to use a named connection instead)
+  const env = Object.fromEntries(Object.entries({ CONTAINER_HOST: `unix://${socket}`, BOOTC_EPHEMERAL_STATE_DIR: clientState, ...opts.env }).filter(([, v]) => v !== undefined));
   return execa('unshare', ['-m', ...(opts.network ? [] : ['-n']), '--', ISOLATED, dir, 'env', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv], {
     reject: false,
     input: opts.input ?? '',
@@ -81,10 +82,15 @@ test('the isolated client really shares nothing: no local podman storage, QEMU o
   assert.equal(rest[rest.length - 1], '1', 'a network namespace of its own: no listening sockets of the host');
 });
 
-test('run --rm --execute over a remote connection: output, exit status, nothing left behind', { timeout: 400_000 }, async () => {
-  const r = await remoteCli(['run', '--rm', '--label', TEST_LABEL, '--execute', "sh -c 'echo remote-out; exit 7'", IMAGE]);
+test('run --rm --execute over a remote connection: output, exit status, swap and a serial file made there, nothing left behind', { timeout: 400_000 }, async () => {
+  // a file on the podman host (this machine, outside the client's namespace) for --virtio-serial-out
+  const serial = path.join(dir, 'serial-out.txt');
+  fs.writeFileSync(serial, '');
+  const r = await remoteCli(['run', '--rm', '--label', TEST_LABEL, '--add-swap', '64M', '--virtio-serial-out', `out:${serial}`, '--execute', "sh -c 'echo to-the-podman-host > /dev/virtio-ports/out; echo swaps=$(grep -c ^/dev/ /proc/swaps); echo remote-out; exit 7'", IMAGE]);
   assert.equal(r.code, 7, `the guest command's exit status; stderr: ${r.err}`);
   assert.match(r.out, /remote-out/);
+  assert.match(r.out, /^swaps=1$/m, 'the swap disk the supervisor made in the container is in use');
+  assert.equal(fs.readFileSync(serial, 'utf8'), 'to-the-podman-host\n', 'the guest wrote to the file on the podman host');
   assert.deepEqual(await testContainers(), [], 'the container removed itself');
   assert.deepEqual(await danglingVolumes(), [], 'its plan and log volumes went with it');
   assert.deepEqual(clientVmDirs(), [], 'its client state too');
@@ -203,13 +209,23 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
   });
 });
 
-test('rm-all and doctor over a remote connection', { timeout: 120_000 }, async () => {
-  const started = await remoteCli(['run', '-d', '--name', `${NAME}-2`, '--label', TEST_LABEL, IMAGE]);
+test('a named connection (--connection, CONTAINER_CONNECTION): run -d, ps, rm-all; doctor', { timeout: 120_000 }, async () => {
+  // podman's own connection list, in a config file of the test's (podman system connection add)
+  const conf = path.join(dir, 'containers.conf');
+  fs.writeFileSync(conf, '');
+  await execa('podman', ['system', 'connection', 'add', 'e2e-remote', `unix://${socket}`], { env: { CONTAINERS_CONF: conf } });
+  const named = { CONTAINER_HOST: undefined, CONTAINERS_CONF: conf };
+  const started = await remoteCli(['--connection', 'e2e-remote', 'run', '-d', '--name', `${NAME}-2`, '--label', TEST_LABEL, IMAGE], { env: named });
   assert.equal(started.code, 0, started.err);
-  const r = await remoteCli(['rm-all', '-f']);
+  const ps = await remoteCli(['ps', '--json'], { env: { ...named, CONTAINER_CONNECTION: 'e2e-remote' } });
+  const listed = (JSON.parse(ps.out) as { name: string; stateDir: string }[]).find((v) => v.name === `${NAME}-2`);
+  assert.ok(listed, 'the flag and the environment name the same connection');
+  assert.ok(fs.existsSync(listed.stateDir), 'and so the same client state');
+  const r = await remoteCli(['rm-all', '-f'], { env: { ...named, CONTAINER_CONNECTION: 'e2e-remote' } });
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(await testContainers(), []);
   assert.deepEqual(await danglingVolumes(), []);
+  assert.deepEqual(clientVmDirs(), []);
   const doctor = await remoteCli(['doctor']);
   assert.match(doctor.out, /podman connection: unix:\/\/.*podman\.sock/);
   assert.match(doctor.out, /\[ok {2}\] QEMU: \/usr\/bin\/qemu-system-x86_64/, 'found on the podman host although hidden from the client');

@@ -109,13 +109,13 @@ test('virtiofsd argv for both implementations', () => {
   assert.ok(r.argv.includes('--shared-dir=/run/source-image') && r.argv.includes('--readonly') && r.argv.includes('--cache=auto'));
 });
 
-function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img']), remote = false) {
+function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img']), remote = false, tools = TOOLS) {
   const options = parseRunOptions({ image: IMAGE, ...input }, probe);
   return buildLaunchPlan(options, {
     remote,
+    tools,
     name: 'vm1',
     stateDir: '/state/vm1',
-    tools: TOOLS,
     accel: 'tcg',
     kernel: KERNEL,
     ...IDS,
@@ -208,6 +208,16 @@ test('remote podman: the container is created with volumes for the plan and logs
   assert.equal(p.consoleDir, undefined);
   assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,host=127.0.0.1,port=2223,server=on,wait=off,logfile=/run/bootc-ephemeral-logs/console.log'), 'the console on the container\'s own loopback');
   const hostNet = plan({ name: 'vm1', network: 'host' }, undefined, true);
+  // --add-swap: made by the supervisor in a volume (truncate, mkswap from the podman host's /usr), before QEMU
+  const withSwap = plan({ name: 'vm1', addSwap: '64M' }, undefined, true, { ...TOOLS, truncate: '/usr/bin/truncate', mkswap: '/usr/sbin/mkswap' });
+  const procs = withSwap.files.filter((f) => f.path.endsWith('.proc')).map((f) => path.basename(f.path));
+  assert.deepEqual(procs.slice(0, 3), ['000-initramfs.proc', '001-swap-file.proc', '002-mkswap.proc']);
+  const mk = String(withSwap.files.find((f) => f.path.endsWith('002-mkswap.proc'))!.content).split('\n');
+  assert.deepEqual(mk.slice(0, 1).concat(mk.slice(-4, -1)), ['once 1', 'arg /usr/sbin/mkswap', 'arg -q', 'arg /run/bootc-ephemeral-swap/swap.img']);
+  assert.ok(after(withSwap.podmanArgs, '--mount').includes('type=volume,target=/run/bootc-ephemeral-swap'));
+  assert.ok(after(withSwap.qemuArgs, '-drive').includes('file=/run/bootc-ephemeral-swap/swap.img,format=raw,if=none,id=swap'));
+  assert.equal(withSwap.swap, undefined, 'nothing made on the client');
+  assert.throws(() => plan({ name: 'vm1', addSwap: '64M' }, undefined, true), /needs truncate and mkswap/);
   assert.ok(after(hostNet.qemuArgs, '-chardev').includes('null,id=console,logfile=/run/bootc-ephemeral-logs/console.log'), 'no console listener on a shared host loopback');
 });
 

@@ -129,6 +129,8 @@ test('over a remote connection --bind and --mount-disk-file name podman-host pat
   assert.equal(o.diskFiles[0].file, '/var/tmp/disk.img');
   assert.throws(() => parseRunOptions({ image: 'localhost/x:1', bind: ['relative/dir'] }, remotePodmanPathProbe), (e: unknown) => e instanceof InvalidOptionsError && /podman host .* absolute/.test(e.message));
   assert.throws(() => parseRunOptions({ image: 'localhost/x:1', bind: ['/etc'] }, remotePodmanPathProbe), /refused/, 'system folders are still refused');
+  assert.deepEqual(parseRunOptions({ image: 'localhost/x:1', virtioSerialOut: ['out:/srv/serial.log'] }, remotePodmanPathProbe).virtioSerialOut, [{ name: 'out', file: '/srv/serial.log' }]);
+  assert.throws(() => parseRunOptions({ image: 'localhost/x:1', virtioSerialOut: ['out:serial.log'] }, remotePodmanPathProbe), /absolute path to an existing file/);
 });
 
 test('remote access runs only the podman host\'s own binaries, with constant programs and checked ports', () => {

@@ -54,6 +54,11 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
   it('the VMs view says which podman host it shows; doctor checks that host', async () => {
     await until('the view description', () => api.services.view.description === url || undefined, 10_000);
     assert.equal(api.services.podman().remote, true);
+    const report = (await vscode.commands.executeCommand('bootcEphemeral.runDoctor')) as string;
+    assert.ok(report.includes(`**podman connection**: ${url}`), report);
+    assert.match(report, /\[ok\] \*\*QEMU\*\*: \/usr\/bin\/qemu-system-x86_64/, 'found on the podman host although hidden here');
+    assert.match(report, /\[ok\] \*\*Rootful podman\*\*: the remote podman service runs as root/);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
   it('Boot Image through the connection: ready, the workspace not bound, an SSH terminal through podman', async () => {

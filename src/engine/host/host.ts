@@ -26,6 +26,9 @@ export interface HostTools {
   virtiofsdFlavor: VirtiofsdFlavor;
   qemuDataDirs: string[];
   qemuModuleDir?: string;
+  /** make the --add-swap file in the container (a remote podman host: the engine cannot write files there) */
+  truncate?: string;
+  mkswap?: string;
 }
 
 const QEMU_CANDIDATES = ['/usr/libexec/qemu-kvm', '/usr/bin/qemu-system-x86_64'];
@@ -41,6 +44,8 @@ const LOADER_CANDIDATES = ['/lib64/ld-linux-x86-64.so.2', '/usr/lib64/ld-linux-x
 const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'];
 const QEMU_DATA_DIRS = ['/usr/share/qemu', '/usr/share/seabios', '/usr/share/qemu-firmware', '/usr/share/ipxe/qemu'];
 const QEMU_MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/qemu', '/usr/lib64/qemu'];
+const TRUNCATE_CANDIDATES = ['/usr/bin/truncate', '/bin/truncate'];
+const MKSWAP_CANDIDATES = ['/usr/sbin/mkswap', '/sbin/mkswap'];
 
 /**
  * What tool discovery needs to know about the podman host's files: the local file system, or a
@@ -65,6 +70,8 @@ export const HOST_TOOL_CANDIDATES: readonly string[] = [
   ...QEMU_DATA_DIRS,
   ...QEMU_MODULE_DIRS,
   '/usr/bin/dash', '/usr/bin/sh', '/bin/sh', '/usr/bin/sleep', '/bin/sleep', '/usr/bin/find', '/bin/find', '/usr/bin/cat', '/bin/cat',
+  ...TRUNCATE_CANDIDATES,
+  ...MKSWAP_CANDIDATES,
 ];
 
 export const localFileView: HostFileView = {
@@ -129,6 +136,11 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
   const qemu = findBinary(view, env.QEMU_BIN, 'QEMU_BIN', QEMU_CANDIDATES, 'QEMU (qemu-system-x86_64)', 'apt-get install qemu-system-x86');
   const virtiofsd = findBinary(view, env.VIRTIOFSD_BIN, 'VIRTIOFSD_BIN', VIRTIOFSD_CANDIDATES, 'virtiofsd', 'apt-get install qemu-system-x86 (Debian 12) or virtiofsd');
   const first = (cands: string[], what: string) => underUsr(view, cands.find((c) => view.isExecutable(c)) ?? cands[cands.length - 1], what);
+  const optional = (cands: string[]) => {
+    const found = cands.find((c) => view.isExecutable(c));
+    const real = found && view.realpath(found);
+    return real?.startsWith('/usr/') ? real : undefined;
+  };
   return {
     loader: underUsr(view, loaderLink, 'the dynamic loader'),
     libraryPath: LIBRARY_DIRS.filter((d) => view.exists(d)),
@@ -141,6 +153,8 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
     virtiofsdFlavor: virtiofsdFlavorOf(view.helpOf(virtiofsd)),
     qemuDataDirs: QEMU_DATA_DIRS.filter((d) => view.exists(d)),
     qemuModuleDir: QEMU_MODULE_DIRS.find((d) => view.exists(d)),
+    truncate: optional(TRUNCATE_CANDIDATES),
+    mkswap: optional(MKSWAP_CANDIDATES),
   };
 }
 

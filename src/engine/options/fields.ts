@@ -134,9 +134,12 @@ function addSerialOut(c: ParseContext, spec: string, taken: VirtioSerialOut[]): 
   const file = colon < 0 ? '' : spec.slice(colon + 1);
   if (!PORT_NAME.test(portName) || !file || CONTROL.test(spec)) return c.bad(spec, 'use NAME:FILE (NAME: letters, digits, "_", "." and "-")');
   const filePath = c.abs(file);
-  const parentKind = c.probe.kind(path.dirname(filePath));
-  const kind = c.probe.kind(filePath);
-  if (parentKind !== 'dir') c.bad(spec, `the folder ${path.dirname(filePath)} does not exist`);
+  const remote = !!c.probe.podmanHostIsRemote;
+  // on a remote podman host the file must exist there (podman refuses a missing one when it creates the container)
+  const parentKind = remote ? 'dir' : c.probe.kind(path.dirname(filePath));
+  const kind = remote ? 'file' : c.probe.kind(filePath);
+  if (remote && !path.isAbsolute(file)) c.bad(spec, 'FILE is a path on the podman host (a remote connection): give it as an absolute path to an existing file');
+  else if (parentKind !== 'dir') c.bad(spec, `the folder ${path.dirname(filePath)} does not exist`);
   else if (kind !== 'missing' && kind !== 'file') c.bad(spec, `${filePath} is not a regular file`);
   else if (taken.some((v) => v.name === portName)) c.bad(spec, `port "${portName}" is given twice`);
   else taken.push({ name: portName, file: filePath });

@@ -11,6 +11,8 @@ export const CONTAINER_PATHS = {
   executeStatus: '/run/bootc-ephemeral-execute.status',
   hostMounts: '/run/host-mounts',
   diskFiles: '/run/disk-files',
+  /** remote podman: a volume where the supervisor makes the --add-swap file before QEMU starts */
+  swapVolume: '/run/bootc-ephemeral-swap',
   virtioSerialOut: '/run/virtio-serial-out',
 } as const;
 

@@ -123,6 +123,11 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     })),
   ];
 
+  // --add-swap: a file in the state dir made here (local), or made by the supervisor in a volume (remote)
+  const remoteSwap = ctx.remote && options.swapBytes ? `${CONTAINER_PATHS.swapVolume}/swap.img` : undefined;
+  if (remoteSwap && (!t.truncate || !t.mkswap)) {
+    throw new EngineError('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host', { field: 'add-swap' });
+  }
   const kernelArgs = buildKernelArgs(options);
   const sshForward = options.sshKeygen
     ? ctx.sshHostPort
@@ -142,6 +147,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     smbiosCredentialFiles: ctx.ssh ? [`${CONTAINER_PATHS.planDir}/${SMBIOS_SSH_FILE}`] : [],
     vmName: ctx.name,
     consoleAccess: !ctx.remote ? 'unix' : options.network === 'host' ? 'none' : 'tcp',
+    swapFile: remoteSwap,
   });
 
   const units: GuestUnit[] = [
@@ -177,6 +183,10 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
       mode: 0o644,
     },
   ];
+  if (remoteSwap) {
+    files.push({ path: `${paths.plan}/001-swap-file.proc`, content: procFile({ once: true, argv: [...loaderArgv(t.truncate!), '-s', String(options.swapBytes), remoteSwap] }), mode: 0o644 });
+    files.push({ path: `${paths.plan}/002-mkswap.proc`, content: procFile({ once: true, argv: [...loaderArgv(t.mkswap!), '-q', remoteSwap] }), mode: 0o644 });
+  }
   shares.forEach((s, i) => {
     const { argv, env } = buildVirtiofsdArgs({ flavor: t.virtiofsdFlavor, command: loaderArgv(t.virtiofsd) }, s);
     const log = virtiofsdLogInContainer(i === 0 ? undefined : binds[i - 1].name);
@@ -204,7 +214,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     stateMounts: ctx.remote
       ? { kind: 'volume' }
       : { kind: 'bind', planDir: paths.plan, logsDir: paths.logs, consoleDir: options.console ? undefined : paths.consoleDir },
-    swapFile: options.swapBytes ? paths.swap : undefined,
+    swapFile: options.swapBytes && !ctx.remote ? paths.swap : undefined,
     entrypoint: inContainer(t.loader),
     command: ['--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(t.shell), `${CONTAINER_PATHS.planDir}/supervisor.sh`, CONTAINER_PATHS.planDir],
     detach: options.detach,
@@ -225,6 +235,6 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     files,
     remote: !!ctx.remote,
     consoleDir: options.console || ctx.remote ? undefined : paths.consoleDir,
-    swap: options.swapBytes ? { hostPath: paths.swap, bytes: options.swapBytes } : undefined,
+    swap: options.swapBytes && !ctx.remote ? { hostPath: paths.swap, bytes: options.swapBytes } : undefined,
   };
 }

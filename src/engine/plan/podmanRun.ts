@@ -62,6 +62,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
     // removed with the container (podman rm --volumes, --rm)
     args.push('--mount', `type=volume,target=${CONTAINER_PATHS.planDir}`);
     args.push('--mount', `type=volume,target=${CONTAINER_PATHS.logsDir}`);
+    if (o.swapBytes) args.push('--mount', `type=volume,target=${CONTAINER_PATHS.swapVolume}`);
   }
   for (const b of o.binds) args.push('-v', `${b.hostPath}:${CONTAINER_PATHS.hostMounts}/${b.name}${b.readOnly ? ':ro' : ''}`);
   for (const d of o.diskFiles) args.push('-v', `${d.file}:${CONTAINER_PATHS.diskFiles}/${d.name}`);

@@ -26,6 +26,8 @@ export interface QemuInput {
    * --network host: the podman host's loopback is shared, and the console logs in as root).
    */
   consoleAccess: 'unix' | 'tcp' | 'none';
+  /** the --add-swap file in the container (bound from the state dir, or made in a volume) */
+  swapFile?: string;
 }
 
 function consoleChardev(q: QemuInput): string {
@@ -88,7 +90,7 @@ export function buildQemuArgs(q: QemuInput): string[] {
   });
 
   const disks: { id: string; file: string; format: string; serial: string }[] = [];
-  if (o.swapBytes) disks.push({ id: 'swap', file: `${CONTAINER_PATHS.diskFiles}/${SWAP_DISK_SERIAL}`, format: 'raw', serial: SWAP_DISK_SERIAL });
+  if (o.swapBytes) disks.push({ id: 'swap', file: q.swapFile ?? `${CONTAINER_PATHS.diskFiles}/${SWAP_DISK_SERIAL}`, format: 'raw', serial: SWAP_DISK_SERIAL });
   for (const d of o.diskFiles) disks.push({ id: `disk-${d.name}`, file: `${CONTAINER_PATHS.diskFiles}/${d.name}`, format: d.format, serial: d.name });
   for (const d of disks) {
     args.push('-drive', `file=${d.file},format=${d.format},if=none,id=${d.id}`);

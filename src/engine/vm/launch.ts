@@ -40,15 +40,11 @@ export interface PreparedLaunch {
   discard(): void;
 }
 
-/**
- * Options that need a file on the podman host the engine would have to make: refused over a remote
- * connection (before anything starts), with what to do instead.
- */
+/** Refused over a remote connection, before anything starts, with what to do instead. */
 function checkRemoteOptions(options: RunOptions): void {
-  const refuse = (field: string, value: string, message: string) => new InvalidOptionsError([{ field, value, message }]);
-  if (options.swapBytes) throw refuse('add-swap', String(options.swapBytes), 'not available over a remote podman connection yet (the swap file would have to be made on the podman host)');
-  if (options.virtioSerialOut.length) throw refuse('virtio-serial-out', options.virtioSerialOut[0].file, 'not available over a remote podman connection (it writes a file on the podman host)');
-  if (options.sshKeygen && options.network === 'host') throw refuse('network', 'host', 'SSH over a remote podman connection needs the VM container\'s own network namespace: leave --network out or use a podman network');
+  if (options.sshKeygen && options.network === 'host') {
+    throw new InvalidOptionsError([{ field: 'network', value: 'host', message: 'SSH over a remote podman connection needs the VM container\'s own network namespace: leave --network out or use a podman network' }]);
+  }
 }
 
 export async function resolveAccel(requested: RunOptions['accel'], warn?: (m: string) => void, probe: () => KvmStatus | Promise<KvmStatus> = probeKvm): Promise<ResolvedAccel> {
