@@ -101,9 +101,10 @@ test('tools on a remote podman host: found from its listing with the local rules
     ['/usr/bin/cat', 'x', '/usr/bin/cat'],
     ['/etc/shadow', 'x', '/etc/shadow'], // never asked for: dropped
     ['/usr/bin/qemu-system-x86_64', 'x', '/usr/../etc/x'], // not a clean path: dropped
+    ['/usr/bin/dash', 'x', '/usr/bin/da sh'], // a space would split the supervisor's argv: dropped
   ].map((f) => f.join('\0')).join('\0') + '\0';
   const listed = parseHostListing(listing);
-  assert.ok(!listed.has('/etc/shadow') && !listed.has('/usr/bin/qemu-system-x86_64'));
+  assert.ok(!listed.has('/etc/shadow') && !listed.has('/usr/bin/qemu-system-x86_64') && !listed.has('/usr/bin/dash'));
   const tools = findHostTools(listedFileView(listed, new Map([['/usr/libexec/virtiofsd', 'Usage: virtiofsd --shared-dir <dir>']])), {});
   assert.equal(tools.qemu, '/usr/libexec/qemu-kvm');
   assert.equal(tools.virtiofsd, '/usr/libexec/virtiofsd');
@@ -131,6 +132,7 @@ test('over a remote connection --bind and --mount-disk-file name podman-host pat
   assert.throws(() => parseRunOptions({ image: 'localhost/x:1', bind: ['/etc'] }, remotePodmanPathProbe), /refused/, 'system folders are still refused');
   assert.deepEqual(parseRunOptions({ image: 'localhost/x:1', virtioSerialOut: ['out:/srv/serial.log'] }, remotePodmanPathProbe).virtioSerialOut, [{ name: 'out', file: '/srv/serial.log' }]);
   assert.throws(() => parseRunOptions({ image: 'localhost/x:1', virtioSerialOut: ['out:serial.log'] }, remotePodmanPathProbe), /absolute path to an existing file/);
+  assert.throws(() => parseRunOptions({ image: 'localhost/x:1', virtioSerialOut: ['out:/srv/x:/etc'] }, remotePodmanPathProbe), /cannot contain ":"/, 'nothing shifts the -v fields');
 });
 
 test('remote access runs only the podman host\'s own binaries, with constant programs and checked ports', () => {

@@ -18,6 +18,9 @@ export function hostListingArgs(rootImage: string): string[] {
   return [...PROBE_FLAGS, '--entrypoint', '/usr/bin/sh', rootImage, '-c', LIST_SCRIPT, 'sh', ...HOST_TOOL_CANDIDATES];
 }
 
+/** An absolute path of plain characters: what a tool path on the podman host may be. */
+const SAFE_PATH = /^\/[A-Za-z0-9._+/-]*$/;
+
 export interface ListedPath {
   type: 'x' | 'd' | 'e';
   real: string;
@@ -30,7 +33,8 @@ export function parseHostListing(stdout: string): Map<string, ListedPath> {
   for (let i = 0; i + 3 <= parts.length; i += 3) {
     const [p, type, real] = parts.slice(i, i + 3);
     if (!HOST_TOOL_CANDIDATES.includes(p) || !['x', 'd', 'e'].includes(type)) continue;
-    if (!path.posix.isAbsolute(real) || path.posix.normalize(real) !== real) continue;
+    // these paths end up in QEMU's and the supervisor's argv (the supervisor splits its sleep line on spaces)
+    if (!SAFE_PATH.test(real) || path.posix.normalize(real) !== real) continue;
     listed.set(p, { type: type as ListedPath['type'], real });
   }
   return listed;

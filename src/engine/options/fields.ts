@@ -138,7 +138,9 @@ function addSerialOut(c: ParseContext, spec: string, taken: VirtioSerialOut[]): 
   // on a remote podman host the file must exist there (podman refuses a missing one when it creates the container)
   const parentKind = remote ? 'dir' : c.probe.kind(path.dirname(filePath));
   const kind = remote ? 'file' : c.probe.kind(filePath);
-  if (remote && !path.isAbsolute(file)) c.bad(spec, 'FILE is a path on the podman host (a remote connection): give it as an absolute path to an existing file');
+  // the file becomes part of podman's -v SOURCE:TARGET: a ":" would shift its fields
+  if (file.includes(':')) c.bad(spec, 'FILE cannot contain ":" (it would be read as a mount option)');
+  else if (remote && !path.isAbsolute(file)) c.bad(spec, 'FILE is a path on the podman host (a remote connection): give it as an absolute path to an existing file');
   else if (parentKind !== 'dir') c.bad(spec, `the folder ${path.dirname(filePath)} does not exist`);
   else if (kind !== 'missing' && kind !== 'file') c.bad(spec, `${filePath} is not a regular file`);
   else if (taken.some((v) => v.name === portName)) c.bad(spec, `port "${portName}" is given twice`);
