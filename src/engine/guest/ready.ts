@@ -164,7 +164,8 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
   for (let tick = 0; ; tick++) {
     if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH', { exitCode: SSH_NO_CONNECTION });
     if (tick % 4 === 0) {
-      vm = await findVm(podman, vm.id);
+      // only whether it still runs: the journal is already being followed here
+      vm = await findVm(podman, vm.id, { remoteReadiness: false });
       if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0, output);
     }
     if (!listening && vm.stateDir) {

@@ -138,14 +138,15 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
 
 /**
  * All VMs, ours and bcvk's: one `podman ps` call. Over a remote connection the journal is not here:
- * each running VM of ours not yet known ready has its journal read in its container (in parallel).
+ * each running VM of ours not yet known ready has its journal read in its container (in parallel),
+ * unless the caller needs no state (`remoteReadiness: false`: the SSH wait, which follows the journal).
  */
-export async function listVms(podman: Podman): Promise<VmInfo[]> {
+export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean } = {}): Promise<VmInfo[]> {
   const entries = await podman.exec(podmanCommands.listContainers());
   const root = stateRootFor(podman);
   const isReady = podman.remote ? (dir: string | undefined) => !!dir && fs.existsSync(vmStatePaths(dir).readyMarker) : readinessFromStateDir;
   const vms = entries.map((e) => toVmInfo(e, isReady, root)).filter((v): v is VmInfo => !!v);
-  if (podman.remote) {
+  if (podman.remote && opts.remoteReadiness !== false) {
     await Promise.all(
       vms
         .filter((v) => v.state === 'booting' && v.origin === 'bootc-ephemeral' && isRunning(v))
@@ -158,8 +159,8 @@ export async function listVms(podman: Podman): Promise<VmInfo[]> {
   return vms;
 }
 
-export async function findVm(podman: Podman, nameOrId: string): Promise<VmInfo> {
-  const vms = await listVms(podman);
+export async function findVm(podman: Podman, nameOrId: string, opts: { remoteReadiness?: boolean } = {}): Promise<VmInfo> {
+  const vms = await listVms(podman, opts);
   const vm = vms.find((v) => v.name === nameOrId) ?? vms.find((v) => v.id.startsWith(nameOrId) && nameOrId.length >= 6);
   if (!vm) throw new EngineError(`no VM named ${nameOrId} (see bootc-ephemeral ps)`, { field: 'name', value: nameOrId });
   return vm;
