@@ -28,8 +28,12 @@ const runs = [
     shim: 'scripts/vscode/code-shim-isolated.sh',
   },
 ];
+// BOOTC_EPHEMERAL_TEST_RUNS=main,restricted,remote picks runs; BOOTC_EPHEMERAL_TEST_GREP filters tests (mocha grep)
+const picked = process.env.BOOTC_EPHEMERAL_TEST_RUNS?.split(',');
+const names = ['main', 'restricted', 'remote'];
 let code = 0;
-for (const r of runs) {
+for (const [i, r] of runs.entries()) {
+  if (picked && !picked.includes(names[i])) continue;
   Object.assign(process.env, r.env);
   try {
     await runTests({
@@ -37,7 +41,7 @@ for (const r of runs) {
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, r.suite),
       launchArgs: [path.join(root, 'test/fixtures/workspace')],
-      extensionTestsEnv: { BOOTC_EPHEMERAL_TEST_LOG: logFile, ...r.env },
+      extensionTestsEnv: { BOOTC_EPHEMERAL_TEST_LOG: logFile, BOOTC_EPHEMERAL_TEST_GREP: process.env.BOOTC_EPHEMERAL_TEST_GREP ?? '', ...r.env },
     });
   } catch (e) {
     console.error(String(e.message ?? e));
@@ -54,8 +58,9 @@ const counts = [...report.matchAll(/^(\d+) passed, (\d+) failed, (\d+) skipped$/
 const passed = counts.reduce((a, [p]) => a + p, 0);
 let failed = counts.reduce((a, [, f]) => a + f, 0);
 const skipped = counts.reduce((a, [, , s]) => a + s, 0);
-if (counts.length < runs.length) {
-  failed += runs.length - counts.length; // a suite that never reported counts as a failure
+const ran = picked ? picked.length : runs.length;
+if (counts.length < ran) {
+  failed += ran - counts.length; // a suite that never reported counts as a failure
   code = 1;
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);

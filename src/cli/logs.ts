@@ -1,17 +1,16 @@
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
-import { findVm, stillRunning } from '../engine/vm/vms';
-import { followVmLog, readVmLog } from '../engine/vm/transport';
+import { findVm, stillRunning, type VmInfo } from '../engine/vm/vms';
+import { followContainerOutput, followVmLog, readVmLog } from '../engine/vm/transport';
 import { EngineError } from '../engine/errors';
 import { TerminalFilter } from '../engine/guest/terminalFilter';
 import { catchInterrupts } from './interrupts';
-import { podmanStreams } from '../engine/podman/commands';
 
 const FLAGS: FlagSpec[] = [
   { long: 'journal', help: 'the guest journal, streamed from the first boot message on' },
   { long: 'console', help: 'the guest serial console (kernel messages)' },
   { long: 'follow', short: 'f', help: 'keep printing until the VM stops' },
-  { long: 'raw', help: 'with --journal/--console: print the guest\'s bytes as they are (by default, control sequences that could rewrite your terminal, e.g. OSC 52 clipboard or title, are dropped)' },
+  { long: 'raw', help: 'print the bytes as they are (by default, control sequences that could rewrite your terminal, e.g. OSC 52 clipboard or title, are dropped: the guest wrote them)' },
 ];
 export const LOGS_SPEC = commandSpec(
   'bootc-ephemeral logs NAME [--journal|--console] [-f]',
@@ -25,14 +24,12 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
   if (bool(flags, 'journal') && bool(flags, 'console')) throw new UsageError('choose one of --journal and --console');
   const vm = await findVm(ctx.podman, positionals[0]);
   const follow = bool(flags, 'follow');
-  if (!bool(flags, 'journal') && !bool(flags, 'console')) {
-    const child = ctx.podman.spawn(podmanStreams.logs(vm.id, follow), { stdio: 'inherit' });
-    return (await child).exitCode ?? 1;
-  }
+  const raw = bool(flags, 'raw');
+  if (!bool(flags, 'journal') && !bool(flags, 'console')) return containerOutput(ctx, vm, follow, raw);
   if (!vm.stateDir) throw new EngineError(`${vm.name} was not started by bootc-ephemeral: its journal is not streamed to the host`);
   const log = bool(flags, 'journal') ? 'journal' : 'console';
   // the guest wrote these bytes: filtered unless --raw
-  const filter = bool(flags, 'raw') ? undefined : new TerminalFilter();
+  const filter = raw ? undefined : new TerminalFilter();
   const show = (chunk: Buffer) => ctx.stdout.write(filter ? filter.push(chunk) : chunk);
   if (!follow) {
     show(await readVmLog(ctx.podman, vm, log));
@@ -49,4 +46,16 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
   }
   // Ctrl-C ends a follow as with podman logs -f / tail -f: 130 (143, 129 for SIGTERM, SIGHUP)
   return interrupts.received() ? interrupts.exitCode() : 0;
+}
+
+/** `podman logs [-f]`: the container's stdout and stderr to ours (with --console/--execute they hold guest output: filtered unless --raw). */
+async function containerOutput(ctx: CliContext, vm: VmInfo, follow: boolean, raw: boolean): Promise<number> {
+  const filters = { stdout: new TerminalFilter(), stderr: new TerminalFilter() };
+  const interrupts = follow ? catchInterrupts() : undefined;
+  try {
+    const code = await followContainerOutput(ctx.podman, vm, (chunk, stream) => (stream === 'stdout' ? ctx.stdout : ctx.stderr).write(raw ? chunk : filters[stream].push(chunk)), { signal: interrupts?.signal, follow });
+    return interrupts?.received() ? interrupts.exitCode() : code;
+  } finally {
+    interrupts?.dispose();
+  }
 }

@@ -4,6 +4,7 @@ import { vmItemProperties, duration } from '../../src/vscode/tree/vmItemProperti
 import { imageTagFor } from '../../src/engine/podman/build';
 import { bootcImagesOf } from '../../src/engine/podman/images';
 import type { VmInfo } from '../../src/engine/vm/vms';
+import { exitReason } from '../../src/engine/vm/exitReason';
 
 // pure pieces of the extension (no vscode import): tree item properties, image tags, image filter
 const NOW = 1_700_000_000_000;
@@ -27,6 +28,8 @@ test('tree item: label, description, themed icon, tooltip, context value', () =>
   const failed = vmItemProperties({ ...vm, state: 'failed', podmanState: 'exited', exitCode: 71, ssh: false }, NOW);
   assert.equal(failed.description, 'bootc-sample:latest · failed · exit 71');
   assert.equal(failed.contextValue, 'vm.failed.bootc-ephemeral');
+  assert.match(failed.tooltip, /Exit 71: a helper process failed to start/);
+  assert.doesNotMatch(p.tooltip, /Exit/, 'a running VM has no exit line');
   assert.match(vmItemProperties({ ...vm, origin: 'bcvk', options: undefined, accel: undefined }, NOW).tooltip, /started by bcvk/);
   assert.equal(duration(3 * 3600 + 120), '3h 2m');
   assert.match(vmItemProperties(vm, NOW, [{ localPort: 41000, guestPort: 80 }]).tooltip, /Forwarded ports:\n\n- 127\.0\.0\.1:41000 → guest 80/);
@@ -45,4 +48,17 @@ test('bootc images: labelled containers.bootc=1 or ostree.bootable', () => {
   ]);
   assert.deepEqual(images.map((i) => i.name), ['localhost/a:latest', 'localhost/b:latest', 'quay.io/x/os:1']);
   assert.equal(images[0].size, '300 MB');
+});
+
+test('exit reasons: the supervisor\'s codes and signals; none for a clean exit, a running VM or an --execute VM', () => {
+  const failed = (exitCode: number, options: VmInfo['options'] = {}) => exitReason({ state: 'failed', exitCode, options });
+  assert.match(failed(72)!, /virtiofsd\) ended, so the VM was stopped/);
+  assert.match(failed(70)!, /no VM process/);
+  assert.match(failed(137)!, /SIGKILL/);
+  assert.match(failed(134)!, /signal 6/);
+  assert.match(failed(1)!, /QEMU exited with status 1/);
+  assert.match(failed(72, { execute: ['false'] })!, /--execute command's exit status/);
+  assert.match(failed(3, { executeCount: 1 } as VmInfo['options'])!, /--execute command's exit status/, 'the label\'s copy counts the commands');
+  assert.equal(exitReason({ state: 'exited', exitCode: 0 }), undefined);
+  assert.equal(exitReason({ state: 'ready', exitCode: undefined }), undefined);
 });

@@ -12,7 +12,7 @@ export function run(): Promise<void> {
     console.log(line);
     if (logFile) fs.appendFileSync(logFile, line + '\n');
   };
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', ...(process.env.BOOTC_EPHEMERAL_TEST_GREP ? { grep: process.env.BOOTC_EPHEMERAL_TEST_GREP } : {}) });
   for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
   return new Promise((resolve, reject) => {
     let passed = 0;

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Duplex } from 'node:stream';
 import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
-import { podmanGuestAccess } from '../podman/commands';
+import { podmanGuestAccess, podmanStreams } from '../podman/commands';
 import { CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from '../plan/containerPaths';
 import { firstFileOfTar } from '../tar';
 import { followFile, type FollowOptions } from '../guest/logs';
@@ -66,6 +66,29 @@ export async function followVmLog(podman: Podman, vm: VmInfo, log: VmLog, onData
   child.stdout?.on('data', (chunk: Buffer) => onData(chunk));
   try {
     await child;
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/**
+ * The VM container's own output (`podman logs`: the supervisor's reasons, QEMU's errors, --console and
+ * --execute output), stdout and stderr as they come; with `follow`, until the container ends or the
+ * signal aborts. The same call for a local or a remote podman. Resolves with podman's exit code.
+ */
+export async function followContainerOutput(
+  podman: Podman,
+  vm: VmInfo,
+  onData: (chunk: Buffer, stream: 'stdout' | 'stderr') => void,
+  opts: { signal?: AbortSignal; follow: boolean },
+): Promise<number> {
+  const child = podman.spawn(podmanStreams.logs(vm.id, opts.follow), { stdin: 'ignore', encoding: 'buffer', buffer: false });
+  const stop = () => child.kill('SIGTERM');
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  child.stdout?.on('data', (chunk: Buffer) => onData(chunk, 'stdout'));
+  child.stderr?.on('data', (chunk: Buffer) => onData(chunk, 'stderr'));
+  try {
+    return (await child).exitCode ?? 1;
   } finally {
     opts.signal?.removeEventListener('abort', stop);
   }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SSHD_LISTENING } from '../guest/bootPhases';
 import { vmStatePaths } from './stateDir';
+import { exitReason } from './exitReason';
 import type { VmInfo } from './vms';
 import type { Podman } from '../podman/podman';
 import { podmanGuestAccess } from '../podman/commands';
@@ -107,6 +108,7 @@ export function vmDetails(vm: VmInfo, journal = '', podman?: Podman): Record<str
     state: vm.state,
     podmanState: vm.podmanState,
     exitCode: vm.exitCode ?? null,
+    exitReason: exitReason(vm) ?? null,
     createdAt: vm.createdAt ?? null,
     startedAt: vm.startedAt ?? null,
     exitedAt: vm.exitedAt ?? null,

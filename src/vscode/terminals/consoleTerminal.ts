@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Podman } from '../../engine/podman/podman';
 import type { VmInfo } from '../../engine/vm/vms';
 import { openConsole, readConsoleBacklog } from '../../engine/vm/transport';
-import { LogTailPseudoterminal } from './logTailTerminal';
+import { LogTailPseudoterminal, vmLogSource } from './logTailTerminal';
 
 /**
  * The guest's serial console (ttyS0), interactive: the end of the boot log, then QEMU's console socket,
@@ -57,7 +57,7 @@ export class ConsolePseudoterminal implements vscode.Pseudoterminal {
   private followReadOnly(reason: string): void {
     this.write.fire(`\x1b[2m${vscode.l10n.t('[read-only: {0}]', reason)}\x1b[0m\r\n`);
     if (!this.vm.stateDir) return;
-    this.fallback = new LogTailPseudoterminal(this.podman, this.vm, 'console', this.isAlive, vscode.l10n.t('[the VM has stopped]'));
+    this.fallback = new LogTailPseudoterminal(vmLogSource(this.podman, this.vm, 'console', this.isAlive), vscode.l10n.t('[the VM has stopped]'));
     this.fallback.onDidWrite((d) => this.write.fire(d));
     this.fallback.onDidClose(() => this.closeEmitter.fire());
     this.fallback.open();

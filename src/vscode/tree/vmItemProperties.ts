@@ -1,6 +1,7 @@
 // Pure: how a VM looks in the tree (label, description, icon, tooltip), unit-tested without VS Code.
 import type { VmInfo, VmState } from '../../engine/vm/vms';
 import { formatMiB } from '../../engine/options/sizes';
+import { exitReason } from '../../engine/vm/exitReason';
 
 export interface VmItemProperties {
   label: string;
@@ -37,6 +38,7 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { loc
   const binds = (o.binds ?? []).map((b) => `${b.hostPath} → /run/virtiofs-mnt-${b.name}${b.readOnly ? ' (ro)' : ''}`);
   const lines = [
     `**${vm.name}** — ${vm.state}${vm.origin === 'bcvk' ? ' (started by bcvk)' : ''}`,
+    ...(vm.state === 'failed' ? [`Exit ${vm.exitCode ?? '?'}${exitReason(vm) ? `: ${exitReason(vm)}` : ''}`] : []),
     `Image: ${vm.image}`,
     ...(typeof o.memoryMiB === 'number' ? [`Memory: ${formatMiB(o.memoryMiB)}, vCPUs: ${o.vcpus ?? '?'}`] : []),
     ...(vm.accel ? [`Accelerator: ${vm.accel === 'tcg' ? 'TCG (software emulation)' : 'KVM'}`] : []),

@@ -3,7 +3,7 @@ import type { Services } from '../../services';
 import { pickVm } from './pickVm';
 import { stillRunning } from '../../../engine/vm/vms';
 import type { VmLog } from '../../../engine/vm/transport';
-import { LogTailPseudoterminal, openLogTailTerminal } from '../../terminals/logTailTerminal';
+import { LogTailPseudoterminal, openLogTailTerminal, vmLogSource } from '../../terminals/logTailTerminal';
 
 /** A terminal following one of a VM's logs until the VM ends (journal, console). */
 export async function openLogTail(s: Services, arg: unknown, log: VmLog, title: string, placeHolder: string): Promise<vscode.Terminal | undefined> {
@@ -11,5 +11,5 @@ export async function openLogTail(s: Services, arg: unknown, log: VmLog, title: 
   if (!vm?.stateDir) return undefined;
   const podman = s.podman();
   const alive = () => stillRunning(podman, vm.id);
-  return openLogTailTerminal(`${title}: ${vm.name}`, new LogTailPseudoterminal(podman, vm, log, alive, vscode.l10n.t('[the VM has stopped]')));
+  return openLogTailTerminal(`${title}: ${vm.name}`, new LogTailPseudoterminal(vmLogSource(podman, vm, log, alive), vscode.l10n.t('[the VM has stopped]')));
 }
