@@ -37,7 +37,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   };
   const forwards = new PortForwards(podman);
   const tree = new VmTreeProvider(podman, forwards, (m) => logger.channel.warn(m));
-  const view = vscode.window.createTreeView('bootcEphemeral.vms', { treeDataProvider: tree, showCollapseAll: false });
+  const view = vscode.window.createTreeView('bootcEphemeral.vms', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
   tree.attach(view);
   // which podman host the view shows, when it is not this machine's
   const describeView = () => {

@@ -83,16 +83,41 @@ export async function showVmsView(page: Page): Promise<void> {
   await title.waitFor({ timeout: 15_000 });
 }
 
+/** Polls `fn` until it gives a value (not undefined/false/empty string); fails after `timeoutMs` saying what it waited for. */
+export async function waitUntil<T>(what: string, fn: () => Promise<T | undefined | false | ''>, timeoutMs = 10_000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined && v !== false && v !== '') return v as T;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Waits until the open context menu has finished fading in: a click during the animation is lost. */
+export async function menuSettled(page: Page): Promise<void> {
+  await page.waitForFunction(() => {
+    const menu = document.querySelector('.context-view .monaco-menu');
+    return !!menu && document.querySelector('.context-view')!.getAnimations({ subtree: true }).every((a) => a.playState === 'finished');
+  }, undefined, { timeout: 10_000 });
+}
+
+/** The entries of the open context menu, once it has settled. */
+export async function menuEntries(page: Page): Promise<string[]> {
+  await menuSettled(page);
+  return (await page.locator('.context-view .monaco-menu .action-item').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+}
+
 /**
- * Right-clicks `row` and runs the context-menu entry `entry`. The menu fades in and a click during the
- * animation is lost, so wait first, and click again while the menu is still open.
+ * Right-clicks `row` and runs the context-menu entry `entry`, once the menu has settled; clicks again
+ * while the menu stays open (a click VS Code did not take).
  */
-export async function runContextMenuEntry(page: Page, row: Locator, entry: string | RegExp): Promise<void> {
-  await row.click({ button: 'right' });
+export async function runContextMenuEntry(page: Page, row: Locator, entry: string | RegExp, modifiers: ('Control' | 'Shift')[] = []): Promise<void> {
+  await row.click({ button: 'right', modifiers });
   const item = page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
   await item.waitFor({ timeout: 10_000 });
   for (let i = 0; i < 5; i++) {
-    await sleep(500);
+    await menuSettled(page).catch(() => undefined); // gone meanwhile: the click below finds out
     if (!(await item.isVisible())) return;
     await item.click().catch(() => undefined);
     try {
@@ -103,4 +128,36 @@ export async function runContextMenuEntry(page: Page, row: Locator, entry: strin
     }
   }
   throw new Error(`the context menu entry ${entry} could not be clicked`);
+}
+
+/** Runs a command from the palette (F1), by its full title. */
+export async function runFromPalette(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
+}
+
+/** Picks the row of the open quick pick that shows `text`. */
+export async function pickInQuickPick(page: Page, text: string | RegExp): Promise<void> {
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ timeout: 30_000 });
+  await row.click();
+}
+
+/** Types into the open input box and presses Enter. */
+export async function answerInputBox(page: Page, text: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** Clicks a button of the modal dialog that says `question`. */
+export async function answerDialog(page: Page, question: string | RegExp, button: string): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: question }).first();
+  await dialog.waitFor({ timeout: 15_000 });
+  await dialog.locator('.monaco-button', { hasText: new RegExp(`^${button.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().click();
+  await dialog.waitFor({ state: 'detached', timeout: 10_000 });
 }

@@ -1,43 +1,54 @@
-import { sleep, runContextMenuEntry, showVmsView, Workbench } from './helpers';
+import { runContextMenuEntry, showVmsView, Workbench, menuSettled, waitUntil, runFromPalette, pickInQuickPick, answerInputBox, answerDialog } from './helpers';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 
 // A person's everyday loop, in the workbench: right-click the Containerfile, watch the VM boot in
-// the view, type in the SSH terminal, stop it. The screenshots are the README's.
+// the view, type in the SSH terminal, forward a port, then the palette's boots, the status bar, the
+// multi-select, Remove and Remove All with their dialogs. The screenshots are the README's.
 let vmName = '';
 const wb = new Workbench('vm', {
   settings: { 'bootcEphemeral.defaultMemory': '2G', 'terminal.integrated.gpuAcceleration': 'off' },
   afterStop: () => {
-    // by label, not by the name read from the view: a step that fails before reading it leaves no VM behind
-    const ours = execFileSync('podman', ['ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}'], { encoding: 'utf8' })
-      .split('\n')
-      .filter((name) => name.startsWith('workspace-ephemeral-'));
+    // by label, not by the names read from the view: a step that fails before reading them leaves no VM behind
+    const ours = ourVms().filter((name) => /^(workspace-ephemeral|bootc-sample)-/.test(name));
     if (ours.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ours], { stdio: 'ignore' });
   },
 });
 const { shot, step } = wb;
 
-const vmRow = () => wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'workspace-ephemeral' }).first();
+function ourVms(): string[] {
+  return execFileSync('podman', ['ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
+const rows = (text: string | RegExp) => wb.page.locator('.part.sidebar .monaco-list-row', { hasText: text });
+const vmRow = () => rows('workspace-ephemeral').first();
+const forwardRow = () => rows(/^127\.0\.0\.1:\d+/).first();
+const terminalRows = (text: string | RegExp) => wb.page.locator('.terminal-wrapper .xterm-rows', { hasText: text }).first();
+/** The sample-image VMs in the view (not the Containerfile's), by name. */
+const sampleVmNames = async () => (await rows(/^bootc-sample-[0-9a-f]{4}/).locator('.label-name').allInnerTexts()).map((t) => t.trim());
+
+/** Focuses the terminal whose rows show `text` (xterm's widget layer sits over the rows: click their wrapper). */
+async function focusTerminal(text: string | RegExp): Promise<void> {
+  await wb.page.locator('.terminal-wrapper', { has: wb.page.locator('.xterm-rows', { hasText: text }) }).first().click();
+}
 
 step('right-click Containerfile → Boot as Ephemeral VM shows the boot progress', async () => {
   await wb.open();
   await wb.page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().waitFor({ timeout: 60_000 });
   const row = wb.page.locator('.explorer-folders-view .monaco-list-row', { hasText: /^Containerfile$/ }).first();
   await row.waitFor({ timeout: 60_000 });
-  // right after load the workbench may still be settling workspace trust (the entry needs it): retry
+  // right after load the workbench may still be settling workspace trust (the entry needs it): ask again until it is there
   const entry = wb.page.locator('.context-view .monaco-menu .action-item', { hasText: 'Boot as Ephemeral VM' }).first();
-  for (let i = 0; ; i++) {
+  await waitUntil('"Boot as Ephemeral VM" on Containerfile', async () => {
     await row.click({ button: 'right' });
     await wb.page.locator('.context-view .monaco-menu .action-item', { hasText: 'Copy Path' }).first().waitFor({ timeout: 10_000 });
-    if (await entry.count()) break;
+    await menuSettled(wb.page);
+    if (await entry.count()) return true;
     await wb.page.keyboard.press('Escape');
-    if (i > 20) throw new Error('no "Boot as Ephemeral VM" entry on Containerfile');
-    await sleep(500);
-  }
-  await sleep(500); // the menu fades in; a click during the animation is lost
+    return false;
+  }, 30_000, 200);
   await entry.click();
-  // the smoke-test driver hides toasts: the progress is in the notification centre
-  await sleep(1500);
+  // the smoke-test driver hides toasts: the progress is in the notification centre (which updates while open)
   await wb.page.locator('.statusbar-item[aria-label*="otification"]').first().click();
   await wb.page.locator('.notifications-center .notification-list-item', { hasText: /Ephemeral VM/ }).first().waitFor({ timeout: 30_000 });
   await wb.page.locator('.notifications-center .notification-list-item', { hasText: /Booting|Starting|Building/ }).first().waitFor({ timeout: 120_000 });
@@ -49,42 +60,142 @@ step('the VM is listed as booting, then ready', async () => {
   await showVmsView(wb.page);
   await vmRow().waitFor({ timeout: 60_000 });
   vmName = (await vmRow().locator('.label-name').first().innerText()).trim();
-  await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: /booting|ready/ }).first().waitFor({ timeout: 30_000 });
-  await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: /· ready/ }).first().waitFor({ timeout: 240_000 });
+  await rows(/booting|ready/).first().waitFor({ timeout: 30_000 });
+  await rows(/· ready/).first().waitFor({ timeout: 240_000 });
   await vmRow().hover();
-  await sleep(1200); // the tooltip
+  await wb.page.locator('.monaco-hover, .workbench-hover', { hasText: 'Accelerator' }).first().waitFor({ timeout: 10_000 });
   await shot('02-vm-ready');
   assert.match(vmName, /^workspace-ephemeral-[0-9a-f]{4}$/);
 });
 
 step('an SSH terminal opened; a command typed in it runs in the guest', async () => {
-  const term = wb.page.locator('.terminal-wrapper .xterm-rows').first();
-  await term.waitFor({ timeout: 60_000 });
-  await wb.page.locator('.terminal-wrapper .xterm-rows', { hasText: 'root@bootc-sample' }).first().waitFor({ timeout: 90_000 });
-  await wb.page.locator('.terminal-wrapper').first().click();
+  await terminalRows('root@bootc-sample').waitFor({ timeout: 90_000 });
+  await focusTerminal('root@bootc-sample');
   await wb.page.keyboard.type('uname -sr; ls /run/virtiofs-mnt-workspace\n');
-  await wb.page.locator('.terminal-wrapper .xterm-rows', { hasText: 'Linux 6.' }).first().waitFor({ timeout: 30_000 });
-  await wb.page.locator('.terminal-wrapper .xterm-rows', { hasText: 'web.containerfile' }).first().waitFor({ timeout: 30_000 });
+  await terminalRows('Linux 6.').waitFor({ timeout: 30_000 });
+  await terminalRows('web.containerfile').waitFor({ timeout: 30_000 });
   await shot('03-ssh-terminal');
+  // a web server in the guest, for the forward below
+  await wb.page.keyboard.type('mkdir -p /run/www && echo hello-from-ui > /run/www/index.html && busybox httpd -p 127.0.0.1:8080 -h /run/www && echo httpd-$((6*7))\n');
+  await terminalRows('httpd-42').waitFor({ timeout: 30_000 });
 });
 
 step('Open Console from the VM\'s context menu: the boot log, then a root shell on ttyS0', async () => {
   await runContextMenuEntry(wb.page, vmRow(), 'Open Console');
-  const rows = wb.page.locator('.terminal-wrapper .xterm-rows', { hasText: 'attached to the serial console' }).first();
-  await rows.waitFor({ timeout: 30_000 });
-  // xterm's widget layer sits over the rows: click their wrapper (its parent) to focus the terminal
-  await wb.page.locator('.terminal-wrapper', { has: wb.page.locator('.xterm-rows', { hasText: 'attached to the serial console' }) }).first().click();
+  await terminalRows('attached to the serial console').waitFor({ timeout: 30_000 });
+  await focusTerminal('attached to the serial console');
   await wb.page.keyboard.type('echo console-$((6*7)) $(tty)');
   await wb.page.keyboard.press('Enter');
-  await wb.page.locator('.terminal-wrapper .xterm-rows', { hasText: 'console-42 /dev/ttyS0' }).first().waitFor({ timeout: 30_000 });
+  await terminalRows('console-42 /dev/ttyS0').waitFor({ timeout: 30_000 });
   await shot('04-console');
+});
+
+let localPort = 0;
+step('Forward Port... from the VM\'s context menu: the input box refuses a bad port, takes 8080; the forward shows under the VM', async () => {
+  await runContextMenuEntry(wb.page, vmRow(), 'Forward Port...');
+  const input = wb.page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill('80x');
+  await wb.page.locator('.quick-input-widget .quick-input-message', { hasText: 'A port from 1 to 65535' }).first().waitFor({ timeout: 10_000 });
+  await answerInputBox(wb.page, '8080');
+  await forwardRow().waitFor({ timeout: 30_000 });
+  localPort = Number((await forwardRow().locator('.label-name').first().innerText()).trim().split(':')[1]);
+  assert.ok(localPort > 0);
+  assert.equal(await (await fetch(`http://127.0.0.1:${localPort}/index.html`)).text(), 'hello-from-ui\n');
+  await shot('05-forward');
+});
+
+step('Open in Browser on the forward opens the guest\'s page', async () => {
+  const opened = wb.page.context().waitForEvent('page', { timeout: 30_000 });
+  await runContextMenuEntry(wb.page, forwardRow(), 'Open in Browser');
+  const page = await opened;
+  await page.waitForLoadState('domcontentloaded');
+  // code-server may route 127.0.0.1:PORT through its own proxy; either way the guest's page shows
+  await waitUntil('the guest\'s page in the new tab', async () => (await page.content()).includes('hello-from-ui'), 30_000);
+  assert.match(page.url(), new RegExp(`${localPort}`), page.url());
+  await page.close();
+});
+
+step('Stop Forwarding on the forward removes it; the port closes', async () => {
+  await runContextMenuEntry(wb.page, forwardRow(), 'Stop Forwarding');
+  await forwardRow().waitFor({ state: 'detached', timeout: 10_000 });
+  await assert.rejects(fetch(`http://127.0.0.1:${localPort}/index.html`));
+});
+
+step('Open SSH Terminal from the palette: its quick pick lists the VM; the new session runs a command', async () => {
+  await runFromPalette(wb.page, 'Ephemeral VMs: Open SSH Terminal');
+  await pickInQuickPick(wb.page, vmName);
+  await wb.page.locator('.terminal-tabs-entry', { hasText: `SSH: ${vmName}` }).nth(1).waitFor({ timeout: 30_000 });
+  // the new terminal is the active one: its rows get the prompt
+  await waitUntil('a prompt in the new SSH terminal', async () => (await wb.page.locator('.terminal-wrapper.active .xterm-rows').innerText().catch(() => '')).includes('root@bootc-sample'), 60_000);
+  await wb.page.locator('.terminal-wrapper.active').click();
+  await wb.page.keyboard.type('echo second-session-$((6*7))\n');
+  await wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: 'second-session-42' }).waitFor({ timeout: 30_000 });
+});
+
+step('the status-bar item lists the running VM; its Tail Journal action streams the guest journal', async () => {
+  const item = wb.page.locator('.statusbar-item', { has: wb.page.locator('.codicon-vm-running') }).first();
+  await item.waitFor({ timeout: 30_000 });
+  assert.match(await item.innerText(), /1/);
+  await item.click();
+  await pickInQuickPick(wb.page, vmName);
+  await pickInQuickPick(wb.page, 'Tail Journal');
+  await wb.page.locator('.terminal-tabs-entry', { hasText: `Journal: ${vmName}` }).first().waitFor({ timeout: 30_000 });
+  // the journal's last lines are on screen: the second SSH session's login above is among them
+  await wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: /sshd\[\d+\]: Accepted publickey for root/ }).waitFor({ timeout: 30_000 });
+});
+
+let booted: string[] = [];
+step('Boot Image... from the palette: its quick pick lists the local bootc images; the picked one boots', async () => {
+  await runFromPalette(wb.page, 'Ephemeral VMs: Boot Image...');
+  await pickInQuickPick(wb.page, 'localhost/bootc-sample:latest');
+  await rows(/^bootc-sample-[0-9a-f]{4}/).first().waitFor({ timeout: 60_000 });
+  booted = await sampleVmNames();
+  assert.equal(booted.length, 1);
+});
+
+step('Boot Sample Image from the palette boots another', async () => {
+  await runFromPalette(wb.page, 'Ephemeral VMs: Boot Sample Image');
+  await waitUntil('a second sample VM in the view', async () => (await sampleVmNames()).length === 2, 60_000);
+  booted = await sampleVmNames();
+  assert.deepEqual(booted.filter((n) => ourVms().includes(n)), booted, 'both are containers');
+});
+
+step('two VMs selected, Remove from the context menu: one question names both; Cancel keeps them, Remove removes both', async () => {
+  const [a, b] = booted;
+  await rows(a).first().click();
+  await rows(b).first().click({ modifiers: ['Control'] });
+  await runContextMenuEntry(wb.page, rows(b).first(), /^Remove$/);
+  await answerDialog(wb.page, `Remove 2 VMs`, 'Cancel');
+  assert.ok(ourVms().includes(a) && ourVms().includes(b), 'Cancel removed nothing');
+  await runContextMenuEntry(wb.page, rows(b).first(), /^Remove$/);
+  const dialog = wb.page.locator('.monaco-dialog-box', { hasText: 'Remove 2 VMs' }).first();
+  await dialog.waitFor({ timeout: 15_000 });
+  assert.match(await dialog.innerText(), new RegExp(`${a}.*${b}|${b}.*${a}`));
+  await shot('06-remove-two');
+  await answerDialog(wb.page, 'Remove 2 VMs', 'Remove');
+  await waitUntil('both rows gone', async () => (await sampleVmNames()).length === 0, 30_000);
+  assert.deepEqual(ourVms().filter((n) => booted.includes(n)), [], 'both containers are gone');
+  await assert.doesNotReject(rows(vmName).first().waitFor({ timeout: 1_000 }), 'the unselected VM stays');
 });
 
 step('Stop from the VM\'s context menu removes it from the view', async () => {
   await runContextMenuEntry(wb.page, vmRow(), /^Stop$/);
   await vmRow().waitFor({ state: 'detached', timeout: 30_000 });
-  await shot('05-after-stop');
-  const names = execFileSync('podman', ['ps', '-a', '--format', '{{.Names}}'], { encoding: 'utf8' });
-  assert.ok(!names.includes(vmName), 'the container is gone');
+  await shot('07-after-stop');
+  assert.ok(!ourVms().includes(vmName), 'the container is gone');
   vmName = '';
+});
+
+step('Remove All from the view\'s title asks first, then removes every VM of ours; the welcome shows', async () => {
+  await runFromPalette(wb.page, 'Ephemeral VMs: Boot Sample Image');
+  await rows(/^bootc-sample-[0-9a-f]{4}/).first().waitFor({ timeout: 60_000 });
+  const [last] = await sampleVmNames();
+  await showVmsView(wb.page);
+  await wb.page.locator('.part.sidebar .pane-header', { hasText: /VMs/ }).first().hover();
+  const removeAll = wb.page.locator('.part.sidebar .actions-container .action-label[aria-label="Remove All"]').first();
+  await removeAll.click();
+  await answerDialog(wb.page, /Remove 1 ephemeral VM/, 'Remove All');
+  await wb.page.locator('.welcome-view-content', { hasText: 'No ephemeral VMs yet' }).first().waitFor({ timeout: 30_000 });
+  assert.ok(!ourVms().includes(last), 'its container is gone');
 });

@@ -45,12 +45,15 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
     api = await activateExtension();
     await settings().update('defaultMemory', '2G', vscode.ConfigurationTarget.Global);
     await settings().update('podmanConnection', url, vscode.ConfigurationTarget.Global);
+    // Remove's confirmation is a modal dialog, driven in the UI suite; here the command runs unasked
+    await settings().update('confirmRemove', false, vscode.ConfigurationTarget.Global);
     await vscode.commands.executeCommand('bootcEphemeral.vms.focus');
   });
 
   after(async () => {
     if (vmName) await remotePodman(['rm', '-f', '-v', vmName]).catch(() => undefined);
     await settings().update('podmanConnection', undefined, vscode.ConfigurationTarget.Global);
+    await settings().update('confirmRemove', undefined, vscode.ConfigurationTarget.Global);
   });
 
   it('the VMs view says which podman host it shows; doctor checks that host', async () => {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { pickVm } from '../vm/pickVm';
 import { canSsh } from '../../../engine/vm/vms';
+import { ForwardTreeItem } from '../../tree/vmTreeProvider';
 
 export const id = 'bootcEphemeral.forwardPort';
 
@@ -22,6 +23,8 @@ export async function run(s: Services, arg?: unknown, guestPortArg?: number, loc
   try {
     const f = await s.forwards.add(vm.name, guestPort, localPortArg ?? 0);
     s.logger.info(`forwarding 127.0.0.1:${f.localPort} -> ${vm.name}:${guestPort}`);
+    // show it under its VM (a VM row that had no children stays collapsed otherwise)
+    if (s.view.visible) void Promise.resolve(s.view.reveal(new ForwardTreeItem(f), { expand: true, select: false, focus: false })).catch(() => undefined);
     const open = vscode.l10n.t('Open in Browser');
     void vscode.window.showInformationMessage(vscode.l10n.t('Port {0} of {1} is at 127.0.0.1:{2}', guestPort, vm.name, f.localPort), open).then((c) => {
       if (c === open) void vscode.env.openExternal(vscode.Uri.parse(`http://127.0.0.1:${f.localPort}`));

@@ -18,3 +18,28 @@ export async function pickVm(s: Services, arg: unknown, filter: (vm: VmInfo) => 
   );
   return picked?.vm;
 }
+
+/**
+ * The VMs a command for several acts on: the view's selection when the clicked item is part of it
+ * (VS Code passes the clicked item, then the selection), else one VM as `pickVm` finds it.
+ */
+export async function pickVms(s: Services, arg: unknown, selection: unknown, filter: (vm: VmInfo) => boolean, placeHolder: string): Promise<VmInfo[]> {
+  const selected = Array.isArray(selection) ? selection.filter((i): i is VmTreeItem => i instanceof VmTreeItem) : [];
+  if (arg instanceof VmTreeItem && selected.length > 1 && selected.some((i) => i.vm.id === arg.vm.id)) return selected.map((i) => i.vm).filter(filter);
+  const vm = await pickVm(s, arg, filter, placeHolder);
+  return vm ? [vm] : [];
+}
+
+/**
+ * Runs `act` on each VM at once under one progress notification; one error message sums up the
+ * failures (and the view refreshes either way).
+ */
+export async function actOnVms(s: Services, vms: VmInfo[], title: string, act: (vm: VmInfo) => Promise<void>, failedMessage: (failed: number, total: number, details: string) => string): Promise<number> {
+  const results = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () =>
+    Promise.allSettled(vms.map((vm) => act(vm))),
+  );
+  await s.tree.refresh();
+  const failures = results.flatMap((r, i) => (r.status === 'rejected' ? [`${vms[i].name}: ${(r.reason as Error).message}`] : []));
+  if (failures.length) void s.logger.showError(failedMessage(failures.length, vms.length, failures.join('; ')));
+  return vms.length - failures.length;
+}

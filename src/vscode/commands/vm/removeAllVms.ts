@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Services } from '../../services';
-import { listVms, removeVms } from '../../../engine/vm/vms';
+import { listVms, removeVm } from '../../../engine/vm/vms';
+import { actOnVms } from './pickVm';
 
 export const id = 'bootcEphemeral.removeAllVms';
 export async function run(s: Services): Promise<void> {
@@ -9,7 +10,5 @@ export async function run(s: Services): Promise<void> {
   const remove = vscode.l10n.t('Remove All');
   const answer = await vscode.window.showWarningMessage(vscode.l10n.t('Remove {0} ephemeral VM(s), running or not?', vms.length), { modal: true }, remove);
   if (answer !== remove) return;
-  const failures = await removeVms(s.podman(), vms);
-  await s.tree.refresh();
-  for (const f of failures) void s.logger.showError(vscode.l10n.t('Failed to remove {0}: {1}', f.vm.name, f.error.message));
+  await actOnVms(s, vms, vscode.l10n.t('Removing {0} VMs...', vms.length), (vm) => removeVm(s.podman(), vm), (failed, total, details) => vscode.l10n.t('Could not remove {0} of {1} VM(s): {2}', failed, total, details));
 }
