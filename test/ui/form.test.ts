@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { FrameLocator } from 'playwright-core';
-import { ROOT, sleep, runContextMenuEntry, showVmsView, Workbench, WORKSPACE } from './helpers';
+import { ROOT, runContextMenuEntry, showVmsView, Workbench, WORKSPACE, waitUntil, runFromPalette as paletteRun, pickInQuickPick, answerDialog } from './helpers';
 
 // The run form (webview): create a configuration, watch it validate, save it into a file that has the
 // user's comments, reopen it from the Configurations view.
@@ -45,11 +45,9 @@ function bootedFromForm(): { name: string; options: { memoryMiB: number; vcpus: 
 
 const value = async (id: string) => form().locator(`#${id}`).evaluate((el) => (el as unknown as { value: string }).value);
 
-async function runFromPalette(command: string) {
-  await wb.page.keyboard.press('F1');
-  await wb.page.locator('.quick-input-widget input').fill(`>${command}`);
-  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: command }).first().click();
-}
+const runFromPalette = (command: string) => paletteRun(wb.page, command);
+/** Waits until the form's field `id` has the value `want` says it should (the page fills it in on its own time). */
+const fieldValue = (id: string, want: (v: string) => boolean, what: string) => waitUntil(`${id}: ${what}`, async () => want(await value(id)) || undefined, 5_000);
 
 async function typeInto(id: string, text: string) {
   const input = form().locator(`#${id} input, #${id} textarea`).first();
@@ -74,7 +72,6 @@ step('the form opens from the palette and validates as you type', async () => {
   await form().locator('#status', { hasText: 'valid' }).waitFor({ timeout: 10_000 });
   await form().locator('#command-line', { hasText: 'bootc-ephemeral run -d -K --memory 2G' }).waitFor({ timeout: 10_000 });
   await form().locator('#bcvk-command-line', { hasText: 'bcvk ephemeral run -d -K --memory 2G' }).waitFor({ timeout: 10_000 });
-  await sleep(300);
   await shot('02-valid');
 });
 
@@ -97,8 +94,7 @@ step('reopening it from the Configurations view shows the saved values', async (
   const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-form' }).first();
   await runContextMenuEntry(wb.page, row, 'Edit Configuration (Form)');
   await form().locator('#name').waitFor({ timeout: 30_000 });
-  for (let i = 0; i < 50 && (await value('name')) !== 'from-form'; i++) await sleep(100);
-  assert.equal(await value('name'), 'from-form');
+  await fieldValue('name', (v) => v === 'from-form', 'the saved name');
   assert.equal(await value('memory'), '2G');
   assert.equal(await value('karg'), 'quiet');
   await shot('03-reopened');
@@ -109,12 +105,12 @@ step('a new form: the instance type fills memory and vCPUs; Add Folder binds the
   await wb.page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 10_000 });
   await runFromPalette('Ephemeral VMs: Edit Configuration (Form)');
   await form().locator('#name').waitFor({ timeout: 30_000 });
-  for (let i = 0; i < 50 && (await value('memory')) === ''; i++) await sleep(100); // the init message
+  await fieldValue('memory', (v) => v !== '', 'the default memory (the init message)');
   await typeInto('name', 'form-boot');
   assert.notEqual(await value('memory'), '2G', 'the default memory is not what u1.small gives');
   await form().locator('#itype').click();
   await form().locator('#itype').getByRole('option', { name: 'u1.small (1 vCPU, 2G)' }).click();
-  for (let i = 0; i < 50 && (await value('vcpus')) !== '1'; i++) await sleep(100);
+  await fieldValue('vcpus', (v) => v === '1', 'u1.small\'s vCPUs');
   assert.equal(await value('itype'), 'u1.small');
   assert.equal(await value('memory'), '2G');
   assert.equal(await value('vcpus'), '1');
@@ -123,20 +119,19 @@ step('a new form: the instance type fills memory and vCPUs; Add Folder binds the
   const input = wb.page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible', timeout: 10_000 });
   // the dialog fills in its start folder asynchronously and may do so after we typed: type until it sticks
-  for (let i = 0; i < 50 && !(await input.inputValue()).endsWith('/'); i++) await sleep(100);
-  for (let i = 0; i < 10; i++) {
-    await input.fill(BIND_DIR);
-    await sleep(700);
-    if ((await input.inputValue()) === BIND_DIR) break;
-  }
-  assert.equal(await input.inputValue(), BIND_DIR);
+  await waitUntil('the dialog\'s start folder', async () => (await input.inputValue()).endsWith('/'), 5_000);
+  await waitUntil('our path to stick in the dialog', async () => {
+    if ((await input.inputValue()) !== BIND_DIR) await input.fill(BIND_DIR);
+    return (await input.inputValue()) === BIND_DIR;
+  }, 10_000, 300);
   await shot('04-folder-dialog');
-  for (let i = 0; i < 3 && (await input.isVisible()); i++) {
+  // Enter may first complete the path in the list: press it until the dialog closes
+  await waitUntil('the dialog to take the folder', async () => {
+    if (!(await input.isVisible())) return true;
     await wb.page.keyboard.press('Enter');
-    await sleep(700);
-  }
-  for (let i = 0; i < 50 && !(await value('bind')).includes(BIND_DIR); i++) await sleep(100);
-  assert.equal((await value('bind')).trim(), BIND_DIR);
+    return false;
+  }, 10_000, 500);
+  await fieldValue('bind', (v) => v.trim() === BIND_DIR, 'the picked folder');
   await form().locator('#status', { hasText: 'valid' }).waitFor({ timeout: 10_000 });
   await form().locator('#command-line', { hasText: `--itype u1.small` }).waitFor({ timeout: 10_000 });
   await form().locator('#command-line', { hasText: `--bind ${BIND_DIR}` }).waitFor({ timeout: 10_000 });
@@ -147,15 +142,51 @@ step('Save and Boot saves the configuration and starts a VM with those values', 
   await form().locator('#boot').click();
   await form().locator('#status', { hasText: 'saved to' }).waitFor({ timeout: 10_000 });
   assert.match(fs.readFileSync(FILE, 'utf8'), /- name: form-boot\n/);
-  let vms = bootedFromForm();
-  for (let i = 0; i < 60 && !vms.length; i++) {
-    await sleep(500);
-    vms = bootedFromForm();
-  }
+  const vms = await waitUntil('the VM the form started', async () => bootedFromForm().length > 0 && bootedFromForm(), 30_000, 500);
   assert.equal(vms.length, 1, 'one VM was started');
   assert.match(vms[0].name, /^form-boot-[0-9a-f]{4}$/, 'named after the configuration');
   assert.equal(vms[0].options.memoryMiB, 2048);
   assert.equal(vms[0].options.vcpus, 1);
   await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: vms[0].name }).first().waitFor({ timeout: 30_000 });
   await shot('06-booted-from-form');
+});
+
+step('Add Configuration... from the palette: the name input box refuses a taken name; the image quick pick; the file gets it', async () => {
+  await runFromPalette('Ephemeral VMs: Add Configuration...');
+  const input = wb.page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill('existing');
+  await wb.page.locator('.quick-input-widget .quick-input-message', { hasText: 'That name is taken' }).first().waitFor({ timeout: 10_000 });
+  await input.fill('from-input-box');
+  await wb.page.keyboard.press('Enter');
+  // the second question: an image, or a Containerfile of the workspace to build
+  await wb.page.locator('.quick-input-list .monaco-list-row', { hasText: 'web.containerfile' }).first().waitFor({ timeout: 30_000 });
+  await pickInQuickPick(wb.page, 'localhost/bootc-sample:latest');
+  await waitUntil('the file to hold it', async () => /- name: from-input-box\n {4}image: localhost\/bootc-sample:latest\n/.test(fs.readFileSync(FILE, 'utf8')), 10_000);
+  assert.ok(fs.readFileSync(FILE, 'utf8').startsWith(HEADER), 'the comments stay');
+  await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-input-box' }).first().waitFor({ timeout: 10_000 });
+});
+
+step('Open in Editor on a configuration shows the YAML with the cursor on it', async () => {
+  await runFromPalette('View: Close All Editors');
+  const row = wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-input-box' }).first();
+  await runContextMenuEntry(wb.page, row, 'Open in Editor');
+  await wb.page.locator('.tabs-container .tab.active', { hasText: 'bootc-ephemeral.yaml' }).first().waitFor({ timeout: 15_000 });
+  // the status bar's cursor position: the line of "- name: from-input-box"
+  const line = fs.readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes('- name: from-input-box')) + 1;
+  await wb.page.locator('.statusbar-item', { hasText: new RegExp(`^Ln ${line}, Col \\d+`) }).first().waitFor({ timeout: 10_000 });
+});
+
+step('Delete on a configuration asks first: Cancel keeps it, Delete removes it from the file and the view', async () => {
+  await runFromPalette('View: Close All Editors');
+  const row = () => wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'from-input-box' }).first();
+  await runContextMenuEntry(wb.page, row(), /^Delete/);
+  await answerDialog(wb.page, 'Delete the configuration "from-input-box"?', 'Cancel');
+  assert.match(fs.readFileSync(FILE, 'utf8'), /from-input-box/, 'Cancel kept it');
+  await runContextMenuEntry(wb.page, row(), /^Delete/);
+  await answerDialog(wb.page, 'Delete the configuration "from-input-box"?', 'Delete');
+  await row().waitFor({ state: 'detached', timeout: 10_000 });
+  const text = fs.readFileSync(FILE, 'utf8');
+  assert.doesNotMatch(text, /from-input-box/);
+  assert.ok(text.startsWith(HEADER), 'the comments stay');
 });

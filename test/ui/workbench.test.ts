@@ -1,4 +1,4 @@
-import { ROOT, sleep, showVmsView, Workbench, WORKSPACE, workbenchUrl } from './helpers';
+import { ROOT, showVmsView, Workbench, WORKSPACE, workbenchUrl, menuEntries } from './helpers';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -58,9 +58,7 @@ async function contextMenuOf(file: string): Promise<string[]> {
   await row.waitFor({ timeout: 10_000 });
   await row.click({ button: 'right' });
   await wb.page.locator('.context-view .monaco-menu .action-item', { hasText: 'Copy Path' }).first().waitFor({ timeout: 10_000 });
-  await sleep(400); // the menu fades in
-  const items = await wb.page.locator('.context-view .monaco-menu .action-item').allInnerTexts();
-  return items.map((t) => t.trim()).filter(Boolean);
+  return menuEntries(wb.page);
 }
 
 step('the Explorer offers "Boot as Ephemeral VM" on Containerfile, Dockerfile and *.containerfile', async () => {
