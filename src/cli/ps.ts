@@ -6,7 +6,7 @@ import { formatMiB } from '../engine/options/sizes';
 const FLAGS: FlagSpec[] = [
   { long: 'json', help: 'print the VMs as JSON' },
   { long: 'quiet', short: 'q', help: 'print only the container IDs' },
-  { long: 'filter', short: 'f', value: true, repeatable: true, valueName: 'KEY=VALUE', help: 'label=KEY[=VALUE], state=booting|ready|stopping|failed|exited, image=IMAGE, name=NAME; several values of one key match any, different keys all' },
+  { long: 'filter', short: 'f', value: true, repeatable: true, valueName: 'KEY=VALUE', help: 'label=KEY[=VALUE], state=booting|ready|unresponsive|stopping|failed|exited, image=IMAGE, name=NAME; several values of one key match any, different keys all' },
   { long: 'all', short: 'a', help: 'accepted for podman muscle memory: stopped VMs are always listed' },
 ];
 export const PS_SPEC = commandSpec('bootc-ephemeral ps [--json | -q] [--filter KEY=VALUE]...', 'List ephemeral VMs (ours and bcvk\'s), running or not.', FLAGS);
@@ -82,7 +82,7 @@ export async function psCommand(ctx: CliContext, argv: string[]): Promise<number
   if (positionals.length) throw new UsageError('ps takes no arguments');
   if (bool(flags, 'json') && bool(flags, 'quiet')) throw new UsageError('choose one of --json and -q');
   const filters = parseFilters(list(flags, 'filter') ?? []);
-  const all = await listVms(ctx.podman);
+  const all = await listVms(ctx.podman, { probeSsh: true });
   const vms = all.filter((v) => matchesFilters(v, filters));
   if (bool(flags, 'quiet')) ctx.stdout.write(vms.map((v) => `${v.id.slice(0, 12)}\n`).join(''));
   else ctx.stdout.write(bool(flags, 'json') ? psJson(vms) : psTable(vms));

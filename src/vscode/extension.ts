@@ -14,7 +14,11 @@ import { runDoctor } from '../engine/host/doctor';
 import { ConfigTreeProvider } from './tree/configTreeProvider';
 import { registerSshTerminalProfile } from './terminals/sshTerminalProfile';
 import type { Services } from './services';
+import { BootsInFlight } from './boot/bootsInFlight';
 import { bootFlow, BootRequest } from './boot/bootFlow';
+
+/** the window's boots under way (see deactivate) */
+let boots: BootsInFlight | undefined;
 
 /** The composition root: wire the engine to the views and commands; no logic of its own. */
 /** What activate() returns: the services and the boot flow (used by the integration tests). */
@@ -65,9 +69,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const configTree = new ConfigTreeProvider(configs);
   const configView = vscode.window.createTreeView('bootcEphemeral.configurations', { treeDataProvider: configTree });
   const documents = new ReadOnlyDocuments();
-  const services: Services = { context, podman, logger, tree, view, forwards, configs, documents };
+  boots = new BootsInFlight();
+  const services: Services = { context, podman, logger, tree, view, forwards, configs, documents, boots };
   context.subscriptions.push(settingWatch, status, configs, configTree, configView, documents, registerVmTasks(services), logger, forwards, tree, view, ...registerCommands(services), registerSshTerminalProfile(services));
   return { services, boot: (req, token) => bootFlow(services, req, token) };
 }
 
-export function deactivate(): void {}
+/** Window reload or close: boots under way are cancelled and their VMs removed before the host goes. */
+export function deactivate(): Promise<void> | undefined {
+  return boots?.shutdown(10_000);
+}

@@ -5,6 +5,7 @@ import type { VmTreeProvider, TreeNode } from './tree/vmTreeProvider';
 import type { PortForwards } from './forwards/portForwards';
 import type { ConfigStore } from './config/configStore';
 import type { ReadOnlyDocuments } from './readOnlyDocuments';
+import type { BootsInFlight } from './boot/bootsInFlight';
 
 /** What commands get from the composition root. */
 export interface Services {
@@ -16,4 +17,6 @@ export interface Services {
   forwards: PortForwards;
   configs: ConfigStore;
   documents: ReadOnlyDocuments;
+  /** boots under way: cancelled (and their VMs removed) when the extension deactivates */
+  boots: BootsInFlight;
 }

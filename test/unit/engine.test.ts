@@ -62,6 +62,9 @@ test('podman ps entries become VMs; others are ignored', () => {
   assert.equal(toVmInfo({ ...ours, State: 'exited', ExitCode: 0 }, () => true)!.sshPort, undefined, 'no SSH address once it cannot be used');
   assert.equal(toVmInfo({ ...ours, State: 'exited', ExitCode: 137 }, () => true)!.state, 'failed');
   assert.equal(toVmInfo({ ...ours, State: 'stopping' }, () => true)!.state, 'stopping');
+  // podman's "stopped" (ended, not yet cleaned up) already has the exit code
+  const stopped = toVmInfo({ ...ours, State: 'stopped', ExitCode: 0 }, () => true)!;
+  assert.deepEqual([stopped.state, stopped.exitCode], ['exited', 0]);
   const bcvk = toVmInfo({ ...base, State: 'running', Labels: { 'bcvk.ephemeral': '1' } }, () => false)!;
   assert.equal(bcvk.origin, 'bcvk');
   assert.equal(toVmInfo({ ...base, State: 'running', Labels: {} }, () => true), undefined);

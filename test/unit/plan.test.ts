@@ -30,6 +30,7 @@ const TOOLS: HostTools = {
   qemu: '/usr/bin/qemu-system-x86_64',
   virtiofsd: '/usr/lib/qemu/virtiofsd',
   virtiofsdFlavor: 'c',
+  qemuPanicExit: true,
   qemuDataDirs: ['/usr/share/qemu', '/usr/share/seabios'],
   qemuModuleDir: '/usr/lib/x86_64-linux-gnu/qemu',
 };
@@ -98,6 +99,14 @@ test('kernel args: virtiofs root, volatile overlay, user kargs last', () => {
   const k = buildKernelArgs({ kargs: ['quiet'] });
   assert.deepEqual(k.slice(0, 4), ['rootfstype=virtiofs', 'root=rootfs', 'ro', 'systemd.volatile=overlay']);
   assert.equal(k.at(-1), 'quiet');
+});
+
+test('QEMU argv: a guest panic ends QEMU with a failure (pvpanic) when this QEMU can; older QEMU keeps its default', () => {
+  const p = plan({});
+  assert.ok(after(p.qemuArgs, '-device').includes('pvpanic'));
+  assert.deepEqual(after(p.qemuArgs, '-action'), ['panic=exit-failure']);
+  const old = plan({}, undefined, false, { ...TOOLS, qemuPanicExit: false });
+  assert.ok(!after(old.qemuArgs, '-device').includes('pvpanic') && !old.qemuArgs.includes('-action'));
 });
 
 test('virtiofsd argv for both implementations', () => {

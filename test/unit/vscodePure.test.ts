@@ -5,6 +5,9 @@ import { imageTagFor } from '../../src/engine/podman/build';
 import { bootcImagesOf } from '../../src/engine/podman/images';
 import type { VmInfo } from '../../src/engine/vm/vms';
 import { exitReason } from '../../src/engine/vm/exitReason';
+import { panicOf } from '../../src/engine/vm/panic';
+import { sshAnswers } from '../../src/engine/guest/sshProbe';
+import * as net from 'node:net';
 
 // pure pieces of the extension (no vscode import): tree item properties, image tags, image filter
 const NOW = 1_700_000_000_000;
@@ -59,6 +62,37 @@ test('exit reasons: the supervisor\'s codes and signals; none for a clean exit, 
   assert.match(failed(1)!, /QEMU exited with status 1/);
   assert.match(failed(72, { execute: ['false'] })!, /--execute command's exit status/);
   assert.match(failed(3, { executeCount: 1 } as VmInfo['options'])!, /--execute command's exit status/, 'the label\'s copy counts the commands');
+  assert.equal(exitReason({ state: 'failed', exitCode: 1, panic: 'sysrq triggered crash' }), 'the guest kernel panicked: sysrq triggered crash');
   assert.equal(exitReason({ state: 'exited', exitCode: 0 }), undefined);
   assert.equal(exitReason({ state: 'ready', exitCode: undefined }), undefined);
+});
+
+test('panic line from a console log: the message, reduced to plain characters', () => {
+  assert.equal(panicOf('[ 12.3] sysrq: Trigger a crash\r\n[ 12.4] Kernel panic - not syncing: sysrq triggered crash\r\n[ 12.5] CPU: 0'), 'sysrq triggered crash');
+  assert.equal(panicOf('Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)'), 'VFS: Unable to mount root fs on unknown-block(0,0)');
+  assert.equal(panicOf('Kernel panic - not syncing: [evil](command:x) \x1b]52;c;AAAA\x07 `code`'), 'evil(command:x) 52;c;AAAA code');
+  assert.equal(panicOf('Reached target multi-user.target'), undefined);
+});
+
+test('sshd liveness: a greeting counts, a silent or closed port does not', async () => {
+  const serve = (onConnection: (s: net.Socket) => void) => new Promise<net.Server>((r) => {
+    const server = net.createServer(onConnection).listen(0, '127.0.0.1', () => r(server));
+  });
+  const portOf = (s: net.Server) => (s.address() as net.AddressInfo).port;
+  const greeting = await serve((s) => s.write('SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n'));
+  const silent = await serve(() => undefined); // what a hung QEMU looks like: the connection is taken, nothing comes
+  const closing = await serve((s) => s.destroy()); // QEMU's user network when the guest's sshd is gone
+  try {
+    assert.equal(await sshAnswers(portOf(greeting)), true);
+    const t0 = Date.now();
+    assert.equal(await sshAnswers(portOf(silent), 300), false);
+    assert.ok(Date.now() - t0 < 2_000, 'gave up at its deadline');
+    assert.equal(await sshAnswers(portOf(closing)), false);
+  } finally {
+    for (const s of [greeting, silent, closing]) s.close();
+  }
+  const unused = await serve(() => undefined);
+  const port = portOf(unused);
+  await new Promise((r) => unused.close(r));
+  assert.equal(await sshAnswers(port), false, 'nothing listening');
 });

@@ -190,6 +190,31 @@ describe('a real VM from VS Code', function () {
     }
   });
 
+  it('the podman events stream killed from outside is restarted, and the view catches up with what it missed', async () => {
+    const name = 'vscode-e2e-events';
+    const eventsPids = async () => (await run('pgrep', ['-f', 'podman events --format json']).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
+    const before = await until('the view\'s events stream', async () => ((await eventsPids()).length ? await eventsPids() : undefined), 10_000);
+    const tree = api.services.tree as unknown as { soon(): void };
+    const soon = tree.soon.bind(tree);
+    let asked = 0;
+    tree.soon = () => {
+      asked++;
+      soon();
+    };
+    try {
+      await run('kill', ['-KILL', ...before]);
+      // made while the stream is down (it restarts after 1 s): only the catch-up can see it
+      await run('node', [CLI, 'run', '-d', '--name', name, '--memory', '1G', 'localhost/bootc-sample:latest']);
+      await until('the VM in the view', () => api.services.tree.current().find((v) => v.name === name), 20_000, 50);
+      assert.ok(asked > 0, 'listed by a refresh the events watch asked for, not the 30 s poll');
+      const after = await until('a new events stream', async () => ((await eventsPids()).some((p) => !before.includes(p)) ? true : undefined), 10_000);
+      assert.ok(after);
+    } finally {
+      tree.soon = soon;
+      await run('node', [CLI, 'rm', '-f', name]);
+    }
+  });
+
   it('with the view hidden, the list (status bar, badge) follows a VM that runs: events keep flowing', async () => {
     const name = 'vscode-e2e-hidden';
     await run('node', [CLI, 'run', '-d', '--name', name, '--memory', '1G', 'localhost/bootc-sample:latest']);

@@ -24,6 +24,8 @@ export interface HostTools {
   qemu: string;
   virtiofsd: string;
   virtiofsdFlavor: VirtiofsdFlavor;
+  /** QEMU can exit with a failure when the guest panics (`-action panic=exit-failure`, QEMU 7.1+) */
+  qemuPanicExit: boolean;
   qemuDataDirs: string[];
   qemuModuleDir?: string;
   /** make the --add-swap file in the container (a remote podman host: the engine cannot write files there) */
@@ -151,6 +153,7 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
     qemu,
     virtiofsd,
     virtiofsdFlavor: virtiofsdFlavorOf(view.helpOf(virtiofsd)),
+    qemuPanicExit: /-action panic=[a-z|-]*exit-failure/.test(view.helpOf(qemu)),
     qemuDataDirs: QEMU_DATA_DIRS.filter((d) => view.exists(d)),
     qemuModuleDir: QEMU_MODULE_DIRS.find((d) => view.exists(d)),
     truncate: optional(TRUNCATE_CANDIDATES),

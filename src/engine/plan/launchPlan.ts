@@ -148,6 +148,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     vmName: ctx.name,
     consoleAccess: !ctx.remote ? 'unix' : options.network === 'host' ? 'none' : 'tcp',
     swapFile: remoteSwap,
+    panicExit: t.qemuPanicExit,
   });
 
   const units: GuestUnit[] = [

@@ -28,6 +28,8 @@ export interface QemuInput {
   consoleAccess: 'unix' | 'tcp' | 'none';
   /** the --add-swap file in the container (bound from the state dir, or made in a volume) */
   swapFile?: string;
+  /** a guest kernel panic makes QEMU exit with a failure (pvpanic), so the VM ends as failed, not hung */
+  panicExit: boolean;
 }
 
 function consoleChardev(q: QemuInput): string {
@@ -54,6 +56,8 @@ export function buildQemuArgs(q: QemuInput): string[] {
     ...q.command,
     '-name', q.vmName,
     '-nodefaults', '-no-user-config', '-no-reboot',
+    // the guest tells QEMU it panicked (pvpanic); QEMU then exits 1 instead of leaving a dead VM running
+    ...(q.panicExit ? ['-device', 'pvpanic', '-action', 'panic=exit-failure'] : []),
     '-machine', 'q35',
     ...(q.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=128', '-cpu', 'max']),
     '-m', mem,

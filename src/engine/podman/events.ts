@@ -28,17 +28,20 @@ export interface EventWatch {
 
 /**
  * Follows `podman events` for VM containers and calls onEvent for each; if the stream dies it is
- * restarted with a growing delay (1 s, 2 s, ... 30 s), reset once it has run for a while.
+ * restarted with a growing delay (1 s, 2 s, ... 30 s), reset once it has run for a while. Events of
+ * the gap are lost: `onRestarted` is the cue to re-read everything.
  */
-export function watchVmEvents(podman: Podman, onEvent: (e: VmEvent) => void, onProblem?: (message: string) => void): EventWatch {
+export function watchVmEvents(podman: Podman, onEvent: (e: VmEvent) => void, onProblem?: (message: string) => void, onRestarted?: () => void): EventWatch {
   let disposed = false;
   let delay = 1000;
   let child: ReturnType<Podman['spawn']> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let restarts = 0;
   const start = () => {
     if (disposed) return;
     const startedAt = Date.now();
     child = podman.spawn(podmanStreams.containerEvents(), { buffer: false, stdin: 'ignore' });
+    if (restarts++ > 0) onRestarted?.();
     onLines(child.stdout, (l) => {
       const e = parseVmEvent(l);
       if (e) onEvent(e);

@@ -9,9 +9,10 @@ const SUPERVISOR_CODES: Record<number, string> = {
 };
 
 /** One line for a failed VM's exit code; undefined for a clean exit, an unknown code or an --execute VM. */
-export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options'>): string | undefined {
+export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options' | 'panic'>): string | undefined {
   const code = vm.exitCode;
   if (vm.state !== 'failed' || code === undefined) return undefined;
+  if (vm.panic !== undefined) return `the guest kernel panicked: ${vm.panic}`;
   // the state dir's options list the commands; the label's only count them
   const o = vm.options as { execute?: unknown[]; executeCount?: unknown } | undefined;
   const executed = (Array.isArray(o?.execute) && o.execute.length > 0) || Number(o?.executeCount ?? 0) > 0;

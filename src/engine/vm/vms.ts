@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { EngineError } from '../errors';
 import { Podman, PodmanPsEntry } from '../podman/podman';
 import { LABELS } from '../podman/labels';
+import { refineLocalStates } from './liveness';
 import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/containerPaths';
 import { SSHD_LISTENING } from '../guest/bootPhases';
 import * as path from 'node:path';
@@ -11,7 +12,8 @@ import type { RunOptions } from '../options/runOptions';
 import { podmanCommands } from '../podman/commands';
 import { readVmLog, sshStream } from './transport';
 
-export type VmState = 'booting' | 'ready' | 'stopping' | 'failed' | 'exited';
+/** `unresponsive`: was ready, its sshd no longer answers (a hung guest, sshd stopped); `listVms` with `probeSsh` only. */
+export type VmState = 'booting' | 'ready' | 'unresponsive' | 'stopping' | 'failed' | 'exited';
 export type VmOrigin = 'bootc-ephemeral' | 'bcvk';
 
 export interface VmInfo {
@@ -33,7 +35,10 @@ export interface VmInfo {
   /** options the VM was started with (env values left out) */
   options?: Partial<RunOptions> & { env?: unknown };
   labels: Record<string, string>;
+  /** a failed VM whose console shows a kernel panic: the panic message (guest text, reduced to plain characters) */
+  panic?: string;
 }
+
 
 /** Journal lines that mean the guest is up: sshd listening (SSH VMs), or boot finished. */
 const BOOT_FINISHED = /Reached target (multi-user\.target|Multi-User System)|Startup finished in/;
@@ -126,7 +131,7 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
     // podman reports times it does not have as its zero time (-62135596800): not a time
     startedAt: validTime(e.StartedAt),
     exitedAt: validTime(e.ExitedAt),
-    exitCode: e.State === 'exited' ? e.ExitCode : undefined,
+    exitCode: e.State === 'exited' || e.State === 'stopped' ? e.ExitCode : undefined,
     stateDir,
     accel: labels[LABELS.accel],
     ssh,
@@ -141,7 +146,7 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
  * each running VM of ours not yet known ready has its journal read in its container (in parallel),
  * unless the caller needs no state (`remoteReadiness: false`: the SSH wait, which follows the journal).
  */
-export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean } = {}): Promise<VmInfo[]> {
+export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean; probeSsh?: boolean } = {}): Promise<VmInfo[]> {
   const entries = await podman.exec(podmanCommands.listContainers());
   const root = stateRootFor(podman);
   const isReady = podman.remote ? (dir: string | undefined) => !!dir && fs.existsSync(vmStatePaths(dir).readyMarker) : readinessFromStateDir;
@@ -156,6 +161,7 @@ export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean 
         }),
     );
   }
+  if (!podman.remote) await refineLocalStates(vms, !!opts.probeSsh);
   return vms;
 }
 

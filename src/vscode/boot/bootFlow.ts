@@ -30,7 +30,12 @@ export interface BootHooks {
  * Containerfile), boot with the defaults or the configuration and the workspace bound in, wait for
  * SSH, forward the configured ports. On cancellation the half-started VM is removed; errors throw.
  */
-export async function bootInWorkspace(s: Services, req: BootRequest, hooks: BootHooks): Promise<string | undefined> {
+export function bootInWorkspace(s: Services, req: BootRequest, hooks: BootHooks): Promise<string | undefined> {
+  // the window going away (reload, close) cancels it too
+  return s.boots.track(boot(s, req, { ...hooks, signal: AbortSignal.any([hooks.signal, s.boots.signal]) }));
+}
+
+async function boot(s: Services, req: BootRequest, hooks: BootHooks): Promise<string | undefined> {
   // every boot path (notification, task, form) goes through here: the trust rule is checked once, here
   if (isWorkspaceProvided(req) && !vscode.workspace.isTrusted) throw new EngineError(untrustedMessage());
   const podman = s.podman();

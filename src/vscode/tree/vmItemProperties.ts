@@ -14,6 +14,7 @@ export interface VmItemProperties {
 const ICONS: Record<VmState, { id: string; color?: string }> = {
   booting: { id: 'loading~spin', color: 'charts.yellow' },
   ready: { id: 'vm-running', color: 'charts.green' },
+  unresponsive: { id: 'warning', color: 'charts.orange' },
   stopping: { id: 'debug-stop', color: 'charts.orange' },
   failed: { id: 'error', color: 'errorForeground' },
   exited: { id: 'vm-outline' },
@@ -32,12 +33,13 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { loc
   const o = vm.options ?? {};
   const now = nowMs / 1000;
   let when = '';
-  if (vm.state === 'ready' || vm.state === 'booting') when = vm.startedAt ? `up ${duration(now - vm.startedAt)}` : '';
+  if (vm.state === 'ready' || vm.state === 'booting' || vm.state === 'unresponsive') when = vm.startedAt ? `up ${duration(now - vm.startedAt)}` : '';
   else if (vm.state === 'failed') when = `exit ${vm.exitCode ?? '?'}`;
   else if (vm.state === 'exited') when = vm.exitedAt ? `exited ${duration(now - vm.exitedAt)} ago` : 'exited';
   const binds = (o.binds ?? []).map((b) => `${b.hostPath} → /run/virtiofs-mnt-${b.name}${b.readOnly ? ' (ro)' : ''}`);
   const lines = [
     `**${vm.name}** — ${vm.state}${vm.origin === 'bcvk' ? ' (started by bcvk)' : ''}`,
+    ...(vm.state === 'unresponsive' ? ['Its sshd no longer answers (a hung guest, or sshd stopped): Open Console or Tail Journal to see why'] : []),
     ...(vm.state === 'failed' ? [`Exit ${vm.exitCode ?? '?'}${exitReason(vm) ? `: ${exitReason(vm)}` : ''}`] : []),
     `Image: ${vm.image}`,
     ...(typeof o.memoryMiB === 'number' ? [`Memory: ${formatMiB(o.memoryMiB)}, vCPUs: ${o.vcpus ?? '?'}`] : []),

@@ -84,7 +84,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   private updateWatching(): void {
     const wanted = !!this.view?.visible || this.vms.some(isRunning);
     if (wanted) {
-      this.events ??= watchVmEvents(this.podman(), () => this.soon(), (m) => this.log(m));
+      this.events ??= watchVmEvents(this.podman(), () => this.soon(), (m) => this.log(m), () => this.soon());
     } else {
       this.events?.dispose();
       this.events = undefined;
@@ -108,7 +108,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   /** Re-reads the VMs; fires a change only when something a person sees changed. */
   async refresh(): Promise<VmInfo[]> {
     try {
-      const vms = await listVms(this.podman());
+      const vms = await listVms(this.podman(), { probeSsh: true });
       const key = (list: VmInfo[]) => JSON.stringify(list.map((v) => [v.id, v.state, v.sshPort, v.exitCode]));
       const changed = key(vms) !== key(this.vms) || this.lastError !== undefined;
       // a VM that was listed and is gone (e.g. --rm after Stop): its state dir goes with it

@@ -4,9 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI, STATE_ROOT, sleep } from './harness';
+import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI, STATE_ROOT, sleep } from '../e2e/harness';
 
-// Faults on a real VM: a helper process dying must end the VM truthfully, not leave it hanging.
+// Faults on the host side of a real VM: a helper process dying must end the VM truthfully, not leave it
+// hanging; a state root that cannot be written gives one clear message.
 async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
