@@ -145,17 +145,11 @@ step('the status-bar item lists the running VM; its Tail Journal action streams 
   await wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: /sshd\[\d+\]: Accepted publickey for root/ }).waitFor({ timeout: 30_000 });
 });
 
-step('Reload Window with one VM ready and one booting: the boot is cancelled and its VM removed; the ready VM is listed again and takes a new SSH terminal', async () => {
-  await runFromPalette(wb.page, 'Ephemeral VMs: Boot Sample Image');
-  await rows(/^bootc-sample-[0-9a-f]{4}/).first().waitFor({ timeout: 60_000 });
-  const [booting] = await sampleVmNames();
-  assert.ok(ourVms().includes(booting));
+step('Reload Window with a VM running: after the reload it is listed again, ready, and takes a new SSH terminal', async () => {
   await runFromPalette(wb.page, 'Developer: Reload Window');
-  await waitUntil('the booting VM removed by the reload', async () => !ourVms().includes(booting), 60_000, 250);
   await wb.page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().waitFor({ timeout: 60_000 });
   await showVmsView(wb.page);
   await rows(new RegExp(`${vmName}.*· ready`)).first().waitFor({ timeout: 60_000 });
-  assert.equal(await rows(booting).count(), 0, 'the cancelled VM is not listed');
   await runContextMenuEntry(wb.page, vmRow(), 'Open SSH Terminal');
   await wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: 'root@bootc-sample' }).waitFor({ timeout: 60_000 });
 });

@@ -271,4 +271,18 @@ describe('a real VM from VS Code', function () {
     assert.ok(!fs.existsSync(vm.stateDir), 'no state dir left');
     await until('the view to drop it', () => !api.services.tree.current().some((v) => v.name === vm.name) || undefined, 3_000);
   });
+
+  // last: it shuts the boots down for good in this extension host
+  it('deactivation (what a window reload or close runs) cancels a boot under way and removes its VM', async () => {
+    const result = api.boot({ image: 'localhost/bootc-sample:latest' });
+    const vm = await until('the VM to appear', () => api.services.tree.current().find((v) => v.state === 'booting' && v.image === 'localhost/bootc-sample:latest'), 60_000, 50);
+    assert.equal(api.services.boots.size, 1, 'the boot is tracked');
+    const t0 = Date.now();
+    await api.services.boots.shutdown(20_000);
+    assert.equal(await result, undefined);
+    assert.equal(api.services.boots.size, 0, `the boot ended (${Date.now() - t0} ms)`);
+    const names = (await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout;
+    assert.ok(!names.includes(vm.name), 'no container left once deactivation returned');
+    assert.ok(vm.stateDir && !fs.existsSync(vm.stateDir), 'no state dir left');
+  });
 });

@@ -2,11 +2,11 @@ import * as net from 'node:net';
 
 /**
  * Whether an sshd answers on 127.0.0.1:port: its identification line ("SSH-2.0-...") arrives within
- * `timeoutMs`. A TCP connect alone proves nothing here: QEMU's user network (or the kernel's listen
+ * `timeoutMs` (generous: under TCG a loaded guest takes seconds to start sshd's child). A TCP connect alone proves nothing here: QEMU's user network (or the kernel's listen
  * backlog, when QEMU hangs) accepts it whatever the guest does. Nothing is sent; the guest's sshd logs
  * the closed connection.
  */
-export function sshAnswers(port: number, timeoutMs = 2_000): Promise<boolean> {
+export function sshAnswers(port: number, timeoutMs = 5_000): Promise<boolean> {
   return new Promise((resolve) => {
     let got = '';
     const socket = net.connect({ host: '127.0.0.1', port });

@@ -33,6 +33,8 @@ export type TreeNode = VmTreeItem | ForwardTreeItem;
 
 const DEBOUNCE_MS = 300;
 const SLOW_POLL_MS = 30_000;
+/** how often the view checks that ready VMs still answer (each check starts an sshd child in the guest) */
+const PROBE_EVERY_MS = 30_000;
 const BOOTING_POLL_MS = 1_500; // readiness shows in the journal, not in podman events
 
 /**
@@ -50,6 +52,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private events: EventWatch | undefined;
+  private probedAt = 0;
   private view: vscode.TreeView<TreeNode> | undefined;
   private readonly refreshed = this.register(new vscode.EventEmitter<VmInfo[]>());
   readonly onDidRefresh = this.refreshed.event;
@@ -108,7 +111,11 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   /** Re-reads the VMs; fires a change only when something a person sees changed. */
   async refresh(): Promise<VmInfo[]> {
     try {
-      const vms = await listVms(this.podman(), { probeSsh: true });
+      const probeSsh = Date.now() - this.probedAt >= PROBE_EVERY_MS;
+      const vms = await listVms(this.podman(), { probeSsh });
+      if (probeSsh) this.probedAt = Date.now();
+      // between checks a VM found unresponsive stays so until a check finds it answering
+      else for (const v of vms) if (v.state === 'ready' && this.vms.some((o) => o.id === v.id && o.state === 'unresponsive')) v.state = 'unresponsive';
       const key = (list: VmInfo[]) => JSON.stringify(list.map((v) => [v.id, v.state, v.sshPort, v.exitCode]));
       const changed = key(vms) !== key(this.vms) || this.lastError !== undefined;
       // a VM that was listed and is gone (e.g. --rm after Stop): its state dir goes with it
