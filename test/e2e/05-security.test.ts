@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT, CLI, sleep } from './harness';
+import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT, CLI, waitFor } from './harness';
 
 // Hostile images and foreign containers (real podman; hostile images built here from the sample image).
 // One real boot: the preload/env image must boot while its library never runs on the host side.
@@ -131,14 +131,6 @@ test('an initramfs symlink to an absolute path resolves inside the image, and le
     if (!hadSecret) fs.rmSync(secret, { force: true });
   }
 });
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
 
 const running = async (name: string) => String((await podman(['inspect', '--format', '{{.State.Status}}', name])).stdout).trim() === 'running';
 

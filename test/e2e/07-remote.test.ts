@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { CLI, IMAGE, ROOT, TEST_LABEL, cleanupTestVms, podman, sleep } from './harness';
+import { CLI, IMAGE, ROOT, TEST_LABEL, cleanupTestVms, podman, waitFor } from './harness';
 
 // VMs on "another machine": a podman service on a unix socket, and the CLI as a client that shares
 // nothing else with it. The client runs in a new mount + network namespace (test/isolated.sh)
@@ -22,14 +22,6 @@ interface Run {
   code: number;
   out: string;
   err: string;
-}
-
-async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
 }
 
 /** Runs argv as the isolated client, with CONTAINER_HOST pointing at the service. */

@@ -7,6 +7,17 @@ export const CLI = path.join(ROOT, 'dist/cli.js');
 export const IMAGE = process.env.BOOTC_EPHEMERAL_TEST_IMAGE ?? 'localhost/bootc-sample:latest';
 export const TEST_LABEL = 'bootc-ephemeral-e2e=1';
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `check` until it gives a value (not undefined or false); fails after `timeoutMs` saying what it waited for. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
 export const STATE_ROOT = process.env.BOOTC_EPHEMERAL_STATE_DIR ?? '/var/lib/bootc-ephemeral/vms';
 
 /** Runs the real CLI (dist/cli.js) with real podman. */

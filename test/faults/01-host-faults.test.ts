@@ -4,20 +4,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI, STATE_ROOT, sleep } from '../e2e/harness';
+import { cli, podman, containerNames, IMAGE, TEST_LABEL, CLI, STATE_ROOT, waitFor } from '../e2e/harness';
 
 // Faults on the host side of a real VM: a helper process dying must end the VM truthfully, not leave it
 // hanging; a state root that cannot be written gives one clear message.
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
 test('virtiofsd killed: the VM ends at once, failed (72), and logs say which virtiofsd died how', { timeout: 120_000 }, async () => {
   const name = 'e2e-virtiofsd-dies';
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-faults-'));

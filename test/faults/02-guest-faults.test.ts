@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cli, podman, IMAGE, TEST_LABEL, sleep, cleanupTestVms } from '../e2e/harness';
+import { cli, podman, IMAGE, TEST_LABEL, cleanupTestVms, waitFor } from '../e2e/harness';
 
 // Faults inside real guests, seen from outside as a user would: a hung QEMU, a stopped sshd, a kernel
 // panic, an out-of-memory guest, a guest power-off. Two VMs boot at once and share the checks.
@@ -13,15 +13,6 @@ async function psOf(name: string): Promise<PsEntry | undefined> {
   return (JSON.parse(String(r.stdout)) as PsEntry[]).find((v) => v.name === name);
 }
 
-async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(250);
-  }
-}
 const stateIs = (name: string, state: string, timeoutMs: number) =>
   waitFor(`${name} to be ${state}`, async () => {
     const v = await psOf(name);

@@ -22,6 +22,18 @@ function transcriptOf(terminal: vscode.Terminal): () => string {
   return () => text;
 }
 
+/** Counts the refreshes the VMs view's podman events watch asks for (its `soon()`), until restored. */
+function countRefreshRequests(api: ExtensionApi): { count: () => number; restore: () => void } {
+  const tree = api.services.tree as unknown as { soon(): void };
+  const soon = tree.soon.bind(tree);
+  let asked = 0;
+  tree.soon = () => {
+    asked++;
+    soon();
+  };
+  return { count: () => asked, restore: () => (tree.soon = soon) };
+}
+
 describe('a real VM from VS Code', function () {
   this.timeout(400_000);
   let api: ExtensionApi;
@@ -151,16 +163,10 @@ describe('a real VM from VS Code', function () {
   it('a VM started with the CLI shows up through podman events; its virtiofsd killed, the view says failed and why, Show Container Logs shows the supervisor\'s reason', async () => {
     const name = 'vscode-e2e-cli';
     // count the refreshes podman events ask for: the VM must first show up after one (the poll is 30 s)
-    const tree = api.services.tree as unknown as { soon(): void };
-    const soon = tree.soon.bind(tree);
-    let eventRefreshes = 0;
-    tree.soon = () => {
-      eventRefreshes++;
-      soon();
-    };
+    const requests = countRefreshRequests(api);
     let eventsWhenFound = -1;
     const watch = api.services.tree.onDidRefresh((vms) => {
-      if (eventsWhenFound < 0 && vms.some((v) => v.name === name)) eventsWhenFound = eventRefreshes;
+      if (eventsWhenFound < 0 && vms.some((v) => v.name === name)) eventsWhenFound = requests.count();
     });
     try {
       const started = Date.now();
@@ -185,7 +191,7 @@ describe('a real VM from VS Code', function () {
       logs.dispose();
     } finally {
       watch.dispose();
-      tree.soon = soon;
+      requests.restore();
       await run('node', [CLI, 'rm', '-f', name]);
     }
   });
@@ -194,23 +200,17 @@ describe('a real VM from VS Code', function () {
     const name = 'vscode-e2e-events';
     const eventsPids = async () => (await run('pgrep', ['-f', 'podman events --format json']).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean);
     const before = await until('the view\'s events stream', async () => ((await eventsPids()).length ? await eventsPids() : undefined), 10_000);
-    const tree = api.services.tree as unknown as { soon(): void };
-    const soon = tree.soon.bind(tree);
-    let asked = 0;
-    tree.soon = () => {
-      asked++;
-      soon();
-    };
+    const requests = countRefreshRequests(api);
     try {
       await run('kill', ['-KILL', ...before]);
       // made while the stream is down (it restarts after 1 s): only the catch-up can see it
       await run('node', [CLI, 'run', '-d', '--name', name, '--memory', '1G', 'localhost/bootc-sample:latest']);
       await until('the VM in the view', () => api.services.tree.current().find((v) => v.name === name), 20_000, 50);
-      assert.ok(asked > 0, 'listed by a refresh the events watch asked for, not the 30 s poll');
+      assert.ok(requests.count() > 0, 'listed by a refresh the events watch asked for, not the 30 s poll');
       const after = await until('a new events stream', async () => ((await eventsPids()).some((p) => !before.includes(p)) ? true : undefined), 10_000);
       assert.ok(after);
     } finally {
-      tree.soon = soon;
+      requests.restore();
       await run('node', [CLI, 'rm', '-f', name]);
     }
   });
