@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+// The extension manifest: every user-visible string comes from package.nls.json, and a setting with a
+// pattern says in words what it wants when the value does not match.
+const ROOT = path.resolve(__dirname, '../../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const nls = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.nls.json'), 'utf8')) as Record<string, string>;
+
+test('manifest: every %key% is in package.nls.json', () => {
+  const keys = [...JSON.stringify(pkg.contributes).matchAll(/"%([\w.]+)%"/g)].map((m) => m[1]);
+  assert.ok(keys.length > 50, `found ${keys.length} keys`);
+  assert.deepEqual(keys.filter((k) => !(k in nls)), []);
+});
+
+test('manifest: command titles and setting descriptions are localizable, not literals', () => {
+  const literalTitles = pkg.contributes.commands.filter((c: { title: string }) => !/^%[\w.]+%$/.test(c.title)).map((c: { command: string }) => c.command);
+  assert.deepEqual(literalTitles, []);
+  const settings = Object.entries(pkg.contributes.configuration.properties) as [string, Record<string, unknown>][];
+  const literal = settings.filter(([, s]) => !/^%[\w.]+%$/.test(String(s.markdownDescription ?? s.description ?? ''))).map(([k]) => k);
+  assert.deepEqual(literal, []);
+});
+
+test('manifest: a setting with a pattern has a localized patternErrorMessage', () => {
+  const settings = Object.entries(pkg.contributes.configuration.properties) as [string, Record<string, unknown>][];
+  const withPattern = settings.filter(([, s]) => s.pattern);
+  assert.ok(withPattern.some(([k]) => k === 'bootcEphemeral.defaultMemory'));
+  for (const [key, s] of withPattern) assert.match(String(s.patternErrorMessage), /^%[\w.]+%$/, `${key} has no patternErrorMessage`);
+  assert.match(nls['config.defaultMemory.patternError'], /4G/);
+});
