@@ -23,6 +23,21 @@ export class InvalidOptionsError extends EngineError {
   }
 }
 
+/**
+ * No podman can be used: the binary is not there (`missing`), or this host cannot run VMs itself and no
+ * podman connection to one is set (`host`: not Linux). Nothing of ours works until that is fixed.
+ */
+export class PodmanUnavailableError extends EngineError {
+  constructor(
+    readonly reason: 'missing' | 'host',
+    message: string,
+    hint: string,
+  ) {
+    super(message, { hint });
+    this.name = 'PodmanUnavailableError';
+  }
+}
+
 export function formatProblem(p: OptionProblem): string {
   return `invalid ${p.field} ${JSON.stringify(p.value)}: ${p.message}`;
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Podman } from '../engine/podman/podman';
-import { describeConnection, effectiveConnection, validateConnection } from '../engine/podman/connection';
+import { describeConnection, effectiveConnection, needsRemotePodman, validateConnection } from '../engine/podman/connection';
+import { PodmanUnavailableError } from '../engine/errors';
 import { Logger } from './logger';
 import { ReadOnlyDocuments } from './readOnlyDocuments';
 import { VmTreeProvider } from './tree/vmTreeProvider';
@@ -20,24 +21,24 @@ import { bootFlow, BootRequest } from './boot/bootFlow';
 /** the window's boots under way (see deactivate) */
 let boots: BootsInFlight | undefined;
 
-/** The composition root: wire the engine to the views and commands; no logic of its own. */
 /** What activate() returns: the services and the boot flow (used by the integration tests). */
 export interface ExtensionApi {
   services: Services;
   boot(req: BootRequest, token?: vscode.CancellationToken): Promise<string | undefined>;
 }
 
-export function activate(context: vscode.ExtensionContext): ExtensionApi | undefined {
-  const initial = readSettings();
-  if (process.platform !== 'linux' && effectiveConnection(initial.podmanConnection).kind === 'local') {
-    // VMs need rootful podman, QEMU and virtiofsd on a Linux host: this one, or one reached through a podman connection
-    void vscode.window.showWarningMessage(vscode.l10n.t('Ephemeral VMs need a Linux podman host: set bootcEphemeral.podmanConnection (e.g. your podman machine), or use VS Code Remote (SSH, WSL) to a Linux machine.'));
-    return undefined;
-  }
+/** The composition root: wire the engine to the views and commands; no logic of its own. */
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const logger = new Logger();
+  // No usable podman (not Linux and no connection, or podman missing) still activates everything: the
+  // views show a welcome with the fix, and each command answers with the same explanation.
   const podman = () => {
     const settings = readSettings();
-    return new Podman(settings.podmanPath, (argv) => logger.command(argv), validateConnection(settings.podmanConnection));
+    const connection = validateConnection(settings.podmanConnection);
+    if (needsRemotePodman(process.platform, connection)) {
+      throw new PodmanUnavailableError('host', vscode.l10n.t('Ephemeral VMs need a Linux host with podman; this one is {0}', process.platform), vscode.l10n.t('set bootcEphemeral.podmanConnection (e.g. your podman machine), or use VS Code Remote (SSH, WSL) to a Linux machine'));
+    }
+    return new Podman(settings.podmanPath, (argv) => logger.command(argv), connection);
   };
   const forwards = new PortForwards(podman);
   const tree = new VmTreeProvider(podman, forwards, (m) => logger.channel.warn(m));
@@ -60,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi | undef
   const firstShow = view.onDidChangeVisibility((e) => {
     if (!e.visible) return;
     firstShow.dispose();
-    void runDoctor(podman()).then(
+    void Promise.resolve().then(() => runDoctor(podman())).then(
       (checks) => vscode.commands.executeCommand('setContext', 'bootcEphemeral.doctorFailed', checks.some((c) => c.status === 'fail')),
       () => undefined,
     );

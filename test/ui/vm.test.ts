@@ -1,6 +1,7 @@
-import { runContextMenuEntry, showVmsView, Workbench, menuSettled, waitUntil, runFromPalette, pickInQuickPick, answerInputBox, answerDialog } from './helpers';
+import { ROOT, runContextMenuEntry, showVmsView, Workbench, menuSettled, waitUntil, runFromPalette, pickInQuickPick, answerInputBox, answerDialog } from './helpers';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 
 // A person's everyday loop, in the workbench: right-click the Containerfile, watch the VM boot in
 // the view, type in the SSH terminal, forward a port, then the palette's boots, the status bar, the
@@ -145,6 +146,24 @@ step('the status-bar item lists the running VM; its Tail Journal action streams 
   await wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: /sshd\[\d+\]: Accepted publickey for root/ }).waitFor({ timeout: 30_000 });
 });
 
+step('with the VMs view hidden, the status-bar count follows a VM started and removed outside VS Code', async () => {
+  const name = 'ui-hidden-count';
+  const cli = (...args: string[]) => execFileSync('node', [path.join(ROOT, 'dist/cli.js'), ...args], { stdio: 'ignore' });
+  // our item: a VM icon (or the booting spinner) and a number
+  const count = () => wb.page.locator('.statusbar-item', { has: wb.page.locator('.codicon-vm-running, .codicon-loading'), hasText: /^\s*\d+\s*$/ }).first();
+  await wb.page.keyboard.press('Control+Shift+E'); // the Explorer: the VMs view is hidden now
+  await wb.page.locator('.part.sidebar .title-label', { hasText: /Explorer/i }).first().waitFor({ timeout: 10_000 });
+  cli('run', '-d', '--name', name, '--memory', '1G', '--label', 'bootc-ephemeral-e2e=1', 'localhost/bootc-sample:latest');
+  try {
+    await waitUntil('the status bar to count 2 VMs', async () => /\b2\b/.test(await count().innerText().catch(() => '')), 30_000, 250);
+    await shot('06-status-bar-hidden-view');
+  } finally {
+    cli('rm', '-f', name);
+  }
+  await waitUntil('the status bar back to 1 VM', async () => /\b1\b/.test(await count().innerText().catch(() => '')), 30_000, 250);
+  await showVmsView(wb.page);
+});
+
 step('Reload Window with a VM running: after the reload it is listed again, ready, and takes a new SSH terminal', async () => {
   await runFromPalette(wb.page, 'Developer: Reload Window');
   await wb.page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().waitFor({ timeout: 60_000 });
@@ -181,7 +200,7 @@ step('two VMs selected, Remove from the context menu: one question names both; C
   const dialog = wb.page.locator('.monaco-dialog-box', { hasText: 'Remove 2 VMs' }).first();
   await dialog.waitFor({ timeout: 15_000 });
   assert.match(await dialog.innerText(), new RegExp(`${a}.*${b}|${b}.*${a}`));
-  await shot('06-remove-two');
+  await shot('07-remove-two');
   await answerDialog(wb.page, 'Remove 2 VMs', 'Remove');
   await waitUntil('both rows gone', async () => (await sampleVmNames()).length === 0, 30_000);
   assert.deepEqual(ourVms().filter((n) => booted.includes(n)), [], 'both containers are gone');
@@ -191,7 +210,7 @@ step('two VMs selected, Remove from the context menu: one question names both; C
 step('Stop from the VM\'s context menu removes it from the view', async () => {
   await runContextMenuEntry(wb.page, vmRow(), /^Stop$/);
   await vmRow().waitFor({ state: 'detached', timeout: 30_000 });
-  await shot('07-after-stop');
+  await shot('08-after-stop');
   assert.ok(!ourVms().includes(vmName), 'the container is gone');
   vmName = '';
 });

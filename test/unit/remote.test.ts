@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { connectionArgs, connectionKey, describeConnection, effectiveConnection, validateConnection } from '../../src/engine/podman/connection';
+import { connectionArgs, connectionKey, describeConnection, effectiveConnection, validateConnection, needsRemotePodman } from '../../src/engine/podman/connection';
 import { Podman } from '../../src/engine/podman/podman';
 import { podmanGuestAccess } from '../../src/engine/podman/commands';
 import { stateRoot, stateRootFor } from '../../src/engine/vm/stateDir';
@@ -141,4 +141,23 @@ test('remote access runs only the podman host\'s own binaries, with constant pro
   assert.deepEqual(relay.slice(0, 6), ['exec', '-i', '--', 'abc', '/usr/bin/bash', '-c']);
   assert.deepEqual(relay.slice(-2), ['relay', '2222'], 'the port is an argument, never part of the program');
   assert.throws(() => podmanGuestAccess.relay('abc', 70000), /invalid relay port/);
+});
+
+test('a host that is not Linux needs a podman connection (a setting, or CONTAINER_HOST / CONTAINER_CONNECTION)', () => {
+  const saved = { host: process.env.CONTAINER_HOST, conn: process.env.CONTAINER_CONNECTION };
+  delete process.env.CONTAINER_HOST;
+  delete process.env.CONTAINER_CONNECTION;
+  try {
+    assert.equal(needsRemotePodman('darwin', {}), true);
+    assert.equal(needsRemotePodman('win32', {}), true);
+    assert.equal(needsRemotePodman('linux', {}), false);
+    assert.equal(needsRemotePodman('darwin', { connection: 'podman-machine-default' }), false);
+    assert.equal(needsRemotePodman('darwin', { url: 'ssh://core@127.0.0.1:2222/run/podman/podman.sock' }), false);
+    process.env.CONTAINER_HOST = 'unix:///run/podman/podman.sock';
+    assert.equal(needsRemotePodman('darwin', {}), false);
+  } finally {
+    if (saved.host === undefined) delete process.env.CONTAINER_HOST;
+    else process.env.CONTAINER_HOST = saved.host;
+    if (saved.conn !== undefined) process.env.CONTAINER_CONNECTION = saved.conn;
+  }
 });

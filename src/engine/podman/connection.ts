@@ -66,3 +66,8 @@ export function connectionKey(c: PodmanConnection, env: NodeJS.ProcessEnv = proc
   const id = e.kind === 'connection' ? `connection:${e.name}` : `url:${e.url}`;
   return crypto.createHash('sha256').update(id).digest('hex').slice(0, 16);
 }
+
+/** VMs need a Linux podman host: on another OS only a podman connection (a podman machine, a server) can serve them. */
+export function needsRemotePodman(platform: NodeJS.Platform, connection: PodmanConnection): boolean {
+  return platform !== 'linux' && effectiveConnection(connection).kind === 'local';
+}

@@ -1,5 +1,5 @@
 import { execa, type Options as ExecaOptions, type ResultPromise } from 'execa';
-import { EngineError } from '../errors';
+import { EngineError, PodmanUnavailableError } from '../errors';
 import { connectionArgs, describeConnection, effectiveConnection, type PodmanConnection } from './connection';
 
 export type CommandLogger = (argv: string[]) => void;
@@ -64,7 +64,7 @@ export class Podman {
   private notFound(e: unknown): never {
     const err = e as NodeJS.ErrnoException;
     if (err?.code === 'ENOENT') {
-      throw new EngineError(`podman not found (looked for "${this.binary}")`, { hint: 'install podman (npm run host-setup on Debian 12), or set the podman path' });
+      throw new PodmanUnavailableError('missing', `podman not found (looked for "${this.binary}")`, 'install podman (npm run host-setup on Debian 12), or set the podman path');
     }
     throw e;
   }

@@ -79,7 +79,8 @@ class VmTaskTerminal implements vscode.Pseudoterminal {
     this.abort.abort();
     const name = this.vmName;
     if (name) {
-      void findVm(this.s.podman(), name)
+      void Promise.resolve()
+        .then(() => findVm(this.s.podman(), name))
         .then((vm) => removeVm(this.s.podman(), vm))
         .catch(() => undefined)
         .then(() => this.s.tree.refresh());

@@ -5,6 +5,7 @@ import { watchVmEvents, EventWatch } from '../../engine/podman/events';
 import { vmItemProperties } from './vmItemProperties';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
 import { Disposable } from '../disposable';
+import { PodmanUnavailableError } from '../../engine/errors';
 
 export class VmTreeItem extends vscode.TreeItem {
   constructor(readonly vm: VmInfo, forwards: PortForward[]) {
@@ -49,6 +50,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   readonly onDidChangeTreeData = this.changed.event;
   private vms: VmInfo[] = [];
   private lastError: string | undefined;
+  private noPodman: PodmanUnavailableError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private events: EventWatch | undefined;
@@ -73,6 +75,11 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
     void this.refresh();
   }
 
+  /** Set when no podman can be used (the welcome says why; commands answer with it). */
+  get unavailable(): PodmanUnavailableError | undefined {
+    return this.noPodman;
+  }
+
   /** Whether the podman events stream runs (the view is shown, or a VM runs). */
   get watching(): boolean {
     return this.events !== undefined;
@@ -85,7 +92,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   }
 
   private updateWatching(): void {
-    const wanted = !!this.view?.visible || this.vms.some(isRunning);
+    const wanted = !this.noPodman && (!!this.view?.visible || this.vms.some(isRunning));
     if (wanted) {
       this.events ??= watchVmEvents(this.podman(), () => this.soon(), (m) => this.log(m), () => this.soon());
     } else {
@@ -123,6 +130,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
       for (const gone of this.vms.filter((v) => !ids.has(v.id))) removeStateDirOf(gone);
       this.vms = vms;
       this.lastError = undefined;
+      this.setUnavailable(undefined);
       this.forwards.prune(new Set(vms.filter(isRunning).map((v) => v.name)));
       if (this.view) {
         this.view.message = undefined;
@@ -134,12 +142,21 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
       this.refreshed.fire(vms);
     } catch (e) {
       this.lastError = (e as Error).message;
-      if (this.view) this.view.message = this.lastError;
+      this.setUnavailable(e instanceof PodmanUnavailableError ? e : undefined);
+      // no podman at all: the welcome content explains it (a message would hide it)
+      if (this.view) this.view.message = this.noPodman ? undefined : this.lastError;
+      this.vms = this.noPodman ? [] : this.vms;
       this.changed.fire();
     }
     this.updateWatching();
     this.schedulePoll();
     return this.vms;
+  }
+
+  private setUnavailable(e: PodmanUnavailableError | undefined): void {
+    if (e?.reason === this.noPodman?.reason) return void (this.noPodman = e);
+    this.noPodman = e;
+    void vscode.commands.executeCommand('setContext', 'bootcEphemeral.podmanUnavailable', e?.reason ?? '');
   }
 
   current(): VmInfo[] {

@@ -55,7 +55,7 @@ export class RunFormPanel {
   private async onMessage(m: PageMessage): Promise<void> {
     const post = (msg: PanelMessage) => this.panel.webview.postMessage(msg);
     if (m.type === 'ready') {
-      const images = (await listBootcImages(this.s.podman()).catch(() => [])).map((i) => i.name);
+      const images = (await Promise.resolve().then(() => listBootcImages(this.s.podman())).catch(() => [])).map((i) => i.name);
       const values = this.config ? fieldsToForm(await this.rawFields(this.config)) : { ...EMPTY_FORM, memory: vscode.workspace.getConfiguration('bootcEphemeral').get<string>('defaultMemory') ?? '4G' };
       if (values.image && !images.includes(values.image)) images.unshift(values.image);
       await post({ type: 'init', values, images, fields: FORM_FIELDS, title: this.panel.title });

@@ -6,8 +6,11 @@ import type { Services } from '../../services';
 /** The VM a command acts on: the tree item it was invoked on, or one picked from a quick pick. */
 export async function pickVm(s: Services, arg: unknown, filter: (vm: VmInfo) => boolean = () => true, placeHolder?: string): Promise<VmInfo | undefined> {
   if (arg instanceof VmTreeItem) return arg.vm;
-  if (typeof arg === 'string') return (await s.tree.refresh()).find((v) => v.name === arg && filter(v));
-  const vms = (await s.tree.refresh()).filter(filter);
+  const listed = await s.tree.refresh();
+  // no podman: the command says why (the same words as the view's welcome), not "no VM"
+  if (s.tree.unavailable) throw s.tree.unavailable;
+  if (typeof arg === 'string') return listed.find((v) => v.name === arg && filter(v));
+  const vms = listed.filter(filter);
   if (!vms.length) {
     void vscode.window.showInformationMessage(vscode.l10n.t('No ephemeral VM to choose from.'));
     return undefined;

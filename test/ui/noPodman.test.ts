@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { showVmsView, Workbench, runFromPalette } from './helpers';
+
+// No podman can be used here (the podman path names nothing): the view says why and how to fix it, and
+// the commands answer with the same explanation instead of failing some other way.
+const MISSING = '/nonexistent/bin/podman';
+const wb = new Workbench('no-podman', { settings: { 'bootcEphemeral.podmanPath': MISSING } });
+const { shot, step } = wb;
+
+step('the VMs view shows one welcome: podman was not found, with the fix', async () => {
+  await wb.open();
+  await showVmsView(wb.page);
+  const welcome = wb.page.locator('.welcome-view-content', { hasText: 'podman was not found on this machine' }).first();
+  await welcome.waitFor({ timeout: 30_000 });
+  assert.match(await welcome.innerText(), /sudo apt-get install podman/);
+  assert.ok(await welcome.locator('a, .monaco-button', { hasText: 'Set a Podman Connection' }).count(), 'a way to a podman elsewhere');
+  assert.equal(await wb.page.locator('.welcome-view-content', { hasText: 'No ephemeral VMs yet' }).count(), 0, 'not the first-steps welcome');
+  await shot('01-welcome');
+});
+
+async function notificationSays(text: string): Promise<void> {
+  const bell = wb.page.locator('.statusbar-item[aria-label*="otification"]').first();
+  await bell.click();
+  await wb.page.locator('.notifications-center .notification-list-item', { hasText: text }).first().waitFor({ timeout: 30_000 });
+  await wb.page.keyboard.press('Escape');
+}
+
+step('commands answer with the explanation: Boot Sample Image and Stop say podman is not found', async () => {
+  await runFromPalette(wb.page, 'Ephemeral VMs: Boot Sample Image');
+  await notificationSays(`podman not found (looked for "${MISSING}")`);
+  await runFromPalette(wb.page, 'Ephemeral VMs: Stop');
+  await notificationSays(`podman not found (looked for "${MISSING}")`);
+  assert.equal(await wb.page.locator('.notifications-center .notification-list-item', { hasText: /command .* not found/ }).count(), 0);
+  await shot('02-command-answers');
+});
