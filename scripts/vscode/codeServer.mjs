@@ -48,11 +48,13 @@ export async function startCodeServer({ env = {}, smokeDriver = true, port, sett
   if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server is not installed (${CODE_SERVER_ENTRY}): run bash scripts/vscode/install.sh`);
   fs.mkdirSync(CACHE, { recursive: true });
   const state = fs.mkdtempSync(path.join(CACHE, 'run-')); // short: VS Code puts unix sockets in TMPDIR
-  const dirs = ['data/User', 'extensions', 'xdg-config', 'xdg-data', 'tmp'];
+  const dirs = ['data/User', 'data/Machine', 'extensions', 'xdg-config', 'xdg-data', 'tmp'];
   for (const d of dirs) fs.mkdirSync(path.join(state, d), { recursive: true });
   // untrusted: workspace trust on, no prompt, so the folder opens in Restricted Mode
   const trust = trustWorkspace ? {} : { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'always', 'security.workspace.trust.untrustedFiles': 'open' };
   fs.writeFileSync(path.join(state, 'data/User/settings.json'), JSON.stringify({ ...SETTINGS, ...settings, ...trust }, null, 2));
+  // machine-scoped settings (e.g. bootcEphemeral.podmanPath) are read from the server's Machine settings
+  fs.writeFileSync(path.join(state, 'data/Machine/settings.json'), JSON.stringify(settings, null, 2));
   port ??= await freePort();
   fs.writeFileSync(path.join(state, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logPath = path.join(state, 'code-server.log');

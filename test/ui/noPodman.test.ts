@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { showVmsView, Workbench, runFromPalette } from './helpers';
 
 // No podman can be used here (the podman path names nothing): the view says why and how to fix it, and
 // the commands answer with the same explanation instead of failing some other way.
 const MISSING = '/nonexistent/bin/podman';
-const wb = new Workbench('no-podman', { settings: { 'bootcEphemeral.podmanPath': MISSING } });
+const wb = new Workbench('no-podman', {
+  settings: { 'bootcEphemeral.podmanPath': MISSING },
+  // should the setting not take, Boot Sample Image would really boot: leave no such VM behind
+  afterStop: () => {
+    const names = execFileSync('podman', ['ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter((n) => n.startsWith('bootc-sample-'));
+    if (names.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...names], { stdio: 'ignore' });
+  },
+});
 const { shot, step } = wb;
 
 step('the VMs view shows one welcome: podman was not found, with the fix', async () => {
