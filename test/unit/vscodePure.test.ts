@@ -95,4 +95,6 @@ test('sshd liveness: a greeting counts, a silent or closed port does not', async
   const port = portOf(unused);
   await new Promise((r) => unused.close(r));
   assert.equal(await sshAnswers(port), false, 'nothing listening');
+  assert.equal(await sshAnswers(Number('not-a-port')), false, 'a forged label\'s port is no answer, not a crash');
+  assert.equal(await sshAnswers(70000), false);
 });

@@ -7,6 +7,8 @@ import * as net from 'node:net';
  * the closed connection.
  */
 export function sshAnswers(port: number, timeoutMs = 5_000): Promise<boolean> {
+  // the port comes from a container label: anything but a port number is no answer (net.connect would throw)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return Promise.resolve(false);
   return new Promise((resolve) => {
     let got = '';
     const socket = net.connect({ host: '127.0.0.1', port });
