@@ -37,21 +37,32 @@ if (tests) {
 
   // the CLI runs as a command (npm install -g, npm link, npx): a shebang, and executable (below);
   // minified always: every invocation parses it (the source map stays for debugging)
-  // ssh2 is a third of the CLI's code and only `ssh`, `run-ssh` and `run -K` need it: it is its own
-  // file (dist/ssh2.js), required on first use, so that `ps`, `rm`, `help` do not parse it
-  const ssh2Apart = { name: 'ssh2-apart', setup: (b) => b.onResolve({ filter: /^ssh2$/ }, () => ({ path: './ssh2.js', external: true })) };
-  const cli = { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, minify: true, plugins: [ssh2Apart] };
-  // the extension shares dist/ssh2.js the same way (activation does not parse it) and is minified too
-  const extension = { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', minify: true, plugins: [ssh2Apart] };
-  const ssh2 = { ...common, stdin: { contents: "module.exports = require('ssh2');", resolveDir: '.', loader: 'js' }, outfile: 'dist/ssh2.js', minify: true };
+  // ssh2, yaml and execa are two thirds of the code and each is needed only by some commands: each is
+  // its own file (dist/<name>.js), required on first use (src/engine/lazyDeps.ts), so that the
+  // extension's module load and `ps`, `rm`, `help` do not parse what they do not use
+  const lazyDeps = ['ssh2', 'yaml', 'execa'];
+  const depsApart = { name: 'deps-apart', setup: (b) => b.onResolve({ filter: new RegExp(`^(${lazyDeps.join('|')})$`) }, (a) => (a.kind === 'require-call' ? { path: `./${a.path}.js`, external: true } : undefined)) };
+  const cli = { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, minify: true, plugins: [depsApart] };
+  // every `import * as vscode` would copy the whole API object at load (esbuild's interop, once per
+  // importing file): they all share one re-exporting module instead, so it is copied once
+  const vscodeOnce = {
+    name: 'vscode-once',
+    setup: (b) => {
+      b.onResolve({ filter: /^vscode$/ }, (a) => (a.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
+      b.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+    },
+  };
+  // the extension shares those files the same way and is minified too
+  const extension = { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', minify: true, plugins: [depsApart, vscodeOnce] };
+  const deps = lazyDeps.map((name) => ({ ...common, stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.', loader: 'js' }, outfile: `dist/${name}.js`, minify: true }));
   // the run form's webview script: a browser bundle with the web components it uses
   const webview = { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { runForm: 'src/webview/runForm.ts' }, outdir: 'dist/webview', external: [] };
   if (watch) {
-    for (const o of [webview, extension, cli, ssh2]) await (await esbuild.context(o)).watch();
+    for (const o of [webview, extension, cli, ...deps]) await (await esbuild.context(o)).watch();
     chmodSync('dist/cli.js', 0o755);
     console.log('[watch] build started');
   } else {
-    await Promise.all([esbuild.build(extension), esbuild.build(cli), esbuild.build(ssh2), esbuild.build(webview)]);
+    await Promise.all([esbuild.build(extension), esbuild.build(cli), ...deps.map((d) => esbuild.build(d)), esbuild.build(webview)]);
     chmodSync('dist/cli.js', 0o755);
     // the man page, from the same descriptions as --help
     writeFileSync('dist/bootc-ephemeral.1', execFileSync(process.execPath, ['dist/cli.js', 'completion', 'man']));

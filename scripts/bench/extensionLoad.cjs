@@ -5,9 +5,10 @@ const Module = require('node:module');
 const path = require('node:path');
 const bundle = path.resolve(__dirname, '../../dist/extension.js');
 // the bundle copies the vscode module's own properties (esbuild's interop): the stub has the API's
-// top-level names, as the real module does (from @types/vscode)
+// top-level runtime names, as the real module does (from @types/vscode: classes, enums, namespaces,
+// functions, constants; interfaces and types do not exist at run time)
 const api = fs.readFileSync(require.resolve('@types/vscode/index.d.ts'), 'utf8');
-const names = [...new Set([...api.matchAll(/^\t(?:export )?(?:class|namespace|enum|function|const|let|interface) ([A-Za-z_]\w*)/gm)].map((m) => m[1]))];
+const names = [...new Set([...api.matchAll(/^\t(?:export )?(?:class|namespace|enum|function|const|let) ([A-Za-z_]\w*)/gm)].map((m) => m[1]))];
 // each API name is a callable, constructible, extensible stand-in; the module itself is a plain object
 const standIn = () => {
   const f = function () {};

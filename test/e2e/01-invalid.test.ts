@@ -226,10 +226,12 @@ test('the installed command: npm pack, install into a temporary prefix, run it',
     assert.ok(Array.isArray(JSON.parse(String(ps.stdout))));
     const help = await execa(bin, ['help', 'run'], { reject: false });
     assert.match(String(help.stdout), /^Usage: bootc-ephemeral run /);
-    // ssh2 ships as its own file, loaded on first use: it must be installed next to the CLI and load
-    const ssh2 = path.join(fs.realpathSync(bin), '..', 'ssh2.js');
-    const loads = await execa(process.execPath, ['-e', `require(${JSON.stringify(ssh2)}).utils.generateKeyPairSync('ed25519')`], { reject: false });
-    assert.equal(loads.exitCode, 0, String(loads.stderr));
+    // ssh2, yaml and execa ship as their own files, loaded on first use: each is installed next to the CLI and loads
+    for (const [file, use] of [['ssh2.js', ".utils.generateKeyPairSync('ed25519')"], ['yaml.js', ".parse('a: 1').a"], ['execa.js', '.execa']]) {
+      const dep = path.join(fs.realpathSync(bin), '..', file);
+      const loads = await execa(process.execPath, ['-e', `if (!require(${JSON.stringify(dep)})${use}) process.exit(3)`], { reject: false });
+      assert.equal(loads.exitCode, 0, `${file}: ${String(loads.stderr)}`);
+    }
   } finally {
     fs.rmSync(prefix, { recursive: true, force: true });
   }

@@ -3,11 +3,7 @@ import * as os from 'node:os';
 import * as net from 'node:net';
 import { Writable, type Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
-
-/** ssh2, loaded on first use: commands that never connect (ps, rm, help) start faster without it. */
-function ssh2(): typeof import('ssh2') {
-  return require('ssh2') as typeof import('ssh2');
-}
+import { ssh2 } from '../lazyDeps';
 import { EngineError } from '../errors';
 import { shellLine } from '../shellQuote';
 

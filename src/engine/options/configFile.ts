@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Document, isMap, isScalar, isSeq, parseDocument, Pair, Scalar, YAMLMap, YAMLSeq, Node as YamlNode } from 'yaml';
+import type { Document, Pair, Scalar, YAMLMap, YAMLSeq, Node as YamlNode } from 'yaml';
+import { yaml } from '../lazyDeps';
 import { parseRunOptions, PathProbe, RunOptions, RunOptionsInput, hostPathProbe } from './runOptions';
 import { RUN_OPTION_FIELDS, type FieldKind, type FormControl } from './fields';
 import { InvalidOptionsError } from '../errors';
@@ -113,8 +114,8 @@ function rangeOf(node: YamlNode | null | undefined, fallback: [number, number] =
 }
 
 function scalarList(node: unknown): string[] | undefined {
-  if (isSeq(node)) return node.items.every((i) => isScalar(i)) ? (node.items as Scalar[]).map((i) => String(i.value)) : undefined;
-  if (isScalar(node) && node.value !== null) return [String(node.value)];
+  if (yaml().isSeq(node)) return node.items.every((i) => yaml().isScalar(i)) ? (node.items as Scalar[]).map((i) => String(i.value)) : undefined;
+  if (yaml().isScalar(node) && node.value !== null) return [String(node.value)];
   return undefined;
 }
 
@@ -128,17 +129,17 @@ export function parseConfigFile(text: string, vars: VariableContext = {}, probe:
   let doc: Document;
   try {
     // aliases are never expanded here (we read nodes, not toJS), so alias bombs cost nothing
-    doc = parseDocument(text, { keepSourceTokens: false, uniqueKeys: true });
+    doc = yaml().parseDocument(text, { keepSourceTokens: false, uniqueKeys: true });
   } catch (e) {
     return { configurations, problems: [{ message: `the file cannot be parsed: ${(e as Error).message}`, start: 0, end: 0 }] };
   }
   const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message.split('\n')[0], start: e.pos[0], end: e.pos[1] }));
   if (problems.length) return { configurations, problems };
   const root = doc.contents;
-  if (root === null || (isScalar(root) && root.value === null)) return { configurations, problems };
-  if (!isMap(root)) return { configurations, problems: [{ message: 'expected a mapping with "version" and "configurations"', start: 0, end: text.length }] };
+  if (root === null || (yaml().isScalar(root) && root.value === null)) return { configurations, problems };
+  if (!yaml().isMap(root)) return { configurations, problems: [{ message: 'expected a mapping with "version" and "configurations"', start: 0, end: text.length }] };
   for (const pair of root.items) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
     if (key !== 'version' && key !== 'configurations') problems.push({ message: `unknown key "${key}": the file has "version" and "configurations"`, ...span(pair.key as YamlNode) });
   }
   const version = root.get('version', true) as Scalar | undefined;
@@ -146,10 +147,10 @@ export function parseConfigFile(text: string, vars: VariableContext = {}, probe:
   else if (version.value !== CONFIG_VERSION) problems.push({ message: `version must be ${CONFIG_VERSION}`, ...span(version) });
   const list = root.get('configurations', true);
   if (list === undefined) return { configurations, problems };
-  if (!isSeq(list)) return { configurations, problems: [...problems, { message: '"configurations" must be a list', ...span(list as YamlNode) }] };
+  if (!yaml().isSeq(list)) return { configurations, problems: [...problems, { message: '"configurations" must be a list', ...span(list as YamlNode) }] };
   const names = new Set<string>();
   for (const item of list.items) {
-    if (!isMap(item)) {
+    if (!yaml().isMap(item)) {
       problems.push({ message: 'each configuration is a mapping with at least "name" and "image" or "containerfile"', ...span(item as YamlNode) });
       continue;
     }
@@ -172,7 +173,7 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
   const nameNode = map.get('name', true) as Scalar | undefined;
   const name = nameNode && typeof nameNode.value === 'string' ? nameNode.value : undefined;
   if (!name) {
-    const shown = nameNode && isScalar(nameNode) ? JSON.stringify(nameNode.value) : undefined;
+    const shown = nameNode && yaml().isScalar(nameNode) ? JSON.stringify(nameNode.value) : undefined;
     problems.push({ message: shown ? `name: ${shown}: "name" must be a non-empty string` : 'a configuration needs a "name"', ...span(nameNode ?? map) });
     return undefined;
   }
@@ -181,7 +182,7 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
   const c: SavedConfiguration = { name, input };
   const valueNodes: Record<string, YamlNode> = {};
   for (const pair of map.items as Pair<YamlNode, YamlNode>[]) {
-    const key = isScalar(pair.key) ? String(pair.key.value) : '';
+    const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
     // own keys only: "constructor" or "__proto__" must not find Object's
     const spec = Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
     if (!spec) {
@@ -190,7 +191,7 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
     }
     const node = pair.value;
     valueNodes[key] = node ?? pair.key;
-    const scalar = isScalar(node) ? node.value : undefined;
+    const scalar = yaml().isScalar(node) ? node.value : undefined;
     const str = (v: unknown) => resolveVariables(String(v), vars, (variable, why) => bad(node ?? pair.key, `${key}: ${variable} cannot be resolved: ${why}`));
     switch (spec.kind) {
       case 'string':
@@ -218,8 +219,8 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
         break;
       }
       case 'ports': {
-        const items = isSeq(node) ? (node as YAMLSeq).items : [node];
-        const ports = items.map((i) => (isScalar(i) ? Number(i.value) : NaN));
+        const items = yaml().isSeq(node) ? (node as YAMLSeq).items : [node];
+        const ports = items.map((i) => (yaml().isScalar(i) ? Number(i.value) : NaN));
         if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) bad(node ?? pair.key, '"forwardPorts" must be a list of port numbers (1-65535)');
         else c.forwardPorts = ports;
         break;
@@ -244,8 +245,8 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
 
 /** In a list value, the item that holds the bad value (so the squiggle sits on the right line). */
 function itemNodeFor(node: YamlNode | undefined, value: unknown): YamlNode | undefined {
-  if (!isSeq(node)) return undefined;
-  return (node.items as YamlNode[]).find((i) => isScalar(i) && (String(i.value) === String(value) || String(value).endsWith(String(i.value).replace(/^\$\{[^}]+\}/, ''))));
+  if (!yaml().isSeq(node)) return undefined;
+  return (node.items as YamlNode[]).find((i) => yaml().isScalar(i) && (String(i.value) === String(value) || String(value).endsWith(String(i.value).replace(/^\$\{[^}]+\}/, ''))));
 }
 
 function suggest(key: string): string {
@@ -267,12 +268,12 @@ export function validateConfigurationOptions(c: SavedConfiguration, probe: PathP
 export type ConfigurationFields = { name: string } & Record<string, unknown>;
 
 function emptyDocument(): Document {
-  return parseDocument(`# Ephemeral VM configurations (bootc-ephemeral). Keys: see resources/bootc-ephemeral.schema.json\nversion: ${CONFIG_VERSION}\nconfigurations: []\n`);
+  return yaml().parseDocument(`# Ephemeral VM configurations (bootc-ephemeral). Keys: see resources/bootc-ephemeral.schema.json\nversion: ${CONFIG_VERSION}\nconfigurations: []\n`);
 }
 
 function configurationsSeq(doc: Document): YAMLSeq {
   let seq = doc.get('configurations', true);
-  if (!isSeq(seq)) {
+  if (!yaml().isSeq(seq)) {
     seq = doc.createNode([]) as YAMLSeq;
     doc.set('configurations', seq);
   }
@@ -283,11 +284,11 @@ function configurationsSeq(doc: Document): YAMLSeq {
 
 /** Adds or replaces (by name) a configuration; comments and layout elsewhere stay as they were. */
 export function upsertConfiguration(text: string, fields: ConfigurationFields, previousName = fields.name): string {
-  const doc = text.trim() ? parseDocument(text) : emptyDocument();
+  const doc = text.trim() ? yaml().parseDocument(text) : emptyDocument();
   if (doc.errors.length) throw new Error(`the file has YAML errors: ${doc.errors[0].message.split('\n')[0]}`);
   const seq = configurationsSeq(doc);
   const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)));
-  const index = seq.items.findIndex((i) => isMap(i) && i.get('name') === previousName);
+  const index = seq.items.findIndex((i) => yaml().isMap(i) && i.get('name') === previousName);
   if (index < 0) {
     seq.items.push(doc.createNode(clean));
   } else {
@@ -296,7 +297,7 @@ export function upsertConfiguration(text: string, fields: ConfigurationFields, p
     for (const key of map.items.map((p) => String((p.key as Scalar).value))) if (!(key in clean)) map.delete(key);
     for (const [k, v] of Object.entries(clean)) {
       const existing = map.get(k, true);
-      if (isScalar(existing) && !Array.isArray(v)) existing.value = v;
+      if (yaml().isScalar(existing) && !Array.isArray(v)) existing.value = v;
       else map.set(k, doc.createNode(v));
     }
   }
@@ -304,9 +305,9 @@ export function upsertConfiguration(text: string, fields: ConfigurationFields, p
 }
 
 export function removeConfiguration(text: string, name: string): string {
-  const doc = parseDocument(text);
+  const doc = yaml().parseDocument(text);
   const seq = configurationsSeq(doc);
-  const index = seq.items.findIndex((i) => isMap(i) && i.get('name') === name);
+  const index = seq.items.findIndex((i) => yaml().isMap(i) && i.get('name') === name);
   if (index >= 0) seq.items.splice(index, 1);
   return doc.toString();
 }

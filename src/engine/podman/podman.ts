@@ -1,4 +1,5 @@
-import { execa, type Options as ExecaOptions, type ResultPromise } from 'execa';
+import type { Options as ExecaOptions, ResultPromise } from 'execa';
+import { execa } from '../lazyDeps';
 import { EngineError, PodmanUnavailableError } from '../errors';
 import { connectionArgs, describeConnection, effectiveConnection, type PodmanConnection } from './connection';
 
@@ -73,7 +74,7 @@ export class Podman {
     const argv = [...this.globalArgs, ...args];
     this.logger?.(redactArgv([this.binary, ...argv]));
     try {
-      const r = await execa(this.binary, argv, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: true });
+      const r = await execa().execa(this.binary, argv, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: true });
       if (r.failed && r.exitCode === undefined) {
         if ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(r.message))) this.notFound({ code: 'ENOENT' });
         throw new EngineError(`podman ${args[0]} failed: ${r.message}`);
@@ -89,7 +90,7 @@ export class Podman {
   async read(command: { readonly args: readonly string[] }): Promise<{ stdout: Buffer; stderr: string; exitCode: number }> {
     const argv = [...this.globalArgs, ...command.args];
     this.logger?.(redactArgv([this.binary, ...argv]));
-    const r = await execa(this.binary, argv, { reject: false, encoding: 'buffer', stripFinalNewline: false });
+    const r = await execa().execa(this.binary, argv, { reject: false, encoding: 'buffer', stripFinalNewline: false });
     if (r.exitCode === undefined && ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(r.message)))) this.notFound({ code: 'ENOENT' });
     return { stdout: Buffer.from(r.stdout ?? []), stderr: Buffer.from(r.stderr ?? []).toString('utf8'), exitCode: r.exitCode ?? 1 };
   }
@@ -103,7 +104,7 @@ export class Podman {
   spawn(command: { readonly args: readonly string[] } | readonly string[], opts: ExecaOptions = {}): ResultPromise {
     const args = [...this.globalArgs, ...('args' in command ? command.args : command)];
     this.logger?.(redactArgv([this.binary, ...args]));
-    return execa(this.binary, args, { reject: false, ...opts });
+    return execa().execa(this.binary, args, { reject: false, ...opts });
   }
 }
 

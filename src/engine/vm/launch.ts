@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as crypto from 'node:crypto';
-import { execa } from 'execa';
+import { execa } from '../lazyDeps';
 import type { RunOptions } from '../options/runOptions';
 import { HOST_STORAGE_MOUNT_NAME } from '../options/runOptions';
 import { EngineError, InvalidOptionsError } from '../errors';
@@ -90,7 +90,7 @@ async function mkswap(file: string, bytes: number): Promise<void> {
     fs.closeSync(fd);
   }
   const bin = ['/usr/sbin/mkswap', '/sbin/mkswap'].find((p) => fs.existsSync(p)) ?? 'mkswap';
-  const r = await execa(bin, ['-q', file], { reject: false });
+  const r = await execa().execa(bin, ['-q', file], { reject: false });
   if (r.exitCode !== 0) throw new EngineError(`mkswap failed: ${r.stderr || r.message}`, { field: 'add-swap' });
 }
 

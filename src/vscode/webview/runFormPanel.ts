@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { parse } from 'yaml';
+import { yaml } from '../../engine/lazyDeps';
 import type { Services } from '../services';
 import { checkForm, derivedFormValues, EMPTY_FORM, fieldsToForm, FORM_FIELDS, formToFields, FormValues, type FormField } from '../../engine/options/formModel';
 import type { PageMessage, PanelMessage } from '../../webview/protocol';
@@ -88,7 +88,7 @@ export class RunFormPanel {
   /** The configuration as written in the file (with ${...} unresolved), for editing. */
   private async rawFields(c: StoredConfiguration): Promise<Record<string, unknown>> {
     const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(c.file));
-    const doc = parse(text) as { configurations?: Record<string, unknown>[] };
+    const doc = yaml().parse(text) as { configurations?: Record<string, unknown>[] };
     return doc.configurations?.find((x) => x.name === c.name) ?? { name: c.name };
   }
 

@@ -1,0 +1,16 @@
+/**
+ * The heavy dependencies, required on first use rather than at load: the extension's module load and
+ * quick CLI commands (`ps`, `rm`, `help`) do not parse them. The build puts each in its own file
+ * (scripts/build.mjs), so these `require` calls stay lazy in the bundles too.
+ */
+export function ssh2(): typeof import('ssh2') {
+  return require('ssh2') as typeof import('ssh2');
+}
+
+export function yaml(): typeof import('yaml') {
+  return require('yaml') as typeof import('yaml');
+}
+
+export function execa(): typeof import('execa') {
+  return require('execa') as typeof import('execa');
+}
