@@ -41,3 +41,35 @@ export class PodmanUnavailableError extends EngineError {
 export function formatProblem(p: OptionProblem): string {
   return `invalid ${p.field} ${JSON.stringify(p.value)}: ${p.message}`;
 }
+
+/**
+ * `podman build` failed: its output (the last lines, at most BUILD_OUTPUT_KEPT) and which of them is the
+ * step that failed, so a UI can show the log there.
+ */
+export class BuildFailedError extends EngineError {
+  constructor(
+    message: string,
+    readonly output: readonly string[],
+    /** index in `output` of the failing step's `STEP n/m` line, when it is there */
+    readonly failingStepLine: number | undefined,
+  ) {
+    super(message);
+    this.name = 'BuildFailedError';
+  }
+}
+
+/**
+ * A VM that was started did not become reachable over SSH: the wait timed out, or the VM stopped
+ * first. The VM may still be there (for its logs), so a UI can offer its console and journal.
+ */
+export class VmNotReadyError extends EngineError {
+  constructor(
+    message: string,
+    readonly vmName: string,
+    readonly reason: 'timeout' | 'stopped',
+    exitCode: number,
+  ) {
+    super(message, { exitCode });
+    this.name = 'VmNotReadyError';
+  }
+}

@@ -1,8 +1,9 @@
 import * as vscode from 'vscode';
 import type { RunOptionsInput } from '../engine/options/runOptions';
 import type { PodmanConnection } from '../engine/podman/connection';
+import type { BindWorkspace } from './boot/workspaceBinds';
 
-export type BindWorkspace = 'rw' | 'ro' | 'off';
+export type { BindWorkspace };
 
 export interface Settings {
   podmanPath: string;
@@ -14,6 +15,8 @@ export interface Settings {
   accel: string;
   bindWorkspace: BindWorkspace;
   openSshTerminalWhenReady: boolean;
+  /** how long a boot waits for SSH (ms) */
+  sshTimeoutMs: number;
   extraKernelArgs: string[];
 }
 
@@ -28,6 +31,7 @@ export function readSettings(): Settings {
     accel: c.get<string>('accel') ?? 'auto',
     bindWorkspace: c.get<BindWorkspace>('bindWorkspace') ?? 'rw',
     openSshTerminalWhenReady: c.get<boolean>('openSshTerminalWhenReady') ?? true,
+    sshTimeoutMs: Math.min(3600, Math.max(5, c.get<number>('sshTimeout') ?? 240)) * 1000,
     extraKernelArgs: c.get<string[]>('extraKernelArgs') ?? [],
   };
 }
@@ -39,27 +43,7 @@ export function connectionFromSetting(value: string): PodmanConnection {
   return /^[a-z]+:\/\//.test(v) ? { url: v } : { connection: v };
 }
 
-/** A mount NAME from a folder name: what the validator accepts. */
-export function mountNameFor(folderName: string): string {
-  const n = folderName.replace(/[^a-zA-Z0-9_-]/g, '-').replace(/^[^a-zA-Z0-9]+/, '').slice(0, 30);
-  return n || 'workspace';
-}
-
 /** The run options of a plain boot from VS Code: the user's defaults. */
 export function defaultRunInput(image: string, s: Settings): RunOptionsInput {
   return { image, memory: s.memory, vcpus: s.vcpus, itype: s.itype || undefined, accel: s.accel, karg: s.extraKernelArgs };
-}
-
-/** What every boot from VS Code adds: SSH, background, --rm (stateless; Stop removes it), the workspace folders. */
-export function vmRunInput(base: RunOptionsInput, bindWorkspace: BindWorkspace, folders: readonly { name: string; uri: { fsPath: string } }[]): RunOptionsInput {
-  const taken = new Set([...(base.bind ?? []), ...(base.roBind ?? [])].map((b) => b.split(':')[1]).filter(Boolean));
-  const binds = bindWorkspace === 'off' ? [] : folders.map((f) => `${f.uri.fsPath}:${mountNameFor(f.name)}`).filter((b) => !taken.has(b.split(':')[1]));
-  return {
-    ...base,
-    sshKeygen: true,
-    detach: true,
-    rm: true,
-    bind: [...(base.bind ?? []), ...(bindWorkspace === 'rw' ? binds : [])],
-    roBind: [...(base.roBind ?? []), ...(bindWorkspace === 'ro' ? binds : [])],
-  };
 }

@@ -10,10 +10,10 @@ export type PageMessage =
   | { type: 'pickFolder'; field: string }
   | { type: 'copy'; text: string };
 
-/** extension host -> page */
+/** extension host -> page (every text the page shows comes from the host, localized) */
 export type PanelMessage =
   | { type: 'init'; values: FormValues; images: string[]; fields: readonly FormField[]; title: string }
-  | { type: 'check'; check: FormCheck }
+  | { type: 'check'; check: FormCheck; status: string }
   | { type: 'set'; values: Record<string, string> }
   | { type: 'folderPicked'; field: string; path: string }
-  | { type: 'saved'; file: string };
+  | { type: 'saved'; status: string };

@@ -49,7 +49,7 @@ function showSource(): void {
   $('containerfile-row').hidden = !cf;
 }
 
-function showCheck(c: FormCheck): void {
+function showCheck(c: FormCheck, status: string): void {
   for (const el of document.querySelectorAll('.problem')) el.textContent = '';
   for (const el of document.querySelectorAll('[invalid]')) el.removeAttribute('invalid');
   for (const p of c.problems) {
@@ -61,7 +61,7 @@ function showCheck(c: FormCheck): void {
   $('bcvk-command-line').textContent = c.bcvkCommandLine ?? '';
   $('commands').hidden = !c.commandLine;
   for (const b of ['save', 'boot']) ($(b) as HTMLElement & { disabled: boolean }).disabled = c.problems.length > 0;
-  $('status').textContent = c.problems.length ? `${c.problems.length} problem(s)` : 'valid';
+  $('status').textContent = status;
 }
 
 let timer: number | undefined;
@@ -90,13 +90,13 @@ window.addEventListener('message', (e: MessageEvent<PanelMessage>) => {
     fill(m.values);
     $('title').textContent = m.title;
     changed();
-  } else if (m.type === 'check') showCheck(m.check);
+  } else if (m.type === 'check') showCheck(m.check, m.status);
   else if (m.type === 'set') fill(m.values);
   else if (m.type === 'folderPicked') {
     const t = $(m.field);
     t.value = [t.value.trim(), m.path].filter(Boolean).join('\n');
     changed();
-  } else if (m.type === 'saved') $('status').textContent = `saved to ${m.file}`;
+  } else if (m.type === 'saved') $('status').textContent = m.status;
 });
 
 // every decision is the extension host's: a change is only reported (the instance type's sizes come back as `set`)

@@ -263,9 +263,17 @@ test('a failing podman build names the failing step', async () => {
   fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN echo ${marker}\nRUN exit 7\n`);
   const lines: string[] = [];
   try {
+    const { BuildFailedError } = await import('../../src/engine/errors');
     await assert.rejects(
       buildImage(new Podman(), { containerfile: path.join(dir, 'Containerfile'), context: dir, tag: 'localhost/bootc-ephemeral-e2e-badbuild:latest' }, (l) => lines.push(l)),
-      /podman build failed at STEP 3\/3: RUN exit 7/,
+      (e: unknown) => {
+        assert.ok(e instanceof BuildFailedError);
+        assert.match(e.message, /podman build failed at STEP 3\/3: RUN exit 7/);
+        // the error carries the output and where the failing step begins (the extension opens the log there)
+        assert.equal(e.output[e.failingStepLine!], 'STEP 3/3: RUN exit 7');
+        assert.ok(e.output.includes(marker));
+        return true;
+      },
     );
     assert.ok(lines.includes(marker), 'build output streamed line by line');
   } finally {

@@ -161,3 +161,28 @@ export async function answerDialog(page: Page, question: string | RegExp, button
   await dialog.locator('.monaco-button', { hasText: new RegExp(`^${button.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }).first().click();
   await dialog.waitFor({ state: 'detached', timeout: 10_000 });
 }
+
+/**
+ * The notification that says `text`, from the notification centre (the smoke-test driver hides toasts):
+ * its buttons' labels; with `click`, that button is pressed.
+ */
+export async function notificationActions(page: Page, text: string | RegExp, click?: string): Promise<string[]> {
+  const center = page.locator('.notifications-center');
+  if (!(await center.isVisible())) await page.locator('.statusbar-item[aria-label*="otification"]').first().click();
+  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  await item.waitFor({ timeout: 120_000 });
+  const labels = (await item.locator('.monaco-button').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
+  if (click) await item.locator('.monaco-button', { hasText: new RegExp(`^${click}$`) }).first().click();
+  return labels;
+}
+
+/** Opens a file of the workspace in an editor through Quick Open. */
+export async function openFileByPath(page: Page, relativePath: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(relativePath);
+  const [dir, base] = [path.dirname(relativePath), path.basename(relativePath)];
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).filter({ hasText: dir }).first().click({ timeout: 30_000 });
+  await page.locator('.tabs-container .tab.active', { hasText: base }).first().waitFor({ timeout: 15_000 });
+}

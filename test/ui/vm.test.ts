@@ -1,7 +1,9 @@
-import { ROOT, runContextMenuEntry, showVmsView, Workbench, menuSettled, waitUntil, runFromPalette, pickInQuickPick, answerInputBox, answerDialog } from './helpers';
+import { ROOT, runContextMenuEntry, showVmsView, Workbench, menuSettled, waitUntil, runFromPalette, pickInQuickPick, answerInputBox, answerDialog, notificationActions, openFileByPath, WORKSPACE } from './helpers';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // A person's everyday loop, in the workbench: right-click the Containerfile, watch the VM boot in
 // the view, type in the SSH terminal, forward a port, then the palette's boots, the status bar, the
@@ -10,12 +12,15 @@ let vmName = '';
 const wb = new Workbench('vm', {
   settings: { 'bootcEphemeral.defaultMemory': '2G', 'terminal.integrated.gpuAcceleration': 'off' },
   afterStop: () => {
+    fs.rmSync(BROKEN_BUILD, { recursive: true, force: true });
     // by label, not by the names read from the view: a step that fails before reading them leaves no VM behind
     const ours = ourVms().filter((name) => /^(workspace-ephemeral|bootc-sample)-/.test(name));
     if (ours.length) execFileSync('podman', ['rm', '-f', '-t', '0', ...ours], { stdio: 'ignore' });
   },
 });
 const { shot, step } = wb;
+/** a Containerfile whose build fails, made and removed by its step */
+const BROKEN_BUILD = path.join(WORKSPACE, 'broken-build');
 
 function ourVms(): string[] {
   return execFileSync('podman', ['ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
@@ -226,4 +231,44 @@ step('Remove All from the view\'s title asks first, then removes every VM of our
   await answerDialog(wb.page, /Remove 1 ephemeral VM/, 'Remove All');
   await wb.page.locator('.welcome-view-content', { hasText: 'No ephemeral VMs yet' }).first().waitFor({ timeout: 30_000 });
   assert.ok(!ourVms().includes(last), 'its container is gone');
+});
+
+step('a failed build: the error names the step; Show Build Log opens the build output at that step', async () => {
+  fs.mkdirSync(BROKEN_BUILD, { recursive: true });
+  fs.writeFileSync(path.join(BROKEN_BUILD, 'Containerfile'), 'FROM localhost/bootc-sample:latest\nRUN echo "about to fail" && exit 3\n');
+  await openFileByPath(wb.page, 'broken-build/Containerfile');
+  await runFromPalette(wb.page, 'Ephemeral VMs: Boot as Ephemeral VM');
+  const buttons = await notificationActions(wb.page, /podman build failed at STEP 2\/2/, 'Show Build Log');
+  assert.deepEqual(buttons, ['Show Build Log', 'Show Log']);
+  const tab = wb.page.locator('.tabs-container .tab.active', { hasText: /STEP-2-2\.log/ }).first();
+  await tab.waitFor({ timeout: 15_000 });
+  // the failing step's line (the 2nd: FROM a local image prints only its STEP line) is selected and shown
+  await wb.page.locator('.statusbar-item', { hasText: /^Ln 2, Col 1/ }).first().waitFor({ timeout: 10_000 });
+  const text = await wb.page.locator('.editor-instance .view-lines').first().innerText();
+  assert.match(text, /STEP 2\/2: RUN echo "about to fail" && exit 3/);
+  assert.match(text, /about to fail/);
+  await shot('09-build-log');
+  await wb.page.keyboard.press('Escape');
+  fs.rmSync(BROKEN_BUILD, { recursive: true, force: true });
+});
+
+step('a boot whose SSH times out offers Open Console, Tail Journal and Show Log; Tail Journal streams the kept VM\'s journal', async () => {
+  // a 5 s SSH timeout, written where code-server reads the user's settings (it applies them live)
+  const settingsFile = path.join(wb.server.state, 'data/User/settings.json');
+  const settings = fs.readFileSync(settingsFile, 'utf8');
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(settings), 'bootcEphemeral.sshTimeout': 5 }, null, 2));
+  try {
+    await sleep(1_000);
+    await runFromPalette(wb.page, 'Ephemeral VMs: Boot Sample Image');
+    const buttons = await notificationActions(wb.page, /SSH to bootc-sample-[0-9a-f]{4} was not ready after 5 s/, 'Tail Journal');
+    assert.deepEqual(buttons, ['Open Console', 'Tail Journal', 'Show Log']);
+    const [kept] = await waitUntil('the kept VM in the view', async () => (await sampleVmNames()).length === 1 && (await sampleVmNames()), 30_000);
+    assert.ok(ourVms().includes(kept), 'the VM is kept for its logs');
+    await wb.page.locator('.terminal-tabs-entry, .single-terminal-tab', { hasText: `Journal: ${kept}` }).first().waitFor({ timeout: 30_000 });
+    await terminalRows(/systemd|Linux version|kernel/).waitFor({ timeout: 60_000 });
+    await shot('10-ssh-timeout-actions');
+    execFileSync('podman', ['rm', '-f', '-t', '0', kept], { stdio: 'ignore' });
+  } finally {
+    fs.writeFileSync(settingsFile, settings);
+  }
 });

@@ -300,3 +300,22 @@ test('SSH attempts: short while sshd has not said it listens, full once it has o
   assert.equal(attemptTimeoutMs(true, 2_000), 2000, '--timeout 2 means about 2 s');
   assert.equal(attemptTimeoutMs(false, 100), 500, 'one last short attempt');
 });
+
+test('build output: the failing step, the error line after it, and only the last lines kept', async () => {
+  const { BuildOutput, BUILD_OUTPUT_KEPT } = await import('../../src/engine/podman/build');
+  const out = new BuildOutput();
+  for (const l of ['STEP 1/2: FROM x', 'error: not this one', 'STEP 2/2: RUN make', 'make: *** [all] Error 2', 'Error: building at STEP "RUN make": exit status 2']) out.push(l);
+  const e = out.failure(2);
+  assert.equal(e.message, 'podman build failed at STEP 2/2: RUN make: Error: building at STEP "RUN make": exit status 2');
+  assert.equal(e.output[e.failingStepLine!], 'STEP 2/2: RUN make');
+  // a long step: the step line stays addressed while older lines go; once it goes too, no line is named
+  const long = new BuildOutput();
+  long.push('STEP 1/1: RUN yes');
+  for (let i = 0; i < BUILD_OUTPUT_KEPT - 1; i++) long.push('y');
+  assert.equal(long.failure(1).failingStepLine, 0);
+  long.push('y');
+  const gone = long.failure(1);
+  assert.equal(gone.output.length, BUILD_OUTPUT_KEPT);
+  assert.equal(gone.failingStepLine, undefined);
+  assert.match(gone.message, /^podman build failed: y$/);
+});

@@ -98,3 +98,43 @@ test('sshd liveness: a greeting counts, a silent or closed port does not', async
   assert.equal(await sshAnswers(Number('not-a-port')), false, 'a forged label\'s port is no answer, not a crash');
   assert.equal(await sshAnswers(70000), false);
 });
+
+test('workspace binds: every folder once, same-named folders get distinct mount names, options win', async () => {
+  const { vmRunInput, mountNameFor } = await import('../../src/vscode/boot/workspaceBinds');
+  const { parseRunOptions } = await import('../../src/engine/options/runOptions');
+  const { fakeProbe } = await import('./helpers');
+  const folder = (fsPath: string) => ({ name: fsPath.split('/').pop()!, uri: { fsPath } });
+  const folders = [folder('/a/app'), folder('/b/app'), folder('/c/app'), folder('/d/My Project!')];
+  const input = vmRunInput({ image: 'localhost/x' }, 'rw', folders);
+  assert.deepEqual(input.bind, ['/a/app:app', '/b/app:app-2', '/c/app:app-3', '/d/My Project!:My-Project-']);
+  assert.deepEqual(input.roBind, []);
+  // the validator takes them (distinct names): the collision used to fail the boot
+  const parsed = parseRunOptions(input, fakeProbe(folders.map((f) => f.uri.fsPath)));
+  assert.deepEqual(parsed.binds.map((b) => b.name), ['app', 'app-2', 'app-3', 'My-Project-']);
+  // a folder the configuration binds itself is not bound again; a name it uses is not reused
+  const withOwn = vmRunInput({ image: 'localhost/x', bind: ['/a/app:src'], roBind: ['/elsewhere:app'] }, 'ro', folders.slice(0, 2));
+  assert.deepEqual(withOwn.bind, ['/a/app:src']);
+  assert.deepEqual(withOwn.roBind, ['/elsewhere:app', '/b/app:app-2']);
+  // long names keep within the validator's 30 characters with their suffix
+  const long = 'x'.repeat(40);
+  assert.deepEqual(vmRunInput({ image: 'i' }, 'rw', [folder(`/1/${long}`), folder(`/2/${long}`)]).bind!.map((b) => b.split(':')[1]), ['x'.repeat(30), `${'x'.repeat(28)}-2`]);
+  assert.equal(mountNameFor('...'), 'workspace');
+  assert.deepEqual(vmRunInput({ image: 'i' }, 'off', folders).bind, []);
+});
+
+test('container stats: podman\'s JSON read defensively; the tooltip line', async () => {
+  const { parseStats } = await import('../../src/engine/podman/stats');
+  const { statsLine } = await import('../../src/vscode/tree/vmItemProperties');
+  const [s, ...rest] = parseStats([
+    { id: '5babbd2331f7', cpu_percent: '115.97%', mem_usage: '450.8MB / 25.28GB', mem_percent: '1.78%', pids: '15' },
+    { id: '../etc', cpu_percent: '1%' }, // not an id: dropped
+    { id: 'abcdefabcdef', cpu_percent: 'lots', mem_usage: '<b>x</b>', mem_percent: 7, pids: 'many' }, // odd fields: unknown
+  ]);
+  assert.deepEqual(s, { id: '5babbd2331f7', cpuPercent: 115.97, memoryUsage: '450.8MB / 25.28GB', memoryPercent: 1.78, processes: 15 });
+  assert.deepEqual(rest, [{ id: 'abcdefabcdef', cpuPercent: undefined, memoryUsage: '?', memoryPercent: undefined, processes: undefined }]);
+  assert.equal(statsLine(s), 'CPU 116.0 % · memory 450.8MB / 25.28GB (1.8 %) · 15 processes');
+  assert.equal(statsLine(rest[0]), 'CPU ? · memory ?');
+  // in the tooltip of a running VM (made on hover)
+  assert.match(vmItemProperties(vm, NOW, [], s).tooltip, /Now: CPU 116\.0 % · memory 450\.8MB/);
+  assert.doesNotMatch(vmItemProperties(vm, NOW).tooltip, /Now:/);
+});

@@ -160,6 +160,20 @@ describe('a real VM from VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
+  it('Show Stats: the container\'s CPU and memory in a read-only document, sampled again while it is shown', async () => {
+    const doc = await vscode.commands.executeCommand<vscode.TextDocument>('bootcEphemeral.showStats', vmName);
+    assert.equal(doc!.uri.toString(), `bootc-ephemeral:/stats/${vmName}.md`);
+    assert.equal(doc!.languageId, 'markdown');
+    const first = doc!.getText();
+    // a VM with 2 GiB whose guest has booted has touched hundreds of MB; QEMU, virtiofsd and the supervisor are processes
+    assert.match(first, /\| CPU \| \d+\.\d % \|/);
+    assert.match(first, /\| Memory \| [0-9.]+(MB|GB) \/ [0-9.]+(MB|GB|kB) \(\d+\.\d %\) \|/);
+    assert.match(first, /\| Processes \| ([3-9]|\d\d+) \|/);
+    const sampledAt = (text: string) => /Sampled at ([^,]+),/.exec(text)?.[1];
+    await until('a new sample while shown', () => (sampledAt(doc!.getText()) !== sampledAt(first) ? true : undefined), 10_000);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
   it('a VM started with the CLI shows up through podman events; its virtiofsd killed, the view says failed and why, Show Container Logs shows the supervisor\'s reason', async () => {
     const name = 'vscode-e2e-cli';
     // count the refreshes podman events ask for: the VM must first show up after one (the poll is 30 s)
@@ -238,8 +252,12 @@ describe('a real VM from VS Code', function () {
     try {
       const vm = await until('the bcvk VM in the view', () => api.services.tree.current().find((v) => v.name === name), 10_000, 50);
       assert.equal(vm.origin, 'bcvk');
+      // a running VM's tooltip is made on hover, with one sample of its container's CPU and memory
       const item = api.services.tree.item(name)!;
-      assert.match(String((item.tooltip as vscode.MarkdownString).value), /started by bcvk/);
+      assert.equal(item.tooltip, undefined);
+      const tooltip = String(((await api.services.tree.resolveTreeItem(item, item)).tooltip as vscode.MarkdownString).value);
+      assert.match(tooltip, /started by bcvk/);
+      assert.match(tooltip, /Now: CPU \d+\.\d % · memory [0-9.]+[kMG]?i?B \/ [0-9.]+[kMG]?i?B \(\d+\.\d %\) · [1-9]\d* processes/);
       await assert.rejects(waitForSsh(api.services.podman(), name, { timeoutMs: 5_000 }), /started by bcvk: use "bcvk ephemeral ssh vscode-e2e-bcvk"/);
     } finally {
       await run('podman', ['rm', '-f', '-t', '0', name]);

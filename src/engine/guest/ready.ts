@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { Client } from 'ssh2';
-import { EngineError } from '../errors';
+import { EngineError, VmNotReadyError } from '../errors';
 import type { Podman } from '../podman/podman';
 import { connectSsh } from './ssh';
 import { vmStatePaths } from '../vm/stateDir';
@@ -108,8 +108,8 @@ function notRunning(vm: VmInfo, atStart: boolean, output: GuestOutput): EngineEr
   const how = `container ${vm.podmanState}${vm.exitCode !== undefined ? `, exit ${vm.exitCode}` : ''}`;
   const wasReady = !!vm.stateDir && fs.existsSync(vmStatePaths(vm.stateDir).readyMarker);
   if (wasReady) return new EngineError(`the VM ${vm.name} is not running any more (${how})`, { exitCode: SSH_NO_CONNECTION });
-  if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new EngineError(`the VM ${vm.name} is not running (${how})${outputTail(output)}`, { exitCode: SSH_NO_CONNECTION });
-  return new EngineError(`the VM ${vm.name} stopped before SSH became available (${how})${outputTail(output)}`, { exitCode: SSH_NO_CONNECTION });
+  if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new VmNotReadyError(`the VM ${vm.name} is not running (${how})${outputTail(output)}`, vm.name, 'stopped', SSH_NO_CONNECTION);
+  return new VmNotReadyError(`the VM ${vm.name} stopped before SSH became available (${how})${outputTail(output)}`, vm.name, 'stopped', SSH_NO_CONNECTION);
 }
 
 /**
@@ -189,7 +189,7 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
       }
     }
     if (Date.now() > deadline) {
-      throw new EngineError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${outputTail(output)}`, { exitCode: SSH_NO_CONNECTION });
+      throw new VmNotReadyError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${outputTail(output)}`, vm.name, 'timeout', SSH_NO_CONNECTION);
     }
     await sleep(250);
   }

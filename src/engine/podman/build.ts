@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { EngineError } from '../errors';
+import { BuildFailedError, EngineError } from '../errors';
 import type { Podman } from './podman';
 import { onLines } from '../lines';
 import { podmanStreams } from './commands';
@@ -17,18 +17,38 @@ export async function buildImage(
   onLine: (line: string) => void,
 ): Promise<void> {
   const child = podman.spawn(podmanStreams.build(req.tag, req.containerfile, req.context), { all: true, buffer: false, cancelSignal: req.signal });
-  let lastStep = '';
-  const tail: string[] = [];
+  const output = new BuildOutput();
   onLines(child.all, (l) => {
-    if (/^STEP \d+\/\d+/.test(l)) lastStep = l;
-    tail.push(l);
-    if (tail.length > 20) tail.shift();
+    output.push(l);
     onLine(l);
   });
   const r = await child;
   if (req.signal?.aborted) throw new EngineError('build cancelled');
-  if (r.exitCode !== 0) {
-    const reason = tail.filter((l) => /error/i.test(l)).pop() ?? tail.at(-1) ?? `exit ${r.exitCode}`;
-    throw new EngineError(`podman build failed${lastStep ? ` at ${lastStep}` : ''}: ${reason}`);
+  if (r.exitCode !== 0) throw output.failure(r.exitCode);
+}
+
+/** The build's output lines kept for the error (the last ones; a step's own output can be long). */
+export const BUILD_OUTPUT_KEPT = 5000;
+
+/** A build's output as it comes: the last BUILD_OUTPUT_KEPT lines and where the last step began. */
+export class BuildOutput {
+  private readonly lines: string[] = [];
+  private lastStep: number | undefined;
+
+  push(line: string): void {
+    if (/^STEP \d+\/\d+/.test(line)) this.lastStep = this.lines.length;
+    this.lines.push(line);
+    if (this.lines.length > BUILD_OUTPUT_KEPT) {
+      this.lines.shift();
+      if (this.lastStep !== undefined) this.lastStep = this.lastStep > 0 ? this.lastStep - 1 : undefined;
+    }
+  }
+
+  /** The error for a failed build: the failing step, the last line that says error, and the output. */
+  failure(exitCode: number | undefined): BuildFailedError {
+    const step = this.lastStep === undefined ? undefined : this.lines[this.lastStep];
+    const sinceStep = this.lines.slice(this.lastStep ?? Math.max(0, this.lines.length - 20));
+    const reason = sinceStep.filter((l) => /error/i.test(l)).pop() ?? this.lines.at(-1) ?? `exit ${exitCode}`;
+    return new BuildFailedError(`podman build failed${step ? ` at ${step}` : ''}: ${reason}`, [...this.lines], this.lastStep);
   }
 }

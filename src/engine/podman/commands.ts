@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
 import { LABELS } from './labels';
+import { parseStats, type PodmanStatsEntry } from './stats';
 import { cleanStderr, type PodmanPsEntry, type PodmanResult } from './podman';
 
 /**
@@ -52,6 +53,8 @@ export const podmanCommands = {
   startContainer: (id: string) => command(['start', '--', id], output('starting the VM container')),
   /** removes by force, with its anonymous volumes; `timeSeconds` for the stop before the kill */
   removeContainer: (id: string, timeSeconds?: number) => command(['rm', '--force', '--volumes', ...(timeSeconds === undefined ? [] : ['--time', String(timeSeconds)]), '--', id], (r) => r),
+  /** one sample of the containers' CPU and memory (stats of a container that stopped meanwhile: none) */
+  containerStats: (ids: readonly string[]) => command(['stats', '--no-stream', '--format', 'json', '--', ...ids], (r) => parseStats(r.exitCode === 0 ? json<PodmanStatsEntry[]>('reading container stats', [])(r) : [])),
   imageExists: (image: string) => command(['image', 'exists', '--', image], succeeded),
   /** the image's full id, or undefined when it is not in local storage */
   imageId: (image: string) =>

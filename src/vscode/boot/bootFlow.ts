@@ -6,11 +6,13 @@ import { bootVm } from '../../engine/vm/lifecycle';
 import type { BootPhase } from '../../engine/guest/bootPhases';
 import { buildImage, imageTagFor } from '../../engine/podman/build';
 import { EngineError } from '../../engine/errors';
-import { defaultRunInput, readSettings, vmRunInput } from '../settings';
+import { defaultRunInput, readSettings } from '../settings';
+import { vmRunInput } from './workspaceBinds';
 import type { StoredConfiguration } from '../config/configStore';
 import { configurationRunInput } from '../../engine/options/configFile';
 import { openSshTerminal } from '../terminals/sshTerminal';
 import type { Services } from '../services';
+import { showBootError } from './bootErrors';
 
 export interface BootRequest {
   image?: string;
@@ -72,6 +74,7 @@ async function boot(s: Services, req: BootRequest, hooks: BootHooks): Promise<st
     // the engine's one lifecycle: a cancelled boot is removed there; a failed one stays for its logs
     const booted = await bootVm(podman, options, {
       signal: hooks.signal,
+      timeoutMs: settings.sshTimeoutMs,
       keepOnFailure: true,
       onPrepared: (prepared) => s.logger.command(['qemu (in the VM container):', ...prepared.plan.qemuArgs]),
       warn: (m) => s.logger.channel.warn(m),
@@ -134,7 +137,8 @@ export function refusedByTrust(req: BootRequest): boolean {
 
 /**
  * "Boot as Ephemeral VM" and friends: one notification shows the phases, its Cancel stops the build or
- * removes the half-started VM; errors become a notification with the log; an SSH terminal opens.
+ * removes the half-started VM; errors become a notification with the actions that help (bootErrors.ts);
+ * an SSH terminal opens.
  */
 export async function bootFlow(s: Services, req: BootRequest, extraToken?: vscode.CancellationToken): Promise<string | undefined> {
   if (refusedByTrust(req)) return undefined;
@@ -149,9 +153,8 @@ export async function bootFlow(s: Services, req: BootRequest, extraToken?: vscod
         if (vmName && readSettings().openSshTerminalWhenReady) openSshTerminal(s.podman(), vmName);
         return vmName;
       } catch (e) {
-        const message = e instanceof EngineError ? e.message : String((e as Error).message ?? e);
         await s.tree.refresh();
-        void s.logger.showError(message, /podman build failed/.test(message) ? vscode.l10n.t('Show Build Log') : undefined);
+        void showBootError(s, e);
         return undefined;
       }
     },

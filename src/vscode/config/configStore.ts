@@ -50,8 +50,13 @@ export class ConfigStore implements vscode.Disposable {
     return this.configs;
   }
 
-  find(name: string): StoredConfiguration | undefined {
-    return this.configs.find((c) => c.name === name);
+  /** A configuration by name: in `folder` when given (names are unique per folder, not per workspace). */
+  find(name: string, folder?: vscode.WorkspaceFolder): StoredConfiguration | undefined {
+    return this.configs.find((c) => c.name === name && (!folder || c.folder.uri.toString() === folder.uri.toString()));
+  }
+
+  inFolder(folder: vscode.WorkspaceFolder): StoredConfiguration[] {
+    return this.configs.filter((c) => c.folder.uri.toString() === folder.uri.toString());
   }
 
   isConfigFile(uri: vscode.Uri): boolean {

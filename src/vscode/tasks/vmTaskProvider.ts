@@ -38,7 +38,7 @@ class VmTaskTerminal implements vscode.Pseudoterminal {
   }
 
   private configuration(): StoredConfiguration | undefined {
-    if (this.def.configuration) return this.s.configs.find(this.def.configuration);
+    if (this.def.configuration) return this.s.configs.find(this.def.configuration, this.folder);
     if (!this.def.options || !this.folder) return undefined;
     const yaml = JSON.stringify({ version: 1, configurations: [{ name: 'task', ...this.def.options }] });
     const parsed = parseConfigFile(yaml, { workspaceFolder: this.folder.uri.fsPath });
@@ -90,6 +90,7 @@ class VmTaskTerminal implements vscode.Pseudoterminal {
 
 export function registerVmTasks(s: Services): vscode.Disposable {
   const make = (def: VmTaskDefinition, scope: vscode.WorkspaceFolder | vscode.TaskScope, label: string) => {
+    // a folder's task boots that folder's configuration (names repeat across folders of a multi-root workspace)
     const folder = typeof scope === 'object' ? scope : vscode.workspace.workspaceFolders?.[0];
     const task = new vscode.Task(def, scope, label, TASK_TYPE, new vscode.CustomExecution(async (resolved) => new VmTaskTerminal(s, resolved as VmTaskDefinition, folder)), ['$bootc-ephemeral']);
     task.isBackground = true;

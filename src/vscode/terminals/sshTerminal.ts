@@ -23,7 +23,7 @@ export class SshPseudoterminal implements vscode.Pseudoterminal {
 
   open(initial: vscode.TerminalDimensions | undefined): void {
     if (initial) this.dims = initial;
-    this.write.fire(`\x1b[2mConnecting to ${this.vmName}...\x1b[0m\r\n`);
+    this.write.fire(`\x1b[2m${vscode.l10n.t('Connecting to {0}...', this.vmName)}\x1b[0m\r\n`);
     void this.connect();
   }
 
@@ -32,7 +32,7 @@ export class SshPseudoterminal implements vscode.Pseudoterminal {
       const { client } = await waitForSsh(this.podman, this.vmName, { timeoutMs: 240_000 });
       this.client = client;
       client.on('close', () => {
-        if (!this.closed) this.write.fire(`\r\n\x1b[33mConnection to ${this.vmName} closed. Reopen the terminal to reconnect.\x1b[0m\r\n`);
+        if (!this.closed) this.write.fire(`\r\n\x1b[33m${vscode.l10n.t('Connection to {0} closed. Reopen the terminal to reconnect.', this.vmName)}\x1b[0m\r\n`);
       });
       const pty = { rows: this.dims.rows, cols: this.dims.columns, term: 'xterm-256color' };
       const onChannel = (err: Error | undefined, channel: ClientChannel) => {
@@ -48,7 +48,7 @@ export class SshPseudoterminal implements vscode.Pseudoterminal {
         });
         channel.on('close', () => {
           const status = exitCodeOf(code, signal);
-          this.write.fire(`\r\n\x1b[2m[process exited with code ${status}]\x1b[0m\r\n`);
+          this.write.fire(`\r\n\x1b[2m${vscode.l10n.t('[process exited with code {0}]', status)}\x1b[0m\r\n`);
           this.closed = true;
           client.end();
           this.exit.fire(status);

@@ -1,7 +1,11 @@
 // Pure: how a VM looks in the tree (label, description, icon, tooltip), unit-tested without VS Code.
+// Its words go through @vscode/l10n (the extension hands it VS Code's bundle at activation; in unit
+// tests it formats the English text).
+import * as l10n from '@vscode/l10n';
 import type { VmInfo, VmState } from '../../engine/vm/vms';
 import { formatMiB } from '../../engine/options/sizes';
 import { exitReason } from '../../engine/vm/exitReason';
+import type { VmStats } from '../../engine/podman/stats';
 
 export interface VmItemProperties {
   label: string;
@@ -28,25 +32,37 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
-/** forwards: local port → guest port pairs held by the extension for this VM */
-export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { localPort: number; guestPort: number }[] = []): VmItemProperties {
+/** "CPU 12.5 % · memory 450.8MB / 25.28GB (1.8 %) · 15 processes", localized */
+export function statsLine(s: VmStats): string {
+  const cpu = s.cpuPercent === undefined ? '?' : `${s.cpuPercent.toFixed(1)} %`;
+  const memory = s.memoryPercent === undefined ? s.memoryUsage : `${s.memoryUsage} (${s.memoryPercent.toFixed(1)} %)`;
+  return [l10n.t('CPU {0}', cpu), l10n.t('memory {0}', memory), ...(s.processes === undefined ? [] : [l10n.t('{0} processes', s.processes)])].join(' · ');
+}
+
+/**
+ * forwards: local port → guest port pairs held by the extension for this VM; stats: one sample of its
+ * container's CPU and memory (shown in the tooltip)
+ */
+export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { localPort: number; guestPort: number }[] = [], stats?: VmStats): VmItemProperties {
   const o = vm.options ?? {};
   const now = nowMs / 1000;
   let when = '';
-  if (vm.state === 'ready' || vm.state === 'booting' || vm.state === 'unresponsive') when = vm.startedAt ? `up ${duration(now - vm.startedAt)}` : '';
-  else if (vm.state === 'failed') when = `exit ${vm.exitCode ?? '?'}`;
-  else if (vm.state === 'exited') when = vm.exitedAt ? `exited ${duration(now - vm.exitedAt)} ago` : 'exited';
-  const binds = (o.binds ?? []).map((b) => `${b.hostPath} → /run/virtiofs-mnt-${b.name}${b.readOnly ? ' (ro)' : ''}`);
+  if (vm.state === 'ready' || vm.state === 'booting' || vm.state === 'unresponsive') when = vm.startedAt ? l10n.t('up {0}', duration(now - vm.startedAt)) : '';
+  else if (vm.state === 'failed') when = l10n.t('exit {0}', vm.exitCode ?? '?');
+  else if (vm.state === 'exited') when = vm.exitedAt ? l10n.t('exited {0} ago', duration(now - vm.exitedAt)) : l10n.t('exited');
+  const binds = (o.binds ?? []).map((b) => `${b.hostPath} → /run/virtiofs-mnt-${b.name}${b.readOnly ? ` ${l10n.t('(read-only)')}` : ''}`);
+  const reason = vm.state === 'failed' ? exitReason(vm) : undefined;
   const lines = [
-    `**${vm.name}** — ${vm.state}${vm.origin === 'bcvk' ? ' (started by bcvk)' : ''}`,
-    ...(vm.state === 'unresponsive' ? ['Its sshd no longer answers (a hung guest, or sshd stopped): Open Console or Tail Journal to see why'] : []),
-    ...(vm.state === 'failed' ? [`Exit ${vm.exitCode ?? '?'}${exitReason(vm) ? `: ${exitReason(vm)}` : ''}`] : []),
-    `Image: ${vm.image}`,
-    ...(typeof o.memoryMiB === 'number' ? [`Memory: ${formatMiB(o.memoryMiB)}, vCPUs: ${o.vcpus ?? '?'}`] : []),
-    ...(vm.accel ? [`Accelerator: ${vm.accel === 'tcg' ? 'TCG (software emulation)' : 'KVM'}`] : []),
-    ...(vm.ssh ? [`SSH: ${vm.sshPort ? `127.0.0.1:${vm.sshPort}` : 'yes'}`] : []),
-    ...(binds.length ? ['Binds:', ...binds.map((b) => `- ${b}`)] : []),
-    ...(forwards.length ? ['Forwarded ports:', ...forwards.map((f) => `- 127.0.0.1:${f.localPort} → guest ${f.guestPort}`)] : []),
+    `**${vm.name}** — ${vm.state}${vm.origin === 'bcvk' ? ` ${l10n.t('(started by bcvk)')}` : ''}`,
+    ...(vm.state === 'unresponsive' ? [l10n.t('Its sshd no longer answers (a hung guest, or sshd stopped): Open Console or Tail Journal to see why')] : []),
+    ...(vm.state === 'failed' ? [reason ? l10n.t('Exit {0}: {1}', vm.exitCode ?? '?', reason) : l10n.t('Exit {0}', vm.exitCode ?? '?')] : []),
+    l10n.t('Image: {0}', vm.image),
+    ...(typeof o.memoryMiB === 'number' ? [l10n.t('Memory: {0}, vCPUs: {1}', formatMiB(o.memoryMiB), o.vcpus ?? '?')] : []),
+    ...(vm.accel ? [l10n.t('Accelerator: {0}', vm.accel === 'tcg' ? l10n.t('TCG (software emulation)') : 'KVM')] : []),
+    ...(vm.ssh ? [l10n.t('SSH: {0}', vm.sshPort ? `127.0.0.1:${vm.sshPort}` : l10n.t('yes'))] : []),
+    ...(stats ? [l10n.t('Now: {0}', statsLine(stats))] : []),
+    ...(binds.length ? [l10n.t('Binds:'), ...binds.map((b) => `- ${b}`)] : []),
+    ...(forwards.length ? [l10n.t('Forwarded ports:'), ...forwards.map((f) => `- ${l10n.t('127.0.0.1:{0} → guest {1}', f.localPort, f.guestPort)}`)] : []),
   ];
   return {
     label: vm.name,

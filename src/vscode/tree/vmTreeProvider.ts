@@ -3,18 +3,20 @@ import type { Podman } from '../../engine/podman/podman';
 import { listVms, removeStateDirOf, VmInfo, isRunning } from '../../engine/vm/vms';
 import { watchVmEvents, EventWatch } from '../../engine/podman/events';
 import { vmItemProperties } from './vmItemProperties';
+import { vmStats } from '../../engine/vm/stats';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
 import { Disposable } from '../disposable';
 import { PodmanUnavailableError } from '../../engine/errors';
 
 export class VmTreeItem extends vscode.TreeItem {
-  constructor(readonly vm: VmInfo, forwards: PortForward[]) {
+  constructor(readonly vm: VmInfo, readonly forwards: PortForward[]) {
     super(vm.name, forwards.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
     const p = vmItemProperties(vm, Date.now(), forwards);
     this.id = vm.id; // stable: volatile text (uptime) stays out of the id
     this.description = p.description;
     this.iconPath = new vscode.ThemeIcon(p.icon.id, p.icon.color ? new vscode.ThemeColor(p.icon.color) : undefined);
-    this.tooltip = new vscode.MarkdownString(p.tooltip);
+    // a running VM's tooltip is made on hover (resolveTreeItem), with its CPU and memory at that moment
+    if (vm.podmanState !== 'running') this.tooltip = new vscode.MarkdownString(p.tooltip);
     this.contextValue = p.contextValue;
   }
 }
@@ -170,6 +172,14 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
 
   getTreeItem(element: TreeNode): vscode.TreeItem {
     return element;
+  }
+
+  /** On hover: a running VM's tooltip with one sample of its container's CPU and memory. */
+  async resolveTreeItem(item: vscode.TreeItem, element: TreeNode): Promise<vscode.TreeItem> {
+    if (!(element instanceof VmTreeItem) || item.tooltip !== undefined) return item;
+    const stats = await vmStats(this.podman(), [element.vm]).catch(() => undefined);
+    item.tooltip = new vscode.MarkdownString(vmItemProperties(element.vm, Date.now(), element.forwards, stats?.get(element.vm.id)).tooltip);
+    return item;
   }
 
   getChildren(element?: TreeNode): TreeNode[] {

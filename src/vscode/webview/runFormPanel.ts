@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { yaml } from '../../engine/lazyDeps';
 import type { Services } from '../services';
-import { checkForm, derivedFormValues, EMPTY_FORM, fieldsToForm, FORM_FIELDS, formToFields, FormValues, type FormField } from '../../engine/options/formModel';
+import { checkForm, derivedFormValues, EMPTY_FORM, fieldsToForm, FORM_FIELDS, formToFields, FormValues, type FormCheck, type FormField } from '../../engine/options/formModel';
 import type { PageMessage, PanelMessage } from '../../webview/protocol';
 import { listBootcImages } from '../../engine/podman/images';
 import { bootFlow } from '../boot/bootFlow';
@@ -15,21 +15,29 @@ export class RunFormPanel {
   private readonly panel: vscode.WebviewPanel;
   private previousName: string | undefined;
 
-  static show(s: Services, config?: StoredConfiguration): RunFormPanel {
-    const key = config ? `${config.folder.uri}#${config.name}` : 'new';
+  /** The form for `config`, or for a new configuration of `folder` (one form per configuration or folder). */
+  static show(s: Services, config: StoredConfiguration | undefined, folder: vscode.WorkspaceFolder | undefined): RunFormPanel {
+    const key = config ? `${config.folder.uri}#${config.name}` : `new#${folder?.uri ?? ''}`;
     const existing = panels.get(key);
     if (existing) {
       existing.panel.reveal();
       return existing;
     }
-    const p = new RunFormPanel(s, config, key);
+    const p = new RunFormPanel(s, config, config?.folder ?? folder, key);
     panels.set(key, p);
     return p;
   }
 
-  private constructor(private readonly s: Services, private readonly config: StoredConfiguration | undefined, key: string) {
+  private constructor(
+    private readonly s: Services,
+    private readonly config: StoredConfiguration | undefined,
+    private readonly folder: vscode.WorkspaceFolder | undefined,
+    key: string,
+  ) {
     this.previousName = config?.name;
-    this.panel = vscode.window.createWebviewPanel('bootcEphemeral.runForm', config ? vscode.l10n.t('VM: {0}', config.name) : vscode.l10n.t('New VM Configuration'), vscode.ViewColumn.Active, {
+    const several = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
+    const title = config ? vscode.l10n.t('VM: {0}', config.name) : vscode.l10n.t('New VM Configuration');
+    this.panel = vscode.window.createWebviewPanel('bootcEphemeral.runForm', several && folder ? `${title} (${folder.name})` : title, vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(s.context.extensionUri, 'dist', 'webview')],
       retainContextWhenHidden: true,
@@ -43,13 +51,10 @@ export class RunFormPanel {
     return this.panel;
   }
 
-  private folder(): vscode.WorkspaceFolder | undefined {
-    return this.config?.folder ?? vscode.workspace.workspaceFolders?.[0];
-  }
-
   private check(values: FormValues) {
-    const taken = this.s.configs.all().filter((c) => c.name !== this.previousName).map((c) => c.name);
-    return checkForm(values, { workspaceFolder: this.folder()?.uri.fsPath, takenNames: taken });
+    // names are unique per folder
+    const taken = (this.folder ? this.s.configs.inFolder(this.folder) : []).filter((c) => c.name !== this.previousName).map((c) => c.name);
+    return checkForm(values, { workspaceFolder: this.folder?.uri.fsPath, takenNames: taken });
   }
 
   private async onMessage(m: PageMessage): Promise<void> {
@@ -62,23 +67,24 @@ export class RunFormPanel {
     } else if (m.type === 'check') {
       const derived = derivedFormValues(m.values, m.changed);
       if (Object.keys(derived).length) await post({ type: 'set', values: derived });
-      await post({ type: 'check', check: this.check({ ...m.values, ...derived }) });
+      const check = this.check({ ...m.values, ...derived });
+      await post({ type: 'check', check, status: statusOf(check) });
     } else if (m.type === 'save' || m.type === 'boot') {
       const check = this.check(m.values);
-      if (check.problems.length) return void post({ type: 'check', check });
-      const folder = this.folder();
+      if (check.problems.length) return void post({ type: 'check', check, status: statusOf(check) });
+      const folder = this.folder;
       if (!folder) return void vscode.window.showWarningMessage(vscode.l10n.t('Open a folder to save configurations in.'));
       const fields = formToFields(m.values);
       const file = await this.s.configs.save(folder, fields, this.previousName);
       this.previousName = fields.name;
-      this.panel.title = vscode.l10n.t('VM: {0}', fields.name);
-      await post({ type: 'saved', file: vscode.workspace.asRelativePath(file) });
+      this.panel.title = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `${vscode.l10n.t('VM: {0}', fields.name)} (${folder.name})` : vscode.l10n.t('VM: {0}', fields.name);
+      await post({ type: 'saved', status: vscode.l10n.t('saved to {0}', vscode.workspace.asRelativePath(file)) });
       if (m.type === 'boot') {
-        const config = this.s.configs.find(fields.name);
+        const config = this.s.configs.find(fields.name, folder);
         if (config) void bootFlow(this.s, { configuration: config });
       }
     } else if (m.type === 'pickFolder') {
-      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: this.folder()?.uri });
+      const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, canSelectMany: false, defaultUri: this.folder?.uri });
       if (picked?.[0]) await post({ type: 'folderPicked', field: m.field, path: picked[0].fsPath });
     } else if (m.type === 'copy' && m.text) {
       await vscode.env.clipboard.writeText(m.text);
@@ -128,6 +134,7 @@ export class RunFormPanel {
   .actions { display: flex; gap: 8px; margin-top: 16px; align-items: center; }
   #status { color: var(--vscode-descriptionForeground); }
   code { font-family: var(--vscode-editor-font-family); background: var(--vscode-textCodeBlock-background); padding: 6px 8px; display: block; white-space: pre-wrap; word-break: break-all; }
+  .advanced-body { padding: 0 8px; }
   [hidden] { display: none !important; }
 </style></head>
 <body>
@@ -142,7 +149,7 @@ ${section('sizing')}
 </div>
 ${section('main')}
 <vscode-collapsible title="${t('Advanced')}" id="advanced">
-  <div style="padding: 0 8px">
+  <div class="advanced-body">
   ${section('advanced')}
   </div>
 </vscode-collapsible>
@@ -155,4 +162,9 @@ ${section('main')}
 <script nonce="${nonce}" src="${script}"></script>
 </body></html>`;
   }
+}
+
+/** The form's status line: valid, or how many problems. */
+function statusOf(check: FormCheck): string {
+  return check.problems.length === 1 ? vscode.l10n.t('1 problem') : check.problems.length ? vscode.l10n.t('{0} problems', check.problems.length) : vscode.l10n.t('valid');
 }
