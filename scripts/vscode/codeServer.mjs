@@ -106,7 +106,8 @@ export async function launchBrowser() {
 export function workbenchUrl(base, { folder, devPath, testsPath, extEnv } = {}) {
   const u = new URL(`${base}/`);
   const remote = (p) => `vscode-remote://${u.host}${path.resolve(p)}`;
-  if (folder) u.searchParams.set('folder', path.resolve(folder));
+  // a .code-workspace file opens as a (multi-root) workspace, anything else as a folder
+  if (folder) u.searchParams.set(folder.endsWith('.code-workspace') ? 'workspace' : 'folder', path.resolve(folder));
   const payload = [];
   if (devPath) payload.push(['extensionDevelopmentPath', remote(devPath)]);
   if (testsPath) payload.push(['extensionTestsPath', remote(testsPath)]);

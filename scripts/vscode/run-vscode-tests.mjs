@@ -17,8 +17,9 @@ const remoteDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vscode-remote-'));
 const remoteUrl = `unix://${path.join(remoteDir, 'podman.sock')}`;
 const service = spawn('podman', ['system', 'service', '--time=0', remoteUrl], { stdio: 'ignore' });
 for (let i = 0; i < 200 && !fs.existsSync(path.join(remoteDir, 'podman.sock')); i++) await new Promise((r) => setTimeout(r, 100));
-// three runs: the suites in a trusted workspace, the Restricted Mode suite in an untrusted one, and the
-// remote suite in a VS Code that reaches podman only through bootcEphemeral.podmanConnection
+// four runs: the suites in a trusted workspace, the Restricted Mode suite in an untrusted one, the
+// remote suite in a VS Code that reaches podman only through bootcEphemeral.podmanConnection, and the
+// multi-root suite in a workspace of two folders with the same name
 const runs = [
   { suite: 'out/test/vscode/index.js', env: {} },
   { suite: 'out/test/vscode-restricted/index.js', env: { BOOTC_EPHEMERAL_RESTRICTED: '1' } },
@@ -27,10 +28,11 @@ const runs = [
     env: { BOOTC_EPHEMERAL_TEST_SOCKET_DIR: remoteDir, BOOTC_EPHEMERAL_TEST_PODMAN_URL: remoteUrl, BOOTC_EPHEMERAL_STATE_DIR: path.join(remoteDir, 'client-state') },
     shim: 'scripts/vscode/code-shim-isolated.sh',
   },
+  { suite: 'out/test/vscode-multiroot/index.js', env: {}, workspace: 'test/fixtures/multiroot/multiroot.code-workspace' },
 ];
-// BOOTC_EPHEMERAL_TEST_RUNS=main,restricted,remote picks runs; BOOTC_EPHEMERAL_TEST_GREP filters tests (mocha grep)
+// BOOTC_EPHEMERAL_TEST_RUNS=main,restricted,remote,multiroot picks runs; BOOTC_EPHEMERAL_TEST_GREP filters tests (mocha grep)
 const picked = process.env.BOOTC_EPHEMERAL_TEST_RUNS?.split(',');
-const names = ['main', 'restricted', 'remote'];
+const names = ['main', 'restricted', 'remote', 'multiroot'];
 let code = 0;
 for (const [i, r] of runs.entries()) {
   if (picked && !picked.includes(names[i])) continue;
@@ -40,7 +42,7 @@ for (const [i, r] of runs.entries()) {
       vscodeExecutablePath: path.join(root, r.shim ?? 'scripts/vscode/code-shim.mjs'),
       extensionDevelopmentPath: root,
       extensionTestsPath: path.join(root, r.suite),
-      launchArgs: [path.join(root, 'test/fixtures/workspace')],
+      launchArgs: [path.join(root, r.workspace ?? 'test/fixtures/workspace')],
       extensionTestsEnv: { BOOTC_EPHEMERAL_TEST_LOG: logFile, BOOTC_EPHEMERAL_TEST_GREP: process.env.BOOTC_EPHEMERAL_TEST_GREP ?? '', ...r.env },
     });
   } catch (e) {

@@ -43,7 +43,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }
     return new Podman(settings.podmanPath, (argv) => logger.command(argv), connection);
   };
-  const forwards = new PortForwards(podman);
+  const forwards = new PortForwards(podman, context.workspaceState);
   const tree = new VmTreeProvider(podman, forwards, (m) => logger.channel.warn(m));
   const view = vscode.window.createTreeView('bootcEphemeral.vms', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
   tree.attach(view);
@@ -60,6 +60,13 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   });
   const status = new RunningVmsStatus();
   tree.onDidRefresh((vms) => status.update(vms));
+  // forwards of the previous window (a reload) come back once the VMs are known
+  const restoreForwards = tree.onDidRefresh((vms) => {
+    restoreForwards.dispose();
+    void forwards.restore(new Set(vms.filter((v) => v.state === 'ready').map((v) => v.name))).then((failed) => {
+      for (const { forward, reason } of failed) logger.channel.warn(`port ${forward.guestPort} of ${forward.vmName} was not forwarded again after the reload: ${reason}`);
+    });
+  });
   // the host check runs once the view is first shown (not at activation); a failure shows in the welcome view
   const firstShow = view.onDidChangeVisibility((e) => {
     if (!e.visible) return;

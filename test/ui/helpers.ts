@@ -186,3 +186,19 @@ export async function openFileByPath(page: Page, relativePath: string): Promise<
   await page.locator('.quick-input-list .monaco-list-row', { hasText: base }).filter({ hasText: dir }).first().click({ timeout: 30_000 });
   await page.locator('.tabs-container .tab.active', { hasText: base }).first().waitFor({ timeout: 15_000 });
 }
+
+/**
+ * Runs `fn` with `settings` added to the user's settings of a running code-server (it applies them
+ * live), then puts the file back as it was.
+ */
+export async function withUserSettings(server: { state: string }, settings: Record<string, unknown>, fn: () => Promise<void>): Promise<void> {
+  const file = path.join(server.state, 'data/User/settings.json');
+  const before = fs.readFileSync(file, 'utf8');
+  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(before), ...settings }, null, 2));
+  try {
+    await sleep(1_000); // the settings watcher's turn
+    await fn();
+  } finally {
+    fs.writeFileSync(file, before);
+  }
+}

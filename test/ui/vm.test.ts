@@ -1,9 +1,8 @@
-import { ROOT, runContextMenuEntry, showVmsView, Workbench, menuSettled, waitUntil, runFromPalette, pickInQuickPick, answerInputBox, answerDialog, notificationActions, openFileByPath, WORKSPACE } from './helpers';
+import { ROOT, sleep, runContextMenuEntry, showVmsView, Workbench, menuSettled, waitUntil, runFromPalette, pickInQuickPick, answerInputBox, answerDialog, notificationActions, openFileByPath, WORKSPACE, withUserSettings } from './helpers';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 // A person's everyday loop, in the workbench: right-click the Containerfile, watch the VM boot in
 // the view, type in the SSH terminal, forward a port, then the palette's boots, the status bar, the
@@ -139,6 +138,28 @@ step('Open SSH Terminal from the palette: its quick pick lists the VM; the new s
   await wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: 'second-session-42' }).waitFor({ timeout: 30_000 });
 });
 
+step('Show Boot Timeline from the VM\'s context menu: where its boot went, as a chart (dark and light themes)', async () => {
+  await showVmsView(wb.page);
+  await runContextMenuEntry(wb.page, vmRow(), /^Show Boot Timeline$/);
+  await wb.page.locator('.tabs-container .tab.active', { hasText: `Boot Timeline: ${vmName}` }).first().waitFor({ timeout: 60_000 });
+  const page = wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+  await page.locator('h1', { hasText: `Boot timeline: ${vmName}` }).waitFor({ timeout: 30_000 });
+  await page.locator('svg text', { hasText: /^sshd?\.service$/ }).first().waitFor({ timeout: 10_000 });
+  for (const phase of ['kernel', 'initrd', 'userspace']) assert.equal(await page.locator(`rect.${phase}`).count(), 1, phase);
+  assert.ok((await page.locator('rect.took').count()) >= 3, 'the chain and the slowest units are drawn');
+  await shot('11-boot-timeline-dark');
+  await withUserSettings(wb.server, { 'workbench.colorTheme': 'Default Light Modern' }, async () => {
+    await wb.page.locator('.monaco-workbench.vs').first().waitFor({ timeout: 15_000 });
+    await sleep(500); // the webview takes the theme's colours after the workbench
+    await shot('11-boot-timeline-light');
+    await showVmsView(wb.page);
+    await vmRow().click();
+    await shot('12-vm-ready-light');
+  });
+  await wb.page.locator('.monaco-workbench.vs-dark').first().waitFor({ timeout: 15_000 });
+  await runFromPalette(wb.page, 'View: Close Editor');
+});
+
 step('the status-bar item lists the running VM; its Tail Journal action streams the guest journal', async () => {
   const item = wb.page.locator('.statusbar-item', { has: wb.page.locator('.codicon-vm-running') }).first();
   await item.waitFor({ timeout: 30_000 });
@@ -169,13 +190,23 @@ step('with the VMs view hidden, the status-bar count follows a VM started and re
   await showVmsView(wb.page);
 });
 
-step('Reload Window with a VM running: after the reload it is listed again, ready, and takes a new SSH terminal', async () => {
+step('Reload Window with a VM running: after the reload it is listed again, ready, takes a new SSH terminal, and its forward is back on the same port', async () => {
+  await showVmsView(wb.page);
+  await runContextMenuEntry(wb.page, vmRow(), 'Forward Port...');
+  await answerInputBox(wb.page, '8080');
+  await forwardRow().waitFor({ timeout: 30_000 });
+  const before = (await forwardRow().locator('.label-name').first().innerText()).trim();
   await runFromPalette(wb.page, 'Developer: Reload Window');
   await wb.page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first().waitFor({ timeout: 60_000 });
   await showVmsView(wb.page);
   await rows(new RegExp(`${vmName}.*· ready`)).first().waitFor({ timeout: 60_000 });
+  // the old window's sockets went with its extension host: the forward was set up again, same address
+  await rows(before).first().waitFor({ timeout: 60_000 });
+  assert.equal(await (await fetch(`http://${before}/index.html`)).text(), 'hello-from-ui\n');
   await runContextMenuEntry(wb.page, vmRow(), 'Open SSH Terminal');
   await wb.page.locator('.terminal-wrapper.active .xterm-rows', { hasText: 'root@bootc-sample' }).waitFor({ timeout: 60_000 });
+  await runContextMenuEntry(wb.page, forwardRow(), 'Stop Forwarding');
+  await forwardRow().waitFor({ state: 'detached', timeout: 10_000 });
 });
 
 let booted: string[] = [];
@@ -253,12 +284,8 @@ step('a failed build: the error names the step; Show Build Log opens the build o
 });
 
 step('a boot whose SSH times out offers Open Console, Tail Journal and Show Log; Tail Journal streams the kept VM\'s journal', async () => {
-  // a 5 s SSH timeout, written where code-server reads the user's settings (it applies them live)
-  const settingsFile = path.join(wb.server.state, 'data/User/settings.json');
-  const settings = fs.readFileSync(settingsFile, 'utf8');
-  fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(settings), 'bootcEphemeral.sshTimeout': 5 }, null, 2));
-  try {
-    await sleep(1_000);
+  // a 5 s SSH timeout, for this step only
+  await withUserSettings(wb.server, { 'bootcEphemeral.sshTimeout': 5 }, async () => {
     await runFromPalette(wb.page, 'Ephemeral VMs: Boot Sample Image');
     const buttons = await notificationActions(wb.page, /SSH to bootc-sample-[0-9a-f]{4} was not ready after 5 s/, 'Tail Journal');
     assert.deepEqual(buttons, ['Open Console', 'Tail Journal', 'Show Log']);
@@ -268,7 +295,5 @@ step('a boot whose SSH times out offers Open Console, Tail Journal and Show Log;
     await terminalRows(/systemd|Linux version|kernel/).waitFor({ timeout: 60_000 });
     await shot('10-ssh-timeout-actions');
     execFileSync('podman', ['rm', '-f', '-t', '0', kept], { stdio: 'ignore' });
-  } finally {
-    fs.writeFileSync(settingsFile, settings);
-  }
+  });
 });

@@ -138,3 +138,29 @@ test('container stats: podman\'s JSON read defensively; the tooltip line', async
   assert.match(vmItemProperties(vm, NOW, [], s).tooltip, /Now: CPU 116\.0 % · memory 450\.8MB/);
   assert.doesNotMatch(vmItemProperties(vm, NOW).tooltip, /Now:/);
 });
+
+test('boot timeline page: phases, the chain and the slowest units as SVG; escaped; no script, no inline style', async () => {
+  const { bootTimelineHtml } = await import('../../src/vscode/webview/bootTimelineHtml');
+  const html = bootTimelineHtml('dev<1>', {
+    phases: { kernel: 5.1, initrd: 12, userspace: 16.2, total: 33.3 },
+    criticalChain: [
+      { unit: 'sshd.service', depth: 0, activatedAt: 15.21, took: 1.032 },
+      { unit: 'network.target', depth: 1, activatedAt: 14.893 },
+      { unit: 'systemd-networkd.service', depth: 2, activatedAt: 10.738, took: 4.15 },
+    ],
+    slowest: [{ unit: 'systemd-networkd.service', took: 4.15 }],
+  }, 'NONCE', 'vscode-resource:');
+  assert.match(html, /Boot timeline: dev&#60;1&#62;/);
+  assert.doesNotMatch(html, /dev<1>/);
+  assert.match(html, /<rect class="kernel" x="0\.0" y="0" width="98\.0"/); // 5.1 of 33.3 s of 640 px
+  assert.match(html, /= <b>33\.3 s<\/b>/);
+  // the chain earliest first: networkd, then network.target, then sshd
+  const order = ['systemd-networkd.service', 'network.target', 'sshd.service'].map((u) => html.indexOf(`>${u}<title>`));
+  assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), String(order));
+  assert.match(html, /@15\.2 s \+1\.03 s/);
+  assert.doesNotMatch(html, /<script|style="/);
+  assert.match(html, /<style nonce="NONCE">/);
+  assert.match(html, /default-src 'none'/);
+  // nothing to show: said so, not an empty chart
+  assert.match(bootTimelineHtml('x', { phases: {}, criticalChain: [], slowest: [], notFinished: true }, 'N', 's'), /has not finished starting up yet[\s\S]*did not report its start-up time[\s\S]*no chain for sshd\.service/);
+});

@@ -124,6 +124,32 @@ describe('a real VM from VS Code', function () {
     terminal.dispose();
   });
 
+  it('closing a terminal lets go of what it held: its SSH session ends in the guest; the console attaches again', async () => {
+    /** interactive SSH sessions in the guest (a pty each; this count's own session has none) */
+    const ptySessions = async () => {
+      const { client } = await waitForSsh(api.services.podman(), vmName);
+      try {
+        return Number((await execCollect(client, "pgrep -c -f '^sshd: root@pts' || true")).stdout.trim());
+      } finally {
+        client.end();
+      }
+    };
+    const before = await ptySessions();
+    const ssh = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.openSshTerminal', vmName))!;
+    const sshText = transcriptOf(ssh);
+    await until('a shell prompt', () => /root@bootc-sample/.test(sshText()) || undefined, 60_000);
+    await until('its session in the guest', async () => ((await ptySessions()) === before + 1 ? true : undefined), 20_000);
+    ssh.dispose();
+    await until('its session to end in the guest', async () => ((await ptySessions()) === before ? true : undefined), 20_000, 500);
+    // the serial console takes one client: closed, it can be attached again and takes commands
+    const consoleTerminal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.openConsole', vmName))!;
+    const transcript = transcriptOf(consoleTerminal);
+    await until('the console attached again', () => /attached to the serial console/.test(transcript()) || undefined, 20_000);
+    (consoleTerminal.creationOptions as vscode.ExtensionTerminalOptions).pty.handleInput!('echo again-$((6*7))\r');
+    await until('the command output', () => /again-42/.test(transcript()) || undefined, 30_000);
+    consoleTerminal.dispose();
+  });
+
   it('Forward Port reaches an HTTP server in the guest and shows under the VM', async () => {
     const { client } = await waitForSsh(api.services.podman(), vmName);
     try {
@@ -172,6 +198,21 @@ describe('a real VM from VS Code', function () {
     const sampledAt = (text: string) => /Sampled at ([^,]+),/.exec(text)?.[1];
     await until('a new sample while shown', () => (sampledAt(doc!.getText()) !== sampledAt(first) ? true : undefined), 10_000);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Show Boot Timeline: the guest\'s own systemd-analyze in a page (phases, the chain to sshd, the slowest units)', async () => {
+    const shown = await vscode.commands.executeCommand<{ panel: vscode.WebviewPanel; analysis: import('../../src/engine/guest/bootAnalysis').BootAnalysis }>('bootcEphemeral.showBootTimeline', vmName);
+    const { phases, criticalChain, slowest } = shown!.analysis;
+    // the guest's start-up has finished (it is ready): each phase took time, and they add up to the total
+    assert.ok(phases.kernel! > 0 && phases.initrd! > 0 && phases.userspace! > 0, JSON.stringify(phases));
+    assert.ok(Math.abs(phases.kernel! + phases.initrd! + phases.userspace! - phases.total!) < 0.01, JSON.stringify(phases));
+    assert.match(criticalChain[0]?.unit ?? '', /^sshd?\.service$/, 'the chain starts at sshd (Debian names it ssh.service)');
+    assert.ok(criticalChain.length > 2 && slowest.length > 2, JSON.stringify({ criticalChain, slowest }));
+    const html = shown!.panel.webview.html;
+    assert.match(html, new RegExp(`Boot timeline: ${vmName}`));
+    assert.match(html, />sshd?\.service<title>/);
+    assert.equal(shown!.panel.title, `Boot Timeline: ${vmName}`);
+    shown!.panel.dispose();
   });
 
   it('a VM started with the CLI shows up through podman events; its virtiofsd killed, the view says failed and why, Show Container Logs shows the supervisor\'s reason', async () => {

@@ -15,6 +15,7 @@ import * as openConsole from './vm/openConsole';
 import * as showContainerLogs from './vm/showContainerLogs';
 import * as inspectVm from './vm/inspectVm';
 import * as showStats from './vm/showStats';
+import * as showBootTimeline from './vm/showBootTimeline';
 import * as copyCommandLine from './vm/copyCommandLine';
 import * as forwardPort from './forwards/forwardPort';
 import * as stopForwarding from './forwards/stopForwarding';
@@ -48,7 +49,7 @@ export function reportCommandError(s: Services, commandId: string, e: unknown): 
 
 export const COMMANDS: CommandModule[] = [
   refresh, bootContainerfile, bootImage, bootSampleImage, openSshTerminal, openConsole, tailJournal, showContainerLogs,
-  inspectVm, showStats, forwardPort, stopForwarding, openForwardInBrowser, copyCommandLine, stopVm, removeVm, removeAllVms, runDoctor,
+  inspectVm, showStats, showBootTimeline, forwardPort, stopForwarding, openForwardInBrowser, copyCommandLine, stopVm, removeVm, removeAllVms, runDoctor,
   bootConfiguration, openConfigurationFile, deleteConfiguration, addConfiguration, showRunningVms, editConfiguration,
 ];
 

@@ -13,13 +13,30 @@ export interface PortForward {
   client: Client;
 }
 
-/** Guest ports forwarded to 127.0.0.1 through ssh2 (forwardOut); they die with their VM. */
+/** What is remembered of a forward across window reloads (workspace state). */
+interface SavedForward {
+  vmName: string;
+  guestPort: number;
+  localPort: number;
+}
+
+const SAVED_KEY = 'bootcEphemeral.forwards';
+
+/**
+ * Guest ports forwarded to 127.0.0.1 through ssh2 (forwardOut); they die with their VM. They are
+ * remembered in the workspace state, so that after a window reload (which ends the extension host and
+ * its sockets) they are set up again on the same local ports while their VMs run.
+ */
 export class PortForwards implements vscode.Disposable {
   private readonly list: PortForward[] = [];
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
+  private disposed = false;
 
-  constructor(private readonly podman: () => Podman) {}
+  constructor(
+    private readonly podman: () => Podman,
+    private readonly memory?: vscode.Memento,
+  ) {}
 
   forVm(vmName: string): PortForward[] {
     return this.list.filter((f) => f.vmName === vmName);
@@ -36,17 +53,43 @@ export class PortForwards implements vscode.Disposable {
     const f: PortForward = { vmName, guestPort, localPort: (server.address() as net.AddressInfo).port, server, client };
     client.on('close', () => this.remove(f));
     this.list.push(f);
+    this.save();
     this.changed.fire();
     return f;
   }
 
+  /** Ends a forward (Stop Forwarding, its VM gone); it is forgotten too. */
   remove(f: PortForward): void {
     const i = this.list.indexOf(f);
     if (i < 0) return;
     this.list.splice(i, 1);
     f.server.close();
     f.client.end();
+    this.save();
     this.changed.fire();
+  }
+
+  /**
+   * After a window reload: the remembered forwards of VMs that still run are set up again, on their
+   * local port when it is free (else another); the others are forgotten. Returns what it could not restore.
+   */
+  async restore(runningVmNames: ReadonlySet<string>): Promise<{ forward: SavedForward; reason: string }[]> {
+    const saved = this.memory?.get<SavedForward[]>(SAVED_KEY) ?? [];
+    const failed: { forward: SavedForward; reason: string }[] = [];
+    for (const f of saved.filter(isSavedForward)) {
+      if (!runningVmNames.has(f.vmName)) continue;
+      await this.add(f.vmName, f.guestPort, f.localPort)
+        .catch(() => this.add(f.vmName, f.guestPort))
+        .catch((e: Error) => failed.push({ forward: f, reason: e.message }));
+    }
+    this.save();
+    return failed;
+  }
+
+  private save(): void {
+    // a window going away closes its forwards: that is not the user forgetting them
+    if (this.disposed) return;
+    void this.memory?.update(SAVED_KEY, this.list.map(({ vmName, guestPort, localPort }) => ({ vmName, guestPort, localPort })));
   }
 
   /** Drops the forwards of VMs that no longer run. */
@@ -55,7 +98,15 @@ export class PortForwards implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const f of [...this.list]) this.remove(f);
     this.changed.dispose();
   }
+}
+
+/** The workspace state is ours, but read it as data of any shape. */
+function isSavedForward(v: unknown): v is SavedForward {
+  const f = v as SavedForward;
+  const port = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
+  return typeof f?.vmName === 'string' && /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(f.vmName) && port(f.guestPort) && port(f.localPort);
 }

@@ -32,6 +32,11 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/** The commands a tooltip may link to (its markdown trusts only these). */
+export const TOOLTIP_COMMANDS = ['bootcEphemeral.showBootTimeline'];
+
+const commandLink = (command: string, ...args: string[]) => `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+
 /** "CPU 12.5 % · memory 450.8MB / 25.28GB (1.8 %) · 15 processes", localized */
 export function statsLine(s: VmStats): string {
   const cpu = s.cpuPercent === undefined ? '?' : `${s.cpuPercent.toFixed(1)} %`;
@@ -61,6 +66,7 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { loc
     ...(vm.accel ? [l10n.t('Accelerator: {0}', vm.accel === 'tcg' ? l10n.t('TCG (software emulation)') : 'KVM')] : []),
     ...(vm.ssh ? [l10n.t('SSH: {0}', vm.sshPort ? `127.0.0.1:${vm.sshPort}` : l10n.t('yes'))] : []),
     ...(stats ? [l10n.t('Now: {0}', statsLine(stats))] : []),
+    ...(vm.state === 'ready' && vm.ssh && vm.origin === 'bootc-ephemeral' ? [`[${l10n.t('Boot Timeline')}](${commandLink('bootcEphemeral.showBootTimeline', vm.name)})`] : []),
     ...(binds.length ? [l10n.t('Binds:'), ...binds.map((b) => `- ${b}`)] : []),
     ...(forwards.length ? [l10n.t('Forwarded ports:'), ...forwards.map((f) => `- ${l10n.t('127.0.0.1:{0} → guest {1}', f.localPort, f.guestPort)}`)] : []),
   ];

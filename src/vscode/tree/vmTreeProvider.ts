@@ -2,11 +2,18 @@ import * as vscode from 'vscode';
 import type { Podman } from '../../engine/podman/podman';
 import { listVms, removeStateDirOf, VmInfo, isRunning } from '../../engine/vm/vms';
 import { watchVmEvents, EventWatch } from '../../engine/podman/events';
-import { vmItemProperties } from './vmItemProperties';
+import { TOOLTIP_COMMANDS, vmItemProperties } from './vmItemProperties';
 import { vmStats } from '../../engine/vm/stats';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
 import { Disposable } from '../disposable';
 import { PodmanUnavailableError } from '../../engine/errors';
+
+/** A VM's tooltip: its links may run only the commands meant for them. */
+function tooltipMarkdown(text: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(text);
+  md.isTrusted = { enabledCommands: TOOLTIP_COMMANDS };
+  return md;
+}
 
 export class VmTreeItem extends vscode.TreeItem {
   constructor(readonly vm: VmInfo, readonly forwards: PortForward[]) {
@@ -16,7 +23,7 @@ export class VmTreeItem extends vscode.TreeItem {
     this.description = p.description;
     this.iconPath = new vscode.ThemeIcon(p.icon.id, p.icon.color ? new vscode.ThemeColor(p.icon.color) : undefined);
     // a running VM's tooltip is made on hover (resolveTreeItem), with its CPU and memory at that moment
-    if (vm.podmanState !== 'running') this.tooltip = new vscode.MarkdownString(p.tooltip);
+    if (vm.podmanState !== 'running') this.tooltip = tooltipMarkdown(p.tooltip);
     this.contextValue = p.contextValue;
   }
 }
@@ -178,7 +185,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   async resolveTreeItem(item: vscode.TreeItem, element: TreeNode): Promise<vscode.TreeItem> {
     if (!(element instanceof VmTreeItem) || item.tooltip !== undefined) return item;
     const stats = await vmStats(this.podman(), [element.vm]).catch(() => undefined);
-    item.tooltip = new vscode.MarkdownString(vmItemProperties(element.vm, Date.now(), element.forwards, stats?.get(element.vm.id)).tooltip);
+    item.tooltip = tooltipMarkdown(vmItemProperties(element.vm, Date.now(), element.forwards, stats?.get(element.vm.id)).tooltip);
     return item;
   }
 

@@ -1,0 +1,95 @@
+// Where a guest's boot went, from the guest's own systemd-analyze: the kernel/initrd/userspace split,
+// the chain of units sshd waited for, and the slowest units. The output is the guest's, so untrusted:
+// only lines of the expected shape are read, unit names must look like unit names, and the sizes
+// are bounded.
+
+/** What the guest runs (over SSH, as root): three analyses, separated by marker lines. */
+export const BOOT_ANALYSIS_COMMAND = [
+  'export SYSTEMD_COLORS=0 SYSTEMD_PAGER= LC_ALL=C',
+  'systemd-analyze time',
+  'echo @@critical-chain',
+  'systemd-analyze critical-chain sshd.service',
+  'echo @@blame',
+  'systemd-analyze blame | head -n 12',
+].join('; ');
+
+export interface BootAnalysis {
+  /** seconds; undefined where the guest did not say (e.g. no initrd) */
+  phases: { kernel?: number; initrd?: number; userspace?: number; total?: number };
+  /** the units sshd.service waited for, sshd first; times in seconds since userspace started */
+  criticalChain: { unit: string; depth: number; activatedAt?: number; took?: number }[];
+  /** the units that took longest to start, slowest first */
+  slowest: { unit: string; took: number }[];
+  /** set when the guest has not finished starting up (systemd-analyze refuses until it has) */
+  notFinished?: boolean;
+}
+
+const MAX_OUTPUT = 64 * 1024;
+const MAX_CHAIN = 40;
+const MAX_SLOWEST = 12;
+/** a unit name: systemd's characters, an instance after "@", a known type */
+const UNIT = /^[A-Za-z0-9:_.\\-]+(@[A-Za-z0-9:_.\\-]*)?\.(service|socket|target|mount|automount|swap|path|timer|slice|scope|device)$/;
+const DURATION = /^(?:\d+(?:\.\d+)?(?:h|min|s|ms|us|µs)\s?)+$/;
+
+/** "1min 2.345s", "512ms", "4.150s" → seconds; undefined when it is not a duration */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (!DURATION.test(t)) return undefined;
+  const factor: Record<string, number> = { h: 3600, min: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6 };
+  let total = 0;
+  for (const m of t.matchAll(/(\d+(?:\.\d+)?)(h|min|s|ms|us|µs)/g)) total += Number(m[1]) * factor[m[2]];
+  return Math.round(total * 1e6) / 1e6;
+}
+
+export function parseBootAnalysis(output: string): BootAnalysis {
+  const text = output.slice(0, MAX_OUTPUT);
+  const [time = '', chain = '', blame = ''] = splitSections(text);
+  return { phases: parsePhases(time), criticalChain: parseChain(chain), slowest: parseBlame(blame), ...(/not yet finished/i.test(time) ? { notFinished: true } : {}) };
+}
+
+function splitSections(text: string): [string, string, string] {
+  const chainAt = text.indexOf('@@critical-chain\n');
+  const blameAt = text.indexOf('@@blame\n');
+  if (chainAt < 0 || blameAt < chainAt) return [text, '', ''];
+  return [text.slice(0, chainAt), text.slice(chainAt + 17, blameAt), text.slice(blameAt + 8)];
+}
+
+/** "Startup finished in 5.1s (kernel) + 12.0s (initrd) + 16.2s (userspace) = 33.3s" */
+function parsePhases(text: string): BootAnalysis['phases'] {
+  const line = /^Startup finished in (.+)$/m.exec(text)?.[1];
+  if (!line) return {};
+  const phases: BootAnalysis['phases'] = {};
+  for (const part of line.split(' + ')) {
+    const m = /^(.+?) \((kernel|initrd|userspace)\)/.exec(part.trim());
+    if (m) phases[m[2] as 'kernel' | 'initrd' | 'userspace'] = parseDuration(m[1]);
+  }
+  const total = /= (.+)$/.exec(line);
+  if (total) phases.total = parseDuration(total[1]);
+  return phases;
+}
+
+/** "  └─systemd-networkd.service @10.738s +4.150s" (tree glyphs give the depth) */
+function parseChain(text: string): BootAnalysis['criticalChain'] {
+  const chain: BootAnalysis['criticalChain'] = [];
+  for (const line of text.split('\n')) {
+    const m = /^([\s└├│─]*)(\S+)((?: [@+][^@+]+)*)$/.exec(line.trimEnd());
+    if (!m || !UNIT.test(m[2])) continue;
+    const at = /@([^@+]+)/.exec(m[3])?.[1];
+    const took = /\+([^@+]+)/.exec(m[3])?.[1];
+    chain.push({ unit: m[2], depth: Math.floor([...m[1]].length / 2), activatedAt: at ? parseDuration(at) : undefined, took: took ? parseDuration(took) : undefined });
+    if (chain.length >= MAX_CHAIN) break;
+  }
+  return chain;
+}
+
+/** "     4.150s systemd-networkd.service" */
+function parseBlame(text: string): BootAnalysis['slowest'] {
+  const slowest: BootAnalysis['slowest'] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(.+?) (\S+)$/.exec(line.trimEnd());
+    const took = m && UNIT.test(m[2]) ? parseDuration(m[1]) : undefined;
+    if (m && took !== undefined) slowest.push({ unit: m[2], took });
+    if (slowest.length >= MAX_SLOWEST) break;
+  }
+  return slowest.sort((a, b) => b.took - a.took);
+}
