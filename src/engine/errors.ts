@@ -59,14 +59,15 @@ export class BuildFailedError extends EngineError {
 }
 
 /**
- * A VM that was started did not become reachable over SSH: the wait timed out, or the VM stopped
- * first. The VM may still be there (for its logs), so a UI can offer its console and journal.
+ * A VM that was started did not become reachable over SSH: the wait timed out, the VM stopped first,
+ * or it was removed meanwhile. The VM may still be there (for its logs), so a UI can offer its console
+ * and journal.
  */
 export class VmNotReadyError extends EngineError {
   constructor(
     message: string,
     readonly vmName: string,
-    readonly reason: 'timeout' | 'stopped',
+    readonly reason: 'timeout' | 'stopped' | 'removed',
     exitCode: number,
   ) {
     super(message, { exitCode });

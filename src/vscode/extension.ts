@@ -5,7 +5,7 @@ import { describeConnection, effectiveConnection, needsRemotePodman, validateCon
 import { PodmanUnavailableError } from '../engine/errors';
 import { Logger } from './logger';
 import { ReadOnlyDocuments } from './readOnlyDocuments';
-import { VmTreeProvider } from './tree/vmTreeProvider';
+import { ForwardTreeItem, VmTreeProvider } from './tree/vmTreeProvider';
 import { registerCommands } from './commands';
 import { readSettings } from './settings';
 import { PortForwards } from './forwards/portForwards';
@@ -63,8 +63,10 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   // forwards of the previous window (a reload) come back once the VMs are known
   const restoreForwards = tree.onDidRefresh((vms) => {
     restoreForwards.dispose();
-    void forwards.restore(new Set(vms.filter((v) => v.state === 'ready').map((v) => v.name))).then((failed) => {
+    void forwards.restore(new Set(vms.filter((v) => v.state === 'ready').map((v) => v.name))).then(({ restored, failed }) => {
       for (const { forward, reason } of failed) logger.channel.warn(`port ${forward.guestPort} of ${forward.vmName} was not forwarded again after the reload: ${reason}`);
+      // under their VMs, which the view may show collapsed
+      for (const f of restored) if (view.visible) void Promise.resolve(view.reveal(new ForwardTreeItem(f), { expand: true, select: false, focus: false })).catch(() => undefined);
     });
   });
   // the host check runs once the view is first shown (not at activation); a failure shows in the welcome view

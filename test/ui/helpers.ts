@@ -78,9 +78,12 @@ export async function showVmsView(page: Page): Promise<void> {
   const icon = page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first();
   await icon.waitFor({ timeout: 60_000 });
   const title = page.locator('.part.sidebar .title-label', { hasText: /Ephemeral VMs/i }).first();
-  if (await title.isVisible()) return;
-  await icon.click({ position: { x: 4, y: 4 } });
-  await title.waitFor({ timeout: 15_000 });
+  // a click the workbench did not take (it was busy, e.g. right after a view switch) is made again
+  await waitUntil('the Ephemeral VMs view', async () => {
+    if (await title.isVisible()) return true;
+    await icon.click({ position: { x: 4, y: 4 } });
+    return title.waitFor({ timeout: 3_000 }).then(() => true, () => false);
+  }, 20_000, 0);
 }
 
 /** Polls `fn` until it gives a value (not undefined/false/empty string); fails after `timeoutMs` saying what it waited for. */
@@ -163,14 +166,24 @@ export async function answerDialog(page: Page, question: string | RegExp, button
 }
 
 /**
+ * The notification centre's item that says `text`, the centre opened (the smoke-test driver hides
+ * toasts); a click on the bell that did not take (a menu still closing) is made again.
+ */
+export async function notificationItem(page: Page, text: string | RegExp, timeoutMs: number): Promise<Locator> {
+  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  await waitUntil(`a notification saying ${text}`, async () => {
+    if (!(await page.locator('.notifications-center').first().isVisible())) await page.locator('.statusbar-item[aria-label*="otification"]').first().click();
+    return item.isVisible();
+  }, timeoutMs, 1_000);
+  return item;
+}
+
+/**
  * The notification that says `text`, from the notification centre (the smoke-test driver hides toasts):
  * its buttons' labels; with `click`, that button is pressed.
  */
 export async function notificationActions(page: Page, text: string | RegExp, click?: string): Promise<string[]> {
-  const center = page.locator('.notifications-center');
-  if (!(await center.isVisible())) await page.locator('.statusbar-item[aria-label*="otification"]').first().click();
-  const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
-  await item.waitFor({ timeout: 120_000 });
+  const item = await notificationItem(page, text, 120_000);
   const labels = (await item.locator('.monaco-button').allInnerTexts()).map((t) => t.trim()).filter(Boolean);
   if (click) await item.locator('.monaco-button', { hasText: new RegExp(`^${click}$`) }).first().click();
   return labels;
@@ -188,17 +201,34 @@ export async function openFileByPath(page: Page, relativePath: string): Promise<
 }
 
 /**
- * Runs `fn` with `settings` added to the user's settings of a running code-server (it applies them
- * live), then puts the file back as it was.
+ * Sets a user setting through the Settings editor, as a person would (code-server does not pick up
+ * writes to its settings file while it runs); returns once the editor has written it to that file
+ * (a default value is written by removing the key). `value` is typed into the setting's input.
  */
-export async function withUserSettings(server: { state: string }, settings: Record<string, unknown>, fn: () => Promise<void>): Promise<void> {
+export async function setUserSetting(page: Page, server: { state: string }, key: string, title: RegExp, value: string, isDefault = false): Promise<void> {
+  await runFromPalette(page, 'Preferences: Open User Settings');
+  await page.locator('.settings-editor .settings-header .suggest-input-container').first().click({ timeout: 15_000 });
+  await page.keyboard.type(`@id:${key}`);
+  const input = page.locator('.settings-editor .setting-item-contents', { hasText: title }).locator('input').first();
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(value);
+  await input.press('Tab');
   const file = path.join(server.state, 'data/User/settings.json');
-  const before = fs.readFileSync(file, 'utf8');
-  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(before), ...settings }, null, 2));
-  try {
-    await sleep(1_000); // the settings watcher's turn
-    await fn();
-  } finally {
-    fs.writeFileSync(file, before);
-  }
+  const written = () => {
+    const text = fs.readFileSync(file, 'utf8');
+    return isDefault ? !text.includes(`"${key}"`) : new RegExp(`"${key.replace(/\./g, '\\.')}":\\s*"?${value}"?\\s*[,}\\n]`).test(text);
+  };
+  await waitUntil(`${key} written to the user settings`, async () => written(), 15_000, 250).catch((e: Error) => {
+    throw new Error(`${e.message}; the file has:\n${fs.readFileSync(file, 'utf8').slice(-300)}`);
+  });
+  await runFromPalette(page, 'View: Close Editor');
+}
+
+/** Picks a colour theme from Preferences: Color Theme (e.g. "Dark Modern"). */
+export async function pickColorTheme(page: Page, label: string): Promise<void> {
+  await runFromPalette(page, 'Preferences: Color Theme');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  await input.fill(label);
+  await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: new RegExp(`^${label}`) }).first().click({ timeout: 10_000 });
 }

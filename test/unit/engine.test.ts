@@ -320,7 +320,7 @@ test('build output: the failing step, the error line after it, and only the last
   assert.match(gone.message, /^podman build failed: y$/);
 });
 
-test('boot analysis: the guest\'s systemd-analyze read strictly (phases, the chain to sshd, the slowest units)', async () => {
+test('boot analysis: the guest\'s systemd-analyze read strictly (phases, the chain to sshd, its slowest units)', async () => {
   const { parseBootAnalysis, parseDuration } = await import('../../src/engine/guest/bootAnalysis');
   const output = [
     'Startup finished in 5.102s (kernel) + 12.031s (initrd) + 1min 2.500s (userspace) = 1min 19.633s',
@@ -329,31 +329,29 @@ test('boot analysis: the guest\'s systemd-analyze read strictly (phases, the cha
     'The time when unit became active or started is printed after the "@" character.',
     'The time the unit took to start is printed after the "+" character.',
     '',
-    'sshd.service @15.210s +1.032s',
+    'sshd.service +1.032s',
     '└─network.target @14.893s',
     '  └─systemd-networkd.service @10.738s +4.150s',
     '    └─systemd-udevd.service @9.101s +512ms',
     '      └─evil;rm -rf /.service @1s', // not a unit name: skipped
     '        └─-.slice @7.733s',
-    '@@blame',
-    '     4.150s systemd-networkd.service',
-    '1min 2.000s slow@x.service',
-    '      512ms systemd-udevd.service',
-    '  9.000s <script>.service',
   ].join('\n');
   const a = parseBootAnalysis(output);
   assert.deepEqual(a.phases, { kernel: 5.102, initrd: 12.031, userspace: 62.5, total: 79.633 });
   assert.deepEqual(a.criticalChain, [
-    { unit: 'sshd.service', depth: 0, activatedAt: 15.21, took: 1.032 },
+    { unit: 'sshd.service', depth: 0, activatedAt: 14.893, took: 1.032 }, // when the last dependency was up
     { unit: 'network.target', depth: 1, activatedAt: 14.893, took: undefined },
     { unit: 'systemd-networkd.service', depth: 2, activatedAt: 10.738, took: 4.15 },
     { unit: 'systemd-udevd.service', depth: 3, activatedAt: 9.101, took: 0.512 },
     { unit: '-.slice', depth: 5, activatedAt: 7.733, took: undefined },
   ]);
-  assert.deepEqual(a.slowest, [{ unit: 'slow@x.service', took: 62 }, { unit: 'systemd-networkd.service', took: 4.15 }, { unit: 'systemd-udevd.service', took: 0.512 }]);
+  assert.deepEqual(a.slowest, [{ unit: 'systemd-networkd.service', took: 4.15 }, { unit: 'sshd.service', took: 1.032 }, { unit: 'systemd-udevd.service', took: 0.512 }]);
   assert.equal(a.notFinished, undefined);
+  // LC_ALL=C draws the tree in ASCII: the same chain ("`--.slice" is the connector, then "-.slice")
+  const ascii = parseBootAnalysis(output.replace(/└─/g, '`-'));
+  assert.deepEqual(ascii.criticalChain, a.criticalChain);
   // a guest still starting: systemd-analyze says so, and nothing else is made up
-  const early = parseBootAnalysis('Bootup is not yet finished (org.freedesktop.systemd1.Manager.FinishTimestampMonotonic=0).\n@@critical-chain\n@@blame\n');
+  const early = parseBootAnalysis('Bootup is not yet finished (org.freedesktop.systemd1.Manager.FinishTimestampMonotonic=0).\n@@critical-chain\n');
   assert.deepEqual(early, { phases: {}, criticalChain: [], slowest: [], notFinished: true });
   assert.equal(parseDuration('2h 1min 1s'), 7261);
   assert.equal(parseDuration('1.5s; reboot'), undefined);

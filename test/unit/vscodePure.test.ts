@@ -155,7 +155,7 @@ test('boot timeline page: phases, the chain and the slowest units as SVG; escape
   assert.match(html, /<rect class="kernel" x="0\.0" y="0" width="98\.0"/); // 5.1 of 33.3 s of 640 px
   assert.match(html, /= <b>33\.3 s<\/b>/);
   // the chain earliest first: networkd, then network.target, then sshd
-  const order = ['systemd-networkd.service', 'network.target', 'sshd.service'].map((u) => html.indexOf(`>${u}<title>`));
+  const order = ['systemd-networkd.service', 'network.target', 'sshd.service'].map((u) => html.indexOf(`class="unit">${u}</text>`));
   assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), String(order));
   assert.match(html, /@15\.2 s \+1\.03 s/);
   assert.doesNotMatch(html, /<script|style="/);

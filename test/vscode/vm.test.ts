@@ -210,7 +210,7 @@ describe('a real VM from VS Code', function () {
     assert.ok(criticalChain.length > 2 && slowest.length > 2, JSON.stringify({ criticalChain, slowest }));
     const html = shown!.panel.webview.html;
     assert.match(html, new RegExp(`Boot timeline: ${vmName}`));
-    assert.match(html, />sshd?\.service<title>/);
+    assert.match(html, /class="unit">sshd?\.service<\/text>/);
     assert.equal(shown!.panel.title, `Boot Timeline: ${vmName}`);
     shown!.panel.dispose();
   });
@@ -248,6 +248,26 @@ describe('a real VM from VS Code', function () {
       watch.dispose();
       requests.restore();
       await run('node', [CLI, 'rm', '-f', name]);
+    }
+  });
+
+  it('guests that panic or power off: the view says failed (the panic is the reason) and exited, as ps does', async () => {
+    const [panics, powersOff] = ['vscode-e2e-panic', 'vscode-e2e-poweroff'];
+    try {
+      await Promise.all([panics, powersOff].map((n) => run('node', [CLI, 'run', '-d', '-K', '--name', n, '--memory', '1G', 'localhost/bootc-sample:latest'])));
+      // the CLI's ssh waits for each to boot; the crash drops the connection (255), poweroff may too
+      await Promise.all([
+        run('node', [CLI, 'ssh', panics, '--', 'sh', '-c', 'echo c > /proc/sysrq-trigger']).catch(() => undefined),
+        run('node', [CLI, 'ssh', powersOff, '--', 'systemctl', 'poweroff']).catch(() => undefined),
+      ]);
+      const panicked = await until('the panicked VM failed in the view', async () => (await api.services.tree.refresh()).find((v) => v.name === panics && v.state === 'failed'), 60_000, 500);
+      assert.equal(panicked.exitCode, 1);
+      assert.match(String((api.services.tree.item(panics)!.tooltip as vscode.MarkdownString).value), /Exit 1: the guest kernel panicked: sysrq triggered crash/);
+      const off = await until('the powered-off VM exited in the view', async () => (await api.services.tree.refresh()).find((v) => v.name === powersOff && v.state === 'exited'), 60_000, 500);
+      assert.equal(off.exitCode, 0);
+      assert.doesNotMatch(String((api.services.tree.item(powersOff)!.tooltip as vscode.MarkdownString).value), /Exit/);
+    } finally {
+      await run('node', [CLI, 'rm', '-f', panics, powersOff]).catch(() => undefined);
     }
   });
 

@@ -108,6 +108,8 @@ function notRunning(vm: VmInfo, atStart: boolean, output: GuestOutput): EngineEr
   const how = `container ${vm.podmanState}${vm.exitCode !== undefined ? `, exit ${vm.exitCode}` : ''}`;
   const wasReady = !!vm.stateDir && fs.existsSync(vmStatePaths(vm.stateDir).readyMarker);
   if (wasReady) return new EngineError(`the VM ${vm.name} is not running any more (${how})`, { exitCode: SSH_NO_CONNECTION });
+  // stopped or being removed from outside (Stop, Remove, podman stop/rm) while it booted: asked for, not a fault
+  if (vm.podmanState === 'stopping' || vm.podmanState === 'removing') return new VmNotReadyError(`the VM ${vm.name} was stopped before SSH became available`, vm.name, 'removed', SSH_NO_CONNECTION);
   if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new VmNotReadyError(`the VM ${vm.name} is not running (${how})${outputTail(output)}`, vm.name, 'stopped', SSH_NO_CONNECTION);
   return new VmNotReadyError(`the VM ${vm.name} stopped before SSH became available (${how})${outputTail(output)}`, vm.name, 'stopped', SSH_NO_CONNECTION);
 }
@@ -165,7 +167,11 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
     if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH', { exitCode: SSH_NO_CONNECTION });
     if (tick % 4 === 0) {
       // only whether it still runs: the journal is already being followed here
-      vm = await findVm(podman, vm.id, { remoteReadiness: false });
+      const current = vm;
+      vm = await findVm(podman, vm.id, { remoteReadiness: false }).catch((e: unknown) => {
+        // gone while it booted: removed (Stop, Remove, podman rm), not a failure of its own
+        throw e instanceof EngineError && e.details.field === 'name' ? new VmNotReadyError(`the VM ${current.name} was removed before SSH became available`, current.name, 'removed', SSH_NO_CONNECTION) : e;
+      });
       if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0, output);
     }
     if (!listening && vm.stateDir) {

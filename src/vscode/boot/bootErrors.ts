@@ -33,6 +33,8 @@ export function bootErrorActions(s: Services, e: unknown): ErrorAction[] {
 /** Shows a failed boot's error with the actions that help, and runs the one chosen. */
 export async function showBootError(s: Services, e: unknown): Promise<void> {
   const message = e instanceof EngineError ? e.message : String((e as Error)?.message ?? e);
+  // a VM the user removed while it booted: what they asked for, not an error
+  if (e instanceof VmNotReadyError && e.reason === 'removed') return void s.logger.info(message);
   s.logger.channel.error(message);
   const actions = bootErrorActions(s, e);
   const choice = await vscode.window.showErrorMessage(message, ...actions.map((a) => a.label));

@@ -71,19 +71,34 @@ export class PortForwards implements vscode.Disposable {
 
   /**
    * After a window reload: the remembered forwards of VMs that still run are set up again, on their
-   * local port when it is free (else another); the others are forgotten. Returns what it could not restore.
+   * local port when it is free (the old window may hold it for a few seconds more: tried again for
+   * up to `samePortWaitMs`), else on another; the others are forgotten.
    */
-  async restore(runningVmNames: ReadonlySet<string>): Promise<{ forward: SavedForward; reason: string }[]> {
-    const saved = this.memory?.get<SavedForward[]>(SAVED_KEY) ?? [];
+  async restore(runningVmNames: ReadonlySet<string>, samePortWaitMs = 30_000): Promise<{ restored: PortForward[]; failed: { forward: SavedForward; reason: string }[] }> {
+    const saved = (this.memory?.get<unknown[]>(SAVED_KEY) ?? []).filter(isSavedForward);
+    const restored: PortForward[] = [];
     const failed: { forward: SavedForward; reason: string }[] = [];
-    for (const f of saved.filter(isSavedForward)) {
+    for (const f of saved) {
       if (!runningVmNames.has(f.vmName)) continue;
-      await this.add(f.vmName, f.guestPort, f.localPort)
-        .catch(() => this.add(f.vmName, f.guestPort))
-        .catch((e: Error) => failed.push({ forward: f, reason: e.message }));
+      try {
+        restored.push(await this.addOnPort(f, Date.now() + samePortWaitMs).catch(() => this.add(f.vmName, f.guestPort)));
+      } catch (e) {
+        failed.push({ forward: f, reason: (e as Error).message });
+      }
     }
     this.save();
-    return failed;
+    return { restored, failed };
+  }
+
+  private async addOnPort(f: SavedForward, deadline: number): Promise<PortForward> {
+    for (;;) {
+      try {
+        return await this.add(f.vmName, f.guestPort, f.localPort);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline || this.disposed) throw e;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
   }
 
   private save(): void {

@@ -6,6 +6,11 @@ import type { BootAnalysis } from '../../engine/guest/bootAnalysis';
 const WIDTH = 640;
 const LABEL = 250;
 const ROW = 22;
+/** room right of the bars for their "@12.3 s +4.15 s" */
+const TIME_ROOM = 130;
+
+/** a unit's name in the label column (long ones shortened; the row's title has it whole) */
+const unitLabel = (unit: string, y: number) => `<text x="0" y="${y + 15}" class="unit">${escape(unit.length > 34 ? `${unit.slice(0, 33)}…` : unit)}</text>`;
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const seconds = (s: number | undefined) => (s === undefined ? '?' : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`);
@@ -32,15 +37,17 @@ function chainChart(chain: BootAnalysis['criticalChain']): string {
   if (!chain.length) return `<p class="muted">${escape(l10n.t('systemd-analyze gave no chain for sshd.service.'))}</p>`;
   const rows = [...chain].reverse();
   const end = Math.max(...rows.map((r) => (r.activatedAt ?? 0) + (r.took ?? 0)), 0.001);
-  const scale = (WIDTH - LABEL - 70) / end;
+  const scale = (WIDTH - LABEL - TIME_ROOM) / end;
   const body = rows.map((r, i) => {
     const y = i * ROW;
-    const at = r.activatedAt ?? 0;
+    // units systemd gives no time for (slices, sockets set up before it measured) get a name and no bar
+    if (r.activatedAt === undefined) return `<g>${unitLabel(r.unit, y)}<text x="${LABEL}" y="${y + 15}" class="time">—</text></g>`;
+    const at = r.activatedAt;
     const w = Math.max(2, (r.took ?? 0) * scale);
-    const label = `${r.unit}`;
-    return `<text x="0" y="${y + 15}" class="unit">${escape(label.length > 34 ? `${label.slice(0, 33)}…` : label)}<title>${escape(label)}</title></text>` +
-      `<rect class="${r.took ? 'took' : 'reached'}" x="${(LABEL + at * scale).toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="14"><title>${escape(`${label}: @${seconds(at)}${r.took ? ` +${seconds(r.took)}` : ''}`)}</title></rect>` +
-      `<text x="${(LABEL + at * scale + w + 6).toFixed(1)}" y="${y + 15}" class="time">${escape(`@${seconds(at)}${r.took ? ` +${seconds(r.took)}` : ''}`)}</text>`;
+    const times = `@${seconds(at)}${r.took ? ` +${seconds(r.took)}` : ''}`;
+    return `<g><title>${escape(`${r.unit}: ${times}`)}</title>${unitLabel(r.unit, y)}` +
+      `<rect class="${r.took ? 'took' : 'reached'}" x="${(LABEL + at * scale).toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="14"></rect>` +
+      `<text x="${(LABEL + at * scale + w + 6).toFixed(1)}" y="${y + 15}" class="time">${escape(times)}</text></g>`;
   });
   return `<svg width="${WIDTH}" height="${rows.length * ROW}" role="img" aria-label="${escape(l10n.t('Critical chain to sshd'))}">${body.join('')}</svg>`;
 }
@@ -50,12 +57,12 @@ function slowestChart(slowest: BootAnalysis['slowest']): string {
   const max = Math.max(...slowest.map((s) => s.took), 0.001);
   const body = slowest.map((s, i) => {
     const y = i * ROW;
-    const w = Math.max(2, (s.took / max) * (WIDTH - LABEL - 70));
-    return `<text x="0" y="${y + 15}" class="unit">${escape(s.unit.length > 34 ? `${s.unit.slice(0, 33)}…` : s.unit)}<title>${escape(s.unit)}</title></text>` +
+    const w = Math.max(2, (s.took / max) * (WIDTH - LABEL - TIME_ROOM));
+    return `<g><title>${escape(`${s.unit}: ${seconds(s.took)}`)}</title>${unitLabel(s.unit, y)}` +
       `<rect class="took" x="${LABEL}" y="${y + 4}" width="${w.toFixed(1)}" height="14"></rect>` +
-      `<text x="${(LABEL + w + 6).toFixed(1)}" y="${y + 15}" class="time">${escape(seconds(s.took))}</text>`;
+      `<text x="${(LABEL + w + 6).toFixed(1)}" y="${y + 15}" class="time">${escape(seconds(s.took))}</text></g>`;
   });
-  return `<svg width="${WIDTH}" height="${slowest.length * ROW}" role="img" aria-label="${escape(l10n.t('Slowest units'))}">${body.join('')}</svg>`;
+  return `<svg width="${WIDTH}" height="${slowest.length * ROW}" role="img" aria-label="${escape(l10n.t('The slowest units on that chain'))}">${body.join('')}</svg>`;
 }
 
 export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string, cspSource: string): string {
@@ -85,9 +92,8 @@ ${phasesChart(a.phases)}
 <h2>${h(l10n.t('What sshd waited for (critical chain)'))}</h2>
 <p class="hint">${h(l10n.t('Each unit below had to be up before the next: shortening this chain is what brings SSH sooner. Times count from the start of userspace.'))}</p>
 ${chainChart(a.criticalChain)}
-<h2>${h(l10n.t('Slowest units'))}</h2>
-<p class="hint">${h(l10n.t('Units not on the chain above run alongside it: they cost CPU time but do not delay SSH by themselves.'))}</p>
+<h2>${h(l10n.t('The slowest units on that chain'))}</h2>
 ${slowestChart(a.slowest)}
-<p class="hint">${h(l10n.t('From the guest\'s systemd-analyze (time, critical-chain sshd.service, blame).'))}</p>
+<p class="hint">${h(l10n.t('From the guest\'s systemd-analyze (time, critical-chain sshd.service). Units off the chain run alongside it: they cost CPU time but do not delay SSH by themselves.'))}</p>
 </body></html>`;
 }

@@ -20,7 +20,7 @@ export interface BootTimelineShown {
 
 /**
  * Where a ready VM's boot went, from the guest's own systemd-analyze over SSH: the kernel/initrd/
- * userspace split, the units sshd waited for, the slowest units; a page without script.
+ * userspace split, the units sshd waited for and the slowest of them; a page without script.
  */
 export async function run(s: Services, arg?: unknown): Promise<BootTimelineShown | undefined> {
   const vm = await pickVm(s, arg, (v) => v.ssh && (v.state === 'ready' || v.state === 'booting'), vscode.l10n.t('Show the boot timeline of'));
