@@ -164,3 +164,11 @@ test('boot timeline page: phases, the chain and the slowest units as SVG; escape
   // nothing to show: said so, not an empty chart
   assert.match(bootTimelineHtml('x', { phases: {}, criticalChain: [], slowest: [], notFinished: true }, 'N', 's'), /has not finished starting up yet[\s\S]*did not report its start-up time[\s\S]*no chain for sshd\.service/);
 });
+
+test('page head: a CSP of default-src none, the page\'s own sources and the nonce\'d style; the base style', async () => {
+  const { pageHead } = await import('../../src/vscode/webview/pageHead');
+  const head = pageHead({ nonce: 'N1', cspSource: 'vscode-webview:', csp: "script-src 'nonce-N1'", style: '  .x { color: red; }' });
+  assert.match(head, /content="default-src 'none'; script-src 'nonce-N1'; style-src vscode-webview: 'nonce-N1';"/);
+  assert.match(head, /<style nonce="N1">\n {2}body \{[^\n]+\n {2}h1 \{[^\n]+\n {2}\.x \{ color: red; \}\n<\/style><\/head>$/);
+  assert.match(pageHead({ nonce: 'N2', cspSource: 's', style: '' }), /content="default-src 'none'; style-src s 'nonce-N2';"/);
+});

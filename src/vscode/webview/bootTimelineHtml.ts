@@ -2,6 +2,7 @@
 // Code). No script: the charts are SVG drawn here; the page's CSP allows only its own style block.
 import * as l10n from '@vscode/l10n';
 import type { BootAnalysis } from '../../engine/guest/bootAnalysis';
+import { pageHead } from './pageHead';
 
 const WIDTH = 640;
 const LABEL = 250;
@@ -67,13 +68,7 @@ function slowestChart(slowest: BootAnalysis['slowest']): string {
 
 export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string, cspSource: string): string {
   const h = (s: string) => escape(s);
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${cspSource} 'nonce-${nonce}'; img-src ${cspSource};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
-  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 8px 20px 24px; max-width: 760px; }
-  h1 { font-size: 1.3em; font-weight: 600; } h2 { font-size: 1.05em; font-weight: 600; margin-top: 22px; }
+  const style = `  h2 { font-size: 1.05em; font-weight: 600; margin-top: 22px; }
   .muted, .hint { color: var(--vscode-descriptionForeground); }
   svg text { fill: var(--vscode-foreground); font-size: 12px; font-family: var(--vscode-editor-font-family); }
   svg text.on-bar { fill: var(--vscode-editor-background); font-weight: 600; }
@@ -82,8 +77,8 @@ export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string,
   .initrd, .initrd-key { fill: var(--vscode-charts-purple); background: var(--vscode-charts-purple); }
   .userspace, .userspace-key { fill: var(--vscode-charts-green); background: var(--vscode-charts-green); }
   .took { fill: var(--vscode-charts-orange); } .reached { fill: var(--vscode-charts-yellow); }
-  .key { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }
-</style></head>
+  .key { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }`;
+  return `${pageHead({ nonce, cspSource, csp: `img-src ${cspSource}`, style })}
 <body>
 <h1>${h(l10n.t('Boot timeline: {0}', vmName))}</h1>
 ${a.notFinished ? `<p class="muted">${h(l10n.t('The guest has not finished starting up yet: the figures below are what it knows so far. Show the timeline again once the VM is ready.'))}</p>` : ''}

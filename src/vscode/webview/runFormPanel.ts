@@ -6,6 +6,7 @@ import { checkForm, derivedFormValues, EMPTY_FORM, fieldsToForm, FORM_FIELDS, fo
 import type { PageMessage, PanelMessage } from '../../webview/protocol';
 import { listBootcImages } from '../../engine/podman/images';
 import { bootFlow } from '../boot/bootFlow';
+import { pageHead } from './pageHead';
 import type { StoredConfiguration } from '../config/configStore';
 
 const panels = new Map<string, RunFormPanel>();
@@ -119,14 +120,7 @@ export class RunFormPanel {
       return field(f.key, t(f.label), input, f.help ? t(f.help) : '') + picker;
     };
     const section = (name: FormField['section']) => FORM_FIELDS.filter((f) => f.section === name).map(control).join('\n');
-    return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'nonce-${nonce}'; style-src ${w.cspSource} 'nonce-${nonce}'; font-src ${w.cspSource};">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<style nonce="${nonce}">
-  body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 8px 20px 24px; max-width: 760px; }
-  h1 { font-size: 1.3em; font-weight: 600; }
-  .row { margin: 10px 0; display: flex; flex-direction: column; gap: 3px; }
+    const style = `  .row { margin: 10px 0; display: flex; flex-direction: column; gap: 3px; }
   .row vscode-textfield, .row vscode-textarea, .row vscode-single-select { width: 100%; }
   .help { color: var(--vscode-descriptionForeground); font-size: 0.92em; }
   .problem { color: var(--vscode-errorForeground); font-size: 0.92em; min-height: 0; }
@@ -135,8 +129,8 @@ export class RunFormPanel {
   #status { color: var(--vscode-descriptionForeground); }
   code { font-family: var(--vscode-editor-font-family); background: var(--vscode-textCodeBlock-background); padding: 6px 8px; display: block; white-space: pre-wrap; word-break: break-all; }
   .advanced-body { padding: 0 8px; }
-  [hidden] { display: none !important; }
-</style></head>
+  [hidden] { display: none !important; }`;
+    return `${pageHead({ nonce, cspSource: w.cspSource, csp: `script-src 'nonce-${nonce}'; font-src ${w.cspSource}`, style })}
 <body>
 <h1 id="title"></h1>
 ${text('name', t('Name'), 'dev')}
