@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as os from 'node:os';
+import { execFileSync } from 'node:child_process';
 
 // The extension manifest: every user-visible string comes from package.nls.json, and a setting with a
 // pattern says in words what it wants when the value does not match.
@@ -29,4 +31,17 @@ test('manifest: a setting with a pattern has a localized patternErrorMessage', (
   assert.ok(withPattern.some(([k]) => k === 'bootcEphemeral.defaultMemory'));
   for (const [key, s] of withPattern) assert.match(String(s.patternErrorMessage), /^%[\w.]+%$/, `${key} has no patternErrorMessage`);
   assert.match(nls['config.defaultMemory.patternError'], /4G/);
+});
+
+test('l10n: the bundle holds every string the code localizes (npm run l10n is up to date)', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'l10n-'));
+  try {
+    execFileSync(process.execPath, [path.join(ROOT, 'node_modules/@vscode/l10n-dev/dist/cli.js'), 'export', '-o', out, path.join(ROOT, 'src')], { stdio: 'ignore' });
+    const fresh = Object.keys(JSON.parse(fs.readFileSync(path.join(out, 'bundle.l10n.json'), 'utf8'))).sort();
+    const committed = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, 'l10n', 'bundle.l10n.json'), 'utf8'))).sort();
+    assert.deepEqual(committed, fresh, 'run npm run l10n');
+    assert.ok(fresh.includes('Connecting to {0}...') && fresh.includes('Journal: {0}') && fresh.includes('CPU {0}'), 'the terminal, journal and tooltip texts are among them');
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });
