@@ -37,30 +37,39 @@ export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client
   const pinned = ssh2().utils.parseKey(target.hostPublicKey);
   if (pinned instanceof Error) return Promise.reject(new EngineError(`the pinned host key is unreadable: ${pinned.message}`));
   const pinnedBlob = (Array.isArray(pinned) ? pinned[0] : pinned).getPublicSSH();
+  // the client key is read before anything is opened: an unreadable one must not leave a relay (and a
+  // half-open connection to the guest's sshd) behind, attempt after attempt
+  const own = ssh2().utils.parseKey(target.privateKey);
+  if (own instanceof Error) return Promise.reject(new EngineError(`the SSH client key of ${target.host} is unreadable: ${own.message}`));
   return new Promise((resolve, reject) => {
     const client = new (ssh2().Client)();
     let hostKeyMismatch = false;
     const sock = target.openStream?.();
-    client
-      .on('ready', () => resolve(client))
-      .on('error', (err) => {
-        client.end();
-        sock?.destroy();
-        reject(hostKeyMismatch ? new EngineError('the VM presented an unexpected SSH host key: refusing to connect') : err);
-      })
-      .connect({
-        ...(sock ? { sock } : { host: target.host, port: target.port }),
-        username: target.user,
-        privateKey: target.privateKey,
-        readyTimeout: timeoutMs,
-        keepaliveInterval: 15000,
-        algorithms: { serverHostKey: ['ssh-ed25519'] },
-        hostVerifier: (key: Buffer) => {
-          const ok = key.equals(pinnedBlob);
-          if (!ok) hostKeyMismatch = true;
-          return ok;
-        },
-      });
+    const fail = (err: Error) => {
+      client.end();
+      sock?.destroy();
+      reject(hostKeyMismatch ? new EngineError('the VM presented an unexpected SSH host key: refusing to connect') : err);
+    };
+    try {
+      client
+        .on('ready', () => resolve(client))
+        .on('error', fail)
+        .connect({
+          ...(sock ? { sock } : { host: target.host, port: target.port }),
+          username: target.user,
+          privateKey: target.privateKey,
+          readyTimeout: timeoutMs,
+          keepaliveInterval: 15000,
+          algorithms: { serverHostKey: ['ssh-ed25519'] },
+          hostVerifier: (key: Buffer) => {
+            const ok = key.equals(pinnedBlob);
+            if (!ok) hostKeyMismatch = true;
+            return ok;
+          },
+        });
+    } catch (e) {
+      fail(e as Error); // ssh2 throws for a bad configuration instead of emitting 'error'
+    }
   });
 }
 
