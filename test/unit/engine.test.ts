@@ -356,3 +356,12 @@ test('boot analysis: the guest\'s systemd-analyze read strictly (phases, the cha
   assert.equal(parseDuration('2h 1min 1s'), 7261);
   assert.equal(parseDuration('1.5s; reboot'), undefined);
 });
+
+test('ssh: an unreadable client key is refused before a stream to the guest is opened', async () => {
+  const { connectSsh } = await import('../../src/engine/guest/ssh');
+  const keys = generateSshKeys('unit');
+  let opened = 0;
+  const target = { host: 'vm', port: 22, user: 'root', privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nbroken\n-----END OPENSSH PRIVATE KEY-----\n', hostPublicKey: keys.hostPublic, openStream: () => { opened++; throw new Error('must not be opened'); } };
+  await assert.rejects(connectSsh(target), /the SSH client key of vm is unreadable/);
+  assert.equal(opened, 0);
+});
