@@ -135,9 +135,12 @@ export async function runContextMenuEntry(page: Page, row: Locator, entry: strin
 
 /** Runs a command from the palette (F1), by its full title. */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible', timeout: 10_000 });
+  // F1 that did not open it (focus in a settings input, a closing widget) is pressed again
+  await waitUntil('the command palette', async () => {
+    await page.keyboard.press('F1');
+    return input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => input.isEditable(), () => false);
+  }, 20_000, 500);
   await input.fill(`>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }
