@@ -136,12 +136,13 @@ export async function runContextMenuEntry(page: Page, row: Locator, entry: strin
 /** Runs a command from the palette (F1), by its full title. */
 export async function runFromPalette(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
-  // F1 that did not open it (focus in a settings input, a closing widget) is pressed again
+  // F1 that did not open it (focus in a settings input), or a palette closed again at once (an editor
+  // taking the focus back), is tried again
   await waitUntil('the command palette', async () => {
     await page.keyboard.press('F1');
-    return input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => input.isEditable(), () => false);
-  }, 20_000, 500);
-  await input.fill(`>${title}`);
+    const open = await input.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+    return open && input.fill(`>${title}`, { timeout: 3_000 }).then(() => true, () => false);
+  }, 30_000, 500);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().click();
 }
 
