@@ -37,11 +37,15 @@ export const TOOLTIP_COMMANDS = ['bootcEphemeral.showBootTimeline'];
 
 const commandLink = (command: string, ...args: string[]) => `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
 
+/** podman's CPU figure as shown: "12.5 %" */
+export const formatCpu = (s: VmStats) => (s.cpuPercent === undefined ? '?' : `${s.cpuPercent.toFixed(1)} %`);
+
+/** used / limit and the share: "450.8MB / 25.28GB (1.8 %)" */
+export const formatMemory = (s: VmStats) => (s.memoryPercent === undefined ? s.memoryUsage : `${s.memoryUsage} (${s.memoryPercent.toFixed(1)} %)`);
+
 /** "CPU 12.5 % · memory 450.8MB / 25.28GB (1.8 %) · 15 processes", localized */
 export function statsLine(s: VmStats): string {
-  const cpu = s.cpuPercent === undefined ? '?' : `${s.cpuPercent.toFixed(1)} %`;
-  const memory = s.memoryPercent === undefined ? s.memoryUsage : `${s.memoryUsage} (${s.memoryPercent.toFixed(1)} %)`;
-  return [l10n.t('CPU {0}', cpu), l10n.t('memory {0}', memory), ...(s.processes === undefined ? [] : [l10n.t('{0} processes', s.processes)])].join(' · ');
+  return [l10n.t('CPU {0}', formatCpu(s)), l10n.t('memory {0}', formatMemory(s)), ...(s.processes === undefined ? [] : [l10n.t('{0} processes', s.processes)])].join(' · ');
 }
 
 /**

@@ -36,9 +36,7 @@ export class RunFormPanel {
     key: string,
   ) {
     this.previousName = config?.name;
-    const several = (vscode.workspace.workspaceFolders?.length ?? 0) > 1;
-    const title = config ? vscode.l10n.t('VM: {0}', config.name) : vscode.l10n.t('New VM Configuration');
-    this.panel = vscode.window.createWebviewPanel('bootcEphemeral.runForm', several && folder ? `${title} (${folder.name})` : title, vscode.ViewColumn.Active, {
+    this.panel = vscode.window.createWebviewPanel('bootcEphemeral.runForm', this.titleFor(config?.name), vscode.ViewColumn.Active, {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(s.context.extensionUri, 'dist', 'webview')],
       retainContextWhenHidden: true,
@@ -46,6 +44,12 @@ export class RunFormPanel {
     this.panel.webview.html = this.html();
     this.panel.webview.onDidReceiveMessage((m) => void this.onMessage(m));
     this.panel.onDidDispose(() => panels.delete(key));
+  }
+
+  /** "VM: dev" (or a new one's), with the folder's name in a multi-root workspace */
+  private titleFor(name: string | undefined): string {
+    const title = name ? vscode.l10n.t('VM: {0}', name) : vscode.l10n.t('New VM Configuration');
+    return (vscode.workspace.workspaceFolders?.length ?? 0) > 1 && this.folder ? `${title} (${this.folder.name})` : title;
   }
 
   get webviewPanel(): vscode.WebviewPanel {
@@ -78,7 +82,7 @@ export class RunFormPanel {
       const fields = formToFields(m.values);
       const file = await this.s.configs.save(folder, fields, this.previousName);
       this.previousName = fields.name;
-      this.panel.title = (vscode.workspace.workspaceFolders?.length ?? 0) > 1 ? `${vscode.l10n.t('VM: {0}', fields.name)} (${folder.name})` : vscode.l10n.t('VM: {0}', fields.name);
+      this.panel.title = this.titleFor(fields.name);
       await post({ type: 'saved', status: vscode.l10n.t('saved to {0}', vscode.workspace.asRelativePath(file)) });
       if (m.type === 'boot') {
         const config = this.s.configs.find(fields.name, folder);

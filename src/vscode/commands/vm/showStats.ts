@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Services } from '../../services';
 import { pickVm } from './pickVm';
 import { vmStats, type VmStats } from '../../../engine/vm/stats';
-import { statsLine } from '../../tree/vmItemProperties';
+import { formatCpu, formatMemory, statsLine } from '../../tree/vmItemProperties';
 import type { VmInfo } from '../../../engine/vm/vms';
 
 export const id = 'bootcEphemeral.showStats';
@@ -22,8 +22,8 @@ function statsDocument(vm: VmInfo, stats: VmStats | undefined): string {
   const at = new Date().toLocaleTimeString();
   const body = stats
     ? [
-        `| ${vscode.l10n.t('CPU')} | ${stats.cpuPercent === undefined ? '?' : `${stats.cpuPercent.toFixed(1)} %`} |`,
-        `| ${vscode.l10n.t('Memory')} | ${stats.memoryUsage}${stats.memoryPercent === undefined ? '' : ` (${stats.memoryPercent.toFixed(1)} %)`} |`,
+        `| ${vscode.l10n.t('CPU')} | ${formatCpu(stats)} |`,
+        `| ${vscode.l10n.t('Memory')} | ${formatMemory(stats)} |`,
         `| ${vscode.l10n.t('Processes')} | ${stats.processes ?? '?'} |`,
       ]
     : [`| ${vscode.l10n.t('State')} | ${vscode.l10n.t('not running')} |`];
