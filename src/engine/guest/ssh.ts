@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as net from 'node:net';
-import { Writable, type Duplex } from 'node:stream';
+import type * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Client, ClientChannel } from 'ssh2';
-import { ssh2 } from '../lazyDeps';
+import { nodeNet, nodeStream, ssh2 } from '../lazyDeps';
 import { EngineError } from '../errors';
 import { shellLine } from '../shellQuote';
 
@@ -16,9 +16,22 @@ export interface SshKeys {
 }
 
 export function generateSshKeys(vmName: string): SshKeys {
-  const client = ssh2().utils.generateKeyPairSync('ed25519', { comment: `bootc-ephemeral@${vmName}` });
-  const host = ssh2().utils.generateKeyPairSync('ed25519', { comment: `host@${vmName}` });
+  const client = ed25519KeyPair(`bootc-ephemeral@${vmName}`);
+  const host = ed25519KeyPair(`host@${vmName}`);
   return { clientPrivate: client.private, clientPublic: client.public, hostPrivate: host.private, hostPublic: host.public };
+}
+
+/**
+ * ssh2's keygen (1.17) writes a malformed key when the public key starts with a zero byte (1 key in 256:
+ * it drops that byte), which neither ssh2 nor sshd can read: such a pair is made again.
+ */
+function ed25519KeyPair(comment: string): { private: string; public: string } {
+  const { utils } = ssh2();
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment });
+    if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
+  throw new EngineError('could not make a readable SSH key pair');
 }
 
 export interface SshTarget {
@@ -40,7 +53,7 @@ export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client
   // the client key is read before anything is opened: an unreadable one must not leave a relay (and a
   // half-open connection to the guest's sshd) behind, attempt after attempt
   const own = ssh2().utils.parseKey(target.privateKey);
-  if (own instanceof Error) return Promise.reject(new EngineError(`the SSH client key of ${target.host} is unreadable: ${own.message}`));
+  if (own instanceof Error) return Promise.reject(new EngineError(`the VM's SSH client key is unreadable: ${own.message}`));
   return new Promise((resolve, reject) => {
     const client = new (ssh2().Client)();
     let hostKeyMismatch = false;
@@ -134,7 +147,7 @@ export async function execCollect(client: Client, command: string): Promise<{ co
   let stdout = '';
   let stderr = '';
   const sink = (append: (s: string) => void) =>
-    new Writable({
+    new (nodeStream().Writable)({
       write(chunk: Buffer, _enc, cb) {
         append(chunk.toString('utf8'));
         cb();
@@ -180,7 +193,7 @@ export function parseForwardSpec(spec: string): ForwardSpec | undefined {
 /** -L: a local listener whose connections are forwarded through the VM to host:port. */
 export function forwardLocal(client: Client, spec: ForwardSpec): Promise<net.Server> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer((socket) => {
+    const server = nodeNet().createServer((socket) => {
       client.forwardOut(socket.remoteAddress ?? '127.0.0.1', socket.remotePort ?? 0, spec.targetHost, spec.targetPort, (err, stream) => {
         if (err) return socket.destroy();
         socket.pipe(stream).pipe(socket);
@@ -198,7 +211,7 @@ export function forwardRemote(client: Client, spec: ForwardSpec): Promise<void> 
   return new Promise((resolve, reject) => {
     client.on('tcp connection', (info, accept, rejectConn) => {
       if (info.destPort !== spec.bindPort) return rejectConn();
-      const socket = net.connect(spec.targetPort, spec.targetHost, () => {
+      const socket = nodeNet().connect(spec.targetPort, spec.targetHost, () => {
         const stream = accept();
         socket.pipe(stream).pipe(socket);
         stream.on('error', () => socket.destroy());
