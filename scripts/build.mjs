@@ -42,18 +42,28 @@ if (tests) {
   // extension's module load and `ps`, `rm`, `help` do not parse what they do not use
   const lazyDeps = ['ssh2', 'yaml', 'execa'];
   const depsApart = { name: 'deps-apart', setup: (b) => b.onResolve({ filter: new RegExp(`^(${lazyDeps.join('|')})$`) }, (a) => (a.kind === 'require-call' ? { path: `./${a.path}.js`, external: true } : undefined)) };
-  const cli = { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, minify: true, plugins: [depsApart] };
-  // every `import * as vscode` would copy the whole API object at load (esbuild's interop, once per
-  // importing file): they all share one re-exporting module instead, so it is copied once
-  const vscodeOnce = {
-    name: 'vscode-once',
+  // every `import * as vscode` (or `* as fs`, ...) would copy the whole module object at load (esbuild's
+  // interop, once per importing file): each such module is re-exported by one shared module instead, so it
+  // is copied once
+  const sharedImports = {
+    name: 'shared-imports',
     setup: (b) => {
-      b.onResolve({ filter: /^vscode$/ }, (a) => (a.namespace === 'vscode-once' ? { path: 'vscode', external: true } : { path: 'vscode', namespace: 'vscode-once' }));
-      b.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({ contents: "export * from 'vscode';", loader: 'js' }));
+      b.onResolve({ filter: /^(vscode|node:[a-z_/]+)$/ }, (a) => (a.namespace === 'shared-imports' ? { path: a.path, external: true } : { path: a.path, namespace: 'shared-imports' }));
+      b.onLoad({ filter: /.*/, namespace: 'shared-imports' }, (a) => ({ contents: `export * from '${a.path}';`, loader: 'js' }));
+    },
+  };
+  const cli = { ...common, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' }, minify: true, plugins: [depsApart, sharedImports] };
+  // in the extension, the VS Code-free modules' strings (@vscode/l10n in unit tests and the CLI) go
+  // through VS Code's own l10n, which has the extension's bundle for the display language
+  const l10nViaVscode = {
+    name: 'l10n-via-vscode',
+    setup: (b) => {
+      b.onResolve({ filter: /^@vscode\/l10n$/ }, () => ({ path: 'l10n', namespace: 'l10n-via-vscode' }));
+      b.onLoad({ filter: /.*/, namespace: 'l10n-via-vscode' }, () => ({ contents: "import { l10n } from 'vscode'; export const t = (...a) => l10n.t(...a);", loader: 'js' }));
     },
   };
   // the extension shares those files the same way and is minified too
-  const extension = { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', minify: true, plugins: [depsApart, vscodeOnce] };
+  const extension = { ...common, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', minify: true, plugins: [depsApart, sharedImports, l10nViaVscode] };
   const deps = lazyDeps.map((name) => ({ ...common, stdin: { contents: `module.exports = require('${name}');`, resolveDir: '.', loader: 'js' }, outfile: `dist/${name}.js`, minify: true }));
   // the run form's webview script: a browser bundle with the web components it uses
   const webview = { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { runForm: 'src/webview/runForm.ts' }, outdir: 'dist/webview', external: [] };

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import * as l10n from '@vscode/l10n';
 import { Podman } from '../engine/podman/podman';
 import { describeConnection, effectiveConnection, needsRemotePodman, validateConnection } from '../engine/podman/connection';
 import { PodmanUnavailableError } from '../engine/errors';
@@ -30,8 +29,6 @@ export interface ExtensionApi {
 
 /** The composition root: wire the engine to the views and commands; no logic of its own. */
 export function activate(context: vscode.ExtensionContext): ExtensionApi {
-  // the VS Code-free parts (tree item texts) translate through @vscode/l10n, with VS Code's bundle
-  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
   const logger = new Logger();
   // No usable podman (not Linux and no connection, or podman missing) still activates everything: the
   // views show a welcome with the fix, and each command answers with the same explanation.

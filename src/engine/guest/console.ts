@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { EngineError } from '../errors';
+import { nodeNet } from '../lazyDeps';
 import { vmStatePaths } from '../vm/stateDir';
 import type { VmInfo } from '../vm/vms';
 
@@ -25,7 +26,7 @@ export function consoleSocketPath(vm: VmInfo): string {
 /** Connects to QEMU's console socket: bytes written go to the guest's ttyS0, its output comes back. */
 export function connectConsole(socketPath: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect(socketPath);
+    const socket = nodeNet().connect(socketPath);
     socket.once('connect', () => {
       socket.off('error', reject);
       resolve(socket);

@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import { nodeNet } from '../lazyDeps';
 
 /**
  * Whether an sshd answers on 127.0.0.1:port: its identification line ("SSH-2.0-...") arrives within
@@ -11,7 +11,7 @@ export function sshAnswers(port: number, timeoutMs = 5_000): Promise<boolean> {
   if (!Number.isInteger(port) || port < 1 || port > 65535) return Promise.resolve(false);
   return new Promise((resolve) => {
     let got = '';
-    const socket = net.connect({ host: '127.0.0.1', port });
+    const socket = nodeNet().connect({ host: '127.0.0.1', port });
     const done = (answered: boolean) => {
       clearTimeout(timer);
       socket.destroy();

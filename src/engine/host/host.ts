@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../lazyDeps';
 import { EngineError } from '../errors';
 
 /**
@@ -121,7 +121,7 @@ export function virtiofsdFlavorOf(helpText: string): VirtiofsdFlavor {
 /** A binary's --help text (stdout and stderr), or "" when it cannot run: how the virtiofsd flavour is told. */
 export function readHelp(binary: string): string {
   try {
-    const r = spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 5000 });
+    const r = childProcess().spawnSync(binary, ['--help'], { encoding: 'utf8', timeout: 5000 });
     return `${r.stdout ?? ''}${r.stderr ?? ''}`;
   } catch {
     return '';

@@ -27,18 +27,23 @@ const ROOT_ENTRIES: TarEntry[] = [
 /** Label on the root image: `rm-all` and `doctor` can tell it apart from user images. */
 export const ROOT_IMAGE_LABEL = 'io.bootc-ephemeral.container-root';
 
-const ROOT_TAR = buildTar(ROOT_ENTRIES);
+let rootImage: { name: string; tar: Buffer } | undefined;
 
-/** The root image's name: its tag is the hash of its content, so a changed layout gets a new image. */
-export const CONTAINER_ROOT_IMAGE = `localhost/bootc-ephemeral-root:${crypto.createHash('sha256').update(ROOT_TAR).digest('hex').slice(0, 12)}`;
+/** The root image's bytes and name (made on first use, not at load): its tag is the hash of its content, so a changed layout gets a new image. */
+function containerRootImage(): { name: string; tar: Buffer } {
+  if (rootImage) return rootImage;
+  const tar = buildTar(ROOT_ENTRIES);
+  return (rootImage = { name: `localhost/bootc-ephemeral-root:${crypto.createHash('sha256').update(tar).digest('hex').slice(0, 12)}`, tar });
+}
 
 /** Imports the root image once (a few ms later on); concurrent callers import the same bytes. */
 export async function ensureContainerRoot(podman: Podman): Promise<string> {
-  if (await podman.exec(podmanCommands.imageExists(CONTAINER_ROOT_IMAGE))) return CONTAINER_ROOT_IMAGE;
+  const { name, tar } = containerRootImage();
+  if (await podman.exec(podmanCommands.imageExists(name))) return name;
   try {
-    await podman.exec(podmanCommands.importImage(CONTAINER_ROOT_IMAGE, ROOT_IMAGE_LABEL), { input: ROOT_TAR });
+    await podman.exec(podmanCommands.importImage(name, ROOT_IMAGE_LABEL), { input: tar });
   } catch (e) {
     throw new EngineError(`could not create the VM containers' root image: ${(e as Error).message}`);
   }
-  return CONTAINER_ROOT_IMAGE;
+  return name;
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import * as crypto from 'node:crypto';
-import { execa } from '../lazyDeps';
+import { execa, nodeNet } from '../lazyDeps';
 import type { RunOptions } from '../options/runOptions';
 import { HOST_STORAGE_MOUNT_NAME } from '../options/runOptions';
 import { EngineError, InvalidOptionsError } from '../errors';
@@ -65,7 +65,7 @@ export function generateVmName(image: string): string {
 
 function freeLocalPort(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const s = net.createServer();
+    const s = nodeNet().createServer();
     s.once('error', reject);
     s.listen(0, '127.0.0.1', () => {
       const port = (s.address() as net.AddressInfo).port;

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
-import { Duplex } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { EngineError } from '../errors';
+import { nodeStream } from '../lazyDeps';
 import type { Podman } from '../podman/podman';
 import { podmanGuestAccess, podmanStreams } from '../podman/commands';
 import { CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from '../plan/containerPaths';
@@ -97,7 +98,7 @@ export async function followContainerOutput(
 /** A duplex byte stream to a TCP port on the VM container's loopback, through `podman exec -i`. */
 export function relayStream(podman: Podman, vm: VmInfo, port: number): Duplex {
   const child = podman.spawn(podmanGuestAccess.relay(vm.id, port), { stdin: 'pipe', stdout: 'pipe', stderr: 'ignore', encoding: 'buffer', buffer: false });
-  const stream = Duplex.from({ readable: child.stdout!, writable: child.stdin! });
+  const stream = nodeStream().Duplex.from({ readable: child.stdout!, writable: child.stdin! });
   const end = () => {
     if (child.exitCode === null) child.kill('SIGTERM');
   };

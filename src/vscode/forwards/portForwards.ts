@@ -1,4 +1,4 @@
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { Client } from 'ssh2';
 import type { Podman } from '../../engine/podman/podman';

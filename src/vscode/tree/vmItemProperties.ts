@@ -1,6 +1,6 @@
 // Pure: how a VM looks in the tree (label, description, icon, tooltip), unit-tested without VS Code.
-// Its words go through @vscode/l10n (the extension hands it VS Code's bundle at activation; in unit
-// tests it formats the English text).
+// Its words go through @vscode/l10n: in the extension's bundle that is VS Code's own l10n (the build maps
+// it, scripts/build.mjs); in unit tests it formats the English text.
 import * as l10n from '@vscode/l10n';
 import type { VmInfo, VmState } from '../../engine/vm/vms';
 import { formatMiB } from '../../engine/options/sizes';
