@@ -4,6 +4,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as os from 'node:os';
 import { execFileSync } from 'node:child_process';
+import * as l10n from '@vscode/l10n';
+import { FORM_FIELDS } from '../../src/engine/options/formModel';
+import { parseRunOptions } from '../../src/engine/options/runOptions';
 
 // The extension manifest: every user-visible string comes from package.nls.json, and a setting with a
 // pattern says in words what it wants when the value does not match.
@@ -44,4 +47,20 @@ test('l10n: the bundle holds every string the code localizes (npm run l10n is up
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('l10n: the form words and the option validators speak the configured language', () => {
+  // as in the extension: the bundle for the display language is known only after the modules loaded
+  l10n.config({ contents: { Memory: 'Speicher', '{0} does not exist': '{0} existiert nicht', '(none)': '(keiner)', 'host CPUs': 'Host-CPUs' } });
+  try {
+    const memory = FORM_FIELDS.find((f) => f.key === 'memory')!;
+    assert.equal(memory.label, 'Speicher');
+    assert.equal(FORM_FIELDS.find((f) => f.key === 'vcpus')!.placeholder, 'Host-CPUs');
+    assert.deepEqual(FORM_FIELDS.find((f) => f.key === 'itype')!.options![0], ['', '(keiner)']);
+    assert.equal(JSON.parse(JSON.stringify(memory)).label, 'Speicher', 'the page gets the words when the fields are posted');
+    assert.throws(() => parseRunOptions({ image: 'x', bind: ['/nonexistent-l10n-test'] }), /\/nonexistent-l10n-test existiert nicht/);
+  } finally {
+    l10n.config({ contents: {} });
+  }
+  assert.equal(FORM_FIELDS.find((f) => f.key === 'memory')!.label, 'Memory');
 });

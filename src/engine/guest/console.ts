@@ -4,6 +4,7 @@ import { EngineError } from '../errors';
 import { nodeNet } from '../lazyDeps';
 import { vmStatePaths } from '../vm/stateDir';
 import type { VmInfo } from '../vm/vms';
+import * as l10n from '@vscode/l10n';
 
 /** Ctrl+] leaves an interactive console, as in telnet and virsh console. */
 export const CONSOLE_ESCAPE = '\x1d';
@@ -13,10 +14,10 @@ export const CONSOLE_BACKLOG_BYTES = 8 * 1024;
 
 /** Where a VM's interactive serial console listens, or a clear error saying why there is none. */
 export function consoleSocketPath(vm: VmInfo): string {
-  if (!vm.stateDir) throw new EngineError(`${vm.name} was not started by bootc-ephemeral: it has no console socket (try \`podman attach\`)`);
+  if (!vm.stateDir) throw new EngineError(l10n.t('{0} was not started by bootc-ephemeral: it has no console socket (try `podman attach`)', vm.name));
   const socket = vmStatePaths(vm.stateDir).consoleSocket;
   if (!fs.existsSync(socket)) {
-    throw new EngineError(`${vm.name} has no console socket`, {
+    throw new EngineError(l10n.t('{0} has no console socket', vm.name), {
       hint: vm.podmanState !== 'running' ? 'the VM is not running' : 'VMs started with --console have their console on the container\'s stdio: use `podman attach`',
     });
   }
@@ -31,7 +32,7 @@ export function connectConsole(socketPath: string): Promise<net.Socket> {
       socket.off('error', reject);
       resolve(socket);
     });
-    socket.once('error', (e) => reject(new EngineError(`cannot connect to the console at ${socketPath}: ${e.message}`)));
+    socket.once('error', (e) => reject(new EngineError(l10n.t('cannot connect to the console at {0}: {1}', socketPath, e.message))));
   });
 }
 

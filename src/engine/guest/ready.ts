@@ -7,6 +7,7 @@ import { vmStatePaths } from '../vm/stateDir';
 import { findVm, journalSaysReady, sshTargetOf, VmInfo } from '../vm/vms';
 import { followVmLog } from '../vm/transport';
 import { BOOT_PHASES, laterPhase, phaseFromGuestOutput, type BootPhase } from './bootPhases';
+import * as l10n from '@vscode/l10n';
 
 export const DEFAULT_SSH_TIMEOUT_MS = 240_000;
 
@@ -107,11 +108,11 @@ function outputTail(output: GuestOutput, n = 15): string {
 function notRunning(vm: VmInfo, atStart: boolean, output: GuestOutput): EngineError {
   const how = `container ${vm.podmanState}${vm.exitCode !== undefined ? `, exit ${vm.exitCode}` : ''}`;
   const wasReady = !!vm.stateDir && fs.existsSync(vmStatePaths(vm.stateDir).readyMarker);
-  if (wasReady) return new EngineError(`the VM ${vm.name} is not running any more (${how})`, { exitCode: SSH_NO_CONNECTION });
+  if (wasReady) return new EngineError(l10n.t('the VM {0} is not running any more ({1})', vm.name, how), { exitCode: SSH_NO_CONNECTION });
   // stopped or being removed from outside (Stop, Remove, podman stop/rm) while it booted: asked for, not a fault
-  if (vm.podmanState === 'stopping' || vm.podmanState === 'removing') return new VmNotReadyError(`the VM ${vm.name} was stopped before SSH became available`, vm.name, 'removed', SSH_NO_CONNECTION);
-  if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new VmNotReadyError(`the VM ${vm.name} is not running (${how})${outputTail(output)}`, vm.name, 'stopped', SSH_NO_CONNECTION);
-  return new VmNotReadyError(`the VM ${vm.name} stopped before SSH became available (${how})${outputTail(output)}`, vm.name, 'stopped', SSH_NO_CONNECTION);
+  if (vm.podmanState === 'stopping' || vm.podmanState === 'removing') return new VmNotReadyError(l10n.t('the VM {0} was stopped before SSH became available', vm.name), vm.name, 'removed', SSH_NO_CONNECTION);
+  if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new VmNotReadyError(l10n.t('the VM {0} is not running ({1}){2}', vm.name, how, outputTail(output)), vm.name, 'stopped', SSH_NO_CONNECTION);
+  return new VmNotReadyError(l10n.t('the VM {0} stopped before SSH became available ({1}){2}', vm.name, how, outputTail(output)), vm.name, 'stopped', SSH_NO_CONNECTION);
 }
 
 /**
@@ -164,13 +165,13 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
     }
   };
   for (let tick = 0; ; tick++) {
-    if (opts.signal?.aborted) throw new EngineError('cancelled while waiting for SSH', { exitCode: SSH_NO_CONNECTION });
+    if (opts.signal?.aborted) throw new EngineError(l10n.t('cancelled while waiting for SSH'), { exitCode: SSH_NO_CONNECTION });
     if (tick % 4 === 0) {
       // only whether it still runs: the journal is already being followed here
       const current = vm;
       vm = await findVm(podman, vm.id, { remoteReadiness: false }).catch((e: unknown) => {
         // gone while it booted: removed (Stop, Remove, podman rm), not a failure of its own
-        throw e instanceof EngineError && e.details.field === 'name' ? new VmNotReadyError(`the VM ${current.name} was removed before SSH became available`, current.name, 'removed', SSH_NO_CONNECTION) : e;
+        throw e instanceof EngineError && e.details.field === 'name' ? new VmNotReadyError(l10n.t('the VM {0} was removed before SSH became available', current.name), current.name, 'removed', SSH_NO_CONNECTION) : e;
       });
       if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0, output);
     }
@@ -195,7 +196,7 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
       }
     }
     if (Date.now() > deadline) {
-      throw new VmNotReadyError(`SSH to ${vm.name} was not ready after ${Math.round(timeoutMs / 1000)} s (last attempt: ${lastError || 'none'})${outputTail(output)}`, vm.name, 'timeout', SSH_NO_CONNECTION);
+      throw new VmNotReadyError(l10n.t('SSH to {0} was not ready after {1} s (last attempt: {2}){3}', vm.name, Math.round(timeoutMs / 1000), lastError || 'none', outputTail(output)), vm.name, 'timeout', SSH_NO_CONNECTION);
     }
     await sleep(250);
   }

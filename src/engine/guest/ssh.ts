@@ -6,6 +6,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import { nodeNet, nodeStream, ssh2 } from '../lazyDeps';
 import { EngineError } from '../errors';
 import { shellLine } from '../shellQuote';
+import * as l10n from '@vscode/l10n';
 
 /** Key material for one VM: the client key we log in with, and the guest's pinned host key. */
 export interface SshKeys {
@@ -31,7 +32,7 @@ function ed25519KeyPair(comment: string): { private: string; public: string } {
     const pair = utils.generateKeyPairSync('ed25519', { comment });
     if (!(utils.parseKey(pair.private) instanceof Error) && !(utils.parseKey(pair.public) instanceof Error)) return pair;
   }
-  throw new EngineError('could not make a readable SSH key pair');
+  throw new EngineError(l10n.t('could not make a readable SSH key pair'));
 }
 
 export interface SshTarget {
@@ -48,12 +49,12 @@ export interface SshTarget {
 /** Connects and authenticates, verifying the guest's host key against the pinned one. */
 export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client> {
   const pinned = ssh2().utils.parseKey(target.hostPublicKey);
-  if (pinned instanceof Error) return Promise.reject(new EngineError(`the pinned host key is unreadable: ${pinned.message}`));
+  if (pinned instanceof Error) return Promise.reject(new EngineError(l10n.t('the pinned host key is unreadable: {0}', pinned.message)));
   const pinnedBlob = (Array.isArray(pinned) ? pinned[0] : pinned).getPublicSSH();
   // the client key is read before anything is opened: an unreadable one must not leave a relay (and a
   // half-open connection to the guest's sshd) behind, attempt after attempt
   const own = ssh2().utils.parseKey(target.privateKey);
-  if (own instanceof Error) return Promise.reject(new EngineError(`the VM's SSH client key is unreadable: ${own.message}`));
+  if (own instanceof Error) return Promise.reject(new EngineError(l10n.t('the VM\'s SSH client key is unreadable: {0}', own.message)));
   return new Promise((resolve, reject) => {
     const client = new (ssh2().Client)();
     let hostKeyMismatch = false;
@@ -61,7 +62,7 @@ export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client
     const fail = (err: Error) => {
       client.end();
       sock?.destroy();
-      reject(hostKeyMismatch ? new EngineError('the VM presented an unexpected SSH host key: refusing to connect') : err);
+      reject(hostKeyMismatch ? new EngineError(l10n.t('the VM presented an unexpected SSH host key: refusing to connect')) : err);
     };
     try {
       client

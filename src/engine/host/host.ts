@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { childProcess } from '../lazyDeps';
 import { EngineError } from '../errors';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Host binaries run inside the VM's container from the host's own /usr (bound read-only at /usr over
@@ -94,8 +95,8 @@ export const localFileView: HostFileView = {
 function underUsr(view: HostFileView, p: string, what: string): string {
   const real = view.realpath(p);
   if (!real.startsWith('/usr/')) {
-    throw new EngineError(`${what} resolves to ${real}, outside /usr: the VM container only sees the host's /usr`, {
-      hint: 'install it under /usr, or point the override variable at a copy under /usr',
+    throw new EngineError(l10n.t('{0} resolves to {1}, outside /usr: the VM container only sees the host\'s /usr', what, real), {
+      hint: l10n.t('install it under /usr, or point the override variable at a copy under /usr'),
     });
   }
   return real;
@@ -103,12 +104,12 @@ function underUsr(view: HostFileView, p: string, what: string): string {
 
 function findBinary(view: HostFileView, override: string | undefined, envVar: string, candidates: string[], what: string, fix: string): string {
   if (override) {
-    if (!view.isExecutable(override)) throw new EngineError(`${envVar}=${override} is not an executable file`, { field: envVar, value: override });
+    if (!view.isExecutable(override)) throw new EngineError(l10n.t('{0}={1} is not an executable file', envVar, override), { field: envVar, value: override });
     return underUsr(view, override, what);
   }
   const found = candidates.find((c) => view.isExecutable(c));
   if (!found) {
-    throw new EngineError(`${what} not found. Searched: ${candidates.join(', ')}. Set ${envVar} to its path.`, { hint: fix });
+    throw new EngineError(l10n.t('{0} not found. Searched: {1}. Set {2} to its path.', what, candidates.join(', '), envVar), { hint: fix });
   }
   return underUsr(view, found, what);
 }
@@ -134,7 +135,7 @@ export function readHelp(binary: string): string {
  */
 export function findHostTools(view: HostFileView = localFileView, env: NodeJS.ProcessEnv = process.env): HostTools {
   const loaderLink = LOADER_CANDIDATES.find((p) => view.exists(p));
-  if (!loaderLink) throw new EngineError('the x86-64 dynamic loader (ld-linux-x86-64.so.2) was not found on the podman host');
+  if (!loaderLink) throw new EngineError(l10n.t('the x86-64 dynamic loader (ld-linux-x86-64.so.2) was not found on the podman host'));
   const qemu = findBinary(view, env.QEMU_BIN, 'QEMU_BIN', QEMU_CANDIDATES, 'QEMU (qemu-system-x86_64)', 'apt-get install qemu-system-x86');
   const virtiofsd = findBinary(view, env.VIRTIOFSD_BIN, 'VIRTIOFSD_BIN', VIRTIOFSD_CANDIDATES, 'virtiofsd', 'apt-get install qemu-system-x86 (Debian 12) or virtiofsd');
   const first = (cands: string[], what: string) => underUsr(view, cands.find((c) => view.isExecutable(c)) ?? cands[cands.length - 1], what);

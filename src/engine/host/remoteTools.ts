@@ -3,6 +3,7 @@ import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
 import { cleanStderr } from '../podman/podman';
 import { findHostTools, HOST_TOOL_CANDIDATES, kvmFromHostFacts, probeKvm, type HostFileView, type HostTools, type KvmStatus } from './host';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Tool discovery on a remote podman host: a short-lived container of the engine's root image with the
@@ -46,7 +47,7 @@ export function listedFileView(listed: Map<string, ListedPath>, help: Map<string
     exists: (p) => listed.has(p),
     realpath: (p) => {
       const l = listed.get(p);
-      if (!l) throw new EngineError(`${p} does not exist on the podman host`);
+      if (!l) throw new EngineError(l10n.t('{0} does not exist on the podman host', p));
       return l.real;
     },
     helpOf: (binary) => help.get(binary) ?? '',
@@ -57,7 +58,7 @@ const cache = new WeakMap<Podman, Promise<HostTools>>();
 
 async function probe(podman: Podman, rootImage: string): Promise<HostTools> {
   const r = await podman.run(hostListingArgs(rootImage));
-  if (r.exitCode !== 0) throw new EngineError(`listing QEMU and virtiofsd on the podman host (${podman.describe()}) failed: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
+  if (r.exitCode !== 0) throw new EngineError(l10n.t('listing QEMU and virtiofsd on the podman host ({0}) failed: {1}', podman.describe(), cleanStderr(r.stderr) || `exit ${r.exitCode}`));
   const listed = parseHostListing(r.stdout);
   // which virtiofsd is chosen is findHostTools' decision: ask it, then ask that binary for its --help
   const asked: string[] = [];

@@ -5,6 +5,7 @@ import { yaml } from '../lazyDeps';
 import { parseRunOptions, PathProbe, RunOptions, RunOptionsInput, hostPathProbe } from './runOptions';
 import { RUN_OPTION_FIELDS, type FieldKind, type FormControl } from './fields';
 import { InvalidOptionsError } from '../errors';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Saved VM configurations, `.vscode/bootc-ephemeral.yaml`, shaped like launch.json:
@@ -37,8 +38,8 @@ export const CONFIGURATION_OWN_KEYS: Record<string, KeySpec> = {
   name: { kind: 'string', help: 'Name shown in the Configurations view; unique in the file.' },
   containerfile: { kind: 'string', help: 'Build this Containerfile first (podman build) and boot the result. ${workspaceFolder} is resolved.' },
   context: { kind: 'string', help: 'Build context for containerfile (default: its folder).' },
-  forwardPorts: { kind: 'ports', help: 'Guest ports forwarded to 127.0.0.1 when the VM is ready.', form: { section: 'advanced', control: 'text', label: 'Forward guest ports when ready', placeholder: '8080, 9090' } },
-  bindWorkspace: { kind: 'enum', values: ['rw', 'ro', 'off'], help: 'Bind the workspace folders in (default: the bootcEphemeral.bindWorkspace setting).', form: { section: 'advanced', control: 'select', label: 'Bind the workspace folders' } },
+  forwardPorts: { kind: 'ports', help: 'Guest ports forwarded to 127.0.0.1 when the VM is ready.', form: { section: 'advanced', control: 'text', get label() { return l10n.t('Forward guest ports when ready'); }, placeholder: '8080, 9090' } },
+  bindWorkspace: { kind: 'enum', values: ['rw', 'ro', 'off'], help: 'Bind the workspace folders in (default: the bootcEphemeral.bindWorkspace setting).', form: { section: 'advanced', control: 'select', get label() { return l10n.t('Bind the workspace folders'); } } },
 };
 
 const YAML_KIND: Record<FieldKind, Kind> = { string: 'string', size: 'number|string', count: 'number|string', boolean: 'boolean', list: 'list', enum: 'enum' };
@@ -124,39 +125,39 @@ export function parseConfigFile(text: string, vars: VariableContext = {}, probe:
   const configurations: ParsedConfigFile['configurations'] = [];
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_CONFIG_BYTES) {
-    return { configurations, problems: [{ message: `the file is ${Math.round(bytes / 1024)} KiB; configuration files are limited to ${MAX_CONFIG_BYTES / 1024} KiB`, start: 0, end: 0 }] };
+    return { configurations, problems: [{ message: l10n.t('the file is {0} KiB; configuration files are limited to {1} KiB', Math.round(bytes / 1024), MAX_CONFIG_BYTES / 1024), start: 0, end: 0 }] };
   }
   let doc: Document;
   try {
     // aliases are never expanded here (we read nodes, not toJS), so alias bombs cost nothing
     doc = yaml().parseDocument(text, { keepSourceTokens: false, uniqueKeys: true });
   } catch (e) {
-    return { configurations, problems: [{ message: `the file cannot be parsed: ${(e as Error).message}`, start: 0, end: 0 }] };
+    return { configurations, problems: [{ message: l10n.t('the file cannot be parsed: {0}', (e as Error).message), start: 0, end: 0 }] };
   }
   const problems: ConfigProblem[] = doc.errors.map((e) => ({ message: e.message.split('\n')[0], start: e.pos[0], end: e.pos[1] }));
   if (problems.length) return { configurations, problems };
   const root = doc.contents;
   if (root === null || (yaml().isScalar(root) && root.value === null)) return { configurations, problems };
-  if (!yaml().isMap(root)) return { configurations, problems: [{ message: 'expected a mapping with "version" and "configurations"', start: 0, end: text.length }] };
+  if (!yaml().isMap(root)) return { configurations, problems: [{ message: l10n.t('expected a mapping with "version" and "configurations"'), start: 0, end: text.length }] };
   for (const pair of root.items) {
     const key = yaml().isScalar(pair.key) ? String(pair.key.value) : '';
-    if (key !== 'version' && key !== 'configurations') problems.push({ message: `unknown key "${key}": the file has "version" and "configurations"`, ...span(pair.key as YamlNode) });
+    if (key !== 'version' && key !== 'configurations') problems.push({ message: l10n.t('unknown key "{0}": the file has "version" and "configurations"', key), ...span(pair.key as YamlNode) });
   }
   const version = root.get('version', true) as Scalar | undefined;
-  if (!version) problems.push({ message: `"version: ${CONFIG_VERSION}" is missing`, start: 0, end: 0 });
-  else if (version.value !== CONFIG_VERSION) problems.push({ message: `version must be ${CONFIG_VERSION}`, ...span(version) });
+  if (!version) problems.push({ message: l10n.t('"version: {0}" is missing', CONFIG_VERSION), start: 0, end: 0 });
+  else if (version.value !== CONFIG_VERSION) problems.push({ message: l10n.t('version must be {0}', CONFIG_VERSION), ...span(version) });
   const list = root.get('configurations', true);
   if (list === undefined) return { configurations, problems };
-  if (!yaml().isSeq(list)) return { configurations, problems: [...problems, { message: '"configurations" must be a list', ...span(list as YamlNode) }] };
+  if (!yaml().isSeq(list)) return { configurations, problems: [...problems, { message: l10n.t('"configurations" must be a list'), ...span(list as YamlNode) }] };
   const names = new Set<string>();
   for (const item of list.items) {
     if (!yaml().isMap(item)) {
-      problems.push({ message: 'each configuration is a mapping with at least "name" and "image" or "containerfile"', ...span(item as YamlNode) });
+      problems.push({ message: l10n.t('each configuration is a mapping with at least "name" and "image" or "containerfile"'), ...span(item as YamlNode) });
       continue;
     }
     const c = readConfiguration(item, problems, vars, probe);
     if (!c) continue;
-    if (names.has(c.name)) problems.push({ message: `another configuration is named "${c.name}"`, ...span(item.get('name', true) as YamlNode), configuration: c.name });
+    if (names.has(c.name)) problems.push({ message: l10n.t('another configuration is named "{0}"', c.name), ...span(item.get('name', true) as YamlNode), configuration: c.name });
     names.add(c.name);
     configurations.push({ ...c, range: rangeOf(item), problems: [] });
   }
@@ -186,49 +187,49 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
     // own keys only: "constructor" or "__proto__" must not find Object's
     const spec = Object.hasOwn(CONFIG_KEYS, key) ? CONFIG_KEYS[key] : undefined;
     if (!spec) {
-      bad(pair.key, `unknown key "${key}"${suggest(key)}`);
+      bad(pair.key, l10n.t('unknown key "{0}"{1}', key, suggest(key)));
       continue;
     }
     const node = pair.value;
     valueNodes[key] = node ?? pair.key;
     const scalar = yaml().isScalar(node) ? node.value : undefined;
-    const str = (v: unknown) => resolveVariables(String(v), vars, (variable, why) => bad(node ?? pair.key, `${key}: ${variable} cannot be resolved: ${why}`));
+    const str = (v: unknown) => resolveVariables(String(v), vars, (variable, why) => bad(node ?? pair.key, l10n.t('{0}: {1} cannot be resolved: {2}', key, variable, why)));
     switch (spec.kind) {
       case 'string':
-        if (typeof scalar !== 'string' || !scalar) bad(node ?? pair.key, `"${key}" must be a non-empty string`);
+        if (typeof scalar !== 'string' || !scalar) bad(node ?? pair.key, l10n.t('"{0}" must be a non-empty string', key));
         else if (spec.option) (input as Record<string, unknown>)[spec.option] = str(scalar);
         else if (key === 'containerfile' || key === 'context') c[key] = str(scalar);
         break;
       case 'number|string':
-        if (typeof scalar !== 'string' && typeof scalar !== 'number') bad(node ?? pair.key, `"${key}" must be a number or a string`);
+        if (typeof scalar !== 'string' && typeof scalar !== 'number') bad(node ?? pair.key, l10n.t('"{0}" must be a number or a string', key));
         else (input as Record<string, unknown>)[spec.option!] = typeof scalar === 'number' ? scalar : str(scalar);
         break;
       case 'boolean':
-        if (typeof scalar !== 'boolean') bad(node ?? pair.key, `"${key}" must be true or false`);
+        if (typeof scalar !== 'boolean') bad(node ?? pair.key, l10n.t('"{0}" must be true or false', key));
         else (input as Record<string, unknown>)[spec.option!] = scalar;
         break;
       case 'enum':
-        if (typeof scalar !== 'string' || !spec.values!.includes(scalar)) bad(node ?? pair.key, `"${key}" must be one of ${spec.values!.join(', ')}`);
+        if (typeof scalar !== 'string' || !spec.values!.includes(scalar)) bad(node ?? pair.key, l10n.t('"{0}" must be one of {1}', key, spec.values!.join(', ')));
         else if (spec.option) (input as Record<string, unknown>)[spec.option] = scalar;
         else c.bindWorkspace = scalar as SavedConfiguration['bindWorkspace'];
         break;
       case 'list': {
         const items = scalarList(node);
-        if (!items) bad(node ?? pair.key, `"${key}" must be a string or a list of strings`);
+        if (!items) bad(node ?? pair.key, l10n.t('"{0}" must be a string or a list of strings', key));
         else (input as Record<string, unknown>)[spec.option!] = items.map(str);
         break;
       }
       case 'ports': {
         const items = yaml().isSeq(node) ? (node as YAMLSeq).items : [node];
         const ports = items.map((i) => (yaml().isScalar(i) ? Number(i.value) : NaN));
-        if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) bad(node ?? pair.key, '"forwardPorts" must be a list of port numbers (1-65535)');
+        if (ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) bad(node ?? pair.key, l10n.t('"forwardPorts" must be a list of port numbers (1-65535)'));
         else c.forwardPorts = ports;
         break;
       }
     }
   }
-  if (!input.image && !c.containerfile) bad(nameNode, `configuration "${name}" needs "image" or "containerfile"`);
-  if (input.image && c.containerfile) bad(valueNodes.containerfile, 'give "image" or "containerfile", not both');
+  if (!input.image && !c.containerfile) bad(nameNode, l10n.t('configuration "{0}" needs "image" or "containerfile"', name));
+  if (input.image && c.containerfile) bad(valueNodes.containerfile, l10n.t('give "image" or "containerfile", not both'));
   // the values: the same validator the CLI and the form use, each problem placed on its key
   try {
     parseRunOptions({ ...input, image: input.image ?? 'localhost/from-containerfile:latest' }, probe);
@@ -285,7 +286,7 @@ function configurationsSeq(doc: Document): YAMLSeq {
 /** Adds or replaces (by name) a configuration; comments and layout elsewhere stay as they were. */
 export function upsertConfiguration(text: string, fields: ConfigurationFields, previousName = fields.name): string {
   const doc = text.trim() ? yaml().parseDocument(text) : emptyDocument();
-  if (doc.errors.length) throw new Error(`the file has YAML errors: ${doc.errors[0].message.split('\n')[0]}`);
+  if (doc.errors.length) throw new Error(l10n.t('the file has YAML errors: {0}', doc.errors[0].message.split('\n')[0]));
   const seq = configurationsSeq(doc);
   const clean = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0)));
   const index = seq.items.findIndex((i) => yaml().isMap(i) && i.get('name') === previousName);

@@ -3,6 +3,7 @@ import { INSTANCE_TYPES, instanceTypeNames } from './instanceTypes';
 import { formatMiB, parseMemoryMiB, parseSizeBytes } from './sizes';
 import type { Accel, BindMount, DiskFile, PathProbe, RunOptions, RunOptionsInput, VirtioSerialOut } from './types';
 import { ACCELS, HOST_STORAGE_MOUNT_NAME, MAX_MEMORY_MIB, MAX_VCPUS, MIN_MEMORY_MIB, systemBindReason } from './types';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Every run option, described once. The CLI flags and their help, the man page, the YAML keys and the
@@ -16,6 +17,7 @@ export type FieldKind = 'string' | 'size' | 'count' | 'boolean' | 'list' | 'enum
 export interface FormControl {
   section: 'main' | 'sizing' | 'advanced';
   control: 'text' | 'area' | 'select' | 'checkbox';
+  /** label, placeholder and help are in the display language: getters that call l10n.t when the page is built */
   label: string;
   placeholder?: string;
   help?: string;
@@ -82,25 +84,25 @@ const nonEmpty = <T>(xs: T[]): T[] | undefined => (xs.length ? xs : undefined);
 
 function addBind(c: ParseContext, spec: string, readOnly: boolean): void {
   const bad = (m: string) => c.bad(spec, m);
-  if (CONTROL.test(spec) || spec.trim() === '') return bad('use HOST_PATH[:NAME]');
+  if (CONTROL.test(spec) || spec.trim() === '') return bad(l10n.t('use HOST_PATH[:NAME]'));
   const colon = spec.indexOf(':');
   const host = colon < 0 ? spec : spec.slice(0, colon);
   // an empty HOST_PATH would resolve to the current directory: never a silent default
-  if (host.trim() === '') return bad('HOST_PATH is empty: use HOST_PATH[:NAME]');
-  if (spec.indexOf(':', colon + 1) > colon && colon >= 0) return bad('a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)');
+  if (host.trim() === '') return bad(l10n.t('HOST_PATH is empty: use HOST_PATH[:NAME]'));
+  if (spec.indexOf(':', colon + 1) > colon && colon >= 0) return bad(l10n.t('a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)'));
   const remote = !!c.probe.podmanHostIsRemote;
-  if (remote && !path.isAbsolute(host)) return bad('HOST_PATH is a path on the podman host (a remote connection): give it as an absolute path');
+  if (remote && !path.isAbsolute(host)) return bad(l10n.t('HOST_PATH is a path on the podman host (a remote connection): give it as an absolute path'));
   const hostPath = c.abs(host);
   const mountName = colon < 0 ? path.basename(hostPath) || 'mount' : spec.slice(colon + 1);
-  if (!MOUNT_NAME.test(mountName)) return bad(`NAME "${mountName}" must be letters, digits, "_" and "-" (at most 30); give one with HOST_PATH:NAME`);
-  if (c.mountNames.has(mountName)) return bad(`NAME "${mountName}" is used twice; give each mount its own NAME`);
+  if (!MOUNT_NAME.test(mountName)) return bad(l10n.t('NAME "{0}" must be letters, digits, "_" and "-" (at most 30); give one with HOST_PATH:NAME', mountName));
+  if (c.mountNames.has(mountName)) return bad(l10n.t('NAME "{0}" is used twice; give each mount its own NAME', mountName));
   // on a remote podman host, podman itself refuses a missing folder when it creates the container
   const kind = remote ? 'dir' : c.probe.kind(hostPath);
-  if (kind === 'missing' && colon >= 0 && c.probe.kind(c.abs(spec)) !== 'missing') return bad('a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)');
-  if (kind === 'missing') return bad(`${hostPath} does not exist`);
-  if (kind !== 'dir') return bad(`${hostPath} is not a directory`);
+  if (kind === 'missing' && colon >= 0 && c.probe.kind(c.abs(spec)) !== 'missing') return bad(l10n.t('a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)'));
+  if (kind === 'missing') return bad(l10n.t('{0} does not exist', hostPath));
+  if (kind !== 'dir') return bad(l10n.t('{0} is not a directory', hostPath));
   const system = !c.input.allowSystemBind && systemBindReason(remote ? path.normalize(hostPath) : (c.probe.real?.(hostPath) ?? hostPath), remote ? undefined : c.probe.stateRoot?.());
-  if (system) return bad(`${system}: refused (--allow-system-bind allows it)`);
+  if (system) return bad(l10n.t('{0}: refused (--allow-system-bind allows it)', system));
   c.mountNames.add(mountName);
   c.out.binds.push({ hostPath, name: mountName, readOnly });
 }
@@ -115,13 +117,13 @@ function addDisk(c: ParseContext, spec: string, taken: DiskFile[]): void {
   const remote = !!c.probe.podmanHostIsRemote;
   // on a remote podman host, podman itself refuses a missing file when it creates the container
   const kind = () => (remote ? 'file' : c.probe.kind(filePath));
-  if (!file.trim() || CONTROL.test(spec)) c.bad(spec, 'use FILE[:NAME[:raw|qcow2]]');
-  else if (remote && !path.isAbsolute(file)) c.bad(spec, 'FILE is a path on the podman host (a remote connection): give it as an absolute path');
-  else if (parts.length > 3 || (parts.length > 1 && kind() === 'missing' && c.probe.kind(c.abs(spec)) !== 'missing')) c.bad(spec, 'a FILE cannot contain ":" (it separates FILE, NAME and FORMAT)');
-  else if (!DISK_NAME.test(diskName)) c.bad(spec, `NAME "${diskName}" must be letters, digits, "_" and "-" (at most 20: it becomes the disk serial)`);
-  else if (format !== 'raw' && format !== 'qcow2') c.bad(spec, 'FORMAT must be raw or qcow2');
-  else if (taken.some((d) => d.name === diskName) || diskName === 'swap') c.bad(spec, `NAME "${diskName}" is already used`);
-  else if (kind() !== 'file') c.bad(spec, `${filePath} ${kind() === 'missing' ? 'does not exist (create it first, e.g. truncate -s 4G FILE)' : 'is not a regular file'}`);
+  if (!file.trim() || CONTROL.test(spec)) c.bad(spec, l10n.t('use FILE[:NAME[:raw|qcow2]]'));
+  else if (remote && !path.isAbsolute(file)) c.bad(spec, l10n.t('FILE is a path on the podman host (a remote connection): give it as an absolute path'));
+  else if (parts.length > 3 || (parts.length > 1 && kind() === 'missing' && c.probe.kind(c.abs(spec)) !== 'missing')) c.bad(spec, l10n.t('a FILE cannot contain ":" (it separates FILE, NAME and FORMAT)'));
+  else if (!DISK_NAME.test(diskName)) c.bad(spec, l10n.t('NAME "{0}" must be letters, digits, "_" and "-" (at most 20: it becomes the disk serial)', diskName));
+  else if (format !== 'raw' && format !== 'qcow2') c.bad(spec, l10n.t('FORMAT must be raw or qcow2'));
+  else if (taken.some((d) => d.name === diskName) || diskName === 'swap') c.bad(spec, l10n.t('NAME "{0}" is already used', diskName));
+  else if (kind() !== 'file') c.bad(spec, kind() === 'missing' ? l10n.t('{0} does not exist (create it first, e.g. truncate -s 4G FILE)', filePath) : l10n.t('{0} is not a regular file', filePath));
   else taken.push({ file: filePath, name: diskName, format });
 }
 
@@ -132,18 +134,18 @@ function addSerialOut(c: ParseContext, spec: string, taken: VirtioSerialOut[]): 
   const colon = spec.indexOf(':');
   const portName = colon < 0 ? '' : spec.slice(0, colon);
   const file = colon < 0 ? '' : spec.slice(colon + 1);
-  if (!PORT_NAME.test(portName) || !file || CONTROL.test(spec)) return c.bad(spec, 'use NAME:FILE (NAME: letters, digits, "_", "." and "-")');
+  if (!PORT_NAME.test(portName) || !file || CONTROL.test(spec)) return c.bad(spec, l10n.t('use NAME:FILE (NAME: letters, digits, "_", "." and "-")'));
   const filePath = c.abs(file);
   const remote = !!c.probe.podmanHostIsRemote;
   // on a remote podman host the file must exist there (podman refuses a missing one when it creates the container)
   const parentKind = remote ? 'dir' : c.probe.kind(path.dirname(filePath));
   const kind = remote ? 'file' : c.probe.kind(filePath);
   // the file becomes part of podman's -v SOURCE:TARGET: a ":" would shift its fields
-  if (file.includes(':')) c.bad(spec, 'FILE cannot contain ":" (it would be read as a mount option)');
-  else if (remote && !path.isAbsolute(file)) c.bad(spec, 'FILE is a path on the podman host (a remote connection): give it as an absolute path to an existing file');
-  else if (parentKind !== 'dir') c.bad(spec, `the folder ${path.dirname(filePath)} does not exist`);
-  else if (kind !== 'missing' && kind !== 'file') c.bad(spec, `${filePath} is not a regular file`);
-  else if (taken.some((v) => v.name === portName)) c.bad(spec, `port "${portName}" is given twice`);
+  if (file.includes(':')) c.bad(spec, l10n.t('FILE cannot contain ":" (it would be read as a mount option)'));
+  else if (remote && !path.isAbsolute(file)) c.bad(spec, l10n.t('FILE is a path on the podman host (a remote connection): give it as an absolute path to an existing file'));
+  else if (parentKind !== 'dir') c.bad(spec, l10n.t('the folder {0} does not exist', path.dirname(filePath)));
+  else if (kind !== 'missing' && kind !== 'file') c.bad(spec, l10n.t('{0} is not a regular file', filePath));
+  else if (taken.some((v) => v.name === portName)) c.bad(spec, l10n.t('port "{0}" is given twice', portName));
   else taken.push({ name: portName, file: filePath });
 }
 
@@ -166,7 +168,7 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     parse(v, c) {
       const image = v.trim();
       if (!image) c.bad(v, IMAGE_REQUIRED);
-      else if (/\s/.test(image) || CONTROL.test(image)) c.bad(v, 'an image reference has no spaces');
+      else if (/\s/.test(image) || CONTROL.test(image)) c.bad(v, l10n.t('an image reference has no spaces'));
       else c.out.image = image;
     },
     fromOptions: (o) => o.image,
@@ -178,59 +180,59 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
   toggle('interactive', 'interactive', 'keep stdin open (podman -i)', { short: 'i', yaml: false }),
   field({
     key: 'name', flag: 'name', kind: 'string', valueName: 'NAME', yaml: false, help: 'VM (container) name; default: <image>-<4 hex>',
-    parse: (v, c) => (VM_NAME.test(v) ? void (c.out.name = v) : c.bad(v, 'use letters, digits, "_", "." and "-", starting with a letter or digit (at most 63)')),
+    parse: (v, c) => (VM_NAME.test(v) ? void (c.out.name = v) : c.bad(v, l10n.t('use letters, digits, "_", "." and "-", starting with a letter or digit (at most 63)'))),
     fromOptions: (o) => o.name,
   }),
   field({
     key: 'memory', flag: 'memory', kind: 'size', valueName: 'SIZE', help: 'guest memory: 4G (default), 1536M, 1.5G; a plain number is MiB',
-    form: { section: 'sizing', control: 'text', label: 'Memory', placeholder: '4G' },
+    form: { section: 'sizing', control: 'text', get label() { return l10n.t('Memory'); }, placeholder: '4G' },
     schema: { type: ['string', 'number'], pattern: '^(\\d+(\\.\\d+)?|\\.\\d+)\\s*[gGmMkK]?$' },
     parse(v, c) {
       const parsed = parseMemoryMiB(String(v));
-      if (parsed === undefined) c.bad(v, 'use a number with an optional G, M or K suffix (4G, 1536M, 1.5G; a plain number is MiB)');
-      else if (parsed < MIN_MEMORY_MIB || parsed > MAX_MEMORY_MIB) c.bad(v, `must be between ${MIN_MEMORY_MIB}M and 1024G`);
+      if (parsed === undefined) c.bad(v, l10n.t('use a number with an optional G, M or K suffix (4G, 1536M, 1.5G; a plain number is MiB)'));
+      else if (parsed < MIN_MEMORY_MIB || parsed > MAX_MEMORY_MIB) c.bad(v, l10n.t('must be between {0}M and 1024G', MIN_MEMORY_MIB));
       else c.out.memoryMiB = parsed;
     },
     fromOptions: (o) => (o.itype || o.memoryMiB === undefined ? undefined : formatMiB(o.memoryMiB)),
   }),
   field({
     key: 'vcpus', flag: 'vcpus', kind: 'count', valueName: 'N', help: 'virtual CPUs (default: the host CPU count)',
-    form: { section: 'sizing', control: 'text', label: 'vCPUs', placeholder: 'host CPUs' },
+    form: { section: 'sizing', control: 'text', get label() { return l10n.t('vCPUs'); }, get placeholder() { return l10n.t('host CPUs'); } },
     schema: { type: ['integer', 'string'], minimum: 1, maximum: MAX_VCPUS },
     parse(v, c) {
       const text = String(v).trim();
       const n = Number(text);
-      if (!/^\d+$/.test(text) || n < 1 || n > MAX_VCPUS) c.bad(v, `must be a whole number from 1 to ${MAX_VCPUS}`);
+      if (!/^\d+$/.test(text) || n < 1 || n > MAX_VCPUS) c.bad(v, l10n.t('must be a whole number from 1 to {0}', MAX_VCPUS));
       else c.out.vcpus = n;
     },
     fromOptions: (o) => (o.itype || o.vcpus === undefined ? undefined : String(o.vcpus)),
   }),
   field({
     key: 'itype', flag: 'itype', kind: 'enum', values: instanceTypeNames, valueName: 'TYPE', help: 'instance type, overrides --memory/--vcpus',
-    form: { section: 'sizing', control: 'select', label: 'Instance type' },
+    form: { section: 'sizing', control: 'select', get label() { return l10n.t('Instance type'); } },
     parse(v, c) {
       // --itype wins over --memory/--vcpus, as in bcvk
       const t = Object.hasOwn(INSTANCE_TYPES, v) ? INSTANCE_TYPES[v] : undefined;
-      if (!t) return c.bad(v, `unknown instance type; one of: ${instanceTypeNames().join(', ')}`);
+      if (!t) return c.bad(v, l10n.t('unknown instance type; one of: {0}', instanceTypeNames().join(', ')));
       Object.assign(c.out, { itype: v, memoryMiB: t.memoryMiB, vcpus: t.vcpus });
     },
     fromOptions: (o) => o.itype,
   }),
-  toggle('console', 'console', 'show the serial console on stdout (always logged: logs --console)', { form: { section: 'advanced', control: 'checkbox', label: 'Serial console on the container output' } }),
+  toggle('console', 'console', 'show the serial console on stdout (always logged: logs --console)', { form: { section: 'advanced', control: 'checkbox', get label() { return l10n.t('Serial console on the container output'); } } }),
   toggle('debug', 'debug', 'print every command line (podman, QEMU) and trace the in-container supervisor', { yaml: false }),
   field({
     key: 'network', flag: 'network', kind: 'string', valueName: 'NET', help: 'podman network for the container (default: podman\'s default)',
-    form: { section: 'advanced', control: 'text', label: 'podman network' },
+    form: { section: 'advanced', control: 'text', get label() { return l10n.t('podman network'); } },
     parse(v, c) {
-      if (/\s/.test(v) || CONTROL.test(v)) return c.bad(v, 'a podman network name has no spaces');
-      if (v === 'none' && c.input.sshKeygen) return c.bad(v, 'SSH (-K) reaches the VM through a published port; it needs a network other than "none"');
+      if (/\s/.test(v) || CONTROL.test(v)) return c.bad(v, l10n.t('a podman network name has no spaces'));
+      if (v === 'none' && c.input.sshKeygen) return c.bad(v, l10n.t('SSH (-K) reaches the VM through a published port; it needs a network other than "none"'));
       c.out.network = v;
     },
     fromOptions: (o) => o.network,
   }),
   field({
     key: 'label', flag: 'label', kind: 'list', valueName: 'KEY=VALUE', help: 'container label',
-    form: { section: 'advanced', control: 'area', label: 'Container labels, KEY=VALUE per line' },
+    form: { section: 'advanced', control: 'area', get label() { return l10n.t('Container labels, KEY=VALUE per line'); } },
     parse: (v, c) =>
       keyValues(v, c, c.out.labels, (key, item, eq) =>
         eq < 0 || !LABEL_KEY.test(key) || CONTROL.test(item) ? 'use KEY=VALUE with a key of letters, digits, "_", ".", "/" and "-"' : key.startsWith('io.bootc-ephemeral') ? 'labels under io.bootc-ephemeral are reserved' : undefined),
@@ -238,54 +240,54 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
   }),
   field({
     key: 'env', flag: 'env', short: 'e', kind: 'list', valueName: 'KEY=VALUE', help: 'container environment variable',
-    form: { section: 'advanced', control: 'area', label: 'Container environment, KEY=VALUE per line' },
+    form: { section: 'advanced', control: 'area', get label() { return l10n.t('Container environment, KEY=VALUE per line'); } },
     parse: (v, c) => keyValues(v, c, c.out.env, (key, item, eq) => (eq < 0 || !ENV_KEY.test(key) || CONTROL.test(item) ? 'use KEY=VALUE with KEY a valid variable name' : undefined)),
     fromOptions: (o) => pairs(o.env),
   }),
   field({
     key: 'bind', flag: 'bind', kind: 'list', valueName: 'HOST[:NAME]', help: 'share a host folder read-write at /run/virtiofs-mnt-NAME',
-    form: { section: 'main', control: 'area', label: 'Binds (read-write), one HOST[:NAME] per line', placeholder: '${workspaceFolder}/src:src', help: 'Mounted at /run/virtiofs-mnt-NAME.', pickFolder: true },
+    form: { section: 'main', control: 'area', get label() { return l10n.t('Binds (read-write), one HOST[:NAME] per line'); }, placeholder: '${workspaceFolder}/src:src', get help() { return l10n.t('Mounted at /run/virtiofs-mnt-NAME.'); }, pickFolder: true },
     parse: (v, c) => v.forEach((b) => addBind(c, b, false)),
     fromOptions: (o) => nonEmpty(o.binds.filter((b) => !b.readOnly).map(bindSpec)),
   }),
   field({
     key: 'roBind', flag: 'ro-bind', kind: 'list', valueName: 'HOST[:NAME]', help: 'share a host folder read-only at /run/virtiofs-mnt-NAME',
-    form: { section: 'main', control: 'area', label: 'Read-only binds, one HOST[:NAME] per line', pickFolder: true },
+    form: { section: 'main', control: 'area', get label() { return l10n.t('Read-only binds, one HOST[:NAME] per line'); }, pickFolder: true },
     parse: (v, c) => v.forEach((b) => addBind(c, b, true)),
     fromOptions: (o) => nonEmpty(o.binds.filter((b) => b.readOnly).map(bindSpec)),
   }),
   field({
     key: 'systemdUnits', flag: 'systemd-units', kind: 'string', valueName: 'DIR', help: 'add the units in DIR/system (or DIR) to the guest, enabled per [Install]',
-    form: { section: 'advanced', control: 'text', label: 'systemd units folder' },
+    form: { section: 'advanced', control: 'text', get label() { return l10n.t('systemd units folder'); } },
     parse(v, c) {
       const dir = c.abs(v);
       const kind = c.probe.kind(dir);
-      if (kind !== 'dir') c.bad(v, `${dir} ${kind === 'missing' ? 'does not exist' : 'is not a directory'}`);
+      if (kind !== 'dir') c.bad(v, kind === 'missing' ? l10n.t('{0} does not exist', dir) : l10n.t('{0} is not a directory', dir));
       else c.out.systemdUnitsDir = dir;
     },
     fromOptions: (o) => o.systemdUnitsDir,
   }),
   toggle('bindStorageRo', 'bind-storage-ro', `share the host podman storage read-only at /run/virtiofs-mnt-${HOST_STORAGE_MOUNT_NAME}`, {
     parse(v, c) {
-      if (v && c.mountNames.has(HOST_STORAGE_MOUNT_NAME)) return c.bad(true, `a bind already uses the NAME "${HOST_STORAGE_MOUNT_NAME}"`);
+      if (v && c.mountNames.has(HOST_STORAGE_MOUNT_NAME)) return c.bad(true, l10n.t('a bind already uses the NAME "{0}"', HOST_STORAGE_MOUNT_NAME));
       c.out.bindStorageRo = !!v;
     },
   }),
   toggle('allowSystemBind', 'allow-system-bind', 'allow --bind/--ro-bind of /, /etc, /proc, /sys, /dev, ... and of the state root (refused by default)', { bcvk: false }),
   field({
     key: 'addSwap', flag: 'add-swap', kind: 'string', valueName: 'SIZE', help: 'add a swap disk of SIZE (e.g. 1G)',
-    form: { section: 'advanced', control: 'text', label: 'Swap disk size', placeholder: '1G' },
+    form: { section: 'advanced', control: 'text', get label() { return l10n.t('Swap disk size'); }, placeholder: '1G' },
     parse(v, c) {
       const n = parseSizeBytes(v);
-      if (n === undefined) c.bad(v, 'use a size such as 512M or 2G');
-      else if (n < 40 * 1024) c.bad(v, 'swap must be at least 40K');
+      if (n === undefined) c.bad(v, l10n.t('use a size such as 512M or 2G'));
+      else if (n < 40 * 1024) c.bad(v, l10n.t('swap must be at least 40K'));
       else c.out.swapBytes = n;
     },
     fromOptions: (o) => (o.swapBytes === undefined ? undefined : o.swapBytes % 1048576 === 0 ? `${o.swapBytes / 1048576}M` : String(o.swapBytes)),
   }),
   field({
     key: 'mountDiskFile', flag: 'mount-disk-file', kind: 'list', valueName: 'FILE[:NAME]', help: 'attach FILE as a virtio disk, /dev/disk/by-id/virtio-NAME (default NAME: output)',
-    form: { section: 'advanced', control: 'area', label: 'Disk files, FILE[:NAME] per line' },
+    form: { section: 'advanced', control: 'area', get label() { return l10n.t('Disk files, FILE[:NAME] per line'); } },
     parse: (v, c) => v.forEach((spec) => addDisk(c, spec, c.out.diskFiles)),
     fromOptions: (o) => nonEmpty(o.diskFiles.map(diskSpec)),
   }),
@@ -296,10 +298,10 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
   }),
   field({
     key: 'karg', flag: 'karg', kind: 'list', valueName: 'ARG', help: 'extra kernel argument',
-    form: { section: 'main', control: 'area', label: 'Kernel arguments, one per line', placeholder: 'quiet' },
+    form: { section: 'main', control: 'area', get label() { return l10n.t('Kernel arguments, one per line'); }, placeholder: 'quiet' },
     parse(v, c) {
       for (const k of v) {
-        if (!k.trim() || CONTROL.test(k) || (/\s/.test(k.trim()) && !/^[^\s"]+="[^"]*"$/.test(k.trim()))) c.bad(k, 'give one kernel argument per --karg (e.g. systemd.unit=rescue.target)');
+        if (!k.trim() || CONTROL.test(k) || (/\s/.test(k.trim()) && !/^[^\s"]+="[^"]*"$/.test(k.trim()))) c.bad(k, l10n.t('give one kernel argument per --karg (e.g. systemd.unit=rescue.target)'));
         else c.out.kargs.push(k.trim());
       }
     },
@@ -307,10 +309,10 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
   }),
   field({
     key: 'execute', flag: 'execute', kind: 'list', valueName: 'CMD', help: 'run CMD (systemd ExecStart syntax) once booted, print its output, power off; exit with its status',
-    form: { section: 'advanced', control: 'area', label: 'Execute, one command per line (systemd ExecStart syntax)' },
+    form: { section: 'advanced', control: 'area', get label() { return l10n.t('Execute, one command per line (systemd ExecStart syntax)'); } },
     parse(v, c) {
       for (const cmd of v) {
-        if (!cmd.trim() || CONTROL.test(cmd)) c.bad(cmd, 'give a command line on one line');
+        if (!cmd.trim() || CONTROL.test(cmd)) c.bad(cmd, l10n.t('give a command line on one line'));
         else c.out.execute.push(cmd);
       }
     },
@@ -318,13 +320,13 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
   }),
   field({
     key: 'debugEntrypoint', flag: 'debug-entrypoint', kind: 'string', valueName: 'CMD', yaml: false, help: 'run CMD in the container instead of the supervisor (e.g. bash, with -it)',
-    parse: (v, c) => (CONTROL.test(v) ? c.bad(v, 'give a command on one line') : void (c.out.debugEntrypoint = v)),
+    parse: (v, c) => (CONTROL.test(v) ? c.bad(v, l10n.t('give a command on one line')) : void (c.out.debugEntrypoint = v)),
     fromOptions: (o) => o.debugEntrypoint,
   }),
   field({
     key: 'accel', flag: 'accel', kind: 'enum', values: () => ACCELS, valueName: 'auto|kvm|tcg', bcvk: false, help: 'accelerator: auto (KVM when usable, else TCG with a warning)',
-    form: { section: 'advanced', control: 'select', label: 'Accelerator' },
-    parse: (v, c) => ((ACCELS as readonly string[]).includes(v) ? void (c.out.accel = v as Accel) : c.bad(v, `must be one of ${ACCELS.join(', ')}`)),
+    form: { section: 'advanced', control: 'select', get label() { return l10n.t('Accelerator'); } },
+    parse: (v, c) => ((ACCELS as readonly string[]).includes(v) ? void (c.out.accel = v as Accel) : c.bad(v, l10n.t('must be one of {0}', ACCELS.join(', ')))),
     fromOptions: (o) => (o.accel === 'auto' ? undefined : o.accel),
   }),
 ];

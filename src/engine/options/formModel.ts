@@ -8,6 +8,7 @@ import { resolveVariables, ConfigurationFields, CONFIG_KEYS, CONFIGURATION_OWN_K
 import { RUN_OPTION_FIELDS, type FormControl } from './fields';
 import { INSTANCE_TYPES } from './instanceTypes';
 import { formatMiB } from './sizes';
+import * as l10n from '@vscode/l10n';
 
 /** One field of the form as the page builds it (ids are the YAML keys). */
 export interface FormField extends FormControl {
@@ -17,16 +18,21 @@ export interface FormField extends FormControl {
 }
 
 const selectOptions: Record<string, () => [string, string][]> = {
-  itype: () => [['', '(none)'], ...Object.entries(INSTANCE_TYPES).map(([k, t]): [string, string] => [k, `${k} (${t.vcpus} vCPU, ${formatMiB(t.memoryMiB)})`])],
+  itype: () => [['', l10n.t('(none)')], ...Object.entries(INSTANCE_TYPES).map(([k, t]): [string, string] => [k, `${k} (${t.vcpus} vCPU, ${formatMiB(t.memoryMiB)})`])],
   accel: () => (CONFIG_KEYS.accel.values ?? []).map((v): [string, string] => [v, v]),
-  bindWorkspace: () => [['', '(the setting)'], ['rw', 'read-write'], ['ro', 'read-only'], ['off', 'no']],
+  bindWorkspace: () => [['', l10n.t('(the setting)')], ['rw', l10n.t('read-write')], ['ro', l10n.t('read-only')], ['off', l10n.t('no')]],
 };
+
+// the words (labels, help, select options) stay getters, looked up when the page is built: in the
+// extension that is in the display language, whose bundle VS Code may not have loaded at module load
+const formField = (key: string, form: FormControl): FormField =>
+  Object.defineProperties({ key }, { ...Object.getOwnPropertyDescriptors(form), options: { get: selectOptions[key], enumerable: true } }) as FormField;
 
 /** The form's fields beyond name and source: the run options that have a form control, then the configuration's own. */
 export const FORM_FIELDS: readonly FormField[] = [
-  ...RUN_OPTION_FIELDS.filter((f) => f.yaml && f.form).map((f) => ({ key: f.key as string, ...f.form! })),
-  ...Object.entries(CONFIGURATION_OWN_KEYS).filter(([, k]) => k.form).map(([key, k]) => ({ key, ...k.form! })),
-].map((f) => ({ ...f, options: selectOptions[f.key]?.() }));
+  ...RUN_OPTION_FIELDS.filter((f) => f.yaml && f.form).map((f) => formField(f.key, f.form!)),
+  ...Object.entries(CONFIGURATION_OWN_KEYS).filter(([, k]) => k.form).map(([key, k]) => formField(key, k.form!)),
+];
 
 /** What the page sends: the fixed fields, then one value per FORM_FIELDS key (checkboxes as booleans). */
 export type FormValues = {
@@ -100,12 +106,12 @@ export interface FormCheck {
 export function checkForm(v: FormValues, ctx: { workspaceFolder?: string; takenNames?: string[]; probe?: PathProbe } = {}): FormCheck {
   const problems: FormCheck['problems'] = [];
   const f = formToFields(v);
-  if (!f.name) problems.push({ key: 'name', message: 'a name is required' });
-  else if ((ctx.takenNames ?? []).includes(f.name)) problems.push({ key: 'name', message: `another configuration is named "${f.name}"` });
-  if (v.source === 'containerfile' && !f.containerfile) problems.push({ key: 'containerfile', message: 'give the Containerfile to build' });
-  if (v.source === 'image' && !f.image) problems.push({ key: 'image', message: 'choose an image' });
+  if (!f.name) problems.push({ key: 'name', message: l10n.t('a name is required') });
+  else if ((ctx.takenNames ?? []).includes(f.name)) problems.push({ key: 'name', message: l10n.t('another configuration is named "{0}"', f.name) });
+  if (v.source === 'containerfile' && !f.containerfile) problems.push({ key: 'containerfile', message: l10n.t('give the Containerfile to build') });
+  if (v.source === 'image' && !f.image) problems.push({ key: 'image', message: l10n.t('choose an image') });
   for (const p of (f.forwardPorts as unknown[] | undefined) ?? []) {
-    if (typeof p !== 'number' || p < 1 || p > 65535) problems.push({ key: 'forwardPorts', message: `"${p}" is not a port number` });
+    if (typeof p !== 'number' || p < 1 || p > 65535) problems.push({ key: 'forwardPorts', message: l10n.t('"{0}" is not a port number', String(p)) });
   }
   const resolve = (x: unknown): unknown => (typeof x === 'string' ? resolveVariables(x, { workspaceFolder: ctx.workspaceFolder }) : Array.isArray(x) ? x.map(resolve) : x);
   const input: RunOptionsInput = { image: (f.image as string | undefined) ?? 'localhost/from-containerfile:latest' };

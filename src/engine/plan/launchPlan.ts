@@ -11,6 +11,7 @@ import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { buildGuestPayload } from './guestPayload';
 import { GuestUnit, bindMountUnit, consoleAutologinDropIn, executeUnits, journalStreamUnit, swapUnit, virtiofsTag } from './guestUnits';
+import * as l10n from '@vscode/l10n';
 
 export interface SshMaterial {
   clientPublicKey: string;
@@ -88,7 +89,7 @@ export function procFile(lines: { what?: string; log?: string; socket?: string; 
   for (const e of lines.env ?? []) out.push(`env ${e}`);
   for (const a of lines.argv) out.push(`arg ${a}`);
   for (const l of out) {
-    if (/[\r\n\0]/.test(l)) throw new EngineError(`a launch-plan value contains a line break or NUL, refused: ${JSON.stringify(l)}`);
+    if (/[\r\n\0]/.test(l)) throw new EngineError(l10n.t('a launch-plan value contains a line break or NUL, refused: {0}', JSON.stringify(l)));
   }
   return out.join('\n') + '\n';
 }
@@ -107,7 +108,7 @@ export function labelledOptions(o: RunOptions): Record<string, unknown> {
 export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPlan {
   const paths = vmStatePaths(ctx.stateDir);
   const t = ctx.tools;
-  if (!KERNEL_RELEASE.test(ctx.kernel.version)) throw new EngineError(`invalid kernel release ${JSON.stringify(ctx.kernel.version)}`, { field: 'image', value: options.image });
+  if (!KERNEL_RELEASE.test(ctx.kernel.version)) throw new EngineError(l10n.t('invalid kernel release {0}', JSON.stringify(ctx.kernel.version)), { field: 'image', value: options.image });
   const loaderArgv = (binary: string) => [inContainer(t.loader), '--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(binary)];
   const binds = [...options.binds, ...(ctx.hostStorage ? [ctx.hostStorage] : [])];
   const allOptions: RunOptions = { ...options, binds };
@@ -126,7 +127,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   // --add-swap: a file in the state dir made here (local), or made by the supervisor in a volume (remote)
   const remoteSwap = ctx.remote && options.swapBytes ? `${CONTAINER_PATHS.swapVolume}/swap.img` : undefined;
   if (remoteSwap && (!t.truncate || !t.mkswap)) {
-    throw new EngineError('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host', { field: 'add-swap' });
+    throw new EngineError(l10n.t('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host'), { field: 'add-swap' });
   }
   const kernelArgs = buildKernelArgs(options);
   const sshForward = options.sshKeygen

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GuestUnit } from './guestUnits';
 import { EngineError } from '../errors';
+import * as l10n from '@vscode/l10n';
 
 const UNIT_SUFFIX = /\.(service|mount|socket|timer|path|target|swap|automount|slice)$/;
 /** systemd's unit-name characters: anything else (spaces, newlines) would corrupt the guest's tmpfiles config */
@@ -14,13 +15,13 @@ const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
 function readInside(root: string, file: string, dir: string): Buffer {
   const real = fs.realpathSync(file);
   if (real !== root && !real.startsWith(root + path.sep)) {
-    throw new EngineError(`${file} is a symlink to ${real}, outside ${dir}: refused (it would copy a host file into the VM)`, { field: 'systemd-units', value: dir });
+    throw new EngineError(l10n.t('{0} is a symlink to {1}, outside {2}: refused (it would copy a host file into the VM)', file, real, dir), { field: 'systemd-units', value: dir });
   }
   return fs.readFileSync(real);
 }
 
 function checkName(name: string, base: string, dir: string): void {
-  if (!UNIT_NAME.test(name)) throw new EngineError(`${JSON.stringify(name)} in ${base} is not a valid unit or drop-in name`, { field: 'systemd-units', value: dir });
+  if (!UNIT_NAME.test(name)) throw new EngineError(l10n.t('{0} in {1} is not a valid unit or drop-in name', JSON.stringify(name), base), { field: 'systemd-units', value: dir });
 }
 
 /** The targets a unit's [Install] section asks to be wanted by (what `systemctl enable` would link). */
@@ -71,7 +72,7 @@ export function readUserUnits(dir: string): { units: GuestUnit[]; unitFiles: { r
     if (u && !u.wantedBy.includes(w.target)) u.wantedBy.push(w.target);
   }
   if (units.size === 0 && unitFiles.length === 0) {
-    throw new EngineError(`no unit files in ${base}`, { field: 'systemd-units', value: dir });
+    throw new EngineError(l10n.t('no unit files in {0}', base), { field: 'systemd-units', value: dir });
   }
   return { units: [...units.values()], unitFiles };
 }

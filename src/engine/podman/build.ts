@@ -3,6 +3,7 @@ import { BuildFailedError, EngineError } from '../errors';
 import type { Podman } from './podman';
 import { onLines } from '../lines';
 import { podmanStreams } from './commands';
+import * as l10n from '@vscode/l10n';
 
 /** The local tag for an image built from a Containerfile: localhost/<folder>-ephemeral:latest */
 export function imageTagFor(containerfile: string): string {
@@ -23,7 +24,7 @@ export async function buildImage(
     onLine(l);
   });
   const r = await child;
-  if (req.signal?.aborted) throw new EngineError('build cancelled');
+  if (req.signal?.aborted) throw new EngineError(l10n.t('build cancelled'));
   if (r.exitCode !== 0) throw output.failure(r.exitCode);
 }
 
@@ -49,6 +50,6 @@ export class BuildOutput {
     const step = this.lastStep === undefined ? undefined : this.lines[this.lastStep];
     const sinceStep = this.lines.slice(this.lastStep ?? Math.max(0, this.lines.length - 20));
     const reason = sinceStep.filter((l) => /error/i.test(l)).pop() ?? this.lines.at(-1) ?? `exit ${exitCode}`;
-    return new BuildFailedError(`podman build failed${step ? ` at ${step}` : ''}: ${reason}`, [...this.lines], this.lastStep);
+    return new BuildFailedError(l10n.t('podman build failed{0}: {1}', step ? ` at ${step}` : '', reason), [...this.lines], this.lastStep);
   }
 }

@@ -2,6 +2,7 @@ import { EngineError } from '../errors';
 import { LABELS } from './labels';
 import { parseStats, type PodmanStatsEntry } from './stats';
 import { cleanStderr, type PodmanPsEntry, type PodmanResult } from './podman';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Every podman command the engine, the CLI and the extension use, as data: the argv and how to read
@@ -25,7 +26,7 @@ const succeeded = (r: PodmanResult) => r.exitCode === 0;
 
 /** stdout, or an EngineError with podman's own message */
 const output = (what: string) => (r: PodmanResult) => {
-  if (r.exitCode !== 0) throw new EngineError(`${what} failed: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`);
+  if (r.exitCode !== 0) throw new EngineError(l10n.t('{0} failed: {1}', what, cleanStderr(r.stderr) || `exit ${r.exitCode}`));
   return r.stdout;
 };
 
@@ -101,7 +102,7 @@ export const podmanGuestAccess = {
    * constant; the port (a number checked here) is its argument.
    */
   relay: (id: string, port: number): PodmanStream => {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new EngineError(`invalid relay port ${port}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new EngineError(l10n.t('invalid relay port {0}', port));
     return { args: ['exec', '-i', '--', id, '/usr/bin/bash', '-c', 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 255; cat <&3 & exec >&3 3>&-; exec cat', 'relay', String(port)] };
   },
 };

@@ -1,5 +1,6 @@
 import * as crypto from 'node:crypto';
 import { EngineError } from '../errors';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Which podman the engine talks to, chosen the way podman itself chooses: `--connection NAME` or
@@ -23,13 +24,13 @@ const CONNECTION_NAME = /^[^\s-][^\s]*$/;
 /** Checks a connection given by the user (flag, setting); one clear error naming the value otherwise. */
 export function validateConnection(c: PodmanConnection): PodmanConnection {
   if (c.connection !== undefined && c.url !== undefined) {
-    throw new EngineError('give either a connection name or a URL, not both', { field: 'connection', value: `${c.connection} / ${c.url}` });
+    throw new EngineError(l10n.t('give either a connection name or a URL, not both'), { field: 'connection', value: `${c.connection} / ${c.url}` });
   }
   if (c.url !== undefined && !URL_SCHEME.test(c.url)) {
-    throw new EngineError(`invalid podman URL ${JSON.stringify(c.url)}: expected unix:///path, ssh://user@host/path or tcp://host:port`, { field: 'url', value: c.url });
+    throw new EngineError(l10n.t('invalid podman URL {0}: expected unix:///path, ssh://user@host/path or tcp://host:port', JSON.stringify(c.url)), { field: 'url', value: c.url });
   }
   if (c.connection !== undefined && !CONNECTION_NAME.test(c.connection)) {
-    throw new EngineError(`invalid podman connection name ${JSON.stringify(c.connection)}`, { field: 'connection', value: c.connection });
+    throw new EngineError(l10n.t('invalid podman connection name {0}', JSON.stringify(c.connection)), { field: 'connection', value: c.connection });
   }
   return c;
 }

@@ -3,6 +3,7 @@ import { EngineError } from '../errors';
 import type { Podman } from './podman';
 import { podmanCommands } from './commands';
 import { buildTar, type TarEntry } from '../tar';
+import * as l10n from '@vscode/l10n';
 
 /**
  * The root filesystem of every VM container: an engine-made image with nothing to run in it (empty
@@ -43,7 +44,7 @@ export async function ensureContainerRoot(podman: Podman): Promise<string> {
   try {
     await podman.exec(podmanCommands.importImage(name, ROOT_IMAGE_LABEL), { input: tar });
   } catch (e) {
-    throw new EngineError(`could not create the VM containers' root image: ${(e as Error).message}`);
+    throw new EngineError(l10n.t('could not create the VM containers\' root image: {0}', (e as Error).message));
   }
   return name;
 }

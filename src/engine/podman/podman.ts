@@ -2,6 +2,7 @@ import type { Options as ExecaOptions, ResultPromise } from 'execa';
 import { execa } from '../lazyDeps';
 import { EngineError, PodmanUnavailableError } from '../errors';
 import { connectionArgs, describeConnection, effectiveConnection, type PodmanConnection } from './connection';
+import * as l10n from '@vscode/l10n';
 
 export type CommandLogger = (argv: string[]) => void;
 
@@ -65,7 +66,7 @@ export class Podman {
   private notFound(e: unknown): never {
     const err = e as NodeJS.ErrnoException;
     if (err?.code === 'ENOENT') {
-      throw new PodmanUnavailableError('missing', `podman not found (looked for "${this.binary}")`, 'install podman (npm run host-setup on Debian 12), or set the podman path');
+      throw new PodmanUnavailableError('missing', l10n.t('podman not found (looked for "{0}")', this.binary), l10n.t('install podman (npm run host-setup on Debian 12), or set the podman path'));
     }
     throw e;
   }
@@ -77,7 +78,7 @@ export class Podman {
       const r = await execa().execa(this.binary, argv, { reject: false, input: opts.input, timeout: opts.timeoutMs, stripFinalNewline: true });
       if (r.failed && r.exitCode === undefined) {
         if ((r as { code?: string }).code === 'ENOENT' || /ENOENT/.test(String(r.message))) this.notFound({ code: 'ENOENT' });
-        throw new EngineError(`podman ${args[0]} failed: ${r.message}`);
+        throw new EngineError(l10n.t('podman {0} failed: {1}', args[0], r.message ?? ''));
       }
       return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1 };
     } catch (e) {

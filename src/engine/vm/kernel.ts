@@ -5,6 +5,7 @@ import { cleanStderr } from '../podman/podman';
 import type { HostTools } from '../host/host';
 import { inContainer } from '../host/host';
 import { CONTAINER_PATHS } from '../plan/containerPaths';
+import * as l10n from '@vscode/l10n';
 
 /** Where the image is served read-only inside the probe and the VM containers. */
 const IMAGE_IN_CONTAINER = CONTAINER_PATHS.sourceImage;
@@ -65,7 +66,7 @@ export function parseImageListing(stdout: string): ImageEntry[] {
 }
 
 function invalid(image: string, message: string): EngineError {
-  return new EngineError(`image ${image}: ${message}`, { field: 'image', value: image });
+  return new EngineError(l10n.t('image {0}: {1}', image, message), { field: 'image', value: image });
 }
 
 /**
@@ -120,7 +121,7 @@ export function findKernel(entries: ImageEntry[], image: string): KernelInImage 
   const hint = ukis.length
     ? `it has a UKI (${ukis.join(', ')}); UKI-only images are not supported yet`
     : 'is it a bootc image? Its Containerfile should install a kernel and a dracut initramfs there';
-  throw new EngineError(`no kernel found in image ${image}: expected ${MODULES}/<version>/vmlinuz and initramfs.img (${hint})`, { field: 'image', value: image });
+  throw new EngineError(l10n.t('no kernel found in image {0}: expected {1}/<version>/vmlinuz and initramfs.img ({2})', image, MODULES, hint), { field: 'image', value: image });
 }
 
 /** Lists the image's kernel directories in a probe container and finds its kernel. `imageId` pins what is read. */
@@ -128,7 +129,7 @@ export async function probeKernel(podman: Podman, rootImage: string, image: stri
   const r = await podman.run(kernelProbeArgs(rootImage, imageId, tools));
   // find exits 1 when a start point is missing (no /usr at all): the listing then says "no kernel"
   if (r.exitCode !== 0 && r.exitCode !== 1) {
-    throw new EngineError(`reading the kernel directories of image ${image} failed: ${cleanStderr(r.stderr) || `exit ${r.exitCode}`}`, { field: 'image', value: image });
+    throw new EngineError(l10n.t('reading the kernel directories of image {0} failed: {1}', image, cleanStderr(r.stderr) || `exit ${r.exitCode}`), { field: 'image', value: image });
   }
   return findKernel(parseImageListing(r.stdout), image);
 }

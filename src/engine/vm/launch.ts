@@ -20,6 +20,7 @@ import type { ResolvedAccel } from '../plan/qemu';
 import { SUPERVISOR_SCRIPT } from '../plan/supervisorScript';
 import { podmanCommands } from '../podman/commands';
 import { collectStateGarbage } from './stateGc';
+import * as l10n from '@vscode/l10n';
 
 export interface LaunchDeps {
   podman: Podman;
@@ -43,7 +44,7 @@ export interface PreparedLaunch {
 /** Refused over a remote connection, before anything starts, with what to do instead. */
 function checkRemoteOptions(options: RunOptions): void {
   if (options.sshKeygen && options.network === 'host') {
-    throw new InvalidOptionsError([{ field: 'network', value: 'host', message: 'SSH over a remote podman connection needs the VM container\'s own network namespace: leave --network out or use a podman network' }]);
+    throw new InvalidOptionsError([{ field: 'network', value: 'host', message: l10n.t('SSH over a remote podman connection needs the VM container\'s own network namespace: leave --network out or use a podman network') }]);
   }
 }
 
@@ -51,7 +52,7 @@ export async function resolveAccel(requested: RunOptions['accel'], warn?: (m: st
   if (requested === 'tcg') return 'tcg';
   const kvm = await probe();
   if (kvm.usable) return 'kvm';
-  if (requested === 'kvm') throw new EngineError(`KVM was requested but is not usable: ${kvm.reason}`, { field: 'accel', value: 'kvm', hint: 'use --accel tcg (slow, software emulation) or --accel auto' });
+  if (requested === 'kvm') throw new EngineError(l10n.t('KVM was requested but is not usable: {0}', kvm.reason), { field: 'accel', value: 'kvm', hint: l10n.t('use --accel tcg (slow, software emulation) or --accel auto') });
   warn?.(`KVM is not usable (${kvm.reason}); using QEMU TCG software emulation: boots take tens of seconds`);
   return 'tcg';
 }
@@ -91,7 +92,7 @@ async function mkswap(file: string, bytes: number): Promise<void> {
   }
   const bin = ['/usr/sbin/mkswap', '/sbin/mkswap'].find((p) => fs.existsSync(p)) ?? 'mkswap';
   const r = await execa().execa(bin, ['-q', file], { reject: false });
-  if (r.exitCode !== 0) throw new EngineError(`mkswap failed: ${r.stderr || r.message}`, { field: 'add-swap' });
+  if (r.exitCode !== 0) throw new EngineError(l10n.t('mkswap failed: {0}', r.stderr || (r.message ?? '')), { field: 'add-swap' });
 }
 
 /** A state dir younger than this is never taken for a leftover: its launch may be finishing elsewhere. */
@@ -103,7 +104,7 @@ const NETWORK_MODES = /^(none|host|bridge|private|slirp4netns(:[^\s]*)?|pasta(:[
 async function checkNetwork(podman: Podman, network: string | undefined): Promise<void> {
   if (!network || NETWORK_MODES.test(network)) return;
   if (await podman.exec(podmanCommands.networkExists(network))) return;
-  throw new InvalidOptionsError([{ field: 'network', value: network, message: 'no such podman network (see podman network ls); or one of none, host, bridge, private, slirp4netns, pasta' }]);
+  throw new InvalidOptionsError([{ field: 'network', value: network, message: l10n.t('no such podman network (see podman network ls); or one of none, host, bridge, private, slirp4netns, pasta') }]);
 }
 
 /**
@@ -116,19 +117,19 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   await collectStateGarbage(podman);
   const imageId = await podman.exec(podmanCommands.imageId(options.image));
   if (!imageId) {
-    throw new EngineError(`image ${options.image} is not in ${podman.remote ? `the storage of the podman at ${podman.describe()}` : "local podman storage"} (the VM never pulls): build it or pull it first`, { field: 'image', value: options.image });
+    throw new EngineError(l10n.t('image {0} is not in {1} (the VM never pulls): build it or pull it first', options.image, podman.remote ? `the storage of the podman at ${podman.describe()}` : "local podman storage"), { field: 'image', value: options.image });
   }
   await checkNetwork(podman, options.network);
   const name = options.name ?? generateVmName(options.image);
   const nameTaken = await podman.exec(podmanCommands.containerExists(name));
   if (nameTaken) {
-    throw new EngineError(`a container named ${name} already exists: pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
+    throw new EngineError(l10n.t('a container named {0} already exists: pick another --name or remove it (bootc-ephemeral rm {1})', name, name), { field: 'name', value: name });
   }
   let hostStorage: { hostPath: string; name: string; readOnly: boolean } | undefined;
   if (options.bindStorageRo) {
     const graphRoot = await podman.exec(podmanCommands.storageRoot());
     // a remote podman's storage is on its host: podman itself checks the bind there
-    if (!graphRoot || (!podman.remote && !fs.existsSync(graphRoot))) throw new EngineError('could not find podman storage for --bind-storage-ro; use --ro-bind instead', { field: 'bind-storage-ro' });
+    if (!graphRoot || (!podman.remote && !fs.existsSync(graphRoot))) throw new EngineError(l10n.t('could not find podman storage for --bind-storage-ro; use --ro-bind instead'), { field: 'bind-storage-ro' });
     hostStorage = { hostPath: graphRoot, name: HOST_STORAGE_MOUNT_NAME, readOnly: true };
   }
   const userUnits = options.systemdUnitsDir ? readUserUnits(options.systemdUnitsDir) : undefined;

@@ -8,6 +8,7 @@ import { prepareLaunch, type LaunchDeps, type PreparedLaunch } from './launch';
 import { startDetached } from './start';
 import { waitForSsh } from '../guest/ready';
 import { findVm, removeVm, stopVm } from './vms';
+import * as l10n from '@vscode/l10n';
 
 export interface BootHooks {
   signal?: AbortSignal;
@@ -48,13 +49,13 @@ async function removeLaunch(podman: Podman, prepared: PreparedLaunch): Promise<v
  * and the background (-K, -d).
  */
 export async function bootVm(podman: Podman, options: RunOptions, hooks: BootHooks = {}): Promise<BootedVm> {
-  if (!options.sshKeygen || !options.detach) throw new EngineError('bootVm needs options with SSH and detach (-K -d)');
+  if (!options.sshKeygen || !options.detach) throw new EngineError(l10n.t('bootVm needs options with SSH and detach (-K -d)'));
   hooks.onPhase?.('starting');
   const prepared = await prepareLaunch(options, { podman, warn: hooks.warn, tools: hooks.tools });
   const remove = () => removeLaunch(podman, prepared);
   try {
     hooks.onPrepared?.(prepared);
-    if (hooks.signal?.aborted) throw new EngineError('cancelled before the VM started');
+    if (hooks.signal?.aborted) throw new EngineError(l10n.t('cancelled before the VM started'));
     await startDetached(prepared, podman);
     await hooks.onStarted?.(prepared.name, prepared.accel);
     const { client } = await waitForSsh(podman, prepared.name, { signal: hooks.signal, onPhase: hooks.onPhase, timeoutMs: hooks.timeoutMs });

@@ -6,6 +6,7 @@ import { prepareLaunch, type LaunchDeps } from './launch';
 import { startDetached } from './start';
 import { vmStatePaths } from './stateDir';
 import { removeVm, type VmInfo } from './vms';
+import * as l10n from '@vscode/l10n';
 
 /**
  * `restart NAME`: the same options, a new boot (detached). The options come from the VM's own state
@@ -14,18 +15,18 @@ import { removeVm, type VmInfo } from './vms';
  */
 export async function restartVm(podman: Podman, vm: VmInfo, deps: Omit<LaunchDeps, 'podman'> = {}): Promise<string> {
   if (vm.origin !== 'bootc-ephemeral' || !vm.stateDir) {
-    throw new EngineError(`${vm.name} was not started by bootc-ephemeral: restart it with the tool that started it`, { field: 'name', value: vm.name });
+    throw new EngineError(l10n.t('{0} was not started by bootc-ephemeral: restart it with the tool that started it', vm.name), { field: 'name', value: vm.name });
   }
   const file = vmStatePaths(vm.stateDir).options;
   let recorded: RunOptions & { env: unknown };
   try {
     recorded = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch {
-    throw new EngineError(`the options of ${vm.name} are not recorded (${file}): it cannot be restarted; start it again with bootc-ephemeral run`);
+    throw new EngineError(l10n.t('the options of {0} are not recorded ({1}): it cannot be restarted; start it again with bootc-ephemeral run', vm.name, file));
   }
   const envKeys = Array.isArray(recorded.env) ? (recorded.env as string[]) : [];
   if (envKeys.length) {
-    throw new EngineError(`${vm.name} was started with -e ${envKeys.join(', ')}: their values were never stored (they may be secrets), so restart cannot repeat them; start it again with bootc-ephemeral run`, { field: 'env' });
+    throw new EngineError(l10n.t('{0} was started with -e {1}: their values were never stored (they may be secrets), so restart cannot repeat them; start it again with bootc-ephemeral run', vm.name, envKeys.join(', ')), { field: 'env' });
   }
   // bind and disk paths are the podman host's: checkable here only for the local podman
   const options = parseRunOptions({ ...toRunOptionsInput({ ...recorded, env: {} }), name: vm.name, detach: true }, pathProbeFor(podman));

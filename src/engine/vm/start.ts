@@ -4,6 +4,7 @@ import { LABELS } from '../podman/labels';
 import { podmanCommands, podmanStreams } from '../podman/commands';
 import { CONTAINER_PATHS } from '../plan/containerPaths';
 import type { PreparedLaunch } from './launch';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Starting a prepared launch: in the background (`run -d`, the extension) or in the foreground with our
@@ -19,7 +20,7 @@ async function removeOwnContainer(prepared: PreparedLaunch, podman: Podman): Pro
 /** Remote podman: creates the container and copies the plan into it; returns its id (not started yet). */
 async function createWithPlan(prepared: PreparedLaunch, podman: Podman): Promise<string> {
   const created = await podman.run(prepared.plan.podmanArgs);
-  if (created.exitCode !== 0) throw new EngineError(`podman could not create the VM container: ${cleanStderr(created.stderr) || `exit ${created.exitCode}`}`);
+  if (created.exitCode !== 0) throw new EngineError(l10n.t('podman could not create the VM container: {0}', cleanStderr(created.stderr) || `exit ${created.exitCode}`));
   const id = created.stdout.trim().split('\n').pop() ?? '';
   await podman.exec(podmanCommands.copyInto(id, CONTAINER_PATHS.planDir), { input: prepared.planTar });
   return id;
@@ -28,12 +29,12 @@ async function createWithPlan(prepared: PreparedLaunch, podman: Podman): Promise
 async function failedStart(prepared: PreparedLaunch, podman: Podman, message: string): Promise<never> {
   await removeOwnContainer(prepared, podman);
   prepared.discard();
-  throw new EngineError(`podman could not start the VM container: ${message}`);
+  throw new EngineError(l10n.t('podman could not start the VM container: {0}', message));
 }
 
 /** Starts the VM container in the background; returns its id. On failure nothing is left behind. */
 export async function startDetached(prepared: PreparedLaunch, podman: Podman): Promise<string> {
-  if (!prepared.plan.detach) throw new EngineError('startDetached needs a plan made with detach (options.detach)');
+  if (!prepared.plan.detach) throw new EngineError(l10n.t('startDetached needs a plan made with detach (options.detach)'));
   if (prepared.plan.remote) {
     try {
       const id = await createWithPlan(prepared, podman);
@@ -58,7 +59,7 @@ const STOP_GRACE_MS = 20_000;
  * --rm the state dir goes too. Nothing prints after this returns.
  */
 export async function runForeground(prepared: PreparedLaunch, podman: Podman, signal?: AbortSignal): Promise<number> {
-  if (prepared.plan.detach) throw new EngineError('runForeground needs a plan made without detach');
+  if (prepared.plan.detach) throw new EngineError(l10n.t('runForeground needs a plan made without detach'));
   let argv = prepared.plan.podmanArgs;
   if (prepared.plan.remote) {
     try {
@@ -77,7 +78,7 @@ export async function runForeground(prepared: PreparedLaunch, podman: Podman, si
   else signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const result = await child;
-    if (result.exitCode === undefined && !signal?.aborted) throw new EngineError(`podman did not run: ${result.message}`);
+    if (result.exitCode === undefined && !signal?.aborted) throw new EngineError(l10n.t('podman did not run: {0}', result.message ?? ''));
     return result.exitCode ?? 1;
   } finally {
     clearTimeout(forced);

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as os from 'node:os';
 import { EngineError } from '../errors';
 import { connectionKey, type PodmanConnection } from '../podman/connection';
+import * as l10n from '@vscode/l10n';
 
 /**
  * Each VM has a state dir (0700) on the host: <state root>/<VM name>. Its path is always derived from
@@ -144,7 +145,7 @@ function ensureStateRoot(root: string): void {
  */
 export async function reserveStateDir(name: string, leftoverReplaceable: (dir: string) => Promise<boolean>, root = stateRoot()): Promise<string> {
   const dir = stateDirOf(name, root);
-  if (!dir) throw new EngineError(`invalid VM name ${JSON.stringify(name)}: use letters, digits, '_', '.' and '-', starting with a letter or digit`, { field: 'name', value: name });
+  if (!dir) throw new EngineError(l10n.t('invalid VM name {0}: use letters, digits, \'_\', \'.\' and \'-\', starting with a letter or digit', JSON.stringify(name)), { field: 'name', value: name });
   ensureStateRoot(root);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -153,7 +154,7 @@ export async function reserveStateDir(name: string, leftoverReplaceable: (dir: s
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw e;
       if (!isOwnedStateDir(dir, root) || launchInProgress(dir) || !(await leftoverReplaceable(dir))) {
-        throw new EngineError(`a VM named ${name} exists or is being started (state dir ${dir}): pick another --name or remove it (bootc-ephemeral rm ${name})`, { field: 'name', value: name });
+        throw new EngineError(l10n.t('a VM named {0} exists or is being started (state dir {1}): pick another --name or remove it (bootc-ephemeral rm {2})', name, dir, name), { field: 'name', value: name });
       }
       removeStateDir(dir, root);
     }

@@ -10,6 +10,7 @@ import { followFile, type FollowOptions } from '../guest/logs';
 import { backlogOf, connectConsole, consoleSocketPath } from '../guest/console';
 import { vmStatePaths } from './stateDir';
 import type { VmInfo } from './vms';
+import * as l10n from '@vscode/l10n';
 
 /**
  * How the client reaches what a VM writes and listens on. Local podman: the state dir's files and the
@@ -26,7 +27,7 @@ const IN_CONTAINER: Record<VmLog, string> = {
 };
 
 function localLogPath(vm: VmInfo, log: VmLog): string {
-  if (!vm.stateDir) throw new EngineError(`${vm.name} was not started by bootc-ephemeral: its guest logs are not kept`);
+  if (!vm.stateDir) throw new EngineError(l10n.t('{0} was not started by bootc-ephemeral: its guest logs are not kept', vm.name));
   const p = vmStatePaths(vm.stateDir);
   return log === 'journal' ? p.journalLog : log === 'console' ? p.consoleLog : p.virtiofsdLog();
 }
@@ -41,7 +42,7 @@ export async function readVmLog(podman: Podman, vm: VmInfo, log: VmLog): Promise
       return Buffer.alloc(0);
     }
   }
-  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(`${vm.name} was not started by bootc-ephemeral: its guest logs are not kept`);
+  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(l10n.t('{0} was not started by bootc-ephemeral: its guest logs are not kept', vm.name));
   if (vm.podmanState === 'running') {
     const r = await podman.read(podmanGuestAccess.catFile(vm.id, IN_CONTAINER[log]));
     if (r.exitCode === 0) return r.stdout;
@@ -117,10 +118,10 @@ export function sshStream(podman: Podman, vm: VmInfo): Duplex {
 /** The interactive serial console: the socket in the state dir, or the relay to the container's console port. */
 export async function openConsole(podman: Podman, vm: VmInfo): Promise<Duplex> {
   if (!podman.remote) return connectConsole(consoleSocketPath(vm));
-  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(`${vm.name} was not started by bootc-ephemeral: it has no console socket (try \`podman attach\`)`);
-  if (vm.podmanState !== 'running') throw new EngineError(`${vm.name} has no console socket`, { hint: 'the VM is not running' });
-  if (vm.options?.console) throw new EngineError(`${vm.name} has no console socket`, { hint: 'VMs started with --console have their console on the container\'s stdio: use `podman attach`' });
-  if (vm.options?.network === 'host') throw new EngineError(`${vm.name} has no interactive console: over a remote connection with --network host it would listen on the podman host's loopback`);
+  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(l10n.t('{0} was not started by bootc-ephemeral: it has no console socket (try `podman attach`)', vm.name));
+  if (vm.podmanState !== 'running') throw new EngineError(l10n.t('{0} has no console socket', vm.name), { hint: l10n.t('the VM is not running') });
+  if (vm.options?.console) throw new EngineError(l10n.t('{0} has no console socket', vm.name), { hint: l10n.t('VMs started with --console have their console on the container\'s stdio: use `podman attach`') });
+  if (vm.options?.network === 'host') throw new EngineError(l10n.t('{0} has no interactive console: over a remote connection with --network host it would listen on the podman host\'s loopback', vm.name));
   return relayStream(podman, vm, CONSOLE_TCP_PORT_IN_CONTAINER);
 }
 

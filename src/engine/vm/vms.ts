@@ -11,6 +11,7 @@ import type { SshTarget } from '../guest/ssh';
 import type { RunOptions } from '../options/runOptions';
 import { podmanCommands } from '../podman/commands';
 import { readVmLog, sshStream } from './transport';
+import * as l10n from '@vscode/l10n';
 
 /** `unresponsive`: was ready, its sshd no longer answers (a hung guest, sshd stopped); `listVms` with `probeSsh` only. */
 export type VmState = 'booting' | 'ready' | 'unresponsive' | 'stopping' | 'failed' | 'exited';
@@ -168,16 +169,16 @@ export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean;
 export async function findVm(podman: Podman, nameOrId: string, opts: { remoteReadiness?: boolean } = {}): Promise<VmInfo> {
   const vms = await listVms(podman, opts);
   const vm = vms.find((v) => v.name === nameOrId) ?? vms.find((v) => v.id.startsWith(nameOrId) && nameOrId.length >= 6);
-  if (!vm) throw new EngineError(`no VM named ${nameOrId} (see bootc-ephemeral ps)`, { field: 'name', value: nameOrId });
+  if (!vm) throw new EngineError(l10n.t('no VM named {0} (see bootc-ephemeral ps)', nameOrId), { field: 'name', value: nameOrId });
   return vm;
 }
 
 /** How to reach the VM's sshd with its keys: a 127.0.0.1 port, or through the VM container (remote podman). */
 export function sshTargetOf(vm: VmInfo, podman?: Podman): SshTarget {
-  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(`${vm.name} was started by bcvk: use "bcvk ephemeral ssh ${vm.name}"`);
-  if (!vm.ssh || !vm.stateDir) throw new EngineError(`${vm.name} was started without SSH (-K / --ssh-keygen)`, { field: 'name', value: vm.name });
+  if (vm.origin !== 'bootc-ephemeral') throw new EngineError(l10n.t('{0} was started by bcvk: use "bcvk ephemeral ssh {1}"', vm.name, vm.name));
+  if (!vm.ssh || !vm.stateDir) throw new EngineError(l10n.t('{0} was started without SSH (-K / --ssh-keygen)', vm.name), { field: 'name', value: vm.name });
   const remote = !!podman?.remote;
-  if (!vm.sshPort && !(remote && isRunning(vm))) throw new EngineError(`${vm.name} has no published SSH port (is it running?)`, { field: 'name', value: vm.name });
+  if (!vm.sshPort && !(remote && isRunning(vm))) throw new EngineError(l10n.t('{0} has no published SSH port (is it running?)', vm.name), { field: 'name', value: vm.name });
   const p = vmStatePaths(vm.stateDir);
   let privateKey: string;
   let hostPublicKey: string;
@@ -185,7 +186,7 @@ export function sshTargetOf(vm: VmInfo, podman?: Podman): SshTarget {
     privateKey = fs.readFileSync(p.clientKey, 'utf8');
     hostPublicKey = fs.readFileSync(p.guestHostKey, 'utf8').trim();
   } catch {
-    throw new EngineError(`the SSH keys of ${vm.name} are missing from ${p.ssh}`);
+    throw new EngineError(l10n.t('the SSH keys of {0} are missing from {1}', vm.name, p.ssh));
   }
   if (remote && podman) return { host: `${vm.name} (through ${podman.describe()})`, port: GUEST_SSH_PORT_IN_CONTAINER, user: 'root', privateKey, hostPublicKey, openStream: () => sshStream(podman, vm) };
   return { host: '127.0.0.1', port: vm.sshPort!, user: 'root', privateKey, hostPublicKey };
@@ -199,7 +200,7 @@ export async function stopVm(podman: Podman, vm: VmInfo, timeoutSeconds = 10): P
 export async function removeVm(podman: Podman, vm: VmInfo): Promise<void> {
   const r = await podman.exec(podmanCommands.removeContainer(vm.id, 5));
   if (r.exitCode !== 0 && (await podman.exec(podmanCommands.containerExists(vm.id)))) {
-    throw new EngineError(`removing ${vm.name} failed: ${r.stderr.trim()}`);
+    throw new EngineError(l10n.t('removing {0} failed: {1}', vm.name, r.stderr.trim()));
   }
   removeStateDirOf(vm);
 }

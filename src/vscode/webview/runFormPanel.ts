@@ -112,16 +112,16 @@ export class RunFormPanel {
       `<div class="row"><vscode-label for="${id}">${label}</vscode-label>${input}${help ? `<div class="help">${help}</div>` : ''}<div class="problem" id="problem-${id}" role="alert"></div></div>`;
     const text = (id: string, label: string, placeholder = '', help = '') => field(id, label, `<vscode-textfield id="${id}" placeholder="${placeholder}"></vscode-textfield>`, help);
     const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    // option fields come from the option table (FORM_FIELDS); labels are translated here
+    // option fields come from the option table (FORM_FIELDS), its words in the display language
     const control = (f: FormField) => {
-      const placeholder = f.placeholder ? t(f.placeholder) : '';
-      if (f.control === 'checkbox') return `<div class="row"><vscode-checkbox id="${f.key}">${t(f.label)}</vscode-checkbox></div>`;
+      const placeholder = f.placeholder ?? '';
+      if (f.control === 'checkbox') return `<div class="row"><vscode-checkbox id="${f.key}">${f.label}</vscode-checkbox></div>`;
       const input =
-        f.control === 'select' ? `<vscode-single-select id="${f.key}">${(f.options ?? []).map(([v, l]) => `<vscode-option value="${v}">${t(l)}</vscode-option>`).join('')}</vscode-single-select>`
+        f.control === 'select' ? `<vscode-single-select id="${f.key}">${(f.options ?? []).map(([v, l]) => `<vscode-option value="${v}">${l}</vscode-option>`).join('')}</vscode-single-select>`
         : f.control === 'area' ? `<vscode-textarea id="${f.key}" rows="2" placeholder="${placeholder}"></vscode-textarea>`
         : `<vscode-textfield id="${f.key}" placeholder="${placeholder}"></vscode-textfield>`;
       const picker = f.pickFolder ? `<vscode-button id="add-${kebab(f.key)}" data-pick-folder="${f.key}" secondary>${t('Add Folder...')}</vscode-button>` : '';
-      return field(f.key, t(f.label), input, f.help ? t(f.help) : '') + picker;
+      return field(f.key, f.label, input, f.help ?? '') + picker;
     };
     const section = (name: FormField['section']) => FORM_FIELDS.filter((f) => f.section === name).map(control).join('\n');
     const style = `  .row { margin: 10px 0; display: flex; flex-direction: column; gap: 3px; }
