@@ -1,4 +1,3 @@
-import * as l10n from '@vscode/l10n';
 /** A minimal POSIX ustar writer (the engine's root image, the launch plan sent to a remote podman) and one-file reader (`podman cp` output). */
 export interface TarEntry {
   path: string;
@@ -19,7 +18,7 @@ export function buildTar(entries: TarEntry[]): Buffer {
     const data = typeof e.data === 'string' || e.data === undefined ? Buffer.from(e.data ?? '', 'utf8') : e.data;
     const h = Buffer.alloc(512);
     const name = e.type === 'dir' ? `${e.path}/` : e.path;
-    if (Buffer.byteLength(name) > 100) throw new Error(l10n.t('tar name too long: {0}', name));
+    if (Buffer.byteLength(name) > 100) throw new Error(`tar name too long: ${name}`);
     h.write(name, 0, 'utf8');
     h.write(octal(e.mode, 8), 100, 'ascii');
     h.write(octal(0, 8), 108, 'ascii');

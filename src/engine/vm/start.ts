@@ -34,7 +34,7 @@ async function failedStart(prepared: PreparedLaunch, podman: Podman, message: st
 
 /** Starts the VM container in the background; returns its id. On failure nothing is left behind. */
 export async function startDetached(prepared: PreparedLaunch, podman: Podman): Promise<string> {
-  if (!prepared.plan.detach) throw new EngineError(l10n.t('startDetached needs a plan made with detach (options.detach)'));
+  if (!prepared.plan.detach) throw new EngineError('startDetached needs a plan made with detach (options.detach)');
   if (prepared.plan.remote) {
     try {
       const id = await createWithPlan(prepared, podman);
@@ -59,7 +59,7 @@ const STOP_GRACE_MS = 20_000;
  * --rm the state dir goes too. Nothing prints after this returns.
  */
 export async function runForeground(prepared: PreparedLaunch, podman: Podman, signal?: AbortSignal): Promise<number> {
-  if (prepared.plan.detach) throw new EngineError(l10n.t('runForeground needs a plan made without detach'));
+  if (prepared.plan.detach) throw new EngineError('runForeground needs a plan made without detach');
   let argv = prepared.plan.podmanArgs;
   if (prepared.plan.remote) {
     try {
