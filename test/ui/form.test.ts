@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { FrameLocator } from 'playwright-core';
-import { ROOT, runContextMenuEntry, showVmsView, Workbench, WORKSPACE, waitUntil, runFromPalette as paletteRun, pickInQuickPick, answerDialog } from './helpers';
+import { ROOT, runContextMenuEntry, showVmsView, Workbench, WORKSPACE, waitUntil, runFromPalette as paletteRun, pickInQuickPick, answerDialog, openFileByPath } from './helpers';
 
 // The run form (webview): create a configuration, watch it validate, save it into a file that has the
 // user's comments, reopen it from the Configurations view.
@@ -73,6 +73,17 @@ step('the form opens from the palette and validates as you type', async () => {
   await form().locator('#command-line', { hasText: 'bootc-ephemeral run -d -K --memory 2G' }).waitFor({ timeout: 10_000 });
   await form().locator('#bcvk-command-line', { hasText: 'bcvk ephemeral run -d -K --memory 2G' }).waitFor({ timeout: 10_000 });
   await shot('02-valid');
+});
+
+step('the form survives being hidden: another editor in front, then the form again, with what was typed and its check', async () => {
+  await openFileByPath(wb.page, 'README.md');
+  await wb.page.locator('.tabs-container .tab', { hasText: /New VM Configuration|VM: from-form/ }).first().click();
+  await form().locator('#name').waitFor({ timeout: 10_000 });
+  // a page made again would show the values the panel opened with: no name, the default memory
+  await fieldValue('name', (v) => v === 'from-form', 'the name typed before it was hidden');
+  assert.equal(await value('memory'), '2G');
+  assert.equal(await value('karg'), 'quiet');
+  await form().locator('#status', { hasText: 'valid' }).waitFor({ timeout: 10_000 });
 });
 
 step('Save writes the configuration into the file, keeping the comments', async () => {
