@@ -83,7 +83,20 @@ export async function main(fullArgv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A closed terminal (EIO after a hang-up) or a closed pipe (EPIPE) must not kill a command before it has
+ * stopped and removed what it started: what it would still print is lost anyway.
+ */
+export function outliveClosedOutput(streams: NodeJS.EventEmitter[] = [process.stdin, process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EIO' && e.code !== 'EPIPE') throw e;
+    });
+  }
+}
+
 if (require.main === module) {
+  outliveClosedOutput();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
