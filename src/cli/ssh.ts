@@ -6,11 +6,14 @@ import { progressReporter } from './progress';
 import { holdForwards, interactiveSession, parseForwards } from './sshSession';
 import { podmanStreams } from '../engine/podman/commands';
 
+/** `ssh` and `run-ssh`: how long to wait for the guest's sshd */
+export const SSH_TIMEOUT_FLAG: FlagSpec = { long: 'timeout', value: true, valueName: 'SECONDS', help: 'how long to wait for the VM\'s sshd (default 240)' };
+
 export const SSH_FLAGS: FlagSpec[] = [
   { long: 'local-forward', short: 'L', value: true, repeatable: true, valueName: '[ADDR:]PORT:HOST:HOSTPORT', help: 'forward a local port to HOST:HOSTPORT as seen from the VM' },
   { long: 'remote-forward', short: 'R', value: true, repeatable: true, valueName: '[ADDR:]PORT:HOST:HOSTPORT', help: 'forward a VM port to HOST:HOSTPORT as seen from here' },
   { long: 'tty', short: 't', help: 'allocate a pty for CMD too' },
-  { long: 'timeout', value: true, valueName: 'SECONDS', help: 'how long to wait for the VM\'s sshd (default 240)' },
+  SSH_TIMEOUT_FLAG,
   { long: 'quiet', short: 'q', help: 'no boot progress while waiting for the VM (on a terminal: one live status line; otherwise a line per phase on stderr)' },
 ];
 

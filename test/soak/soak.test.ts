@@ -16,6 +16,8 @@ const PARALLEL = Number(process.env.SOAK_PARALLEL ?? 4);
 const PARALLEL_CYCLES = Math.max(1, Math.round(CYCLES / 10));
 
 type Mode = 'execute' | 'detach-ssh-rm' | 'run-ssh' | 'engine';
+/** how long a cycle waits for SSH: four VMs at once on two TCG cores take over 4 minutes to boot (240 s is the default) */
+const SSH_TIMEOUT_S = 600;
 const MODES: Mode[] = ['execute', 'detach-ssh-rm', 'run-ssh', 'engine'];
 
 const count = (lines: string) => lines.split('\n').filter(Boolean).length;
@@ -65,17 +67,22 @@ async function cycle(mode: Mode, name: string): Promise<void> {
   const ok = (r: { exitCode?: number; stderr: unknown }, what: string) => assert.equal(r.exitCode, 0, `${name} ${what}: ${String(r.stderr)}`);
   switch (mode) {
     case 'execute':
-      return ok(await cli(['run', '--rm', '--name', name, '--memory', '1G', '--label', TEST_LABEL, '--execute', 'true', IMAGE], { timeoutMs: 600_000 }), 'run --rm --execute');
+      return ok(await cli(['run', '--rm', '--name', name, '--memory', '1G', '--label', TEST_LABEL, '--execute', 'true', IMAGE], { timeoutMs: 900_000 }), 'run --rm --execute');
     case 'detach-ssh-rm':
       ok(await cli(['run', '-d', '-K', '--name', name, '--memory', '1G', '--label', TEST_LABEL, IMAGE]), 'run -d');
-      ok(await cli(['ssh', '--quiet', name, 'true'], { timeoutMs: 600_000 }), 'ssh');
-      return ok(await cli(['rm', '-f', name]), 'rm');
+      try {
+        ok(await cli(['ssh', '--quiet', '--timeout', String(SSH_TIMEOUT_S), name, 'true'], { timeoutMs: 900_000 }), 'ssh');
+      } finally {
+        // also when ssh failed: a failed cycle leaves no VM behind to muddle the counts
+        ok(await cli(['rm', '-f', name]), 'rm');
+      }
+      return;
     case 'run-ssh':
-      return ok(await cli(['run-ssh', '--quiet', '--name', name, '--memory', '1G', '--label', TEST_LABEL, IMAGE, '--', 'true'], { timeoutMs: 600_000 }), 'run-ssh');
+      return ok(await cli(['run-ssh', '--quiet', '--timeout', String(SSH_TIMEOUT_S), '--name', name, '--memory', '1G', '--label', TEST_LABEL, IMAGE, '--', 'true'], { timeoutMs: 900_000 }), 'run-ssh');
     case 'engine': {
       // the extension's path, in this process: leaked sockets or handles would show in its fds
       const pm = new Podman();
-      const vm = await bootVm(pm, parseRunOptions({ image: IMAGE, name, memory: '1G', sshKeygen: true, detach: true, label: [TEST_LABEL] }), { timeoutMs: 600_000 });
+      const vm = await bootVm(pm, parseRunOptions({ image: IMAGE, name, memory: '1G', sshKeygen: true, detach: true, label: [TEST_LABEL] }), { timeoutMs: SSH_TIMEOUT_S * 1000 });
       try {
         assert.equal((await execCollect(vm.client, 'true')).code, 0);
       } finally {
@@ -86,7 +93,7 @@ async function cycle(mode: Mode, name: string): Promise<void> {
   }
 }
 
-test(`soak: ${CYCLES} cycles (${MODES.join(', ')}; the last ${PARALLEL_CYCLES} with ${PARALLEL} VMs at once) leave nothing behind`, { timeout: CYCLES * 300_000 }, async () => {
+test(`soak: ${CYCLES} cycles (${MODES.join(', ')}; the last ${PARALLEL_CYCLES} with ${PARALLEL} VMs at once) leave nothing behind`, { timeout: CYCLES * 300_000 + PARALLEL_CYCLES * SSH_TIMEOUT_S * 1000 }, async () => {
   const before = await snapshot();
   const started = Date.now();
   for (let i = 0; i < CYCLES; i++) {
