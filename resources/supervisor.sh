@@ -36,8 +36,11 @@ stop_all() {
   for p in $main_pid $pids; do kill -TERM "$p" 2>/dev/null; done
 }
 stopping=
-# podman stop (TERM), Ctrl-C: stop everything; helpers ending now are no fault
-trap 'stopping=1; stop_all' TERM INT HUP
+# podman stop / rm -f (TERM), Ctrl-C, hang-up: stop everything; helpers ending now are no fault, and
+# what fails because of the stop is the stop's (128 + the signal), so a stop never reads as a failure
+trap 'stopping=143; stop_all' TERM
+trap 'stopping=130; stop_all' INT
+trap 'stopping=129; stop_all' HUP
 
 exec_proc() { # $1: a .proc file; execs its argv (call in a subshell)
   file=$1
@@ -64,7 +67,7 @@ start() { # $1: a .proc file; runs it to completion (once) or starts it in the b
     esac
   done < "$proc"
   if [ "$once" = 1 ]; then
-    ( exec_proc "$proc" ) || { say "$(basename_of "$proc") failed (exit $?)"; stop_all; exit 71; }
+    ( exec_proc "$proc" ) || { rc=$?; [ -n "$stopping" ] && exit "$stopping"; say "$(basename_of "$proc") failed (exit $rc)"; stop_all; exit 71; }
     return 0
   fi
   ( exec_proc "$proc" ) &
@@ -74,6 +77,7 @@ start() { # $1: a .proc file; runs it to completion (once) or starts it in the b
     n=0
     while [ ! -S "$socket" ]; do
       if ! kill -0 "$pid" 2>/dev/null; then
+        [ -n "$stopping" ] && exit "$stopping"
         say "$(basename_of "$proc") exited during start-up; its log: ${log:-container log}"
         [ -n "$log" ] && tail_of "$log"
         stop_all; exit 71
@@ -129,6 +133,8 @@ while kill -0 "$main_pid" 2>/dev/null; do rc=0; wait "$main_pid" || rc=$?; done
 for p in $pids; do kill -TERM "$p" 2>/dev/null; done
 for p in $pids; do wait "$p" 2>/dev/null; done
 if [ -n "$helper_died" ]; then say "the VM was stopped: $helper_died"; exit 72; fi
+# stopped on request and QEMU did not end cleanly (during start-up its virtiofsd went at the same moment)
+if [ -n "$stopping" ] && [ "$rc" != 0 ]; then exit "$stopping"; fi
 
 if [ -n "$status_file" ]; then
   code= status=

@@ -67,7 +67,8 @@ export class VmNotReadyError extends EngineError {
   constructor(
     message: string,
     readonly vmName: string,
-    readonly reason: 'timeout' | 'stopped' | 'removed',
+    /** stopped: ended by itself, its container kept (logs); stoppedAndRemoved: ended by itself and podman removed it (--rm) */
+    readonly reason: 'timeout' | 'stopped' | 'stoppedAndRemoved' | 'removed',
     exitCode: number,
   ) {
     super(message, { exitCode });

@@ -107,6 +107,29 @@ test('SIGTERM (podman stop): the supervisor stops the VM process, waits for it, 
   }
 });
 
+test('a stop that makes QEMU fail (its virtiofsd went at the same moment) is the stop\'s: 143, 130, 129, never a failure code', async () => {
+  for (const [signal, expected] of [['SIGTERM', 143], ['SIGINT', 130], ['SIGHUP', 129]] as const) {
+    const dir = planDir({});
+    const pidFile = path.join(dir, 'vm.pid');
+    fs.writeFileSync(path.join(dir, '010-helper.proc'), ['what virtiofsd for the root file system', ...sh('exec sleep 30')].join('\n'));
+    // a QEMU that exits 1 when stopped (as one still connecting to its vhost-user sockets does)
+    fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', ...sh(`trap "exit 1" TERM; echo $$ > ${pidFile}; sleep 30 & wait`)].join('\n'));
+    const child = spawn('/bin/sh', [SCRIPT, dir]);
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    try {
+      for (const end = Date.now() + 10_000; !fs.existsSync(pidFile) || !fs.readFileSync(pidFile, 'utf8').trim(); ) {
+        if (Date.now() > end) assert.fail('the VM process never started');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill(signal);
+      assert.equal(await exited, expected, signal);
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+});
+
 test('--execute: a status the guest forged is never evaluated (digits only), under bash too', () => {
   for (const shell of ['/bin/sh', '/bin/bash']) {
     const dir = planDir({});

@@ -5,6 +5,8 @@ import { imageTagFor } from '../../src/engine/podman/build';
 import { bootcImagesOf } from '../../src/engine/podman/images';
 import type { VmInfo } from '../../src/engine/vm/vms';
 import { exitReason } from '../../src/engine/vm/exitReason';
+import { containerEndFrom } from '../../src/engine/vm/howItEnded';
+import { podmanCommands } from '../../src/engine/podman/commands';
 import { panicOf } from '../../src/engine/vm/panic';
 import { sshAnswers } from '../../src/engine/guest/sshProbe';
 import * as net from 'node:net';
@@ -65,6 +67,34 @@ test('exit reasons: the supervisor\'s codes and signals; none for a clean exit, 
   assert.equal(exitReason({ state: 'failed', exitCode: 1, panic: 'sysrq triggered crash' }), 'the guest kernel panicked: sysrq triggered crash');
   assert.equal(exitReason({ state: 'exited', exitCode: 0 }), undefined);
   assert.equal(exitReason({ state: 'ready', exitCode: undefined }), undefined);
+  // with the container removed (--rm) the reason does not send anyone to its logs
+  assert.match(failed(72)!, /container logs/);
+  assert.equal(exitReason({ state: 'failed', exitCode: 72 }, false), 'a helper process (virtiofsd) ended, so the VM was stopped');
+  assert.equal(exitReason({ state: 'failed', exitCode: 1 }, false), 'QEMU exited with status 1');
+});
+
+test('how a vanished container ended, from podman\'s event log: by itself (its exit code) or on request', () => {
+  // the lines as podman 4 writes them (attributes shortened; a zero exit code is left out)
+  const line = (Status: string, extra: object = {}) => JSON.stringify({ ID: 'e4e0', Name: 'vm', Status, Type: 'container', Attributes: { 'io.bootc-ephemeral': '1' }, ...extra });
+  const [create, start, remove] = [line('create'), line('start'), line('remove')];
+  const died = (code?: unknown) => line('died', code === undefined ? {} : { ContainerExitCode: code });
+  // ended by itself: a helper died (72), QEMU failed (1), killed outright (137: maybe the OOM killer)
+  assert.deepEqual(containerEndFrom([create, start, died(72), remove]), { requested: false, exitCode: 72 });
+  assert.deepEqual(containerEndFrom([start, died(1), remove]), { requested: false, exitCode: 1 });
+  assert.deepEqual(containerEndFrom([start, died(137)]), { requested: false, exitCode: 137 });
+  // on request: `podman rm -f` logs no stop event, but QEMU exits 0 on SIGTERM, the supervisor 128 + the signal
+  assert.deepEqual(containerEndFrom([create, start, died(), remove]), { requested: true, exitCode: 0 });
+  assert.deepEqual(containerEndFrom([start, died(143), remove]), { requested: true, exitCode: 143 });
+  assert.deepEqual(containerEndFrom([start, died(130)]), { requested: true, exitCode: 130 });
+  assert.deepEqual(containerEndFrom([start, line('stop'), died(1), remove]), { requested: true, exitCode: 1 });
+  assert.deepEqual(containerEndFrom([start, line('kill'), died(137)]), { requested: true, exitCode: 137 });
+  // no exit code podman could not have written, no end without a died event, no trust in junk lines
+  assert.deepEqual(containerEndFrom([start, died('72; rm -rf /')]), { requested: false, exitCode: undefined });
+  assert.deepEqual(containerEndFrom([start, died(999)]), { requested: false, exitCode: undefined });
+  assert.equal(containerEndFrom([create, start, remove]), undefined);
+  assert.equal(containerEndFrom(['not json', '']), undefined);
+  // the command: one container, since a time, never streaming
+  assert.deepEqual(podmanCommands.containerEventLog('e4e0', 1764453077.9).args, ['events', '--stream=false', '--format', 'json', '--filter', 'type=container', '--filter', 'container=e4e0', '--since', '1764453077']);
 });
 
 test('panic line from a console log: the message, reduced to plain characters', () => {

@@ -22,6 +22,13 @@ function transcriptOf(terminal: vscode.Terminal): () => string {
   return () => text;
 }
 
+/** Kills the root file system's virtiofsd inside a VM container (as a crash would); false if none runs yet. */
+async function killRootVirtiofsd(vmName: string): Promise<boolean> {
+  const script = 'for d in /proc/[0-9]*; do [ "${d#/proc/}" = $$ ] && continue; if tr "\\0" " " < $d/cmdline 2>/dev/null | grep -q "/virtiofsd --socket-path="; then kill -9 ${d#/proc/}; echo killed; break; fi; done';
+  const kill = await run('podman', ['exec', vmName, 'sh', '-c', script]).catch(() => ({ stdout: '' }));
+  return /killed/.test(kill.stdout);
+}
+
 /** Counts the refreshes the VMs view's podman events watch asks for (its `soon()`), until restored. */
 function countRefreshRequests(api: ExtensionApi): { count: () => number; restore: () => void } {
   const tree = api.services.tree as unknown as { soon(): void };
@@ -229,8 +236,7 @@ describe('a real VM from VS Code', function () {
       await until('the CLI VM in the view', () => api.services.tree.current().find((v) => v.name === name), 20_000, 50);
       assert.ok(eventsWhenFound > 0, `listed ${Date.now() - started} ms after the start, by a refresh no podman event asked for`);
       // a helper that dies ends the VM with the reason (the root file system's virtiofsd here)
-      const kill = await run('podman', ['exec', name, 'sh', '-c', 'for d in /proc/[0-9]*; do [ "${d#/proc/}" = $$ ] && continue; if tr "\\0" " " < $d/cmdline 2>/dev/null | grep -q "/virtiofsd --socket-path="; then kill -9 ${d#/proc/}; echo killed; break; fi; done']);
-      assert.match(kill.stdout, /killed/);
+      assert.ok(await killRootVirtiofsd(name), 'virtiofsd killed');
       const failed = await until('the view to show it failed', () => api.services.tree.current().find((v) => v.name === name && v.state === 'failed'), 30_000, 50);
       assert.equal(failed.exitCode, 72);
       const tooltip = String((api.services.tree.item(name)!.tooltip as vscode.MarkdownString).value);
@@ -336,6 +342,53 @@ describe('a real VM from VS Code', function () {
     await assert.rejects(fetch(`http://127.0.0.1:${forward.localPort}/`));
     assert.equal((await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout.includes(vmName), false, '--rm removed the container');
     vmName = '';
+  });
+
+  it('a VM that dies while it boots (--rm, so podman removes it): an error with the reason; one removed while it boots is no error; neither leaves state', async () => {
+    // what the boot's notifications show, and what the extension's log says
+    const shown: { message: string; buttons: string[] }[] = [];
+    const logged: string[] = [];
+    const window = vscode.window as { showErrorMessage: unknown };
+    const showErrorMessage = vscode.window.showErrorMessage;
+    window.showErrorMessage = async (message: string, ...buttons: string[]) => void shown.push({ message, buttons });
+    const channel = api.services.logger.channel as unknown as Record<'info' | 'error', (m: string) => void>;
+    const [logInfo, logError] = [channel.info, channel.error];
+    channel.info = (m) => (logged.push(`info: ${m}`), logInfo.call(channel, m));
+    channel.error = (m) => (logged.push(`error: ${m}`), logError.call(channel, m));
+    // this boot's VM: named after the image by the extension, new, booting (never another's: it gets killed)
+    const booting = (known: string[]) => until('a new VM booting', () => api.services.tree.current().find((v) => v.state === 'booting' && /^bootc-sample-[0-9a-f]{4}$/.test(v.name) && !known.includes(v.name)), 60_000, 50);
+    const names: string[] = [];
+    try {
+      // a helper process dies (the root file system's virtiofsd): the VM ends by itself while it boots
+      const before = api.services.tree.current().map((v) => v.name);
+      const dies = api.boot({ image: 'localhost/bootc-sample:latest' });
+      const failing = await booting(before);
+      names.push(failing.name);
+      await until('its virtiofsd running, then killed', () => killRootVirtiofsd(failing.name), 30_000, 200);
+      assert.equal(await dies, undefined);
+      const error = logged.find((l) => l.startsWith('error: '));
+      assert.ok(error, `an error in the log, not "removed": ${logged.join('\n')}`);
+      assert.match(error, new RegExp(`the VM ${failing.name} stopped before SSH became available \\(exit 72: a helper process \\(virtiofsd\\) ended, so the VM was stopped\\); it was started with --rm, so podman removed it and its logs`));
+      // the notification: only what can still help (its container and logs are gone)
+      assert.deepEqual(shown.map((e) => e.buttons), [['Show Log']]);
+      assert.ok(failing.stateDir && !fs.existsSync(failing.stateDir), 'no state dir left');
+
+      // removed from outside while it boots: what the user asked for, no error
+      const removed = api.boot({ image: 'localhost/bootc-sample:latest' });
+      const gone = await booting([...before, ...names]);
+      names.push(gone.name);
+      await run('podman', ['rm', '-f', gone.name]);
+      assert.equal(await removed, undefined);
+      assert.ok(logged.includes(`info: the VM ${gone.name} was removed before SSH became available`), logged.join('\n'));
+      assert.equal(shown.length, 1, `no second error: ${shown.slice(1).map((e) => e.message).join('; ')}`);
+      assert.ok(gone.stateDir && !fs.existsSync(gone.stateDir), 'no state dir left');
+      const containers = (await run('podman', ['ps', '-a', '--format', '{{.Names}}'])).stdout;
+      assert.ok(!names.some((n) => containers.includes(n)), 'no container left');
+    } finally {
+      window.showErrorMessage = showErrorMessage;
+      Object.assign(channel, { info: logInfo, error: logError });
+      if (names.length) await run('node', [CLI, 'rm', '-f', ...names]).catch(() => undefined);
+    }
   });
 
   it('a cancelled boot leaves no container and no state', async () => {

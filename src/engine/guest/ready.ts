@@ -5,6 +5,8 @@ import type { Podman } from '../podman/podman';
 import { connectSsh } from './ssh';
 import { vmStatePaths } from '../vm/stateDir';
 import { findVm, journalSaysReady, sshTargetOf, VmInfo } from '../vm/vms';
+import { endFrom, howItEnded } from '../vm/howItEnded';
+import { exitReason } from '../vm/exitReason';
 import { followVmLog } from '../vm/transport';
 import { BOOT_PHASES, laterPhase, phaseFromGuestOutput, type BootPhase } from './bootPhases';
 import * as l10n from '@vscode/l10n';
@@ -16,6 +18,8 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** each boot phase once, in order, as the guest's output shows it (the CLI's status line, the extension's progress) */
   onPhase?: (phase: BootPhase) => void;
+  /** the container id when the caller has just started it: gone already is then an end to explain */
+  startedId?: string;
 }
 
 /** The console's first bytes show the kernel start, its last ones the initrd (the journal stream starts later). */
@@ -96,6 +100,8 @@ function remoteOutput(podman: Podman, vm: VmInfo): GuestOutput {
   return { journal, consoleWindow: console, dispose: () => stop.abort() };
 }
 
+const NO_OUTPUT: GuestOutput = { journal: () => '', consoleWindow: () => '', dispose: () => undefined };
+
 function outputTail(output: GuestOutput, n = 15): string {
   const last = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n);
   const lines = last(output.journal());
@@ -105,14 +111,30 @@ function outputTail(output: GuestOutput, n = 15): string {
 }
 
 /** Why SSH cannot be had: never started, stopped after it was ready, or stopped while booting. */
-function notRunning(vm: VmInfo, atStart: boolean, output: GuestOutput): EngineError {
+async function notRunning(podman: Podman, vm: VmInfo, atStart: boolean, output: GuestOutput): Promise<EngineError> {
   const how = `container ${vm.podmanState}${vm.exitCode !== undefined ? `, exit ${vm.exitCode}` : ''}`;
   const wasReady = !!vm.stateDir && fs.existsSync(vmStatePaths(vm.stateDir).readyMarker);
   if (wasReady) return new EngineError(l10n.t('the VM {0} is not running any more ({1})', vm.name, how), { exitCode: SSH_NO_CONNECTION });
   // stopped or being removed from outside (Stop, Remove, podman stop/rm) while it booted: asked for, not a fault
   if (vm.podmanState === 'stopping' || vm.podmanState === 'removing') return new VmNotReadyError(l10n.t('the VM {0} was stopped before SSH became available', vm.name), vm.name, 'removed', SSH_NO_CONNECTION);
+  // podman removes a --rm container as it ends, its logs with it: say now how it ended
+  if (vm.autoRemove) return vanished(podman, vm, output);
   if (atStart && vm.podmanState !== 'created' && vm.podmanState !== 'initialized') return new VmNotReadyError(l10n.t('the VM {0} is not running ({1}){2}', vm.name, how, outputTail(output)), vm.name, 'stopped', SSH_NO_CONNECTION);
   return new VmNotReadyError(l10n.t('the VM {0} stopped before SSH became available ({1}){2}', vm.name, how, outputTail(output)), vm.name, 'stopped', SSH_NO_CONNECTION);
+}
+
+/**
+ * Why a VM is gone (or going: --rm) while it booted: removed on request (Stop, Remove, `podman rm -f`: not a failure of its
+ * own), or it ended by itself and podman removed it as it was started with --rm (a failure, with the reason).
+ */
+async function vanished(podman: Podman, vm: Pick<VmInfo, 'id' | 'name' | 'podmanState' | 'createdAt' | 'exitCode' | 'options'>, output: GuestOutput): Promise<VmNotReadyError> {
+  // the event log, else (not written yet) the exit podman reported for a container that is still listed
+  const end = (await howItEnded(podman, vm)) ?? (vm.podmanState !== 'running' && vm.exitCode !== undefined ? endFrom(vm.exitCode, false) : undefined);
+  if (!end || end.requested) return new VmNotReadyError(l10n.t('the VM {0} was removed before SSH became available', vm.name), vm.name, 'removed', SSH_NO_CONNECTION);
+  const code = end.exitCode;
+  const reason = code === undefined ? undefined : exitReason({ state: 'failed', exitCode: code, options: vm.options }, false);
+  const why = code === undefined ? l10n.t('exit status unknown') : reason ? `exit ${code}: ${reason}` : `exit ${code}`;
+  return new VmNotReadyError(l10n.t('the VM {0} stopped before SSH became available ({1}); it was started with --rm, so podman removed it and its logs{2}', vm.name, why, outputTail(output)), vm.name, 'stoppedAndRemoved', SSH_NO_CONNECTION);
 }
 
 /**
@@ -137,7 +159,10 @@ export const SSH_NO_CONNECTION = 255;
 export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions = {}): Promise<{ vm: VmInfo; client: Client }> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_SSH_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
-  const vm = await findVm(podman, name);
+  const vm = await findVm(podman, name).catch(async (e: unknown) => {
+    const gone = !!opts.startedId && e instanceof EngineError && e.details.field === 'name';
+    throw gone ? await vanished(podman, { id: opts.startedId!, name, podmanState: 'running' }, NO_OUTPUT) : e;
+  });
   const output = podman.remote ? remoteOutput(podman, vm) : localOutput(vm);
   try {
     return await untilSshAnswers(podman, vm, output, opts, timeoutMs, deadline);
@@ -169,11 +194,10 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
     if (tick % 4 === 0) {
       // only whether it still runs: the journal is already being followed here
       const current = vm;
-      vm = await findVm(podman, vm.id, { remoteReadiness: false }).catch((e: unknown) => {
-        // gone while it booted: removed (Stop, Remove, podman rm), not a failure of its own
-        throw e instanceof EngineError && e.details.field === 'name' ? new VmNotReadyError(l10n.t('the VM {0} was removed before SSH became available', current.name), current.name, 'removed', SSH_NO_CONNECTION) : e;
+      vm = await findVm(podman, vm.id, { remoteReadiness: false }).catch(async (e: unknown) => {
+        throw e instanceof EngineError && e.details.field === 'name' ? await vanished(podman, current, output) : e;
       });
-      if (vm.podmanState !== 'running') throw notRunning(vm, tick === 0, output);
+      if (vm.podmanState !== 'running') throw await notRunning(podman, vm, tick === 0, output);
     }
     if (!listening && vm.stateDir) {
       const journalText = output.journal();

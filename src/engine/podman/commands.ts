@@ -46,6 +46,9 @@ export const podmanCommands = {
   listContainers: () => command(['ps', '--all', '--format', 'json'], json<PodmanPsEntry[]>('listing containers', [])),
   /** ids of the containers with this label value (a launch's own container) */
   containersLabelled: (key: string, value: string) => command(['ps', '--all', '--quiet', '--filter', `label=${key}=${value}`], (r) => r.stdout.split('\n').filter(Boolean)),
+  /** podman's event log lines (JSON) about one container since a time (unix seconds); it may be gone (--rm) */
+  containerEventLog: (id: string, sinceUnixSeconds: number) =>
+    command(['events', '--stream=false', '--format', 'json', '--filter', 'type=container', '--filter', `container=${id}`, '--since', String(Math.floor(sinceUnixSeconds))], (r) => (r.exitCode === 0 ? r.stdout.split('\n').filter(Boolean) : [])),
   containerExists: (nameOrId: string) => command(['container', 'exists', '--', nameOrId], succeeded),
   inspectContainer: (id: string, what: string) => command(['inspect', '--type', 'container', '--', id], json<unknown[]>(what, [])),
   stopContainer: (id: string, timeSeconds: number, what: string) => command(['stop', '--time', String(timeSeconds), '--', id], output(what)),

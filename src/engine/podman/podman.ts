@@ -122,5 +122,7 @@ export interface PodmanPsEntry {
   ExitedAt?: number;
   ExitCode?: number;
   Exited?: boolean;
+  /** started with --rm: podman removes it as it ends */
+  AutoRemove?: boolean;
   Ports?: { host_ip?: string; container_port: number; host_port: number; protocol?: string }[] | null;
 }

@@ -4,12 +4,15 @@ import type { VmInfo } from './vms';
 
 const SUPERVISOR_CODES: Record<number, string> = {
   70: 'the launch plan had no VM process',
-  71: 'a helper process failed to start (the container logs say which)',
-  72: 'a helper process (virtiofsd) ended, so the VM was stopped (the container logs say which and how)',
+  71: 'a helper process failed to start',
+  72: 'a helper process (virtiofsd) ended, so the VM was stopped',
 };
 
-/** One line for a failed VM's exit code; undefined for a clean exit, an unknown code or an --execute VM. */
-export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options' | 'panic'>): string | undefined {
+/**
+ * One line for a failed VM's exit code; undefined for a clean exit, an unknown code or an --execute VM.
+ * `logsKept`: false once podman removed the container (--rm), so the reason does not point to its logs.
+ */
+export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options' | 'panic'>, logsKept = true): string | undefined {
   const code = vm.exitCode;
   if (vm.state !== 'failed' || code === undefined) return undefined;
   if (vm.panic !== undefined) return `the guest kernel panicked: ${vm.panic}`;
@@ -17,9 +20,9 @@ export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options' | '
   const o = vm.options as { execute?: unknown[]; executeCount?: unknown } | undefined;
   const executed = (Array.isArray(o?.execute) && o.execute.length > 0) || Number(o?.executeCount ?? 0) > 0;
   if (executed) return `the --execute command's exit status (or 125: the VM stopped before it reported one)`;
-  if (SUPERVISOR_CODES[code]) return SUPERVISOR_CODES[code];
+  if (SUPERVISOR_CODES[code]) return logsKept ? `${SUPERVISOR_CODES[code]} (the container logs say which and how)` : SUPERVISOR_CODES[code];
   if (code === 137) return 'killed (SIGKILL): the container or QEMU was killed';
   if (code === 143) return 'terminated (SIGTERM) before the guest shut down';
   if (code > 128 && code < 160) return `QEMU was killed by signal ${code - 128}`;
-  return `QEMU exited with status ${code} (the container logs have its message)`;
+  return logsKept ? `QEMU exited with status ${code} (the container logs have its message)` : `QEMU exited with status ${code}`;
 }

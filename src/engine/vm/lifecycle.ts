@@ -3,7 +3,7 @@ import type { Podman } from '../podman/podman';
 import type { RunOptions } from '../options/runOptions';
 import type { BootPhase } from '../guest/bootPhases';
 import type { ResolvedAccel } from '../plan/qemu';
-import { EngineError } from '../errors';
+import { EngineError, VmNotReadyError } from '../errors';
 import { prepareLaunch, type LaunchDeps, type PreparedLaunch } from './launch';
 import { startDetached } from './start';
 import { waitForSsh } from '../guest/ready';
@@ -56,9 +56,9 @@ export async function bootVm(podman: Podman, options: RunOptions, hooks: BootHoo
   try {
     hooks.onPrepared?.(prepared);
     if (hooks.signal?.aborted) throw new EngineError(l10n.t('cancelled before the VM started'));
-    await startDetached(prepared, podman);
+    const startedId = await startDetached(prepared, podman);
     await hooks.onStarted?.(prepared.name, prepared.accel);
-    const { client } = await waitForSsh(podman, prepared.name, { signal: hooks.signal, onPhase: hooks.onPhase, timeoutMs: hooks.timeoutMs });
+    const { client } = await waitForSsh(podman, prepared.name, { signal: hooks.signal, onPhase: hooks.onPhase, timeoutMs: hooks.timeoutMs, startedId });
     return {
       name: prepared.name,
       accel: prepared.accel,
@@ -67,7 +67,9 @@ export async function bootVm(podman: Podman, options: RunOptions, hooks: BootHoo
       remove,
     };
   } catch (e) {
-    if (hooks.signal?.aborted || !hooks.keepOnFailure) await remove().catch(() => undefined);
+    // kept for its logs only while its container is: one that is gone leaves no state dir behind
+    const gone = e instanceof VmNotReadyError && (e.reason === 'removed' || e.reason === 'stoppedAndRemoved');
+    if (hooks.signal?.aborted || !hooks.keepOnFailure || gone) await remove().catch(() => undefined);
     throw e;
   }
 }

@@ -28,6 +28,8 @@ export interface VmInfo {
   startedAt?: number;
   exitedAt?: number;
   exitCode?: number;
+  /** started with --rm: podman removes the container (and its logs) as it ends */
+  autoRemove?: boolean;
   stateDir?: string;
   accel?: string;
   ssh: boolean;
@@ -39,7 +41,6 @@ export interface VmInfo {
   /** a failed VM whose console shows a kernel panic: the panic message (guest text, reduced to plain characters) */
   panic?: string;
 }
-
 
 /** Journal lines that mean the guest is up: sshd listening (SSH VMs), or boot finished. */
 const BOOT_FINISHED = /Reached target (multi-user\.target|Multi-User System)|Startup finished in/;
@@ -133,6 +134,7 @@ export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefine
     startedAt: validTime(e.StartedAt),
     exitedAt: validTime(e.ExitedAt),
     exitCode: e.State === 'exited' || e.State === 'stopped' ? e.ExitCode : undefined,
+    autoRemove: e.AutoRemove === true,
     stateDir,
     accel: labels[LABELS.accel],
     ssh,
@@ -180,8 +182,7 @@ export function sshTargetOf(vm: VmInfo, podman?: Podman): SshTarget {
   const remote = !!podman?.remote;
   if (!vm.sshPort && !(remote && isRunning(vm))) throw new EngineError(l10n.t('{0} has no published SSH port (is it running?)', vm.name), { field: 'name', value: vm.name });
   const p = vmStatePaths(vm.stateDir);
-  let privateKey: string;
-  let hostPublicKey: string;
+  let privateKey: string, hostPublicKey: string;
   try {
     privateKey = fs.readFileSync(p.clientKey, 'utf8');
     hostPublicKey = fs.readFileSync(p.guestHostKey, 'utf8').trim();

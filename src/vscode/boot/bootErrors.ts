@@ -11,12 +11,14 @@ export interface ErrorAction {
 
 /**
  * The actions that help with a failed boot: a VM that never answered SSH offers its console and
- * journal (it is kept for them), one that stopped its container's output, a failed build its log at the
- * failing step; every error offers the extension's log.
+ * journal (it is kept for them), one that stopped its container's output (unless podman removed it,
+ * --rm), a failed build its log at the failing step; every error offers the extension's log.
  */
 export function bootErrorActions(s: Services, e: unknown): ErrorAction[] {
   const command = (label: string, id: string, ...args: unknown[]): ErrorAction => ({ label, run: () => vscode.commands.executeCommand(id, ...args) });
   const showLog: ErrorAction = { label: vscode.l10n.t('Show Log'), run: () => s.logger.channel.show(true) };
+  // ended by itself and removed by podman (--rm): its logs went with it; the message holds their last lines
+  if (e instanceof VmNotReadyError && e.reason === 'stoppedAndRemoved') return [showLog];
   if (e instanceof VmNotReadyError) {
     const first =
       e.reason === 'timeout'
