@@ -5,7 +5,8 @@ import { imageTagFor } from '../../src/engine/podman/build';
 import { bootcImagesOf } from '../../src/engine/podman/images';
 import type { VmInfo } from '../../src/engine/vm/vms';
 import { exitReason } from '../../src/engine/vm/exitReason';
-import { containerEndFrom } from '../../src/engine/vm/howItEnded';
+import { containerEndFrom, howItEnded } from '../../src/engine/vm/howItEnded';
+import type { Podman } from '../../src/engine/podman/podman';
 import { podmanCommands } from '../../src/engine/podman/commands';
 import { panicOf } from '../../src/engine/vm/panic';
 import { sshAnswers } from '../../src/engine/guest/sshProbe';
@@ -71,6 +72,15 @@ test('exit reasons: the supervisor\'s codes and signals; none for a clean exit, 
   assert.match(failed(72)!, /container logs/);
   assert.equal(exitReason({ state: 'failed', exitCode: 72 }, false), 'a helper process (virtiofsd) ended, so the VM was stopped');
   assert.equal(exitReason({ state: 'failed', exitCode: 1 }, false), 'QEMU exited with status 1');
+});
+
+test('how a vanished container ended: an id that is not podman\'s hex never reaches the events filter', async () => {
+  const asked: unknown[] = [];
+  const fake = { exec: async (c: { args: readonly string[] }) => (asked.push(c.args), []) } as unknown as Podman;
+  assert.equal(await howItEnded(fake, { id: 'x,label=a', createdAt: 1 }), undefined);
+  assert.deepEqual(asked, []);
+  assert.equal(await howItEnded(fake, { id: 'e4e02bd30955', createdAt: 10 }), undefined, 'no died event: undefined');
+  assert.deepEqual(asked, [podmanCommands.containerEventLog('e4e02bd30955', 9).args]);
 });
 
 test('how a vanished container ended, from podman\'s event log: by itself (its exit code) or on request', () => {

@@ -48,6 +48,8 @@ export function containerEndFrom(lines: readonly string[]): ContainerEnd | undef
 export async function howItEnded(podman: Podman, vm: Pick<VmInfo, 'id' | 'createdAt'>): Promise<ContainerEnd | undefined> {
   // since its creation (a second early for clock rounding), or the last hour: never the whole log
   const since = vm.createdAt !== undefined ? vm.createdAt - 1 : Date.now() / 1000 - 3600;
+  // podman's own id, but it becomes a filter: hex only
+  if (!/^[0-9a-f]{12,64}$/.test(vm.id)) return undefined;
   const lines = await podman.exec(podmanCommands.containerEventLog(vm.id, since)).catch(() => []);
   return containerEndFrom(lines);
 }
