@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { cli, podman, IMAGE, TEST_LABEL, STATE_ROOT } from '../e2e/harness';
 import { Podman } from '../../src/engine/podman/podman';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
@@ -18,6 +19,8 @@ const PARALLEL_CYCLES = Math.max(1, Math.round(CYCLES / 10));
 type Mode = 'execute' | 'detach-ssh-rm' | 'run-ssh' | 'engine';
 /** how long a cycle waits for SSH: four VMs at once on two TCG cores take over 4 minutes to boot (240 s is the default) */
 const SSH_TIMEOUT_S = 600;
+/** The CLI gives up on a cycle after this long (SIGTERM: a --rm VM's state dir and its logs go with it). */
+const CYCLE_LIMIT_MS = 900_000;
 const MODES: Mode[] = ['execute', 'detach-ssh-rm', 'run-ssh', 'engine'];
 
 const count = (lines: string) => lines.split('\n').filter(Boolean).length;
@@ -67,18 +70,18 @@ async function cycle(mode: Mode, name: string): Promise<void> {
   const ok = (r: { exitCode?: number; stderr: unknown }, what: string) => assert.equal(r.exitCode, 0, `${name} ${what}: ${String(r.stderr)}`);
   switch (mode) {
     case 'execute':
-      return ok(await cli(['run', '--rm', '--name', name, '--memory', '1G', '--label', TEST_LABEL, '--execute', 'true', IMAGE], { timeoutMs: 900_000 }), 'run --rm --execute');
+      return ok(await cli(['run', '--rm', '--name', name, '--memory', '1G', '--label', TEST_LABEL, '--execute', 'true', IMAGE], { timeoutMs: CYCLE_LIMIT_MS }), 'run --rm --execute');
     case 'detach-ssh-rm':
       ok(await cli(['run', '-d', '-K', '--name', name, '--memory', '1G', '--label', TEST_LABEL, IMAGE]), 'run -d');
       try {
-        ok(await cli(['ssh', '--quiet', '--timeout', String(SSH_TIMEOUT_S), name, 'true'], { timeoutMs: 900_000 }), 'ssh');
+        ok(await cli(['ssh', '--quiet', '--timeout', String(SSH_TIMEOUT_S), name, 'true'], { timeoutMs: CYCLE_LIMIT_MS }), 'ssh');
       } finally {
         // also when ssh failed: a failed cycle leaves no VM behind to muddle the counts
         ok(await cli(['rm', '-f', name]), 'rm');
       }
       return;
     case 'run-ssh':
-      return ok(await cli(['run-ssh', '--quiet', '--timeout', String(SSH_TIMEOUT_S), '--name', name, '--memory', '1G', '--label', TEST_LABEL, IMAGE, '--', 'true'], { timeoutMs: 900_000 }), 'run-ssh');
+      return ok(await cli(['run-ssh', '--quiet', '--timeout', String(SSH_TIMEOUT_S), '--name', name, '--memory', '1G', '--label', TEST_LABEL, IMAGE, '--', 'true'], { timeoutMs: CYCLE_LIMIT_MS }), 'run-ssh');
     case 'engine': {
       // the extension's path, in this process: leaked sockets or handles would show in its fds
       const pm = new Podman();
@@ -93,6 +96,25 @@ async function cycle(mode: Mode, name: string): Promise<void> {
   }
 }
 
+/** A cycle still running a minute before its limit copies its VM's logs to soak-failures/, to say why later. */
+async function keepingLogsIfSlow(name: string, run: () => Promise<void>): Promise<void> {
+  const timer = setTimeout(() => {
+    const dest = path.resolve('soak-failures', name);
+    fs.mkdirSync(dest, { recursive: true });
+    try {
+      fs.cpSync(path.join(STATE_ROOT, name, 'logs'), dest, { recursive: true });
+    } catch (e) {
+      fs.writeFileSync(path.join(dest, 'copy-failed.txt'), String(e));
+    }
+    console.log(`${name}: still running after ${(CYCLE_LIMIT_MS - 60_000) / 1000} s; its logs: ${dest}`);
+  }, CYCLE_LIMIT_MS - 60_000);
+  try {
+    await run();
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 test(`soak: ${CYCLES} cycles (${MODES.join(', ')}; the last ${PARALLEL_CYCLES} with ${PARALLEL} VMs at once) leave nothing behind`, { timeout: CYCLES * 300_000 + PARALLEL_CYCLES * SSH_TIMEOUT_S * 1000 }, async () => {
   const before = await snapshot();
   const started = Date.now();
@@ -100,7 +122,7 @@ test(`soak: ${CYCLES} cycles (${MODES.join(', ')}; the last ${PARALLEL_CYCLES} w
     const parallel = i >= CYCLES - PARALLEL_CYCLES;
     const t0 = Date.now();
     const modes = parallel ? Array.from({ length: PARALLEL }, (_, k) => MODES[(i + k) % MODES.length]) : [MODES[i % MODES.length]];
-    await Promise.all(modes.map((mode, k) => cycle(mode, `soak-${i}-${k}`)));
+    await Promise.all(modes.map((mode, k) => keepingLogsIfSlow(`soak-${i}-${k}`, () => cycle(mode, `soak-${i}-${k}`))));
     console.log(`cycle ${i + 1}/${CYCLES} (${modes.join(' + ')}): ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   // podman finishes its cleanup of the last containers just after they end (conmon exits last): take the

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { escapeSystemdPath } from '../../src/engine/plan/systemdEscape';
 import { buildCpio, alignmentPadding } from '../../src/engine/plan/cpio';
-import { bindMountUnit, consoleAutologinDropIn, executeUnits, swapUnit, journalStreamUnit } from '../../src/engine/plan/guestUnits';
+import { bindMountUnit, consoleAutologinDropIn, executeUnits, swapUnit, journalStreamUnit, virtioPortWaitDropIns } from '../../src/engine/plan/guestUnits';
 import { setupTmpfiles, buildGuestPayload } from '../../src/engine/plan/guestPayload';
 import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
 import { buildVirtiofsdArgs } from '../../src/engine/plan/virtiofsd';
@@ -173,6 +173,18 @@ test('guest: the serial console logs in as root through a drop-in, next to the u
   assert.equal(lines.filter((l) => l.startsWith('d /run/systemd/system/serial-getty@ttyS0.service.d ')).length, 1, 'the drop-in dir is created once');
   assert.ok(lines.includes('C /run/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf - - - - /usr/lib/bootc-ephemeral/unit-files/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf'));
   assert.match(consoleAutologinDropIn().content, /^ExecStart=\n.*--autologin root/m);
+});
+
+test('guest: the units that need our virtio ports wait for them as long as it takes (no 90 s device timeout)', () => {
+  const conf = setupTmpfiles({ units: [], unitFiles: virtioPortWaitDropIns(true) }).split('\n');
+  for (const port of ['journal', 'execute', 'execute\\x2dstatus']) {
+    const dropIn = `/run/systemd/system/dev-virtio\\x2dports-org.bootc\\x2dephemeral.${port}.device.d/50-bootc-ephemeral-wait.conf`;
+    assert.ok(conf.some((l) => l.startsWith(`C ${dropIn.replace(/\\/g, '\\\\')} `)), `${dropIn} in ${conf.join('\n')}`);
+  }
+  assert.deepEqual(virtioPortWaitDropIns(false).map((d) => d.content), ['[Unit]\nJobRunningTimeoutSec=infinity\n']);
+  const payload = (o: Record<string, unknown>) => String(plan(o).files.find((f) => f.path.endsWith('/initramfs-append.cpio'))?.content ?? '');
+  assert.match(payload({ name: 'vm1', execute: ['true'] }), /org\.bootc\\x2dephemeral\.execute\\x2dstatus\.device\.d\/50-bootc-ephemeral-wait\.conf/);
+  assert.doesNotMatch(payload({ name: 'vm1' }), /execute\\x2dstatus\.device\.d/);
 });
 
 test('podman argv: labels, mounts, publish, flags, entrypoint', () => {

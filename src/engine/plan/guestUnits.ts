@@ -139,6 +139,20 @@ ExecStart=-/sbin/agetty --autologin root --noclear --keep-baud 115200,57600,3840
   };
 }
 
+/**
+ * systemd gives up on a device after 90 s (DefaultDeviceTimeoutSec), and a unit that Requires= it fails
+ * with it. With several TCG VMs on few cores udev can take that long to name our virtio ports (12 s for
+ * one VM here), and a failed --execute status unit never powers off: the VM would run forever. QEMU always
+ * creates these ports, so the wait for them is never in vain.
+ */
+export function virtioPortWaitDropIns(execute: boolean): { relPath: string; content: string }[] {
+  const ports = [JOURNAL_PORT, ...(execute ? [EXECUTE_PORT, EXECUTE_STATUS_PORT] : [])];
+  return ports.map((port) => ({
+    relPath: `${deviceUnit(`/dev/virtio-ports/${port}`)}.d/50-bootc-ephemeral-wait.conf`,
+    content: '[Unit]\nJobRunningTimeoutSec=infinity\n',
+  }));
+}
+
 /** The initrd service that applies our tmpfiles config before switch-root. */
 export function initrdSetupUnit(): GuestUnit {
   return {

@@ -10,7 +10,7 @@ import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { buildGuestPayload } from './guestPayload';
-import { GuestUnit, bindMountUnit, consoleAutologinDropIn, executeUnits, journalStreamUnit, swapUnit, virtiofsTag } from './guestUnits';
+import { GuestUnit, bindMountUnit, consoleAutologinDropIn, executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns, virtiofsTag } from './guestUnits';
 import * as l10n from '@vscode/l10n';
 
 export interface SshMaterial {
@@ -161,7 +161,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   ];
   const payload = buildGuestPayload({
     units,
-    unitFiles: [consoleAutologinDropIn(), ...(ctx.userUnits?.unitFiles ?? [])],
+    unitFiles: [consoleAutologinDropIn(), ...virtioPortWaitDropIns(options.execute.length > 0), ...(ctx.userUnits?.unitFiles ?? [])],
     sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
   });
 
