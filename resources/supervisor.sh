@@ -147,9 +147,13 @@ if [ -n "$status_file" ]; then
   case $status in ''|*[!0-9]*|????*) status= ;; esac
   case $code in ''|*[!0-9]*) code= ;; esac
   if [ -z "$status" ]; then say "the VM stopped before --execute reported an exit status (QEMU exit $rc)"; exit 125; fi
-  # ExecMainCode: 1 exited, 2 killed, 3 dumped (siginfo CLD_*)
-  case $code in 2|3) exit $((128 + status)) ;; esac
-  exit "$status"
+  # ExecMainCode: 1 exited, 2 killed, 3 dumped (siginfo CLD_*); 0: it never ran (its unit did not start)
+  case $code in
+    1) exit "$status" ;;
+    2|3) exit $((128 + status)) ;;
+  esac
+  say "the --execute command did not run: its unit did not start (the guest's journal says why)"
+  exit 125
 fi
 [ "$rc" = 0 ] || say "QEMU exited with status $rc"
 exit "$rc"

@@ -50,6 +50,16 @@ test('--execute: a killed command is 128+signal; no status at all is 125', () =>
   assert.match(r.stderr, /before --execute reported an exit status/);
 });
 
+test('--execute: a command whose unit never started (ExecMainCode=0) is 125 and said so, never success', () => {
+  const dir = planDir({});
+  const status = path.join(dir, 'status');
+  // what systemctl show prints for a unit that did not start (a dependency failed): code and status 0
+  fs.writeFileSync(path.join(dir, '900-qemu.proc'), ['main 1', `status ${status}`, ...sh(`printf 'ExecMainCode=0\\nExecMainStatus=0\\n' > ${status}`)].join('\n'));
+  const r = run(dir);
+  assert.equal(r.status, 125);
+  assert.match(r.stderr, /the --execute command did not run: its unit did not start/);
+});
+
 test('helpers start first, their socket is awaited, and they are stopped after the VM ends', () => {
   const dir = planDir({});
   const sock = path.join(dir, 'h.sock');

@@ -19,7 +19,7 @@ export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options' | '
   // the state dir's options list the commands; the label's only count them
   const o = vm.options as { execute?: unknown[]; executeCount?: unknown } | undefined;
   const executed = (Array.isArray(o?.execute) && o.execute.length > 0) || Number(o?.executeCount ?? 0) > 0;
-  if (executed) return `the --execute command's exit status (or 125: the VM stopped before it reported one)`;
+  if (executed) return `the --execute command's exit status (or 125: the VM stopped before it reported one, or the command never ran)`;
   if (SUPERVISOR_CODES[code]) return logsKept ? `${SUPERVISOR_CODES[code]} (the container logs say which and how)` : SUPERVISOR_CODES[code];
   if (code === 137) return 'killed (SIGKILL): the container or QEMU was killed';
   if (code === 143) return 'terminated (SIGTERM) before the guest shut down';
