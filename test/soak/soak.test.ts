@@ -21,6 +21,7 @@ type Mode = 'execute' | 'detach-ssh-rm' | 'run-ssh' | 'engine';
 const SSH_TIMEOUT_S = 600;
 /** The CLI gives up on a cycle after this long (SIGTERM: a --rm VM's state dir and its logs go with it). */
 const CYCLE_LIMIT_MS = 900_000;
+const LOGS_KEPT_AFTER_MS = SSH_TIMEOUT_S * 1000 - 60_000;
 const MODES: Mode[] = ['execute', 'detach-ssh-rm', 'run-ssh', 'engine'];
 
 const count = (lines: string) => lines.split('\n').filter(Boolean).length;
@@ -96,7 +97,7 @@ async function cycle(mode: Mode, name: string): Promise<void> {
   }
 }
 
-/** A cycle still running a minute before its limit copies its VM's logs to soak-failures/, to say why later. */
+/** A cycle still running a minute before the first limit that ends it (the SSH wait) copies its VM's logs to soak-failures/ (a failed run or run-ssh removes them). */
 async function keepingLogsIfSlow(name: string, run: () => Promise<void>): Promise<void> {
   const timer = setTimeout(() => {
     const dest = path.resolve('soak-failures', name);
@@ -106,8 +107,8 @@ async function keepingLogsIfSlow(name: string, run: () => Promise<void>): Promis
     } catch (e) {
       fs.writeFileSync(path.join(dest, 'copy-failed.txt'), String(e));
     }
-    console.log(`${name}: still running after ${(CYCLE_LIMIT_MS - 60_000) / 1000} s; its logs: ${dest}`);
-  }, CYCLE_LIMIT_MS - 60_000);
+    console.log(`${name}: still running after ${LOGS_KEPT_AFTER_MS / 1000} s; its logs: ${dest}`);
+  }, LOGS_KEPT_AFTER_MS);
   try {
     await run();
   } finally {

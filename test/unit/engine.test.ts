@@ -1,3 +1,4 @@
+import { outputTail } from '../../src/engine/guest/ready';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -374,4 +375,14 @@ test('ssh: an unreadable client key is refused before a stream to the guest is o
   const target = { host: 'vm', port: 22, user: 'root', privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\nbroken\n-----END OPENSSH PRIVATE KEY-----\n', hostPublicKey: keys.hostPublic, openStream: () => { opened++; throw new Error('must not be opened'); } };
   await assert.rejects(connectSsh(target), /the VM's SSH client key is unreadable/);
   assert.equal(opened, 0);
+});
+
+test('a guest that did not become ready: its last journal and console lines, without its control sequences', () => {
+  const journal = Array.from({ length: 20 }, (_, i) => `journal ${i}`).join('\n');
+  const consoleText = Array.from({ length: 20 }, (_, i) => `console ${i}`).join('\n') + '\n\x1b]52;c;cGF3bmVk\x07INFO: task sshd blocked for more than 120 seconds.\n';
+  const both = outputTail({ journal: () => journal, consoleWindow: () => consoleText });
+  assert.match(both, /^\nlast journal lines:\n {2}journal 5\n[^]* {2}journal 19\nlast console lines:\n {2}console 13\n[^]* {2}INFO: task sshd blocked for more than 120 seconds\.$/);
+  assert.doesNotMatch(both, /\x1b|\x07|journal 4\n|console 12\n/, 'the last 15 journal and 8 console lines; no OSC 52 (clipboard) from the guest');
+  assert.match(outputTail({ journal: () => '', consoleWindow: () => consoleText }), /^\nlast console lines:\n {2}console 6\n/, 'no journal: 15 console lines');
+  assert.equal(outputTail({ journal: () => '', consoleWindow: () => '' }), '');
 });

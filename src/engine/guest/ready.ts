@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { filterTerminalOutput } from './terminalFilter';
 import type { Client } from 'ssh2';
 import { EngineError, VmNotReadyError } from '../errors';
 import type { Podman } from '../podman/podman';
@@ -102,12 +103,16 @@ function remoteOutput(podman: Podman, vm: VmInfo): GuestOutput {
 
 const NO_OUTPUT: GuestOutput = { journal: () => '', consoleWindow: () => '', dispose: () => undefined };
 
-function outputTail(output: GuestOutput, n = 15): string {
-  const last = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-n);
-  const lines = last(output.journal());
-  const source = lines.length ? 'journal' : 'console';
-  const shown = lines.length ? lines : last(output.consoleWindow());
-  return shown.length ? `\nlast ${source} lines:\n${shown.map((l) => `  ${l}`).join('\n')}` : '';
+/**
+ * The guest's last words: the journal, and the console's last lines too, where the kernel says what the
+ * journal cannot when the guest is stuck (hung tasks, stalls, oopses).
+ */
+export function outputTail(output: Pick<GuestOutput, 'journal' | 'consoleWindow'>, n = 15): string {
+  // guest output is untrusted: no control sequence of it reaches the user's terminal
+  const last = (text: string, count: number) => filterTerminalOutput(text).toString('utf8').split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-count);
+  const block = (source: string, lines: string[]) => (lines.length ? `\nlast ${source} lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : '');
+  const journal = last(output.journal(), n);
+  return block('journal', journal) + block('console', last(output.consoleWindow(), journal.length ? 8 : n));
 }
 
 /** Why SSH cannot be had: never started, stopped after it was ready, or stopped while booting. */
