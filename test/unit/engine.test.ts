@@ -303,13 +303,70 @@ test('file-system failures become one line naming the path and the cause', async
 });
 
 test('SSH attempts: short while sshd has not said it listens, full once it has or start-up finished, never past the deadline', async () => {
-  const { attemptTimeoutMs } = await import('../../src/engine/guest/ready');
+  const { attemptTimeoutMs } = await import('../../src/engine/guest/sshAttempts');
   // a fallback probe must not hold the wait loop while the guest's sshd line may arrive
   assert.equal(attemptTimeoutMs(false, 60_000), 2500);
   // a TCG guest may need seconds for the handshake once sshd listens
   assert.equal(attemptTimeoutMs(true, 60_000), 8000);
   assert.equal(attemptTimeoutMs(true, 2_000), 2000, '--timeout 2 means about 2 s');
   assert.equal(attemptTimeoutMs(false, 100), 500, 'one last short attempt');
+});
+
+test('SSH attempts: one at once when sshd says it listens, even beside a probe still held open; otherwise one at a time', async () => {
+  const { attemptDue } = await import('../../src/engine/guest/sshAttempts');
+  const clock = (listening: boolean, triedSinceListening: boolean, inFlight: number, msSinceLastStart: number) => ({ listening, triedSinceListening, inFlight, msSinceLastStart });
+  assert.equal(attemptDue(clock(true, false, 1, 0)), true, 'the moment sshd listens, beside an in-flight fallback probe');
+  assert.equal(attemptDue(clock(true, true, 1, 5000)), false, 'then one at a time');
+  assert.equal(attemptDue(clock(true, true, 0, 900)), false);
+  assert.equal(attemptDue(clock(true, true, 0, 1001)), true, 'every second once sshd listens');
+  assert.equal(attemptDue(clock(false, false, 0, 4000)), false);
+  assert.equal(attemptDue(clock(false, false, 0, 5001)), true, 'every 5 s before');
+  assert.equal(attemptDue(clock(false, false, 1, 60_000)), false);
+});
+
+test('SSH attempts: the first client to authenticate is kept, a later one and one after the wait ended are closed', async () => {
+  const { SshAttempts } = await import('../../src/engine/guest/sshAttempts');
+  const { EngineError } = await import('../../src/engine/errors');
+  type Client = import('ssh2').Client;
+  const pending: { resolve: (c: Client) => void; reject: (e: Error) => void }[] = [];
+  const fakeClient = () => {
+    const c = { ended: false, end: () => (c.ended = true) };
+    return c;
+  };
+  const attempts = new SshAttempts(() => new Promise<Client>((resolve, reject) => pending.push({ resolve, reject })));
+  attempts.start(2500);
+  attempts.start(8000);
+  assert.equal(attempts.clock(true, true).inFlight, 2);
+  const woken = attempts.settledOr(60_000);
+  const second = fakeClient();
+  pending[1].resolve(second as unknown as Client);
+  await woken; // an attempt that ends wakes the loop at once, not after the poll
+  assert.equal(attempts.take(), second);
+  const first = fakeClient();
+  pending[0].resolve(first as unknown as Client);
+  await attempts.settledOr(1000);
+  assert.equal(first.ended, true, 'the slower probe that authenticated later is closed');
+  assert.equal(second.ended, false, 'the kept client is the caller\'s');
+  attempts.end();
+  assert.equal(second.ended, false, 'end() after take() leaves the taken client alone');
+
+  const waiting = new SshAttempts(() => new Promise<Client>((resolve, reject) => pending.push({ resolve, reject })));
+  waiting.start(2500);
+  waiting.start(2500);
+  pending[2].reject(new Error('Timed out while waiting for handshake'));
+  await waiting.settledOr(1000);
+  assert.equal(waiting.lastError, 'Timed out while waiting for handshake');
+  assert.equal(waiting.fatal, undefined, 'a timeout is retried');
+  waiting.end(); // the wait ended (timeout, cancel)
+  const late = fakeClient();
+  pending[3].resolve(late as unknown as Client);
+  await waiting.settledOr(1000);
+  assert.equal(late.ended, true, 'a client that authenticates after the wait ended is closed');
+
+  const refused = new SshAttempts(() => Promise.reject(new EngineError('the VM presented an unexpected SSH host key: refusing to connect')));
+  refused.start(2500);
+  await refused.settledOr(1000);
+  assert.match(refused.fatal?.message ?? '', /unexpected SSH host key/, 'no retry mends a host key mismatch');
 });
 
 test('build output: the failing step, the error line after it, and only the last lines kept', async () => {

@@ -141,7 +141,7 @@ test('QEMU argv: sizing, accel, direct kernel boot from the image, shares, ports
   assert.deepEqual(q.slice(0, 4), ['/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2', '--library-path', '/usr/lib/x86_64-linux-gnu:/usr/lib', '/usr/bin/qemu-system-x86_64']);
   assert.deepEqual(after(q, '-m'), ['1536M']);
   assert.deepEqual(after(q, '-smp'), ['3']);
-  assert.deepEqual(after(q, '-accel'), ['tcg,thread=multi,tb-size=128']);
+  assert.deepEqual(after(q, '-accel'), ['tcg,thread=multi,tb-size=64']);
   assert.deepEqual(after(q, '-object'), ['memory-backend-memfd,id=mem,size=1536M,share=on']);
   assert.deepEqual(after(q, '-kernel'), ['/run/source-image/usr/lib/modules/6.1.0-56-cloud-amd64/vmlinuz']);
   assert.deepEqual(after(q, '-initrd'), ['/run/initramfs.img']);

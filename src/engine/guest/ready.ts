@@ -4,6 +4,7 @@ import type { Client } from 'ssh2';
 import { EngineError, VmNotReadyError } from '../errors';
 import type { Podman } from '../podman/podman';
 import { connectSsh } from './ssh';
+import { attemptDue, attemptTimeoutMs, SshAttempts } from './sshAttempts';
 import { vmStatePaths } from '../vm/stateDir';
 import { findVm, journalSaysReady, sshTargetOf, VmInfo } from '../vm/vms';
 import { endFrom, howItEnded } from '../vm/howItEnded';
@@ -43,8 +44,6 @@ function readHeadAndTail(file: string, bytes: number): string {
     return '';
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * What the guest has written so far, read as the boot goes on: the state dir's files (local podman), or
@@ -142,18 +141,6 @@ async function vanished(podman: Podman, vm: Pick<VmInfo, 'id' | 'name' | 'podman
   return new VmNotReadyError(l10n.t('the VM {0} stopped before SSH became available ({1}); it was started with --rm, so podman removed it and its logs{2}', vm.name, why, outputTail(output)), vm.name, 'stoppedAndRemoved', SSH_NO_CONNECTION);
 }
 
-/**
- * How long one SSH attempt may take. Before the journal says sshd listens, an attempt is a fallback probe
- * (images that log otherwise): short, because while the guest has no address yet QEMU's user network holds
- * the connection open, and a long attempt would keep the loop from seeing sshd's line meanwhile (boots
- * with quiet kernel arguments showed SSH seconds late that way). Once sshd listens, a TCG guest may need
- * several seconds for the handshake (so does a guest whose start-up finished without that line). Never past
- * the deadline: --timeout 2 means about 2 s.
- */
-export function attemptTimeoutMs(settled: boolean, remainingMs: number): number {
-  return Math.max(500, Math.min(settled ? 8000 : 2500, remainingMs));
-}
-
 /** OpenSSH's exit status when there is no connection. */
 export const SSH_NO_CONNECTION = 255;
 
@@ -176,12 +163,14 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
   }
 }
 
+/** how often the wait looks at the guest's output; an attempt that ends wakes it sooner */
+const POLL_MS = 100;
+
 async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutput, opts: WaitOptions, timeoutMs: number, deadline: number): Promise<{ vm: VmInfo; client: Client }> {
   let vm = first;
-  const target = () => sshTargetOf(vm, podman);
-  let lastAttempt = 0;
-  let lastError = '';
+  const attempts = new SshAttempts((ms) => connectSsh(sshTargetOf(vm, podman), ms));
   let listening = false;
+  let triedSinceListening = false;
   /** the guest's start-up has finished: a quiet sshd will not say more, so attempts get their full time */
   let started = false;
   let phase: BootPhase = 'starting';
@@ -194,39 +183,45 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
       phase = next;
     }
   };
-  for (let tick = 0; ; tick++) {
-    if (opts.signal?.aborted) throw new EngineError(l10n.t('cancelled while waiting for SSH'), { exitCode: SSH_NO_CONNECTION });
-    if (tick % 4 === 0) {
-      // only whether it still runs: the journal is already being followed here
-      const current = vm;
-      vm = await findVm(podman, vm.id, { remoteReadiness: false }).catch(async (e: unknown) => {
-        throw e instanceof EngineError && e.details.field === 'name' ? await vanished(podman, current, output) : e;
-      });
-      if (vm.podmanState !== 'running') throw await notRunning(podman, vm, tick === 0, output);
-    }
-    if (!listening && vm.stateDir) {
-      const journalText = output.journal();
-      listening = journalSaysReady(journalText, true);
-      started = started || journalSaysReady(journalText, false);
-      advance(phaseFromGuestOutput(output.consoleWindow(), journalText));
-    }
-    const now = Date.now();
-    if ((listening && now - lastAttempt > 1000) || now - lastAttempt > 5000) {
-      lastAttempt = now;
-      if (listening) advance('connecting');
-      try {
-        const client = await connectSsh(target(), attemptTimeoutMs(listening || started, deadline - now));
+  try {
+    for (let lastCheck = 0, first = true; ; first = false) {
+      if (opts.signal?.aborted) throw new EngineError(l10n.t('cancelled while waiting for SSH'), { exitCode: SSH_NO_CONNECTION });
+      const client = attempts.take();
+      if (client) {
         if (vm.stateDir) fs.writeFileSync(vmStatePaths(vm.stateDir).readyMarker, '');
         advance('ready');
         return { vm, client };
-      } catch (e) {
-        lastError = (e as Error).message;
-        if (e instanceof EngineError) throw e;
       }
+      if (attempts.fatal) throw attempts.fatal;
+      if (Date.now() - lastCheck >= 1000) {
+        lastCheck = Date.now();
+        // only whether it still runs: the journal is already being followed here
+        const current = vm;
+        vm = await findVm(podman, vm.id, { remoteReadiness: false }).catch(async (e: unknown) => {
+          throw e instanceof EngineError && e.details.field === 'name' ? await vanished(podman, current, output) : e;
+        });
+        if (vm.podmanState !== 'running') throw await notRunning(podman, vm, first, output);
+      }
+      if (!listening && vm.stateDir) {
+        const journalText = output.journal();
+        listening = journalSaysReady(journalText, true);
+        started = started || journalSaysReady(journalText, false);
+        advance(phaseFromGuestOutput(output.consoleWindow(), journalText));
+      }
+      if (attemptDue(attempts.clock(listening, triedSinceListening))) {
+        if (listening) {
+          triedSinceListening = true;
+          advance('connecting');
+        }
+        attempts.start(attemptTimeoutMs(listening || started, deadline - Date.now()));
+      }
+      if (Date.now() > deadline) {
+        throw new VmNotReadyError(l10n.t('SSH to {0} was not ready after {1} s (last attempt: {2}){3}', vm.name, Math.round(timeoutMs / 1000), attempts.lastError || 'none', outputTail(output)), vm.name, 'timeout', SSH_NO_CONNECTION);
+      }
+      await attempts.settledOr(POLL_MS);
     }
-    if (Date.now() > deadline) {
-      throw new VmNotReadyError(l10n.t('SSH to {0} was not ready after {1} s (last attempt: {2}){3}', vm.name, Math.round(timeoutMs / 1000), lastError || 'none', outputTail(output)), vm.name, 'timeout', SSH_NO_CONNECTION);
-    }
-    await sleep(250);
+  } finally {
+    // no client was taken (timeout, cancel, the VM gone): one that authenticates later is closed
+    attempts.end();
   }
 }
