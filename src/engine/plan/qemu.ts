@@ -59,8 +59,8 @@ export function buildQemuArgs(q: QemuInput): string[] {
     // the guest tells QEMU it panicked (pvpanic); QEMU then exits 1 instead of leaving a dead VM running
     ...(q.panicExit ? ['-device', 'pvpanic', '-action', 'panic=exit-failure'] : []),
     '-machine', 'q35',
-    // TCG's translation cache is host memory a boot fills completely: 64 MiB costs ~8 % of boot time
-    // against 128 and saves 80 MiB per VM (docs/benchmarks.md)
+    // TCG's translation cache is host memory a boot fills completely: 64 MiB saves 80 MiB per VM
+    // against 128 and costs ~8 % of boot time (more with several VMs per core; docs/benchmarks.md)
     ...(q.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=64', '-cpu', 'max']),
     '-m', mem,
     '-smp', String(o.vcpus),
