@@ -215,7 +215,9 @@ test('the installed command: npm pack, install into a temporary prefix, run it',
     const pack = await execa('npm', ['pack', '--silent', '--pack-destination', prefix], { cwd: ROOT, reject: false });
     assert.equal(pack.exitCode, 0, String(pack.stderr));
     const tgz = path.join(prefix, String(pack.stdout).trim().split('\n').pop()!);
-    const install = await execa('npm', ['install', '--global', '--offline', '--no-audit', '--no-fund', '--prefix', prefix, tgz], { reject: false });
+    // offline with an empty cache: the package needs nothing but its tarball (no runtime dependencies;
+    // npm 11 fetches a dependency's full metadata, which no earlier `npm ci` has cached)
+    const install = await execa('npm', ['install', '--global', '--offline', '--no-audit', '--no-fund', '--cache', path.join(prefix, 'empty-npm-cache'), '--prefix', prefix, tgz], { reject: false });
     assert.equal(install.exitCode, 0, String(install.stderr));
     const bin = path.join(prefix, 'bin', 'bootc-ephemeral');
     const version = await execa(bin, ['--version'], { reject: false });
