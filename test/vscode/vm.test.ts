@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as vscode from 'vscode';
 import { until, activateExtension, CLI } from './helpers';
+import { killContainerProcesses } from '../containerProcesses';
 import type { ExtensionApi } from '../../src/vscode/extension';
 import type { ForwardTreeItem, VmTreeItem } from '../../src/vscode/tree/vmTreeProvider';
 import { waitForSsh } from '../../src/engine/guest/ready';
@@ -22,11 +23,9 @@ function transcriptOf(terminal: vscode.Terminal): () => string {
   return () => text;
 }
 
-/** Kills the root file system's virtiofsd inside a VM container (as a crash would); false if none runs yet. */
+/** Kills the root file system's virtiofsd of a VM container (as a crash would); false if none runs yet. */
 async function killRootVirtiofsd(vmName: string): Promise<boolean> {
-  const script = 'for d in /proc/[0-9]*; do [ "${d#/proc/}" = $$ ] && continue; if tr "\\0" " " < $d/cmdline 2>/dev/null | grep -q "/virtiofsd --socket-path="; then kill -9 ${d#/proc/}; echo killed; break; fi; done';
-  const kill = await run('podman', ['exec', vmName, 'sh', '-c', script]).catch(() => ({ stdout: '' }));
-  return /killed/.test(kill.stdout);
+  return (await killContainerProcesses(vmName, /\/virtiofsd --socket-path=\S+ (--shared-dir=|-o source=)\/run\/source-image /)) > 0;
 }
 
 /** Counts the refreshes the VMs view's podman events watch asks for (its `soon()`), until restored. */
