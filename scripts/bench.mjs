@@ -20,7 +20,7 @@ const SIZE = ['--memory', `${MEMORY_MIB}M`, '--vcpus', String(VCPUS), '--accel',
 const QUIET_KARGS = ['quiet', '8250.nr_uarts=1', 'systemd.mask=e2scrub_reap.service', 'rd.udev.log_level=3', 'systemd.show_status=false'];
 
 /** the guest's own split, once its start-up has finished (SSH can answer before it has) */
-const ANALYZE = 'systemctl is-system-running --wait >/dev/null 2>&1; systemd-analyze';
+const ANALYZE = 'systemctl is-system-running --wait >/dev/null 2>&1; systemd-analyze; cat /run/bootc-ephemeral/init-times 2>/dev/null';
 const cli = (...args) => spawnSync('node', ['dist/cli.js', ...args], { encoding: 'utf8' });
 const must = (r, what) => {
   if (r.status !== 0) throw new Error(`${what}: ${r.stderr || r.stdout}`);

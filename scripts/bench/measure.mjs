@@ -20,6 +20,13 @@ export function parseSystemdAnalyze(text) {
   }
   const total = /= ([\dmins. ]+)$/m.exec(text);
   if (total) out.total = secs(total[1].trim());
+  // the engine's guest init stands in for the initrd, unseen by systemd: its start splits "kernel"
+  // (the engine's withGuestInit() in src/engine/guest/bootAnalysis.ts does the same)
+  const started = /^started (\d+(?:\.\d+)?)$/m.exec(text);
+  if (started && out.initrd === undefined && out.kernel > Number(started[1])) {
+    out.initrd = out.kernel - Number(started[1]);
+    out.kernel = Number(started[1]);
+  }
   return out;
 }
 

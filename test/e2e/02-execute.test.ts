@@ -11,18 +11,24 @@ import { cli, containerNames, podman, stateDirs, IMAGE, TEST_LABEL, memTotalKiB 
 // naming our virtio ports takes ~12 s here (longer with several VMs on few cores, as in the soak), so the
 // --execute units must wait for them as long as it takes, or the VM never reports and never powers off.
 const SLOW_UDEV_IMAGE = 'localhost/bootc-e2e-slow-udev:latest';
-before(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-slow-udev-'));
+// an image our guest init cannot switch into (no switch_root): the boot must fall back to its initramfs
+const NO_SWITCH_ROOT_IMAGE = 'localhost/bootc-e2e-no-switch-root:latest';
+async function buildFrom(tag: string, run: string): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-image-'));
   try {
-    fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN mkdir -p /etc/systemd/system.conf.d && printf '[Manager]\\nDefaultDeviceTimeoutSec=1s\\n' > /etc/systemd/system.conf.d/10-e2e.conf\n`);
-    const r = await podman(['build', '--pull=never', '-t', SLOW_UDEV_IMAGE, dir]);
+    fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN ${run}\n`);
+    const r = await podman(['build', '--pull=never', '-t', tag, dir]);
     assert.equal(r.exitCode, 0, String(r.stderr));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+before(async () => {
+  await buildFrom(SLOW_UDEV_IMAGE, "mkdir -p /etc/systemd/system.conf.d && printf '[Manager]\\nDefaultDeviceTimeoutSec=1s\\n' > /etc/systemd/system.conf.d/10-e2e.conf");
+  await buildFrom(NO_SWITCH_ROOT_IMAGE, 'rm /usr/sbin/switch_root');
 });
 after(async () => {
-  await podman(['rmi', '-f', SLOW_UDEV_IMAGE]);
+  await podman(['rmi', '-f', SLOW_UDEV_IMAGE, NO_SWITCH_ROOT_IMAGE]);
 });
 
 test('--execute streams output and exits with the guest command status (even when udev is slower than systemd\'s device timeout)', { timeout: 300_000 }, async () => {
@@ -68,6 +74,20 @@ test('--execute streams output and exits with the guest command status (even whe
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('an image our guest init cannot start (no switch_root): it undoes its mounts and the image\'s own initramfs boots it, root in RAM as ever', { timeout: 300_000 }, async () => {
+  const before = { containers: await containerNames(), state: stateDirs() };
+  const r = await cli(['run', '--rm', '--name', 'e2e-init-fallback', '--label', TEST_LABEL, '--execute', "/bin/sh -c 'journalctl -b -o cat -t bootc-ephemeral-init; journalctl -b -o cat -t systemd | grep -x \"Switching root.\"; findmnt -n -o FSTYPE,OPTIONS /'", NO_SWITCH_ROOT_IMAGE]);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const out = String(r.stdout);
+  assert.match(out, /^\/sysroot\/s?bin\/switch_root -V failed \(exit \d+\): starting the image's own initramfs instead$/m);
+  assert.doesNotMatch(out, /switching to the image root/);
+  assert.match(out, /^Switching root\.$/m, 'the image\'s initrd ran, and switched root');
+  // systemd.volatile=overlay, as the image's initrd makes it (not our leftovers: ours were undone)
+  assert.match(out, /^overlay +\S*upperdir=\/run\/systemd\/overlay-sysroot\/upper/m);
+  assert.deepEqual(await containerNames(), before.containers);
+  assert.deepEqual(stateDirs(), before.state);
 });
 
 test('--console shows the serial console on stdout (a guest too small to boot panics there, and the run ends)', { timeout: 120_000 }, async () => {

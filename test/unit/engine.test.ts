@@ -421,6 +421,14 @@ test('boot analysis: the guest\'s systemd-analyze read strictly (phases, the cha
   // a guest still starting: systemd-analyze says so, and nothing else is made up
   const early = parseBootAnalysis('Bootup is not yet finished (org.freedesktop.systemd1.Manager.FinishTimestampMonotonic=0).\n@@critical-chain\n');
   assert.deepEqual(early, { phases: {}, criticalChain: [], slowest: [], notFinished: true });
+  // our guest init stood in for the initrd (systemd saw none): its start splits the kernel phase
+  const fast = parseBootAnalysis('Startup finished in 3.620s (kernel) + 9.058s (userspace) = 12.678s\n@@critical-chain\n@@guest-init\nstarted 2.61\nswitched 3.40\n');
+  assert.deepEqual(fast.phases, { kernel: 2.61, initrd: 1.01, userspace: 9.058, total: 12.678 });
+  // the times are the guest's: one that does not fit the kernel phase, or is not a number, is ignored
+  for (const times of ['started 4.2', 'started -1', 'started 1e3', 'started 2.6; rm -rf /'])
+    assert.deepEqual(parseBootAnalysis(`Startup finished in 3.620s (kernel) + 9.058s (userspace) = 12.678s\n@@critical-chain\n@@guest-init\n${times}\n`).phases, { kernel: 3.62, userspace: 9.058, total: 12.678 }, times);
+  // the image's own initrd ran (the fallback): systemd's split stands
+  assert.deepEqual(parseBootAnalysis(`${output}\n@@guest-init\nstarted 2.61\n`).phases, a.phases);
   assert.equal(parseDuration('2h 1min 1s'), 7261);
   assert.equal(parseDuration('1.5s; reboot'), undefined);
 });

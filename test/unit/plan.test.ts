@@ -10,6 +10,7 @@ import { buildCpio, alignmentPadding } from '../../src/engine/plan/cpio';
 import { bindMountUnit, consoleAutologinDropIn, executeUnits, swapUnit, journalStreamUnit, virtioPortWaitDropIns } from '../../src/engine/plan/guestUnits';
 import { setupTmpfiles, buildGuestPayload } from '../../src/engine/plan/guestPayload';
 import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
+import { guestInitScript } from '../../src/engine/plan/guestInit';
 import { buildVirtiofsdArgs } from '../../src/engine/plan/virtiofsd';
 import { buildLaunchPlan, procFile } from '../../src/engine/plan/launchPlan';
 import type { KernelInImage } from '../../src/engine/vm/kernel';
@@ -95,10 +96,24 @@ test('guest payload holds the initrd service and its enablement', () => {
   assert.match(listing, /-rw------- .* usr\/lib\/bootc-ephemeral\/ssh_host_ed25519_key\n/);
 });
 
-test('kernel args: virtiofs root, volatile overlay, user kargs last', () => {
+test('kernel args: virtiofs root, volatile overlay, our guest init first, user kargs last (so --karg rdinit=/init wins)', () => {
   const k = buildKernelArgs({ kargs: ['quiet'] });
   assert.deepEqual(k.slice(0, 4), ['rootfstype=virtiofs', 'root=rootfs', 'ro', 'systemd.volatile=overlay']);
+  assert.ok(k.includes('rdinit=/usr/lib/bootc-ephemeral/init'), k.join(' '));
   assert.equal(k.at(-1), 'quiet');
+});
+
+test('guest init: in the payload, executable, with the root tag and paths filled in', () => {
+  const payload = buildGuestPayload({ units: [] });
+  const listing = execFileSync('cpio', ['-itv', '--quiet'], { input: payload }).toString();
+  assert.match(listing, /-rwxr-xr-x .* usr\/lib\/bootc-ephemeral\/init\n/);
+  const script = guestInitScript('rootfs');
+  assert.doesNotMatch(script, /@[A-Z_]+@/, 'every placeholder filled');
+  assert.match(script, /mount -t virtiofs -o ro rootfs \/sysroot/);
+  assert.match(script, /systemd-tmpfiles --create \/usr\/lib\/bootc-ephemeral\/setup\.conf/);
+  assert.match(script, /^ {2}times=\/run\/bootc-ephemeral\/init-times$/m);
+  // the shell accepts it (dash: the strictest of the shells an initramfs brings)
+  execFileSync('dash', ['-n'], { input: script });
 });
 
 test('QEMU argv: a guest panic ends QEMU with a failure (pvpanic) when this QEMU can; older QEMU keeps its default', () => {

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { laterPhase, phaseFromGuestOutput } from '../../src/engine/guest/bootPhases';
 import { progressReporter } from '../../src/cli/progress';
 
@@ -9,6 +10,12 @@ test('boot phases come from the guest\'s own console and journal, and only move 
   assert.equal(phaseFromGuestOutput('', 'Nov 29 04:01:02 localhost systemd[1]: Running in initrd.'), 'initrd');
   assert.equal(phaseFromGuestOutput('', 'x systemd[1]: Running in initrd.\ny systemd[1]: Switching root.'), 'system');
   assert.equal(phaseFromGuestOutput('Linux version 6', 'a systemd[1]: Switching root.\nb sshd[312]: Server listening on 0.0.0.0 port 22.'), 'sshd');
+  // our guest init's own lines (resources/guest-init.sh), on the console or in the journal
+  const init = readFileSync('resources/guest-init.sh', 'utf8');
+  const [starts, switches] = [/say "(mounting the image root[^"]*)"/.exec(init)![1], /say "(switching to the image root)"/.exec(init)![1]];
+  assert.equal(phaseFromGuestOutput(`[    2.5] bootc-ephemeral-init: ${starts}`, ''), 'initrd');
+  assert.equal(phaseFromGuestOutput(`[    2.5] bootc-ephemeral-init: ${starts}\n[    3.4] bootc-ephemeral-init: ${switches}`, ''), 'system');
+  assert.equal(phaseFromGuestOutput('', `x kernel: bootc-ephemeral-init: ${switches}`), 'system');
   assert.equal(laterPhase('sshd', 'kernel'), 'sshd');
   assert.equal(laterPhase('kernel', 'initrd'), 'initrd');
 });

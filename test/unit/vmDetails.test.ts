@@ -15,6 +15,14 @@ test('boot timeline: seconds from the kernel\'s start to each milestone, from jo
   ].join('\n');
   assert.deepEqual(bootTimeline(journal), { initrd: 0.5, system: 11.75, sshd: 21.5, startupFinished: 27 });
   assert.deepEqual(bootTimeline(''), {});
+  // booted through our guest init: its two lines mark the initrd and the switch
+  const fast = [
+    'Nov 30 07:43:50.000000 localhost kernel: Linux version 6.1.0',
+    'Nov 30 07:43:52.500000 localhost kernel: bootc-ephemeral-init: mounting the image root (virtiofs), then starting the image\'s init',
+    'Nov 30 07:43:53.250000 localhost kernel: bootc-ephemeral-init: switching to the image root',
+    'Nov 30 07:44:01.000000 localhost sshd[301]: Server listening on 0.0.0.0 port 22.',
+  ].join('\n');
+  assert.deepEqual(bootTimeline(fast), { initrd: 2.5, system: 3.25, sshd: 11 });
 });
 
 test('ssh-config: a Host block with the key and a known_hosts pinning the guest host key to its port', () => {

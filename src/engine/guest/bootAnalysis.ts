@@ -2,13 +2,14 @@
 // the chain of units sshd waited for, and the slowest of them. The output is the guest's, so untrusted:
 // only lines of the expected shape are read, unit names must look like unit names, and the sizes
 // are bounded.
+import { GUEST_INIT_TIMES } from '../plan/guestInit';
 
 /**
- * What the guest runs (over SSH, as root): two analyses, separated by a marker line. (Not `blame`:
- * each analysis reads every unit over D-Bus, seconds under TCG, and the units that delay SSH are on
- * the chain anyway.)
+ * What the guest runs (over SSH, as root): two analyses and our guest init's times, separated by
+ * marker lines. (Not `blame`: each analysis reads every unit over D-Bus, seconds under TCG, and the
+ * units that delay SSH are on the chain anyway.)
  */
-export const BOOT_ANALYSIS_COMMAND = ['export SYSTEMD_COLORS=0 SYSTEMD_PAGER= LC_ALL=C', 'systemd-analyze time', 'echo @@critical-chain', 'systemd-analyze critical-chain sshd.service'].join('; ');
+export const BOOT_ANALYSIS_COMMAND = ['export SYSTEMD_COLORS=0 SYSTEMD_PAGER= LC_ALL=C', 'systemd-analyze time', 'echo @@critical-chain', 'systemd-analyze critical-chain sshd.service', 'echo @@guest-init', `cat ${GUEST_INIT_TIMES} 2>/dev/null`].join('; ');
 
 export interface BootAnalysis {
   /** seconds; undefined where the guest did not say (e.g. no initrd) */
@@ -39,12 +40,24 @@ export function parseDuration(text: string): number | undefined {
 }
 
 export function parseBootAnalysis(output: string): BootAnalysis {
-  const text = output.slice(0, MAX_OUTPUT);
-  const marker = text.indexOf('@@critical-chain\n');
-  const [time, chainText] = marker < 0 ? [text, ''] : [text.slice(0, marker), text.slice(marker + 17)];
+  const [time, chainText = '', initText = ''] = output.slice(0, MAX_OUTPUT).split(/^@@(?:critical-chain|guest-init)\n/m);
   const criticalChain = parseChain(chainText);
   const slowest = criticalChain.flatMap((u) => (u.took ? [{ unit: u.unit, took: u.took }] : [])).sort((a, b) => b.took - a.took).slice(0, MAX_SLOWEST);
-  return { phases: parsePhases(time), criticalChain, slowest, ...(/not yet finished/i.test(time) ? { notFinished: true } : {}) };
+  const phases = withGuestInit(parsePhases(time), initText);
+  return { phases, criticalChain, slowest, ...(/not yet finished/i.test(time) ? { notFinished: true } : {}) };
+}
+
+/**
+ * Our guest init stands in for the image's initrd, where systemd cannot see it: its "kernel" phase
+ * then runs to the image's init. The init's start (from its times file) splits it into kernel and
+ * initrd, so the phases still add up to the total.
+ */
+export function withGuestInit(phases: BootAnalysis['phases'], initTimes: string): BootAnalysis['phases'] {
+  const started = /^started (\d{1,4}(?:\.\d{1,6})?)$/m.exec(initTimes);
+  if (!started || phases.kernel === undefined || phases.initrd !== undefined) return phases;
+  const at = Number(started[1]);
+  if (!(at > 0 && at < phases.kernel)) return phases;
+  return { ...phases, kernel: at, initrd: Math.round((phases.kernel - at) * 1e6) / 1e6 };
 }
 
 /** "Startup finished in 5.1s (kernel) + 12.0s (initrd) + 16.2s (userspace) = 33.3s" */

@@ -20,13 +20,18 @@ export const BOOT_PHASE_LABELS: Record<BootPhase, string> = {
 /** sshd says it listens (OpenSSH's own line, forwarded by the journal stream). */
 export const SSHD_LISTENING = /sshd\[\d+\]: Server listening on/;
 const KERNEL = /Linux version \d/;
-const IN_INITRD = /systemd\[1\]: Running in (?:initrd|initial RAM disk)|dracut-|Reached target [^\n]*[Ii]nitrd/;
-const SWITCHED_ROOT = /systemd\[1\]: Switching root\.|systemd\[1\]: Reached target (?:multi-user\.target|[^\n]*Multi-User System)/;
+/** Our guest init's two lines (resources/guest-init.sh), in the kernel log: it starts, it hands over. */
+export const GUEST_INIT_STARTS = /bootc-ephemeral-init: mounting the image root/;
+export const GUEST_INIT_SWITCHES = /bootc-ephemeral-init: switching to the image root/;
+/** our guest init, or the image's initramfs when it runs instead */
+export const IN_INITRD = new RegExp(`${GUEST_INIT_STARTS.source}|systemd\\[1\\]: Running in (?:initrd|initial RAM disk)|dracut-|Reached target [^\\n]*[Ii]nitrd`);
+export const SWITCHED_ROOT = new RegExp(`${GUEST_INIT_SWITCHES.source}|systemd\\[1\\]: Switching root\\.`);
+const SYSTEM_UP = /systemd\[1\]: Reached target (?:multi-user\.target|[^\n]*Multi-User System)/;
 
 /** The furthest phase the guest's output shows; `starting` until it says anything. */
 export function phaseFromGuestOutput(consoleLog: string, journal: string): BootPhase {
   if (SSHD_LISTENING.test(journal)) return 'sshd';
-  if (SWITCHED_ROOT.test(journal)) return 'system';
+  if (SWITCHED_ROOT.test(journal) || SWITCHED_ROOT.test(consoleLog) || SYSTEM_UP.test(journal)) return 'system';
   if (IN_INITRD.test(journal) || IN_INITRD.test(consoleLog)) return 'initrd';
   if (KERNEL.test(consoleLog) || KERNEL.test(journal)) return 'kernel';
   return 'starting';

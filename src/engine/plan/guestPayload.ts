@@ -1,5 +1,7 @@
 import { buildCpio, CpioEntry } from './cpio';
-import { GuestUnit, PAYLOAD_DIR, initrdSetupUnit } from './guestUnits';
+import { GuestUnit, GUEST_RUN_DIR, PAYLOAD_DIR, initrdSetupUnit } from './guestUnits';
+import { GUEST_INIT, guestInitScript } from './guestInit';
+import { ROOT_TAG } from './kernelArgs';
 
 export interface GuestPayloadInput {
   /** units for the real root (ours and the user's --systemd-units) */
@@ -9,8 +11,6 @@ export interface GuestPayloadInput {
   /** pinned SSH host key for the guest's sshd (OpenSSH private key format) */
   sshHostKey?: { privateKey: string; publicKey: string };
 }
-
-const GUEST_RUN_DIR = '/run/bootc-ephemeral';
 
 /** tmpfiles.d fields are C-unescaped: unit names like run-virtiofs\x2dmnt\x2da.mount keep their backslash. */
 export function tmpfilesPath(p: string): string {
@@ -59,6 +59,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
   const entries: CpioEntry[] = [
     { path: `etc/systemd/system/${setup.name}`, type: 'file', data: setup.content },
     ...setup.wantedBy.map((t): CpioEntry => ({ path: `etc/systemd/system/${t}.wants/${setup.name}`, type: 'symlink', data: `../${setup.name}` })),
+    { path: GUEST_INIT, type: 'file', mode: 0o755, data: guestInitScript(ROOT_TAG) },
     { path: `${PAYLOAD_DIR}/setup.conf`, type: 'file', data: setupTmpfiles(input) },
     ...input.units.map((u): CpioEntry => ({ path: `${PAYLOAD_DIR}/units/${u.name}`, type: 'file', data: u.content })),
     ...(input.unitFiles ?? []).map((f): CpioEntry => ({ path: `${PAYLOAD_DIR}/unit-files/${f.relPath}`, type: 'file', data: f.content })),

@@ -8,6 +8,8 @@ import type { BindMount } from '../options/runOptions';
  * (kept across switch-root) and, for SSH, the pinned host key into the volatile /sysroot/etc.
  */
 export const PAYLOAD_DIR = 'usr/lib/bootc-ephemeral';
+/** ours in the guest's /run (0700): what the guest keeps across switch-root (host key, the init's times) */
+export const GUEST_RUN_DIR = '/run/bootc-ephemeral';
 export const JOURNAL_PORT = 'org.bootc-ephemeral.journal';
 export const EXECUTE_PORT = 'org.bootc-ephemeral.execute';
 export const EXECUTE_STATUS_PORT = 'org.bootc-ephemeral.execute-status';

@@ -1,4 +1,5 @@
 import type { RunOptions } from '../options/runOptions';
+import { GUEST_INIT } from './guestInit';
 
 export const ROOT_TAG = 'rootfs';
 
@@ -18,6 +19,9 @@ export function buildKernelArgs(options: Pick<RunOptions, 'kargs'>): string[] {
     'systemd.mask=systemd-journal-flush.service',
     // a guest panic or reboot ends the VM instead of hanging it (QEMU runs with -no-reboot)
     'panic=-1',
+    // our init first: it mounts the root itself and starts the image's init, skipping the image
+    // initramfs's own start-up; it falls back to that (/init) when it cannot. --karg rdinit=/init wins.
+    `rdinit=${GUEST_INIT}`,
     ...options.kargs,
   ];
 }

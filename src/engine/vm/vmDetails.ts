@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SSHD_LISTENING } from '../guest/bootPhases';
+import { IN_INITRD, SSHD_LISTENING, SWITCHED_ROOT } from '../guest/bootPhases';
 import { vmStatePaths } from './stateDir';
 import { exitReason } from './exitReason';
 import type { VmInfo } from './vms';
@@ -18,8 +18,8 @@ export interface BootTimeline {
 }
 
 const MILESTONES: [keyof BootTimeline, RegExp][] = [
-  ['initrd', /systemd\[1\]: Running in (?:initrd|initial RAM disk)/],
-  ['system', /systemd\[1\]: Switching root\./],
+  ['initrd', IN_INITRD],
+  ['system', SWITCHED_ROOT],
   ['sshd', SSHD_LISTENING],
   ['startupFinished', /systemd\[1\]: Startup finished in /],
 ];

@@ -1,0 +1,64 @@
+#!/bin/sh
+# bootc-ephemeral's guest init (the kernel's rdinit=), run in the VM by the image initramfs's own shell.
+# It does what the image's initramfs would do for this boot and nothing else: load the virtio, virtiofs
+# and overlay modules, mount the image root (virtiofs, read-only) under a tmpfs overlay as
+# systemd.volatile=overlay does, apply our guest configuration, and switch to the image's /sbin/init.
+# That skips the initramfs's own start-up (its systemd, udev, dracut hooks: seconds under TCG).
+# Anything missing or failing: undo what was done here, then the image's own /init (the usual path).
+# @ROOT_TAG@, @PAYLOAD_DIR@ and @TIMES@ are filled in by the engine.
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export PATH
+overlay=/run/systemd/overlay-sysroot
+mounted=
+failed=
+say() { echo "<6>bootc-ephemeral-init: $*" > /dev/kmsg 2>/dev/null; }
+# runs a command; on failure remembers why. $1: where it mounts (undone on fallback), or ''
+step() {
+  where=$1
+  shift
+  if "$@"; then
+    [ -z "$where" ] || mounted="$where $mounted"
+  else
+    failed="$* failed (exit $?)"
+    return 1
+  fi
+}
+
+boot_fast() {
+  step /dev mount -t devtmpfs -o mode=0755,nosuid devtmpfs /dev || return
+  say "mounting the image root (virtiofs), then starting the image's init"
+  step /proc mount -t proc -o nosuid,nodev,noexec proc /proc || return
+  read -r started _ < /proc/uptime
+  step /sys mount -t sysfs -o nosuid,nodev,noexec sysfs /sys || return
+  step /run mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run || return
+  step '' modprobe -a virtio_pci virtiofs overlay || return
+  # the device can appear a moment after its driver loads
+  tries=0
+  until mount -t virtiofs -o ro @ROOT_TAG@ /sysroot 2>/dev/null; do
+    tries=$((tries + 1))
+    [ $tries -lt 50 ] || { failed="mounting the virtiofs root @ROOT_TAG@ failed"; return 1; }
+    sleep 0.1
+  done
+  mounted="/sysroot $mounted"
+  step '' mkdir -p $overlay || return
+  step $overlay mount -t tmpfs -o mode=0755 tmpfs $overlay || return
+  step '' mkdir $overlay/upper $overlay/work || return
+  step /sysroot mount -t overlay -o lowerdir=/sysroot,upperdir=$overlay/upper,workdir=$overlay/work overlay /sysroot || return
+  step '' systemd-tmpfiles --create /@PAYLOAD_DIR@/setup.conf || return
+  # the image's own switch_root (util-linux), run with this initramfs's libraries: see that it runs
+  switch_root=/sysroot/usr/sbin/switch_root
+  [ -x $switch_root ] || switch_root=/sysroot/sbin/switch_root
+  step '' $switch_root -V > /dev/null 2>&1 || return
+}
+
+if boot_fast; then
+  say "switching to the image root"
+  # where this boot's time went (systemd-analyze sees no initrd): seconds since the kernel started
+  read -r switched _ < /proc/uptime
+  times=@TIMES@
+  mkdir -p -m 0700 "${times%/*}" && printf 'started %s\nswitched %s\n' "$started" "$switched" > "$times"
+  exec $switch_root /sysroot /sbin/init "$@"
+fi
+say "$failed: starting the image's own initramfs instead"
+for m in $mounted; do umount "$m"; done
+exec /init "$@"
