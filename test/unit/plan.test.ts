@@ -88,6 +88,9 @@ test('tmpfiles setup keeps unit-name backslashes and links wants', () => {
   assert.match(conf, /^L\+ \/run\/systemd\/system\/remote-fs\.target\.wants\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount - - - - \.\.\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount$/m);
   assert.match(conf, /^L\+ \/sysroot\/etc\/ssh\/ssh_host_ed25519_key - - - - \/run\/bootc-ephemeral\/ssh_host_ed25519_key$/m);
   assert.match(conf, /^z \/run\/bootc-ephemeral\/ssh_host_ed25519_key 0600 root root -$/m);
+  // generators with nothing to do in an ephemeral VM are masked; cryptsetup is not (crypttab disks)
+  assert.match(conf, /^L \/run\/systemd\/system-generators\/systemd-gpt-auto-generator - - - - \/dev\/null$/m);
+  assert.doesNotMatch(conf, /cryptsetup/);
 });
 
 test('guest payload holds the initrd service and its enablement', () => {

@@ -1,5 +1,5 @@
 import { buildCpio, CpioEntry } from './cpio';
-import { GuestUnit, GUEST_RUN_DIR, PAYLOAD_DIR, initrdSetupUnit } from './guestUnits';
+import { GuestUnit, GUEST_RUN_DIR, PAYLOAD_DIR, UNNEEDED_GENERATORS, initrdSetupUnit } from './guestUnits';
 import { GUEST_INIT, guestInitScript } from './guestInit';
 import { ROOT_TAG } from './kernelArgs';
 
@@ -30,6 +30,8 @@ export function setupTmpfiles(input: GuestPayloadInput): string {
     }
   };
   dir('/run/systemd/system');
+  dir('/run/systemd/system-generators');
+  for (const g of UNNEEDED_GENERATORS) entry('L', `/run/systemd/system-generators/${g}`, '-', '-', '/dev/null');
   for (const u of input.units) {
     entry('C', `/run/systemd/system/${u.name}`, '-', '-', `/${PAYLOAD_DIR}/units/${u.name}`);
     for (const target of u.wantedBy) {
