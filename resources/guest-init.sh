@@ -9,6 +9,7 @@
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 overlay=/run/systemd/overlay-sysroot
+root=/sysroot
 mounted=
 failed=
 say() { echo "<6>bootc-ephemeral-init: $*" > /dev/kmsg 2>/dev/null; }
@@ -29,6 +30,7 @@ boot_fast() {
   say "mounting the image root (virtiofs), then starting the image's init"
   step /proc mount -t proc -o nosuid,nodev,noexec proc /proc || return
   read -r started _ < /proc/uptime
+  init_of_cmdline
   step /sys mount -t sysfs -o nosuid,nodev,noexec sysfs /sys || return
   step /run mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run || return
   step '' modprobe -a virtio_pci virtiofs overlay || return
@@ -45,10 +47,34 @@ boot_fast() {
   step '' mkdir $overlay/upper $overlay/work || return
   step /sysroot mount -t overlay -o lowerdir=/sysroot,upperdir=$overlay/upper,workdir=$overlay/work overlay /sysroot || return
   step '' systemd-tmpfiles --create /@PAYLOAD_DIR@/setup.conf || return
+  # what switch_root moves there (our units live in /run), and the init it starts, must exist
+  step '' test -d /sysroot/dev -a -d /sysroot/proc -a -d /sysroot/sys -a -d /sysroot/run || return
+  step '' image_has "$init" || return
   # the image's own switch_root (util-linux), run with this initramfs's libraries: see that it runs
   switch_root=/sysroot/usr/sbin/switch_root
   [ -x $switch_root ] || switch_root=/sysroot/sbin/switch_root
   step '' $switch_root -V > /dev/null 2>&1 || return
+}
+
+# true if the path resolves, inside the image at $root (an absolute link means the image's root), to an
+# executable file
+image_has() {
+  p=$1 hops=0
+  while [ -L "$root$p" ] && [ $hops -lt 16 ]; do
+    target=$(readlink "$root$p") || return 1
+    case $target in /*) p=$target ;; *) p=${p%/*}/$target ;; esac
+    hops=$((hops + 1))
+  done
+  [ -f "$root$p" ] && [ -x "$root$p" ]
+}
+
+# the init the image's own initramfs would start: init= on the kernel command line, else /sbin/init
+init_of_cmdline() {
+  init=/sbin/init
+  set -f
+  read -r cmdline < /proc/cmdline
+  for arg in $cmdline; do case $arg in init=/*) init=${arg#init=} ;; esac; done
+  set +f
 }
 
 if boot_fast; then
@@ -57,7 +83,7 @@ if boot_fast; then
   read -r switched _ < /proc/uptime
   times=@TIMES@
   mkdir -p -m 0700 "${times%/*}" && printf 'started %s\nswitched %s\n' "$started" "$switched" > "$times"
-  exec $switch_root /sysroot /sbin/init "$@"
+  exec $switch_root /sysroot "$init" "$@"
 fi
 say "$failed: starting the image's own initramfs instead"
 for m in $mounted; do umount "$m"; done

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -117,6 +117,34 @@ test('guest init: in the payload, executable, with the root tag and paths filled
   assert.match(script, /^ {2}times=\/run\/bootc-ephemeral\/init-times$/m);
   // the shell accepts it (dash: the strictest of the shells an initramfs brings)
   execFileSync('dash', ['-n'], { input: script });
+});
+
+test('guest init: the image\'s init is looked up inside the image, an absolute link meaning the image\'s root', () => {
+  const imageHas = /^image_has\(\) \{\n[\s\S]*?\n\}$/m.exec(guestInitScript('rootfs'))![0];
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'unit-guest-init-'));
+  try {
+    // merged /usr, /sbin/init -> /lib/systemd/systemd (absolute: the host's would do if it leaked)
+    fs.mkdirSync(path.join(root, 'usr/sbin'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'usr/lib/systemd'), { recursive: true });
+    fs.symlinkSync('usr/sbin', path.join(root, 'sbin'));
+    fs.symlinkSync('usr/lib', path.join(root, 'lib'));
+    fs.writeFileSync(path.join(root, 'usr/lib/systemd/systemd'), '', { mode: 0o755 });
+    fs.writeFileSync(path.join(root, 'usr/lib/systemd/not-executable'), '', { mode: 0o644 });
+    fs.symlinkSync('/lib/systemd/systemd', path.join(root, 'usr/sbin/init'));
+    fs.symlinkSync('../lib/systemd/systemd', path.join(root, 'usr/sbin/relative-init'));
+    fs.symlinkSync('/usr/bin/env', path.join(root, 'usr/sbin/host-only')); // exists on the host, not in the image
+    fs.symlinkSync('loop', path.join(root, 'usr/sbin/loop'));
+    const has = (p: string) => spawnSync('dash', ['-c', `root=${root}\n${imageHas}\nimage_has ${p}`]).status === 0;
+    assert.ok(has('/sbin/init'));
+    assert.ok(has('/sbin/relative-init'));
+    assert.ok(has('/usr/lib/systemd/systemd'));
+    assert.ok(!has('/usr/lib/systemd/not-executable'));
+    assert.ok(!has('/sbin/host-only'));
+    assert.ok(!has('/sbin/loop'));
+    assert.ok(!has('/sbin/missing'));
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
 });
 
 test('QEMU argv: a guest panic ends QEMU with a failure (pvpanic) when this QEMU can; older QEMU keeps its default', () => {
