@@ -19,7 +19,7 @@ const SIZE = ['--memory', `${MEMORY_MIB}M`, '--vcpus', String(VCPUS), '--accel',
 /** the kernel arguments of the slow run once reported in issue 11: ready detection must not depend on output they silence */
 const QUIET_KARGS = ['quiet', '8250.nr_uarts=1', 'systemd.mask=e2scrub_reap.service', 'rd.udev.log_level=3', 'systemd.show_status=false'];
 
-/** the guest's own split, once its start-up has finished (SSH can answer before it has) */
+/** the guest's own split, once its start-up has finished (SSH can answer before it has), and our guest init's times (GUEST_INIT_TIMES) */
 const ANALYZE = 'systemctl is-system-running --wait >/dev/null 2>&1; systemd-analyze; cat /run/bootc-ephemeral/init-times 2>/dev/null';
 const cli = (...args) => spawnSync('node', ['dist/cli.js', ...args], { encoding: 'utf8' });
 const must = (r, what) => {

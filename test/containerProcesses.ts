@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { processTree } from '../scripts/bench/measure.mjs';
 
 const run = promisify(execFile);
 
@@ -15,39 +15,7 @@ export async function killContainerProcesses(container: string, commandLine: Reg
   const [status, pid] = state.split(' ');
   if (status === 'created' || status === 'initialized') return 0;
   if (status !== 'running') throw new Error(`the container ${container} is not running: ${state}`);
-  const victims = descendantsOf(Number(pid)).filter((p) => commandLine.test(commandLineOf(p)));
-  for (const p of victims) process.kill(p, 'SIGKILL');
+  const victims = processTree(pid).filter((p) => p.pid !== pid && commandLine.test(`${p.args} `));
+  for (const p of victims) process.kill(Number(p.pid), 'SIGKILL');
   return victims.length;
-}
-
-function descendantsOf(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ')'
-      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // ended while we looked
-    }
-  }
-  const found: number[] = [];
-  const below = (p: number) => {
-    for (const [child, parent] of parents) {
-      if (parent !== p) continue;
-      found.push(child);
-      below(child);
-    }
-  };
-  below(root);
-  return found;
-}
-
-function commandLineOf(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
-  } catch {
-    return '';
-  }
 }
