@@ -10,12 +10,14 @@
 #     once 1 (run to completion before the next; failure ends the container) | out FILE (stdout)
 #     main 1 (the VM: its exit ends the container) | status FILE (guest exit status, systemctl show)
 #     what TEXT (how to name it when it dies; a helper that dies ends the VM, exit 72)
+#     drain 1 (reads the VM's output: once the VM ended it gets a few seconds to read it to its end)
 set -u
 umask 077
 plan=$1
 sleep_argv=
 pids=
 helpers=
+drainers=
 main_pid=
 status_file=
 say() { echo "bootc-ephemeral: $*" >&2; }
@@ -55,10 +57,11 @@ exec_proc() { # $1: a .proc file; execs its argv (call in a subshell)
 }
 
 start() { # $1: a .proc file; runs it to completion (once) or starts it in the background
-  proc=$1 socket= main=0 log= once=0 out=
+  proc=$1 socket= main=0 log= once=0 out= drain=0
   while IFS= read -r line || [ -n "$line" ]; do
     case ${line%% *} in
       socket) socket=${line#* } ;;
+      drain) drain=1 ;;
       main) main=1 ;;
       once) once=1 ;;
       out) out=${line#* } ;;
@@ -73,6 +76,7 @@ start() { # $1: a .proc file; runs it to completion (once) or starts it in the b
   ( exec_proc "$proc" ) &
   pid=$!
   if [ "$main" = 1 ]; then main_pid=$pid; else pids="$pids $pid" helpers="$helpers $pid:$(basename_of "$proc")"; fi
+  if [ "$drain" = 1 ]; then drainers="$drainers $pid"; fi
   if [ -n "$socket" ]; then
     n=0
     while [ ! -S "$socket" ]; do
@@ -130,6 +134,11 @@ rc=0
 wait "$main_pid" || rc=$?
 # a trapped signal interrupts wait: wait again until the VM really ended
 while kill -0 "$main_pid" 2>/dev/null; do rc=0; wait "$main_pid" || rc=$?; done
+# the output writers read QEMU's last words (the --execute status among them) until their FIFO ends
+n=0
+for p in $drainers; do
+  while kill -0 "$p" 2>/dev/null && [ $n -lt 100 ]; do nap; n=$((n + 1)); done
+done
 for p in $pids; do kill -TERM "$p" 2>/dev/null; done
 for p in $pids; do wait "$p" 2>/dev/null; done
 if [ -n "$helper_died" ]; then say "the VM was stopped: $helper_died"; exit 72; fi

@@ -2,7 +2,8 @@ import { commandSpec, parseArgs, UsageError } from './args';
 import type { CliContext } from './context';
 import { findVm } from '../engine/vm/vms';
 import { vmDetails } from '../engine/vm/vmDetails';
-import { readVmLog } from '../engine/vm/transport';
+import { readVmLogHead } from '../engine/vm/transport';
+import { BOOT_SCAN_BYTES } from '../engine/guest/logLayout';
 
 export const INSPECT_SPEC = commandSpec(
   'bootc-ephemeral inspect NAME...',
@@ -17,7 +18,7 @@ export async function inspectCommand(ctx: CliContext, argv: string[]): Promise<n
   const details = [];
   for (const name of positionals) {
     const vm = await findVm(ctx.podman, name);
-    const journal = vm.origin === 'bootc-ephemeral' ? (await readVmLog(ctx.podman, vm, 'journal').catch(() => Buffer.alloc(0))).toString('utf8') : '';
+    const journal = vm.origin === 'bootc-ephemeral' ? (await readVmLogHead(ctx.podman, vm, 'journal', BOOT_SCAN_BYTES).catch(() => Buffer.alloc(0))).toString('utf8') : '';
     details.push(vmDetails(vm, journal, ctx.podman));
   }
   ctx.stdout.write(JSON.stringify(details, null, 2) + '\n');

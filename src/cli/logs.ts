@@ -1,7 +1,7 @@
 import { commandSpec, parseArgs, bool, UsageError, FlagSpec } from './args';
 import type { CliContext } from './context';
 import { findVm, stillRunning, type VmInfo } from '../engine/vm/vms';
-import { followContainerOutput, followVmLog, readVmLog } from '../engine/vm/transport';
+import { followContainerOutput, streamVmLog } from '../engine/vm/transport';
 import { EngineError } from '../engine/errors';
 import { TerminalFilter } from '../engine/guest/terminalFilter';
 import { catchInterrupts } from './interrupts';
@@ -32,12 +32,13 @@ export async function logsCommand(ctx: CliContext, argv: string[]): Promise<numb
   const filter = raw ? undefined : new TerminalFilter();
   const show = (chunk: Buffer) => ctx.stdout.write(filter ? filter.push(chunk) : chunk);
   if (!follow) {
-    show(await readVmLog(ctx.podman, vm, log));
+    await streamVmLog(ctx.podman, vm, log, show, { follow: false });
     return 0;
   }
   const interrupts = catchInterrupts();
   try {
-    await followVmLog(ctx.podman, vm, log, show, {
+    await streamVmLog(ctx.podman, vm, log, show, {
+      follow: true,
       signal: interrupts.signal,
       isAlive: () => stillRunning(ctx.podman, vm.id),
     });

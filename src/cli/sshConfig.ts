@@ -17,7 +17,15 @@ export async function sshConfigCommand(ctx: CliContext, argv: string[]): Promise
   const vms = positionals.length ? await Promise.all(positionals.map((n) => findVm(ctx.podman, n))) : (await listVms(ctx.podman)).filter((v) => v.origin === 'bootc-ephemeral');
   const blocks: string[] = [];
   for (const vm of vms) {
-    const block = writeSshConfig(vm, ctx.podman);
+    let block: string | undefined;
+    try {
+      block = writeSshConfig(vm, ctx.podman);
+    } catch (e) {
+      // one VM whose keys are gone (removed by hand, a half-made state dir) does not cost the others theirs
+      if (positionals.length) throw e;
+      ctx.stderr.write(`bootc-ephemeral: ${vm.name} left out: ${(e as Error).message}\n`);
+      continue;
+    }
     if (block) blocks.push(block);
     else if (positionals.length) throw new EngineError(`${vm.name} has no SSH endpoint (${vm.ssh ? 'it is not running' : 'it was started without -K'})`, { field: 'name', value: vm.name });
   }

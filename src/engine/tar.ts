@@ -46,17 +46,24 @@ export function buildTar(entries: TarEntry[]): Buffer {
  * undefined when there is none. Sizes come from the archive: read as octal digits only, within bounds.
  */
 export function firstFileOfTar(tar: Buffer): Buffer | undefined {
-  for (let at = 0; at + 512 <= tar.length; ) {
+  return filesOfTar(tar, 1)[0]?.data;
+}
+
+/** The regular files of a tar (`podman cp` of a folder), up to `max`; it stops at the first malformed header. */
+export function filesOfTar(tar: Buffer, max = Infinity): { name: string; data: Buffer }[] {
+  const files: { name: string; data: Buffer }[] = [];
+  for (let at = 0; at + 512 <= tar.length && files.length < max; ) {
     const h = tar.subarray(at, at + 512);
-    if (h.every((b) => b === 0)) return undefined;
+    if (h.every((b) => b === 0)) break;
     const sizeField = h.subarray(124, 136).toString('ascii').replace(/[\0 ]+$/g, '').trim();
-    if (!/^[0-7]*$/.test(sizeField)) return undefined;
+    if (!/^[0-7]*$/.test(sizeField)) break;
     const size = parseInt(sizeField || '0', 8);
     const type = String.fromCharCode(h[156]);
     const start = at + 512;
-    if (start + size > tar.length) return undefined;
-    if (type === '0' || type === '\0') return tar.subarray(start, start + size);
+    if (start + size > tar.length) break;
+    const name = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
+    if (type === '0' || type === '\0') files.push({ name, data: tar.subarray(start, start + size) });
     at = start + Math.ceil(size / 512) * 512;
   }
-  return undefined;
+  return files;
 }

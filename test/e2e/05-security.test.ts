@@ -11,6 +11,7 @@ import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT, 
 const HOSTILE = 'localhost/bootc-ephemeral-e2e-hostile:latest';
 const EVIL_KERNEL_NAME = 'localhost/bootc-ephemeral-e2e-evil-kver:latest';
 const EVIL_INITRAMFS_LINK = 'localhost/bootc-ephemeral-e2e-evil-initramfs:latest';
+const HUGE_INITRAMFS = 'localhost/bootc-ephemeral-e2e-huge-initramfs:latest';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-security-'));
 const victim = path.join(work, 'victim');
 
@@ -57,10 +58,12 @@ before(async () => {
   fs.mkdirSync(kctx);
   await build(EVIL_KERNEL_NAME, kctx, `FROM ${IMAGE}\nRUN cd /usr/lib/modules && mv * "$(printf '6.1\\narg -evil')"\n`);
   await build(EVIL_INITRAMFS_LINK, kctx, `FROM ${IMAGE}\nRUN cd /usr/lib/modules/* && rm initramfs.img && ln -s /root/host-secret initramfs.img\n`);
+  // a sparse initramfs just over the 1 GiB limit: cheap to store; a larger one would fill the container's /run before QEMU refused it
+  await build(HUGE_INITRAMFS, kctx, `FROM ${IMAGE}\nRUN truncate -s 1100M /usr/lib/modules/*/initramfs.img\n`);
 });
 
 after(async () => {
-  for (const tag of [HOSTILE, EVIL_KERNEL_NAME, EVIL_INITRAMFS_LINK]) await podman(['rmi', '-f', tag]);
+  for (const tag of [HOSTILE, EVIL_KERNEL_NAME, EVIL_INITRAMFS_LINK, HUGE_INITRAMFS]) await podman(['rmi', '-f', tag]);
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -87,23 +90,50 @@ test('a hostile image (/etc/ld.so.preload, ENV LD_PRELOAD, forged labels) boots,
   }
 });
 
-test('forged labels (on a container or inherited from an image) never make ps, rm or rm-all delete a path', async () => {
+test('containers with our labels, set on them or inherited from their image, are foreign: listed nowhere, touched by nothing, breaking nothing', { timeout: 300_000 }, async () => {
   const forged = ['e2e-forged-image', 'e2e-forged-labels'];
+  const forgedLabels = ['io.bootc-ephemeral=1', 'io.bootc-ephemeral.ssh=1', 'io.bootc-ephemeral.accel=kvm', 'io.bootc-ephemeral.image=evil', 'io.bootc-ephemeral.ssh-host-port=22', `io.bootc-ephemeral.state-dir=${victim}`];
+  const name = 'e2e-beside-forged';
   try {
-    // created, never started: nothing of the image runs
-    assert.equal((await podman(['create', '--name', forged[0], '--label', TEST_LABEL, HOSTILE, '/bin/true'])).exitCode, 0);
-    assert.equal((await podman(['create', '--name', forged[1], '--label', TEST_LABEL, '--label', 'io.bootc-ephemeral=1', '--label', `io.bootc-ephemeral.state-dir=${victim}`, IMAGE, '/bin/true'])).exitCode, 0);
+    // plain running containers: one of an image carrying our labels, one with them set on it by hand
+    assert.equal((await podman(['run', '-d', '--name', forged[0], '--label', TEST_LABEL, HOSTILE, 'sleep', '600'])).exitCode, 0);
+    assert.equal((await podman(['run', '-d', '--name', forged[1], '--label', TEST_LABEL, ...forgedLabels.flatMap((l) => ['--label', l]), IMAGE, 'sleep', '600'])).exitCode, 0);
+    // and a real VM of ours beside them
+    const run = await cli(['run', '-d', '-K', '--name', name, '--label', TEST_LABEL, IMAGE]);
+    assert.equal(run.exitCode, 0, String(run.stderr));
     const ps = await cli(['ps', '--json']);
     assert.equal(ps.exitCode, 0, String(ps.stderr));
-    const listed = JSON.parse(String(ps.stdout)) as { name: string; stateDir?: string }[];
-    for (const n of forged) assert.equal(listed.find((v) => v.name === n)?.stateDir, path.join(STATE_ROOT, n), `${n}: state dir derived from the name`);
-    assert.equal((await cli(['rm', forged[0]])).exitCode, 0);
+    const listed = (JSON.parse(String(ps.stdout)) as { name: string }[]).map((v) => v.name);
+    assert.ok(listed.includes(name), 'our VM is listed');
+    for (const n of forged) {
+      assert.ok(!listed.includes(n), `${n} is not listed as a VM`);
+      for (const verb of ['stop', 'rm', 'inspect']) {
+        const r = await cli([verb, n]);
+        assert.equal(r.exitCode, 1, `${verb} ${n}: ${r.stderr}`);
+        assert.match(String(r.stderr), new RegExp(`no VM named ${n}`));
+      }
+    }
+    const config = await cli(['ssh-config']);
+    assert.equal(config.exitCode, 0, `ssh-config works with foreign containers around: ${config.stderr}`);
+    assert.match(String(config.stdout), new RegExp(`Host ${name}\\b`));
+    assert.doesNotMatch(String(config.stdout), /e2e-forged/);
     assert.equal((await cli(['rm-all', '-f'])).exitCode, 0);
-    assert.ok(!(await containerNames()).some((n) => forged.includes(n)), 'the containers are gone');
+    for (const n of forged) assert.equal(String((await podman(['inspect', '--format', '{{.State.Status}}', n])).stdout).trim(), 'running', `rm-all left ${n} running`);
+    assert.ok(!(await containerNames()).includes(name), 'rm-all removed our VM');
     assert.equal(fs.readFileSync(path.join(victim, 'precious'), 'utf8'), 'keep me\n', 'the labelled path is untouched');
   } finally {
-    for (const n of forged) await podman(['rm', '-f', n]);
+    for (const n of [...forged, name]) await podman(['rm', '-f', '-t', '0', n]);
+    fs.rmSync(path.join(STATE_ROOT, name), { recursive: true, force: true });
   }
+});
+
+test('an initramfs over the limit is refused with its size before anything starts', async () => {
+  const before_ = { containers: await containerNames(), state: stateDirs() };
+  const r = await cli(['run', '-d', '-K', '--label', TEST_LABEL, HUGE_INITRAMFS]);
+  assert.equal(r.exitCode, 1, String(r.stderr));
+  assert.match(String(r.stderr), /initramfs \S+initramfs\.img is 1153433600 bytes: more than the 1024 MiB a VM may load/);
+  assert.deepEqual(await containerNames(), before_.containers);
+  assert.deepEqual(stateDirs(), before_.state);
 });
 
 test('a kernel directory name with a newline is refused before anything starts', async () => {

@@ -89,7 +89,8 @@ test('run --rm --execute over a remote connection: output, exit status, swap and
 });
 
 test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm', { timeout: 900_000 }, async (t) => {
-  const started = await remoteCli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, IMAGE]);
+  // a small log cap (256 KiB head and segments): the follow below crosses segments and a drop
+  const started = await remoteCli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--max-log-size', '1M', IMAGE]);
   assert.equal(started.code, 0, started.err);
   assert.match(started.out.trim(), /^[0-9a-f]{64}$/, 'prints the container ID');
 
@@ -176,11 +177,15 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
     assert.match(String(r.stderr), /\[detached\]/);
   });
 
-  await t.test('logs --journal -f follows until the VM stops; stop; the journal stays readable', async () => {
+  await t.test('logs --journal -f follows across the cap\'s segments until the VM stops; stop; the capped journal stays readable', async () => {
     const follower = isolated(['node', CLI, 'logs', '--journal', '-f', NAME]);
     let followed = '';
     follower.stdout?.on('data', (c: Buffer) => (followed += c.toString()));
     await waitFor('the follower to print the journal', () => followed.includes('Server listening'), 60_000);
+    // 4 MiB into the journal port: past the 1M cap, so the oldest segments are dropped as it goes
+    const flood = await remoteCli(['ssh', NAME, '--', 'sh', '-c', 'systemctl stop bootc-ephemeral-journal; yes remote-flood-line | head -c 4000000 > /dev/virtio-ports/org.bootc-ephemeral.journal; echo flooded']);
+    assert.match(flood.out, /flooded/, flood.err);
+    await waitFor('the follower to reach the newest segment', () => followed.includes('remote-flood-line'), 60_000);
     const stopped = await remoteCli(['stop', NAME]);
     assert.equal(stopped.code, 0, stopped.err);
     const f = await follower;
@@ -189,9 +194,12 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
     assert.equal((JSON.parse(ps.out) as { name: string; state: string }[]).find((v) => v.name === NAME)?.state, 'exited');
     const after = await remoteCli(['logs', '--journal', NAME]);
     assert.match(after.out, /Server listening/, 'read from the stopped container\'s volume');
-    // what the follow printed is that journal, from its first line, nothing repeated or lost between
-    const whole = followed.slice(0, followed.lastIndexOf('\n') + 1);
-    assert.ok(whole.length > 0 && after.out.startsWith(whole), 'the follow printed the journal as it was written');
+    assert.match(after.out, /-- bootc-ephemeral: \d+ MiB dropped here: the guest wrote more than --max-log-size allows --\n/, 'the drop is shown where it happened');
+    assert.ok(after.out.length < 1100 * 1024, `the stopped VM's journal is within its cap (${after.out.length} bytes)`);
+    assert.match(after.out.slice(-100), /remote-flood-line/, 'it ends with the newest output');
+    // what the follow printed is that journal, from its first line: the head (the boot) is the same
+    const head = after.out.slice(0, 200 * 1024);
+    assert.ok(head.length > 0 && followed.startsWith(head), 'the follow printed the journal as it was written');
   });
 
   await t.test('rm removes the container, its volumes and the client state', async () => {

@@ -4,22 +4,32 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { consoleBacklog, consoleSocketPath, connectConsole } from '../../src/engine/guest/console';
+import { backlogOf, consoleSocketPath, connectConsole } from '../../src/engine/guest/console';
+import { readConsoleBacklog } from '../../src/engine/vm/transport';
+import type { Podman } from '../../src/engine/podman/podman';
 import { vmStatePaths } from '../../src/engine/vm/stateDir';
 import type { VmInfo } from '../../src/engine/vm/vms';
 
 const vmIn = (stateDir: string | undefined, podmanState = 'running'): VmInfo =>
   ({ id: 'x', name: 'vm1', image: 'i', origin: 'bootc-ephemeral', podmanState, state: 'ready', ssh: true, labels: {}, stateDir }) as VmInfo;
 
-test('console backlog: the end of the log, starting on a line boundary', () => {
+test('console backlog: the end of the log, starting on a line boundary', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'console-'));
   try {
     const p = vmStatePaths(dir);
     fs.mkdirSync(p.logs);
     fs.writeFileSync(p.consoleLog, 'first line\nsecond line\nlogin: ');
-    assert.equal(consoleBacklog(vmIn(dir)).toString(), 'first line\nsecond line\nlogin: ', 'short logs whole');
-    assert.equal(consoleBacklog(vmIn(dir), 15).toString(), 'login: ', 'cut after the first newline in the window');
-    assert.equal(consoleBacklog(vmIn(undefined)).length, 0);
+    const local = { remote: false } as Podman;
+    assert.equal((await readConsoleBacklog(local, vmIn(dir))).toString(), 'first line\nsecond line\nlogin: ', 'short logs whole');
+    assert.equal(backlogOf(fs.readFileSync(p.consoleLog), 15).toString(), 'login: ', 'cut after the first newline in the window');
+    // a capped log: the backlog comes from its newest segment
+    fs.writeFileSync(`${p.consoleLog}.7`, 'old\n');
+    fs.writeFileSync(`${p.consoleLog}.8`, 'newest line\n# ');
+    assert.equal((await readConsoleBacklog(local, vmIn(dir))).toString(), 'old\nnewest line\n# ', 'the newest segments, in order, never the head across a drop');
+    fs.renameSync(`${p.consoleLog}.7`, `${p.consoleLog}.1`);
+    fs.renameSync(`${p.consoleLog}.8`, `${p.consoleLog}.2`);
+    assert.equal((await readConsoleBacklog(local, vmIn(dir))).toString(), 'first line\nsecond line\nlogin: old\nnewest line\n# ', 'nothing dropped: the head, then the segments');
+    assert.equal((await readConsoleBacklog(local, vmIn(undefined))).length, 0);
   } finally {
     fs.rmSync(dir, { recursive: true });
   }

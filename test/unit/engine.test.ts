@@ -2,6 +2,7 @@ import { outputTail } from '../../src/engine/guest/ready';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as childProcess from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { shellQuote } from '../../src/engine/shellQuote';
@@ -11,6 +12,7 @@ import { toVmInfo, journalSaysReady } from '../../src/engine/vm/vms';
 import { findKernel, parseImageListing, type ImageEntry } from '../../src/engine/vm/kernel';
 import { OWNER_MARKER, removeStateDir, reserveStateDir, stateDirOf, stateRoot } from '../../src/engine/vm/stateDir';
 import { installTargets, readUserUnits } from '../../src/engine/plan/userUnits';
+import { imagesToInspect } from '../../src/engine/vm/origin';
 import { virtiofsdFlavorOf, inContainer } from '../../src/engine/host/host';
 import { collectStaleStateDirs } from '../../src/engine/vm/stateGc';
 import { generateVmName } from '../../src/engine/vm/launch';
@@ -58,8 +60,8 @@ test('ssh keys are always readable (ssh2 1.17 writes 1 key in 256 malformed: a l
 });
 
 test('podman ps entries become VMs; others are ignored', () => {
-  const base = { Id: 'c0ffee1234567890', Names: ['vm1'], Image: 'img', Created: 10 };
-  const ours = { ...base, State: 'running', Labels: { 'io.bootc-ephemeral': '1', 'io.bootc-ephemeral.ssh': '1', 'io.bootc-ephemeral.accel': 'tcg', 'io.bootc-ephemeral.options': '{"memoryMiB":1024}' }, Ports: [{ host_ip: '127.0.0.1', container_port: 2222, host_port: 40001, protocol: 'tcp' }] };
+  const base = { Id: 'c0ffee1234567890', Names: ['vm1'], Image: 'img', ImageID: 'a'.repeat(64), Created: 10 };
+  const ours = { ...base, Image: 'localhost/bootc-ephemeral-root:0123456789ab', State: 'running', Labels: { 'io.bootc-ephemeral': '1', 'io.bootc-ephemeral.ssh': '1', 'io.bootc-ephemeral.accel': 'tcg', 'io.bootc-ephemeral.options': '{"memoryMiB":1024}' }, Ports: [{ host_ip: '127.0.0.1', container_port: 2222, host_port: 40001, protocol: 'tcp' }] };
   const booting = toVmInfo(ours, () => false)!;
   assert.equal(booting.state, 'booting');
   assert.equal(booting.sshPort, 40001);
@@ -76,9 +78,16 @@ test('podman ps entries become VMs; others are ignored', () => {
   // podman's "stopped" (ended, not yet cleaned up) already has the exit code
   const stopped = toVmInfo({ ...ours, State: 'stopped', ExitCode: 0 }, () => true)!;
   assert.deepEqual([stopped.state, stopped.exitCode], ['exited', 0]);
-  const bcvk = toVmInfo({ ...base, State: 'running', Labels: { 'bcvk.ephemeral': '1' } }, () => false)!;
+  const bcvkEntry = { ...base, State: 'running', Labels: { 'bcvk.ephemeral': '1' } };
+  const bcvk = toVmInfo(bcvkEntry, () => false, undefined, () => ({ 'org.opencontainers.image.title': 'x' }))!;
   assert.equal(bcvk.origin, 'bcvk');
   assert.equal(toVmInfo({ ...base, State: 'running', Labels: {} }, () => true), undefined);
+  // labels an image lends its containers (or anyone sets on one) do not make a VM: only how it was built
+  assert.equal(toVmInfo({ ...ours, Image: 'localhost/evil:latest' }, () => true), undefined, 'our labels on a container of another image: foreign');
+  assert.equal(toVmInfo({ ...ours, Image: 'localhost/bootc-ephemeral-root:latest' }, () => true), undefined, 'a root-image lookalike name: foreign');
+  assert.equal(toVmInfo(bcvkEntry, () => true, undefined, () => ({ 'bcvk.ephemeral': '1' })), undefined, 'bcvk\'s label inherited from the image: foreign');
+  assert.equal(toVmInfo(bcvkEntry, () => true, undefined, () => undefined), undefined, 'bcvk\'s label, image labels unknown: foreign');
+  assert.deepEqual(imagesToInspect([bcvkEntry, { ...bcvkEntry, Id: 'other' }, ours]), ['a'.repeat(64)], 'only bcvk-labelled containers\' images, once each');
 });
 
 test('readiness from the journal', () => {
@@ -227,6 +236,41 @@ test('command line for recorded options, ours and bcvk\'s', async () => {
   assert.equal(runCommandLine({ image: 'i', itype: 'u1.micro', memoryMiB: 1024, vcpus: 1 }), 'bootc-ephemeral run --itype u1.micro i');
 });
 
+test('--systemd-units: DIR/system or DIR itself a link to another host folder is refused; FIFOs and huge files are refused without blocking', () => {
+  const dir = tmp();
+  const hostUnits = tmp();
+  try {
+    fs.writeFileSync(path.join(hostUnits, 'host-only.service'), '[Service]\nExecStart=/bin/true\n');
+    fs.mkdirSync(path.join(hostUnits, 'host-only.service.d'));
+    fs.writeFileSync(path.join(hostUnits, 'host-only.service.d', 'x.conf'), '[Service]\n');
+    // shape 1: DIR/system is a link out of DIR
+    fs.symlinkSync(hostUnits, path.join(dir, 'system'));
+    assert.throws(() => readUserUnits(dir), (e: Error & { details?: { field?: string } }) => /system is a symlink to .*, outside/.test(e.message) && e.details?.field === 'systemd-units');
+    fs.rmSync(path.join(dir, 'system'));
+    // shape 2: DIR itself is a link (a workspace path hiding a host folder)
+    const link = path.join(dir, 'units');
+    fs.symlinkSync(hostUnits, link);
+    assert.throws(() => readUserUnits(link), /units is a symlink to .*: name the folder itself/);
+    assert.equal(readUserUnits(hostUnits).units.length, 1, 'the folder itself, named, is read');
+    // a FIFO among the units: refused at once (a read would block for good)
+    fs.mkdirSync(path.join(dir, 'system'));
+    fs.writeFileSync(path.join(dir, 'system', 'ok.service'), '[Service]\nExecStart=/bin/true\n');
+    childProcess.execFileSync('mkfifo', [path.join(dir, 'system', 'fifo-target')]);
+    fs.symlinkSync('fifo-target', path.join(dir, 'system', 'hang.service'));
+    const started = Date.now();
+    assert.throws(() => readUserUnits(dir), /hang\.service is not a regular file/);
+    assert.ok(Date.now() - started < 2000, 'the FIFO did not block');
+    fs.rmSync(path.join(dir, 'system', 'hang.service'));
+    // a unit file larger than the limit: refused by its size, not read
+    fs.writeFileSync(path.join(dir, 'system', 'big.service'), '');
+    fs.truncateSync(path.join(dir, 'system', 'big.service'), 100 * 1024 * 1024);
+    assert.throws(() => readUserUnits(dir), /big\.service is 104857600 bytes: a unit file may have at most 1048576/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(hostUnits, { recursive: true, force: true });
+  }
+});
+
 test('--systemd-units: symlinks leaving the dir and names that would corrupt the tmpfiles config are refused', () => {
   const dir = tmp();
   const outside = tmp();
@@ -264,6 +308,15 @@ test('guest output filter: text and colours stay; clipboard, title, reports and 
   assert.equal(f('a\u009b6nb\u009d0;t\u0007c'), 'a6nb0;tc', 'C1 controls dropped (their parameters are harmless text)');
   assert.equal(f('tab\there\x07\x0e'), 'tab\there');
   assert.equal(f('héllo ✓'), 'héllo ✓', 'UTF-8 intact');
+  // raw 8-bit C1 (not UTF-8): an OSC 52 clipboard write as terminals honouring 8-bit controls read it
+  const raw = (...parts: (string | number[])[]) => filterTerminalOutput(Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))))).toString('latin1');
+  assert.equal(raw('a', [0x9d], '52;c;ZXZpbA==', [0x9c], 'b'), 'a52;c;ZXZpbA==b', 'raw OSC ... ST: introducer and terminator dropped');
+  assert.equal(raw('a', [0x9b], '6n', [0x90], 'q', [0x9c]), 'a6nq', 'raw CSI and DCS dropped');
+  // the same byte values inside UTF-8 characters are text: Ü (C3 9C), 通 (E9 80 9A), 🛝 (F0 9F 9B 9D)
+  assert.equal(f('Ü通🛝'), 'Ü通🛝', 'continuation bytes 0x80-0x9F inside characters kept');
+  assert.equal(raw([0xc3], 'x', [0x9b], 'y'), '\xc3xy', 'a broken character does not shelter a raw C1 after it');
+  const split = new TerminalFilter();
+  assert.equal(Buffer.concat([split.push(Buffer.from([0xe9])), split.push(Buffer.from([0x80, 0x9a]))]).toString('utf8'), '通', 'a character split across chunks');
   const t = new TerminalFilter();
   const parts = ['x\x1b]5', '2;c;AAAA', '\x07y\x1b[', '1;31', 'mz'].map((p) => t.push(Buffer.from(p)).toString());
   assert.equal(parts.join(''), 'xy\x1b[1;31mz');
@@ -445,9 +498,9 @@ test('ssh: an unreadable client key is refused before a stream to the guest is o
 test('a guest that did not become ready: its last journal and console lines, without its control sequences', () => {
   const journal = Array.from({ length: 20 }, (_, i) => `journal ${i}`).join('\n');
   const consoleText = Array.from({ length: 20 }, (_, i) => `console ${i}`).join('\n') + '\n\x1b]52;c;cGF3bmVk\x07INFO: task sshd blocked for more than 120 seconds.\n';
-  const both = outputTail({ journal: () => journal, consoleWindow: () => consoleText });
+  const both = outputTail({ journalTail: () => journal, consoleWindow: () => consoleText });
   assert.match(both, /^\nlast journal lines:\n {2}journal 5\n[^]* {2}journal 19\nlast console lines:\n {2}console 13\n[^]* {2}INFO: task sshd blocked for more than 120 seconds\.$/);
   assert.doesNotMatch(both, /\x1b|\x07|journal 4\n|console 12\n/, 'the last 15 journal and 8 console lines; no OSC 52 (clipboard) from the guest');
-  assert.match(outputTail({ journal: () => '', consoleWindow: () => consoleText }), /^\nlast console lines:\n {2}console 6\n/, 'no journal: 15 console lines');
-  assert.equal(outputTail({ journal: () => '', consoleWindow: () => '' }), '');
+  assert.match(outputTail({ journalTail: () => '', consoleWindow: () => consoleText }), /^\nlast console lines:\n {2}console 6\n/, 'no journal: 15 console lines');
+  assert.equal(outputTail({ journalTail: () => '', consoleWindow: () => '' }), '');
 });

@@ -28,6 +28,10 @@ const TOOLS: HostTools = {
   sleep: '/usr/bin/sleep',
   find: '/usr/bin/find',
   cat: '/usr/bin/cat',
+  head: '/usr/bin/head',
+  rm: '/usr/bin/rm',
+  mkfifo: '/usr/bin/mkfifo',
+  stdbufLib: '/usr/libexec/coreutils/libstdbuf.so',
   qemu: '/usr/bin/qemu-system-x86_64',
   virtiofsd: '/usr/lib/qemu/virtiofsd',
   virtiofsdFlavor: 'c',
@@ -204,11 +208,11 @@ test('QEMU argv: sizing, accel, direct kernel boot from the image, shares, ports
 
 test('QEMU console: logged always; a socket in the state dir, or stdio with --console', () => {
   const p = plan({ name: 'vm1' });
-  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,path=/run/bootc-ephemeral-console/console.sock,server=on,wait=off,logfile=/run/bootc-ephemeral-logs/console.log'));
+  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,path=/run/bootc-ephemeral-console/console.sock,server=on,wait=off,logfile=/run/bootc-ephemeral-console.fifo'));
   assert.equal(p.consoleDir, '/state/vm1/console');
   assert.ok(p.podmanArgs.includes('/state/vm1/console:/run/bootc-ephemeral-console'));
   const withConsole = plan({ name: 'vm1', console: true });
-  assert.ok(after(withConsole.qemuArgs, '-chardev').includes('stdio,id=console,signal=off,logfile=/run/bootc-ephemeral-logs/console.log'));
+  assert.ok(after(withConsole.qemuArgs, '-chardev').includes('stdio,id=console,signal=off,logfile=/run/bootc-ephemeral-console.fifo'));
   assert.equal(withConsole.consoleDir, undefined);
   assert.ok(!withConsole.podmanArgs.some((a) => a.includes('/run/bootc-ephemeral-console')));
 });
@@ -273,11 +277,11 @@ test('remote podman: the container is created with volumes for the plan and logs
   assert.ok(after(a, '--mount').includes('type=volume,target=/run/bootc-ephemeral') && after(a, '--mount').includes('type=volume,target=/run/bootc-ephemeral-logs'));
   assert.deepEqual(after(a, '-p'), [], 'sshd is reached through podman exec, never a port on the podman host');
   assert.equal(p.consoleDir, undefined);
-  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,host=127.0.0.1,port=2223,server=on,wait=off,logfile=/run/bootc-ephemeral-logs/console.log'), 'the console on the container\'s own loopback');
+  assert.ok(after(p.qemuArgs, '-chardev').includes('socket,id=console,host=127.0.0.1,port=2223,server=on,wait=off,logfile=/run/bootc-ephemeral-console.fifo'), 'the console on the container\'s own loopback');
   const hostNet = plan({ name: 'vm1', network: 'host' }, undefined, true);
   // --add-swap: made by the supervisor in a volume (truncate, mkswap from the podman host's /usr), before QEMU
   const withSwap = plan({ name: 'vm1', addSwap: '64M' }, undefined, true, { ...TOOLS, truncate: '/usr/bin/truncate', mkswap: '/usr/sbin/mkswap' });
-  const procs = withSwap.files.filter((f) => f.path.endsWith('.proc')).map((f) => path.basename(f.path));
+  const procs = withSwap.files.filter((f) => f.path.endsWith('.proc')).map((f) => path.basename(f.path)).sort(); // the supervisor runs them in name order
   assert.deepEqual(procs.slice(0, 3), ['000-initramfs.proc', '001-swap-file.proc', '002-mkswap.proc']);
   const mk = String(withSwap.files.find((f) => f.path.endsWith('002-mkswap.proc'))!.content).split('\n');
   assert.deepEqual(mk.slice(0, 1).concat(mk.slice(-4, -1)), ['once 1', 'arg /usr/sbin/mkswap', 'arg -q', 'arg /run/bootc-ephemeral-swap/swap.img']);
@@ -285,7 +289,7 @@ test('remote podman: the container is created with volumes for the plan and logs
   assert.ok(after(withSwap.qemuArgs, '-drive').includes('file=/run/bootc-ephemeral-swap/swap.img,format=raw,if=none,id=swap'));
   assert.equal(withSwap.swap, undefined, 'nothing made on the client');
   assert.throws(() => plan({ name: 'vm1', addSwap: '64M' }, undefined, true), /needs truncate and mkswap/);
-  assert.ok(after(hostNet.qemuArgs, '-chardev').includes('null,id=console,logfile=/run/bootc-ephemeral-logs/console.log'), 'no console listener on a shared host loopback');
+  assert.ok(after(hostNet.qemuArgs, '-chardev').includes('null,id=console,logfile=/run/bootc-ephemeral-console.fifo'), 'no console listener on a shared host loopback');
 });
 
 test('podman argv: --debug-entrypoint replaces the supervisor', () => {
@@ -293,10 +297,49 @@ test('podman argv: --debug-entrypoint replaces the supervisor', () => {
   assert.deepEqual(a.slice(-4), ['--entrypoint', 'bash', IDS.rootImage, '-l']);
 });
 
+test('an initramfs over 1 GiB is refused with its size, before any plan is made; /run is sized for the one that fits', () => {
+  const huge = { ...KERNEL, initramfsBytes: 3 * 1024 ** 3 };
+  assert.throws(
+    () => buildLaunchPlan(parseRunOptions({ image: IMAGE }, fakeProbe()), { name: 'v', stateDir: '/s/v', tools: TOOLS, accel: 'tcg', kernel: huge, ...IDS, supervisorScript: '' }),
+    (e: Error & { details?: { field?: string } }) => /initramfs\.img is 3221225472 bytes: more than the 1024 MiB a VM may load/.test(e.message) && e.details?.field === 'image',
+  );
+  const fits = buildLaunchPlan(parseRunOptions({ image: IMAGE }, fakeProbe()), { name: 'v', stateDir: '/s/v', tools: TOOLS, accel: 'tcg', kernel: { ...KERNEL, initramfsBytes: 100 * 1048576 }, ...IDS, supervisorScript: '' });
+  const size = /target=\/run,tmpfs-mode=0755,tmpfs-size=(\d+)m/.exec(fits.podmanArgs.join(' '));
+  assert.ok(size && Number(size[1]) >= 133 && Number(size[1]) < 140, `/run holds the 100 MiB initramfs, our cpio and 32 MiB: ${size?.[1]}m`);
+});
+
 test('supervisor plan files: one proc per virtiofsd, then QEMU as main', () => {
   const p = plan({ bind: ['/host/src'], execute: ['/bin/true'] });
   const procs = p.files.filter((f) => f.path.endsWith('.proc')).map((f) => path.basename(f.path));
-  assert.deepEqual(procs, ['000-initramfs.proc', '010-virtiofsd-rootfs.proc', '011-virtiofsd-mount_src.proc', '900-qemu.proc']);
+  assert.deepEqual(procs, [
+    '000-initramfs.proc',
+    '003-fifos.proc',
+    '004-log-cap-000-journal.proc',
+    '004-log-cap-001-console.proc',
+    '004-log-cap-002-execute-status.proc',
+    '010-virtiofsd-rootfs.proc',
+    '011-virtiofsd-mount_src.proc',
+    '900-qemu.proc',
+  ]);
+  // the guest's output: QEMU writes FIFOs, a capped writer each fills the files (64M default: 16M head and segments)
+  const fifos = String(p.files.find((f) => f.path.endsWith('003-fifos.proc'))!.content).split('\n');
+  assert.deepEqual(fifos.slice(-5), ['arg --', 'arg /run/bootc-ephemeral-journal.fifo', 'arg /run/bootc-ephemeral-console.fifo', 'arg /run/bootc-ephemeral-execute-status.fifo', '']);
+  const journalCap = String(p.files.find((f) => f.path.endsWith('-journal.proc'))!.content).split('\n');
+  assert.deepEqual(journalCap.slice(0, 2), ['what the guest journal\'s writer', 'drain 1']);
+  const q = 16 * 1024 * 1024;
+  assert.deepEqual(journalCap.filter((l) => l.startsWith('arg ')).slice(-9).map((l) => l.slice(4)), [
+    '/run/bootc-ephemeral/log-cap.sh', '/run/bootc-ephemeral/supervisor.conf', '/run/bootc-ephemeral-journal.fifo', '/run/bootc-ephemeral-logs/journal.log',
+    String(q), String(q), '/run/bootc-ephemeral-logs/journal.log', '2', '/run/bootc-ephemeral-logs/journal.log.dropped',
+  ]);
+  assert.ok(after(p.qemuArgs, '-chardev').includes('file,id=journal,path=/run/bootc-ephemeral-journal.fifo'), 'QEMU writes the journal FIFO, not the file');
+  const status = String(p.files.find((f) => f.path.endsWith('-execute-status.proc'))!.content).split('\n');
+  assert.ok(status.includes('arg /run/bootc-ephemeral-execute.status') && status.includes(`arg ${64 * 1024}`) && status.includes('arg 0'), 'the --execute status keeps 64 KiB, nothing after');
+  const conf = String(p.files.find((f) => f.path.endsWith('supervisor.conf'))!.content);
+  assert.match(conf, /^head \S+ --library-path \S+ --preload \/usr\/libexec\/coreutils\/libstdbuf\.so \/usr\/bin\/head$/m, 'head writes each read at once');
+  assert.ok(journalCap.includes('env _STDBUF_O=0'));
+  assert.match(conf, /^rm \S+ --library-path \S+ \/usr\/bin\/rm$/m);
+  assert.match(p.podmanArgs.join(' '), /--log-opt max-size=64m/, 'podman\'s own container log is capped too');
+  assert.match(p.podmanArgs.join(' '), /type=tmpfs,target=\/run,tmpfs-mode=0755,tmpfs-size=\d+m/, '/run is sized, not half the host\'s memory');
   const initramfs = String(p.files.find((f) => f.path.endsWith('000-initramfs.proc'))!.content).split('\n');
   assert.deepEqual(initramfs, [
     'out /run/initramfs.img',

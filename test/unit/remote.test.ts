@@ -99,6 +99,9 @@ test('tools on a remote podman host: found from its listing with the local rules
     ['/usr/bin/sleep', 'x', '/usr/bin/sleep'],
     ['/usr/bin/find', 'x', '/usr/bin/find'],
     ['/usr/bin/cat', 'x', '/usr/bin/cat'],
+    ['/usr/bin/head', 'x', '/usr/bin/head'],
+    ['/usr/bin/rm', 'x', '/usr/bin/rm'],
+    ['/usr/bin/mkfifo', 'x', '/usr/bin/mkfifo'],
     ['/etc/shadow', 'x', '/etc/shadow'], // never asked for: dropped
     ['/usr/bin/qemu-system-x86_64', 'x', '/usr/../etc/x'], // not a clean path: dropped
     ['/usr/bin/dash', 'x', '/usr/bin/da sh'], // a space would split the supervisor's argv: dropped

@@ -43,13 +43,3 @@ export function backlogOf(data: Buffer, bytes = CONSOLE_BACKLOG_BYTES): Buffer {
   const start = data.indexOf(0x0a, data.length - bytes);
   return start < 0 ? Buffer.alloc(0) : data.subarray(start + 1);
 }
-
-/** The end of a local VM's console log (the state dir's copy). */
-export function consoleBacklog(vm: VmInfo, bytes = CONSOLE_BACKLOG_BYTES): Buffer {
-  if (!vm.stateDir) return Buffer.alloc(0);
-  try {
-    return backlogOf(fs.readFileSync(vmStatePaths(vm.stateDir).consoleLog), bytes);
-  } catch {
-    return Buffer.alloc(0);
-  }
-}

@@ -1,4 +1,6 @@
 import * as fs from 'node:fs';
+import { readLogHead, readLogTail } from './logs';
+import { BOOT_SCAN_BYTES } from './logLayout';
 import { filterTerminalOutput } from './terminalFilter';
 import type { Client } from 'ssh2';
 import { EngineError, VmNotReadyError } from '../errors';
@@ -26,31 +28,26 @@ export interface WaitOptions {
 
 /** The console's first bytes show the kernel start, its last ones the initrd (the journal stream starts later). */
 const CONSOLE_WINDOW_BYTES = 16 * 1024;
+/** the journal's end kept for a failure's last lines */
+const JOURNAL_TAIL_BYTES = 64 * 1024;
 
 function readHeadAndTail(file: string, bytes: number): string {
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const read = (at: number) => {
-        const buf = Buffer.alloc(Math.min(bytes, size));
-        return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, at)).toString('utf8');
-      };
-      return size <= 2 * bytes ? read(0) + (size > bytes ? read(bytes) : '') : `${read(0)}\n${read(size - bytes)}`;
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
+  const head = readLogHead(file, bytes);
+  const tail = readLogTail(file, bytes);
+  // a short log is its head; a longer one is both ends (a line break between them)
+  return head.length < bytes ? head.toString('utf8') : `${head.toString('utf8')}\n${tail.toString('utf8')}`;
 }
 
 /**
  * What the guest has written so far, read as the boot goes on: the state dir's files (local podman), or
- * one `podman exec tail -F` per log kept in memory (remote podman; restarted if it ends early).
+ * one `podman exec tail -F` per log kept in memory (remote podman; restarted if it ends early). Bounded
+ * whatever the guest writes: the journal's head up to BOOT_SCAN_BYTES, and the ends of both logs.
  */
 interface GuestOutput {
+  /** the journal's head (the boot), read on as it grows up to BOOT_SCAN_BYTES */
   journal(): string;
+  /** the journal's last lines */
+  journalTail(): string;
   /** the console's first and last bytes (kernel start, initrd end) */
   consoleWindow(): string;
   dispose(): void;
@@ -58,29 +55,48 @@ interface GuestOutput {
 
 function localOutput(vm: VmInfo): GuestOutput {
   const p = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
+  let head = '';
+  let offset = 0;
+  const decoder = new TextDecoder();
   return {
     journal: () => {
-      try {
-        return p ? fs.readFileSync(p.journalLog, 'utf8') : '';
-      } catch {
-        return '';
-      }
+      if (!p || offset >= BOOT_SCAN_BYTES) return head;
+      // only what was added since the last look
+      const added = readLogHead(p.journalLog, BOOT_SCAN_BYTES, offset);
+      head += decoder.decode(added, { stream: true });
+      offset += added.length;
+      return head;
     },
+    journalTail: () => (p ? readLogTail(p.journalLog, JOURNAL_TAIL_BYTES).toString('utf8') : ''),
     consoleWindow: () => (p ? readHeadAndTail(p.consoleLog, CONSOLE_WINDOW_BYTES) : ''),
     dispose: () => undefined,
   };
 }
 
+/** Keeps the first `headBytes` and the last `tailBytes` characters of a growing text. */
+class HeadAndTail {
+  head = '';
+  tail = '';
+  constructor(private readonly headBytes: number, private readonly tailBytes: number) {}
+  add(chunk: string): void {
+    const room = this.headBytes - this.head.length;
+    if (room > 0) this.head += chunk.slice(0, room);
+    this.tail = (this.tail + chunk).slice(-this.tailBytes);
+  }
+  reset(): void {
+    this.head = this.tail = '';
+  }
+}
+
 function remoteOutput(podman: Podman, vm: VmInfo): GuestOutput {
   const stop = new AbortController();
-  const mirror = (log: 'journal' | 'console', keep: (text: string, chunk: string) => string) => {
-    let text = '';
+  const mirror = (log: 'journal' | 'console', text: HeadAndTail) => {
     let running = false;
     const start = () => {
       running = true;
-      text = '';
+      text.reset();
       const decoder = new TextDecoder();
-      void followVmLog(podman, vm, log, (chunk) => (text = keep(text, decoder.decode(chunk, { stream: true }))), { signal: stop.signal })
+      void followVmLog(podman, vm, log, (chunk) => text.add(decoder.decode(chunk, { stream: true })), { signal: stop.signal })
         .catch(() => undefined)
         .finally(() => (running = false));
     };
@@ -89,28 +105,33 @@ function remoteOutput(podman: Podman, vm: VmInfo): GuestOutput {
       return text;
     };
   };
-  const journal = mirror('journal', (t, c) => t + c);
+  const journal = mirror('journal', new HeadAndTail(BOOT_SCAN_BYTES, JOURNAL_TAIL_BYTES));
   // the head stays, the tail slides: what phaseFromGuestOutput looks at
-  const console = mirror('console', (t, c) => {
-    const all = t + c;
-    return all.length <= 3 * CONSOLE_WINDOW_BYTES ? all : `${all.slice(0, CONSOLE_WINDOW_BYTES)}\n${all.slice(-CONSOLE_WINDOW_BYTES)}`;
-  });
+  const console = mirror('console', new HeadAndTail(CONSOLE_WINDOW_BYTES, CONSOLE_WINDOW_BYTES));
   journal();
   console();
-  return { journal, consoleWindow: console, dispose: () => stop.abort() };
+  return {
+    journal: () => journal().head,
+    journalTail: () => journal().tail,
+    consoleWindow: () => {
+      const c = console();
+      return c.head.length < CONSOLE_WINDOW_BYTES ? c.head : `${c.head}\n${c.tail}`;
+    },
+    dispose: () => stop.abort(),
+  };
 }
 
-const NO_OUTPUT: GuestOutput = { journal: () => '', consoleWindow: () => '', dispose: () => undefined };
+const NO_OUTPUT: GuestOutput = { journal: () => '', journalTail: () => '', consoleWindow: () => '', dispose: () => undefined };
 
 /**
  * The guest's last words: the journal, and the console's last lines too, where the kernel says what the
  * journal cannot when the guest is stuck (hung tasks, stalls, oopses).
  */
-export function outputTail(output: Pick<GuestOutput, 'journal' | 'consoleWindow'>, n = 15): string {
+export function outputTail(output: Pick<GuestOutput, 'journalTail' | 'consoleWindow'>, n = 15): string {
   // guest output is untrusted: no control sequence of it reaches the user's terminal
   const last = (text: string, count: number) => filterTerminalOutput(text).toString('utf8').split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-count);
   const block = (source: string, lines: string[]) => (lines.length ? `\nlast ${source} lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : '');
-  const journal = last(output.journal(), n);
+  const journal = last(output.journalTail(), n);
   return block('journal', journal) + block('console', last(output.consoleWindow(), journal.length ? 8 : n));
 }
 

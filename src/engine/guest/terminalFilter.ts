@@ -18,6 +18,8 @@ type State = 'text' | 'esc' | 'csi' | 'string' | 'stringEsc' | 'c1';
 export class TerminalFilter {
   private state: State = 'text';
   private pending: number[] = [];
+  /** continuation bytes still due to the UTF-8 character being passed on */
+  private continuation = 0;
 
   push(chunk: Buffer): Buffer {
     const out: number[] = [];
@@ -28,11 +30,22 @@ export class TerminalFilter {
   private step(b: number, out: number[]): void {
     switch (this.state) {
       case 'text':
+        if (this.continuation > 0) {
+          this.continuation--;
+          if (b >= 0x80 && b <= 0xbf) return void out.push(b); // inside a UTF-8 character
+          this.continuation = 0; // a broken character: this byte stands on its own
+        }
         if (b === ESC) {
           this.state = 'esc';
           this.pending = [b];
         } else if (b === 0xc2) {
           this.state = 'c1'; // maybe a C1 control (U+0080..U+009F) in UTF-8
+        } else if (b >= 0x80 && b <= 0x9f) {
+          // raw 8-bit C1 controls (CSI 0x9B, OSC 0x9D, DCS 0x90, ST 0x9C, ...), outside any UTF-8
+          // character: terminals that honour them would run the sequence, so they are dropped
+        } else if (b >= 0xc3 && b <= 0xf4) {
+          this.continuation = b >= 0xf0 ? 3 : b >= 0xe0 ? 2 : 1;
+          out.push(b);
         } else if (b >= 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0x08) {
           out.push(b);
         } // other C0 controls (BEL, SO/SI, ...) are dropped
@@ -41,6 +54,7 @@ export class TerminalFilter {
         this.state = 'text';
         if (b >= 0x80 && b <= 0x9f) return; // 8-bit CSI/OSC and friends: dropped
         out.push(0xc2);
+        if (b >= 0xa0 && b <= 0xbf) return void out.push(b); // U+00A0..U+00BF
         this.step(b, out);
         return;
       case 'esc':

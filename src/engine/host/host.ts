@@ -22,6 +22,12 @@ export interface HostTools {
   /** lists the image's kernel directories (kernel.ts) and concatenates the initramfs */
   find: string;
   cat: string;
+  /** the guest's output is copied through FIFOs into size-capped files (resources/log-cap.sh) */
+  head: string;
+  rm: string;
+  mkfifo: string;
+  /** coreutils' libstdbuf: preloaded with _STDBUF_O=0 so head writes each read at once (stdio would hold 4 KiB back) */
+  stdbufLib?: string;
   qemu: string;
   virtiofsd: string;
   virtiofsdFlavor: VirtiofsdFlavor;
@@ -48,6 +54,7 @@ const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'];
 const QEMU_DATA_DIRS = ['/usr/share/qemu', '/usr/share/seabios', '/usr/share/qemu-firmware', '/usr/share/ipxe/qemu'];
 const QEMU_MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/qemu', '/usr/lib64/qemu'];
 const TRUNCATE_CANDIDATES = ['/usr/bin/truncate', '/bin/truncate'];
+const STDBUF_LIB_CANDIDATES = ['/usr/libexec/coreutils/libstdbuf.so', '/usr/lib/coreutils/libstdbuf.so', '/usr/lib64/coreutils/libstdbuf.so'];
 const MKSWAP_CANDIDATES = ['/usr/sbin/mkswap', '/sbin/mkswap'];
 
 /**
@@ -73,8 +80,10 @@ export const HOST_TOOL_CANDIDATES: readonly string[] = [
   ...QEMU_DATA_DIRS,
   ...QEMU_MODULE_DIRS,
   '/usr/bin/dash', '/usr/bin/sh', '/bin/sh', '/usr/bin/sleep', '/bin/sleep', '/usr/bin/find', '/bin/find', '/usr/bin/cat', '/bin/cat',
+  '/usr/bin/head', '/bin/head', '/usr/bin/rm', '/bin/rm', '/usr/bin/mkfifo', '/bin/mkfifo',
   ...TRUNCATE_CANDIDATES,
   ...MKSWAP_CANDIDATES,
+  ...STDBUF_LIB_CANDIDATES,
 ];
 
 export const localFileView: HostFileView = {
@@ -151,6 +160,10 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
     sleep: first(['/usr/bin/sleep', '/bin/sleep'], 'sleep'),
     find: first(['/usr/bin/find', '/bin/find'], 'find'),
     cat: first(['/usr/bin/cat', '/bin/cat'], 'cat'),
+    head: first(['/usr/bin/head', '/bin/head'], 'head'),
+    rm: first(['/usr/bin/rm', '/bin/rm'], 'rm'),
+    mkfifo: first(['/usr/bin/mkfifo', '/bin/mkfifo'], 'mkfifo'),
+    stdbufLib: STDBUF_LIB_CANDIDATES.map((c) => (view.exists(c) ? view.realpath(c) : undefined)).find((r) => r?.startsWith('/usr/')),
     qemu,
     virtiofsd,
     virtiofsdFlavor: virtiofsdFlavorOf(view.helpOf(virtiofsd)),

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { INSTANCE_TYPES, instanceTypeNames } from './instanceTypes';
 import { formatMiB, parseMemoryMiB, parseSizeBytes } from './sizes';
 import type { Accel, BindMount, DiskFile, PathProbe, RunOptions, RunOptionsInput, VirtioSerialOut } from './types';
-import { ACCELS, HOST_STORAGE_MOUNT_NAME, MAX_MEMORY_MIB, MAX_VCPUS, MIN_MEMORY_MIB, systemBindReason } from './types';
+import { ACCELS, HOST_STORAGE_MOUNT_NAME, MAX_LOG_CAP_BYTES, MAX_MEMORY_MIB, MAX_VCPUS, MIN_LOG_CAP_BYTES, MIN_MEMORY_MIB, systemBindReason } from './types';
 import * as l10n from '@vscode/l10n';
 
 /**
@@ -284,6 +284,18 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
       else c.out.swapBytes = n;
     },
     fromOptions: (o) => (o.swapBytes === undefined ? undefined : o.swapBytes % 1048576 === 0 ? `${o.swapBytes / 1048576}M` : String(o.swapBytes)),
+  }),
+  field({
+    key: 'maxLogSize', flag: 'max-log-size', kind: 'string', valueName: 'SIZE', bcvk: false,
+    help: 'the most the guest\'s journal, its console log and each --virtio-serial-out file may take on the host (default 64M); beyond it the oldest output after the boot is dropped, and the drop is noted in the log',
+    form: { section: 'advanced', control: 'text', get label() { return l10n.t('Largest guest log on the host'); }, placeholder: '64M' },
+    parse(v, c) {
+      const n = parseSizeBytes(v);
+      if (n === undefined) c.bad(v, l10n.t('use a size such as 64M or 1G'));
+      else if (n < MIN_LOG_CAP_BYTES || n > MAX_LOG_CAP_BYTES) c.bad(v, l10n.t('use a size from 1M to 16G'));
+      else c.out.logCapBytes = n;
+    },
+    fromOptions: (o) => (o.logCapBytes === undefined ? undefined : o.logCapBytes % 1048576 === 0 ? `${o.logCapBytes / 1048576}M` : String(o.logCapBytes)),
   }),
   field({
     key: 'mountDiskFile', flag: 'mount-disk-file', kind: 'list', valueName: 'FILE[:NAME]', help: 'attach FILE as a virtio disk, /dev/disk/by-id/virtio-NAME (default NAME: output)',

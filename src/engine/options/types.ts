@@ -34,6 +34,8 @@ export interface RunOptionsInput {
   systemdUnits?: string;
   bindStorageRo?: boolean;
   addSwap?: string;
+  /** the most each file of guest output (journal, console, each --virtio-serial-out) may take on the host */
+  maxLogSize?: string;
   mountDiskFile?: string[];
   karg?: string[];
   accel?: string;
@@ -82,6 +84,8 @@ export interface RunOptions {
   systemdUnitsDir?: string;
   bindStorageRo: boolean;
   swapBytes?: number;
+  /** --max-log-size in bytes; undefined: DEFAULT_LOG_CAP_BYTES */
+  logCapBytes?: number;
   diskFiles: DiskFile[];
   kargs: string[];
   accel: Accel;
@@ -89,6 +93,10 @@ export interface RunOptions {
 }
 
 export const DEFAULT_MEMORY = '4G';
+/** A guest's journal, console and each --virtio-serial-out file take at most this on the host (--max-log-size). */
+export const DEFAULT_LOG_CAP_BYTES = 64 * 1024 * 1024;
+export const MIN_LOG_CAP_BYTES = 1024 * 1024;
+export const MAX_LOG_CAP_BYTES = 16 * 1024 * 1024 * 1024;
 export const MIN_MEMORY_MIB = 128;
 export const MAX_MEMORY_MIB = 1024 * 1024;
 export const MAX_VCPUS = 256;

@@ -11,6 +11,9 @@ import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { buildGuestPayload } from './guestPayload';
 import { GuestUnit, bindMountUnit, consoleAutologinDropIn, executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns, virtiofsTag } from './guestUnits';
+import { cappedOutputs, logCapPlanFiles } from './logCaps';
+import { procFile, type PlanFile } from './procFile';
+import { DEFAULT_LOG_CAP_BYTES } from '../options/types';
 import * as l10n from '@vscode/l10n';
 
 export interface SshMaterial {
@@ -42,11 +45,8 @@ export interface PlanContext {
   remote?: boolean;
 }
 
-export interface PlanFile {
-  path: string;
-  content: string | Buffer;
-  mode: number;
-}
+export type { PlanFile } from './procFile';
+export { procFile } from './procFile';
 
 export interface LaunchPlan {
   name: string;
@@ -72,27 +72,13 @@ const SMBIOS_SSH_FILE = 'smbios-ssh-authorized-keys';
 /** The initramfs QEMU boots: the image's own, then our cpio, concatenated in the container at start. */
 const INITRAMFS_IN_CONTAINER = '/run/initramfs.img';
 const INITRAMFS_APPEND = 'initramfs-append.cpio';
-
 /**
- * A .proc file for the supervisor: one "KEY VALUE" per line. No value may hold a line break or a NUL
- * (it would add lines: argv or env injection), so any such value is refused here, whatever its source.
+ * QEMU loads at most 2 GiB of initramfs, and the image's is copied into the container's /run tmpfs
+ * first: one beyond this is refused before anything starts (no real initramfs comes near it).
  */
-export function procFile(lines: { what?: string; log?: string; socket?: string; main?: boolean; once?: boolean; out?: string; status?: string; env?: string[]; argv: string[] }): string {
-  const out: string[] = [];
-  if (lines.what) out.push(`what ${lines.what}`);
-  if (lines.log) out.push(`log ${lines.log}`);
-  if (lines.out) out.push(`out ${lines.out}`);
-  if (lines.once) out.push('once 1');
-  if (lines.socket) out.push(`socket ${lines.socket}`);
-  if (lines.main) out.push('main 1');
-  if (lines.status) out.push(`status ${lines.status}`);
-  for (const e of lines.env ?? []) out.push(`env ${e}`);
-  for (const a of lines.argv) out.push(`arg ${a}`);
-  for (const l of out) {
-    if (/[\r\n\0]/.test(l)) throw new EngineError(l10n.t('a launch-plan value contains a line break or NUL, refused: {0}', JSON.stringify(l)));
-  }
-  return out.join('\n') + '\n';
-}
+export const MAX_INITRAMFS_BYTES = 1024 * 1024 * 1024;
+/** room on /run beside the initramfs: sockets, FIFOs, the --execute status, virtiofsd's lock files */
+const RUN_TMPFS_SPARE_BYTES = 32 * 1024 * 1024;
 
 /** What the VM records about itself in its state dir (0600): the options, without env values (they may be secret). */
 export function recordedOptions(o: RunOptions): Record<string, unknown> {
@@ -109,6 +95,10 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   const paths = vmStatePaths(ctx.stateDir);
   const t = ctx.tools;
   if (!KERNEL_RELEASE.test(ctx.kernel.version)) throw new EngineError(l10n.t('invalid kernel release {0}', JSON.stringify(ctx.kernel.version)), { field: 'image', value: options.image });
+  const initramfsBytes = ctx.kernel.initramfsBytes;
+  if (!Number.isSafeInteger(initramfsBytes) || initramfsBytes < 0 || initramfsBytes > MAX_INITRAMFS_BYTES) {
+    throw new EngineError(l10n.t('the image\'s initramfs {0} is {1} bytes: more than the {2} MiB a VM may load', ctx.kernel.initramfs, String(initramfsBytes), MAX_INITRAMFS_BYTES / 1048576), { field: 'image', value: options.image });
+  }
   const loaderArgv = (binary: string) => [inContainer(t.loader), '--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(binary)];
   const binds = [...options.binds, ...(ctx.hostStorage ? [ctx.hostStorage] : [])];
   const allOptions: RunOptions = { ...options, binds };
@@ -130,6 +120,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     throw new EngineError(l10n.t('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host'), { field: 'add-swap' });
   }
   const kernelArgs = buildKernelArgs(options);
+  const outputs = cappedOutputs(allOptions);
   const sshForward = options.sshKeygen
     ? ctx.sshHostPort
       ? { address: '127.0.0.1', port: ctx.sshHostPort }
@@ -150,6 +141,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     consoleAccess: !ctx.remote ? 'unix' : options.network === 'host' ? 'none' : 'tcp',
     swapFile: remoteSwap,
     panicExit: t.qemuPanicExit,
+    outputs,
   });
 
   const units: GuestUnit[] = [
@@ -165,6 +157,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
   });
 
+  const appendBytes = alignmentPadding(initramfsBytes).length + payload.length;
   const files: PlanFile[] = [
     { path: paths.options, content: JSON.stringify(recordedOptions(options)) + '\n', mode: 0o600 },
     { path: `${paths.plan}/supervisor.sh`, content: ctx.supervisorScript, mode: 0o644 },
@@ -181,9 +174,18 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     },
     {
       path: `${paths.plan}/supervisor.conf`,
-      content: [`sleep ${loaderArgv(t.sleep).join(' ')}`, ...(options.debug ? ['debug 1'] : [])].join('\n') + '\n',
+      content: [
+        `sleep ${loaderArgv(t.sleep).join(' ')}`,
+        // log-cap.sh's tools
+        // unbuffered (libstdbuf, with _STDBUF_O=0 in the writers' env): the journal reaches the host line by line
+        `head ${(t.stdbufLib ? [inContainer(t.loader), '--library-path', t.libraryPath.map(inContainer).join(':'), '--preload', inContainer(t.stdbufLib), inContainer(t.head)] : loaderArgv(t.head)).join(' ')}`,
+        `rm ${loaderArgv(t.rm).join(' ')}`,
+        `cat ${loaderArgv(t.cat).join(' ')}`,
+        ...(options.debug ? ['debug 1'] : []),
+      ].join('\n') + '\n',
       mode: 0o644,
     },
+    ...logCapPlanFiles(paths.plan, outputs, { mkfifo: loaderArgv(t.mkfifo), shell: loaderArgv(t.shell) }),
   ];
   if (remoteSwap) {
     files.push({ path: `${paths.plan}/001-swap-file.proc`, content: procFile({ once: true, argv: [...loaderArgv(t.truncate!), '-s', String(options.swapBytes), remoteSwap] }), mode: 0o644 });
@@ -224,6 +226,8 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     publishSsh: options.sshKeygen && !ctx.sshHostPort && !ctx.remote,
     sshHostPort: ctx.sshHostPort,
     recordedOptions: labelledOptions(options),
+    runTmpfsBytes: initramfsBytes + appendBytes + RUN_TMPFS_SPARE_BYTES,
+    logCapBytes: options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES,
   });
 
   return {

@@ -32,6 +32,10 @@ export interface PodmanRunInput {
   sshHostPort?: number;
   /** the options recorded on the container (no secrets: env values are left out) */
   recordedOptions: unknown;
+  /** the /run tmpfs's size: the image's initramfs is copied there, so it is sized for it, not half the host's memory */
+  runTmpfsBytes: number;
+  /** the container's own log (--execute and --console output go there) is capped like the guest's files */
+  logCapBytes: number;
 }
 
 export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
@@ -48,7 +52,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   for (const [k, v] of Object.entries(o.labels)) args.push('--label', `${k}=${v}`);
 
   // /run is a tmpfs: sockets, the execute status; the image's own /run is never used
-  args.push('--mount', 'type=tmpfs,target=/run,tmpfs-mode=0755');
+  args.push('--mount', `type=tmpfs,target=/run,tmpfs-mode=0755,tmpfs-size=${Math.ceil(p.runTmpfsBytes / 1048576)}m`);
   args.push('--mount', `type=tmpfs,target=${CONTAINER_PATHS.socketDir},tmpfs-mode=0700`);
   // the image is the guest's root filesystem: only served (read-only, by virtiofsd and to QEMU's
   // -kernel); the container's own root is the engine's image with the host's /usr
@@ -72,6 +76,9 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   if (o.network) args.push('--network', o.network);
   if (p.publishSsh) args.push('-p', `127.0.0.1::${GUEST_SSH_PORT_IN_CONTAINER}/tcp`);
   for (const [k, v] of Object.entries(o.env)) args.push('--env', `${k}=${v}`);
+  // podman keeps the container's output (the guest's --execute and --console output) in a log of its own:
+  // capped too (k8s-file, podman's default; other log drivers keep their own limits)
+  args.push('--log-opt', `max-size=${Math.ceil(p.logCapBytes / 1048576)}m`);
   // SIGTERM reaches the supervisor, which stops QEMU and virtiofsd at once
   args.push('--stop-signal', 'SIGTERM', '--stop-timeout', '10');
   if (o.rm) args.push('--rm');

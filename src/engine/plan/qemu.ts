@@ -2,6 +2,7 @@ import type { RunOptions } from '../options/runOptions';
 import { CONSOLE_SOCKET, CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS } from './containerPaths';
 import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
 import type { VirtiofsShare } from './virtiofsd';
+import { outputFifo, type CappedOutput } from './logCaps';
 
 export type ResolvedAccel = 'kvm' | 'tcg';
 
@@ -30,10 +31,12 @@ export interface QemuInput {
   swapFile?: string;
   /** a guest kernel panic makes QEMU exit with a failure (pvpanic), so the VM ends as failed, not hung */
   panicExit: boolean;
+  /** what the guest writes goes to these FIFOs, never straight to a file (logCaps.ts) */
+  outputs: readonly CappedOutput[];
 }
 
 function consoleChardev(q: QemuInput): string {
-  const log = `logfile=${CONTAINER_PATHS.consoleLog}`;
+  const log = `logfile=${outputFifo(q.outputs, 'console')}`;
   if (q.options.console) return `stdio,id=console,signal=off,${log}`;
   switch (q.consoleAccess) {
     case 'unix':
@@ -77,14 +80,14 @@ export function buildQemuArgs(q: QemuInput): string[] {
     '-chardev', consoleChardev(q),
     '-serial', 'chardev:console',
     '-device', 'virtio-serial-pci,id=vser0',
-    ...serialPort('journal', CONTAINER_PATHS.journalLog, JOURNAL_PORT),
+    ...serialPort('journal', outputFifo(q.outputs, 'journal'), JOURNAL_PORT),
   ];
   if (o.execute.length) {
     // /proc/self/fd/1: the container's stdout, so --execute output streams as it happens
     args.push(...serialPort('execute', '/proc/self/fd/1', EXECUTE_PORT));
-    args.push(...serialPort('executestatus', CONTAINER_PATHS.executeStatus, EXECUTE_STATUS_PORT));
+    args.push(...serialPort('executestatus', outputFifo(q.outputs, 'execute-status'), EXECUTE_STATUS_PORT));
   }
-  o.virtioSerialOut.forEach((v, i) => args.push(...serialPort(`vso${i}`, `${CONTAINER_PATHS.virtioSerialOut}/${v.name}`, v.name)));
+  o.virtioSerialOut.forEach((v, i) => args.push(...serialPort(`vso${i}`, outputFifo(q.outputs, `vso-${v.name}`), v.name)));
 
   const fwd = q.sshForward ? `,hostfwd=tcp:${q.sshForward.address}:${q.sshForward.port}-:22` : '';
   args.push('-netdev', `user,id=net0${fwd}`, '-device', 'virtio-net-pci,netdev=net0,romfile=');

@@ -8,16 +8,35 @@ const UNIT_SUFFIX = /\.(service|mount|socket|timer|path|target|swap|automount|sl
 /** systemd's unit-name characters: anything else (spaces, newlines) would corrupt the guest's tmpfiles config */
 const UNIT_NAME = /^[A-Za-z0-9:_.@\\-]+$/;
 
+/** A unit file or drop-in larger than this is refused (real ones are a few KiB; the guest payload is held in memory). */
+export const MAX_UNIT_FILE_BYTES = 1024 * 1024;
+/** all of them together */
+export const MAX_UNITS_TOTAL_BYTES = 16 * 1024 * 1024;
+
+const inside = (real: string, root: string) => real === root || real.startsWith(root + path.sep);
+
 /**
- * Reads a file of the units dir. A symlink is followed only while it stays inside the dir (a link to
- * a host file such as a key must never be copied into the VM).
+ * Reads a file of the units dir. `root` is the folder the user named, resolved once: a symlink is
+ * followed only while it stays inside it (a link to a host file such as a key must never be copied into
+ * the VM). Only a regular file is read, opened without blocking (a FIFO would hang the launch), and
+ * only up to MAX_UNIT_FILE_BYTES.
  */
 function readInside(root: string, file: string, dir: string): Buffer {
   const real = fs.realpathSync(file);
-  if (real !== root && !real.startsWith(root + path.sep)) {
+  if (!inside(real, root)) {
     throw new EngineError(l10n.t('{0} is a symlink to {1}, outside {2}: refused (it would copy a host file into the VM)', file, real, dir), { field: 'systemd-units', value: dir });
   }
-  return fs.readFileSync(real);
+  // O_NOFOLLOW: the path just checked cannot be swapped for a link; O_NONBLOCK: a FIFO does not block the open
+  const fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw new EngineError(l10n.t('{0} is not a regular file: refused', file), { field: 'systemd-units', value: dir });
+    if (st.size > MAX_UNIT_FILE_BYTES) throw new EngineError(l10n.t('{0} is {1} bytes: a unit file may have at most {2}', file, String(st.size), String(MAX_UNIT_FILE_BYTES)), { field: 'systemd-units', value: dir });
+    const buf = Buffer.alloc(st.size);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function checkName(name: string, base: string, dir: string): void {
@@ -44,8 +63,22 @@ export function installTargets(content: string): string[] {
  * *.wants/ links and *.d/ drop-ins. Units are enabled as their [Install] section says.
  */
 export function readUserUnits(dir: string): { units: GuestUnit[]; unitFiles: { relPath: string; content: Buffer }[] } {
-  const base = fs.existsSync(path.join(dir, 'system')) ? path.join(dir, 'system') : dir;
-  const root = fs.realpathSync(base);
+  // the folder the user named, resolved once: nothing read may lie outside it, whatever links inside it
+  // say. DIR itself may not be a link: a workspace could hide a host folder behind one
+  const root = fs.realpathSync(dir);
+  if (fs.lstatSync(dir).isSymbolicLink()) {
+    throw new EngineError(l10n.t('{0} is a symlink to {1}: name the folder itself (a link could hide a host folder behind a workspace path)', dir, root), { field: 'systemd-units', value: dir });
+  }
+  const base = fs.existsSync(path.join(root, 'system')) ? fs.realpathSync(path.join(root, 'system')) : root;
+  if (!inside(base, root)) {
+    throw new EngineError(l10n.t('{0} is a symlink to {1}, outside {2}: refused (it would copy host files into the VM)', path.join(dir, 'system'), base, dir), { field: 'systemd-units', value: dir });
+  }
+  let total = 0;
+  const counted = (b: Buffer) => {
+    total += b.length;
+    if (total > MAX_UNITS_TOTAL_BYTES) throw new EngineError(l10n.t('the unit files in {0} add up to more than {1} bytes: refused', dir, String(MAX_UNITS_TOTAL_BYTES)), { field: 'systemd-units', value: dir });
+    return b;
+  };
   const units = new Map<string, GuestUnit>();
   const unitFiles: { relPath: string; content: Buffer }[] = [];
   const extraWants: { unit: string; target: string }[] = [];
@@ -59,11 +92,11 @@ export function readUserUnits(dir: string): { units: GuestUnit[]; unitFiles: { r
       checkName(entry.name, base, dir);
       for (const f of fs.readdirSync(full).filter((f) => f.endsWith('.conf'))) {
         checkName(f, base, dir);
-        unitFiles.push({ relPath: `${entry.name}/${f}`, content: readInside(root, path.join(full, f), dir) });
+        unitFiles.push({ relPath: `${entry.name}/${f}`, content: counted(readInside(root, path.join(full, f), dir)) });
       }
     } else if ((entry.isFile() || entry.isSymbolicLink()) && UNIT_SUFFIX.test(entry.name)) {
       checkName(entry.name, base, dir);
-      const content = readInside(root, full, dir).toString('utf8');
+      const content = counted(readInside(root, full, dir)).toString('utf8');
       units.set(entry.name, { name: entry.name, content, wantedBy: installTargets(content) });
     }
   }

@@ -67,6 +67,22 @@ export const podmanCommands = {
       return r.exitCode === 0 && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
     }),
   listImages: () => command(['images', '--format', 'json'], json<PodmanImage[]>('listing images', [])),
+  /** each image's labels by id (an image gone meanwhile is left out) */
+  imageLabels: (ids: readonly string[]) =>
+    command(['image', 'inspect', '--format', '{{.Id}} {{json .Labels}}', '--', ...ids], (r) => {
+      const out = new Map<string, Record<string, string>>();
+      for (const line of r.stdout.split('\n')) {
+        const m = /^([0-9a-f]{64}) (.*)$/.exec(line);
+        if (!m) continue;
+        try {
+          const labels = JSON.parse(m[2]) as Record<string, string> | null;
+          out.set(m[1], labels && typeof labels === 'object' ? labels : {});
+        } catch {
+          /* not JSON: that image stays unknown */
+        }
+      }
+      return out;
+    }),
   /** a root filesystem from a tar on stdin, tagged, with one label */
   importImage: (tag: string, label: string) => command(['import', '--change', `LABEL ${label}=1`, '-', tag], output(`podman import of ${tag}`)),
   /** whether that podman runs rootless (VMs need a rootful one) */
@@ -94,6 +110,11 @@ export const podmanStreams = {
 export const podmanGuestAccess = {
   /** a file of a running container, as bytes (podman host's cat) */
   catFile: (id: string, file: string): PodmanStream => ({ args: ['exec', '--', id, '/usr/bin/cat', '--', file] }),
+  /** at most the first (head) or last (tail) bytes of a file of a running container */
+  headOfFile: (id: string, file: string, bytes: number): PodmanStream => ({ args: ['exec', '--', id, '/usr/bin/head', '-c', String(Math.floor(bytes)), '--', file] }),
+  tailOfFile: (id: string, file: string, bytes: number): PodmanStream => ({ args: ['exec', '--', id, '/usr/bin/tail', '-c', String(Math.floor(bytes)), '--', file] }),
+  /** the names in a folder of a running container, one a line (the logs folder: names the engine chose) */
+  listDir: (id: string, dir: string): PodmanStream => ({ args: ['exec', '--', id, '/usr/bin/ls', '-1A', '--', dir] }),
   /** a growing file of a running container, from its first byte, until the container stops */
   followFile: (id: string, file: string): PodmanStream => ({ args: ['exec', '--', id, '/usr/bin/tail', '-c', '+1', '-F', '--', file] }),
   /** a file of a stopped container (its volumes stay until it is removed): a tar on stdout */

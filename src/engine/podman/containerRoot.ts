@@ -30,6 +30,14 @@ export const ROOT_IMAGE_LABEL = 'io.bootc-ephemeral.container-root';
 
 let rootImage: { name: string; tar: Buffer } | undefined;
 
+/** The names containerRootImage() gives (this version's, or an older one's: its VMs are ours too). */
+const ROOT_IMAGE_NAME = /^localhost\/bootc-ephemeral-root:[0-9a-f]{12}$/;
+
+/** Whether a container runs the engine's root image (as `podman ps` names it): a sign that it was made by us. */
+export function isEngineRootImage(image: string | undefined): boolean {
+  return !!image && ROOT_IMAGE_NAME.test(image);
+}
+
 /** The root image's bytes and name (made on first use, not at load): its tag is the hash of its content, so a changed layout gets a new image. */
 function containerRootImage(): { name: string; tar: Buffer } {
   if (rootImage) return rootImage;

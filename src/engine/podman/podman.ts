@@ -114,6 +114,7 @@ export interface PodmanPsEntry {
   Id: string;
   Names: string[];
   Image: string;
+  ImageID?: string;
   State: string;
   Status?: string;
   Labels?: Record<string, string> | null;

@@ -1,4 +1,4 @@
-import * as fs from 'node:fs';
+import { readLogTail } from '../guest/logs';
 import { vmStatePaths } from './stateDir';
 
 /** The kernel's panic line in the end of a console log, reduced to plain characters (the guest wrote it). */
@@ -7,18 +7,7 @@ export function panicOf(consoleTail: string): string | undefined {
   return m ? m[1].replace(/[^A-Za-z0-9 .,:;_()/=+-]/g, '').trim().slice(0, 160) : undefined;
 }
 
+/** The end of a local VM's console log (its newest segment when the log was capped). */
 export function consoleTailOf(stateDir: string, bytes = 64 * 1024): string {
-  try {
-    const fd = fs.openSync(vmStatePaths(stateDir).consoleLog, 'r');
-    try {
-      const size = fs.fstatSync(fd).size;
-      const buf = Buffer.alloc(Math.min(size, bytes));
-      fs.readSync(fd, buf, 0, buf.length, size - buf.length);
-      return buf.toString('latin1');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return '';
-  }
+  return readLogTail(vmStatePaths(stateDir).consoleLog, bytes).toString('latin1');
 }

@@ -1,13 +1,14 @@
-import * as fs from 'node:fs';
 import type { Duplex } from 'node:stream';
 import { EngineError } from '../errors';
 import { nodeStream } from '../lazyDeps';
 import type { Podman } from '../podman/podman';
 import { podmanGuestAccess, podmanStreams } from '../podman/commands';
 import { CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from '../plan/containerPaths';
-import { firstFileOfTar } from '../tar';
-import { followFile, type FollowOptions } from '../guest/logs';
-import { backlogOf, connectConsole, consoleSocketPath } from '../guest/console';
+import { readLogHead, readLogTail, streamLog, type FollowOptions } from '../guest/logs';
+import { backlogOf, connectConsole, consoleSocketPath, CONSOLE_BACKLOG_BYTES } from '../guest/console';
+import { logCapLayout } from '../guest/logLayout';
+import { DEFAULT_LOG_CAP_BYTES } from '../options/types';
+import { remoteLogHead, remoteLogTail, streamRemoteLog, type RemoteLog } from './remoteLogs';
 import { vmStatePaths } from './stateDir';
 import type { VmInfo } from './vms';
 import * as l10n from '@vscode/l10n';
@@ -32,45 +33,42 @@ function localLogPath(vm: VmInfo, log: VmLog): string {
   return log === 'journal' ? p.journalLog : log === 'console' ? p.consoleLog : p.virtiofsdLog();
 }
 
-/** A VM's log as it is now (empty when there is none yet). */
-export async function readVmLog(podman: Podman, vm: VmInfo, log: VmLog): Promise<Buffer> {
-  if (!podman.remote) {
-    try {
-      return fs.readFileSync(localLogPath(vm, log));
-    } catch (e) {
-      if (e instanceof EngineError) throw e;
-      return Buffer.alloc(0);
-    }
-  }
+function remoteLog(podman: Podman, vm: VmInfo, log: VmLog): RemoteLog {
   if (vm.origin !== 'bootc-ephemeral') throw new EngineError(l10n.t('{0} was not started by bootc-ephemeral: its guest logs are not kept', vm.name));
-  if (vm.podmanState === 'running') {
-    const r = await podman.read(podmanGuestAccess.catFile(vm.id, IN_CONTAINER[log]));
-    if (r.exitCode === 0) return r.stdout;
-  }
-  // stopped (or stopped meanwhile): the logs volume stays until the container is removed
-  const r = await podman.read(podmanGuestAccess.copyOut(vm.id, IN_CONTAINER[log]));
-  return (r.exitCode === 0 && firstFileOfTar(r.stdout)) || Buffer.alloc(0);
+  const capped = log !== 'virtiofsd';
+  return { podman, id: vm.id, running: vm.podmanState === 'running', file: IN_CONTAINER[log], layout: capped ? logCapLayout(logCapOf(vm)) : undefined };
+}
+
+/** The cap the VM was started with (its recorded options; a number only). */
+function logCapOf(vm: VmInfo): number {
+  const cap = vm.options?.logCapBytes;
+  return typeof cap === 'number' && Number.isSafeInteger(cap) && cap > 0 ? cap : DEFAULT_LOG_CAP_BYTES;
+}
+
+/** At most the first `bytes` of a VM's log (empty when there is none yet): what readiness and the boot timeline read. */
+export async function readVmLogHead(podman: Podman, vm: VmInfo, log: VmLog, bytes: number): Promise<Buffer> {
+  if (!podman.remote) return readLogHead(localLogPath(vm, log), bytes);
+  return remoteLogHead(remoteLog(podman, vm, log), bytes);
+}
+
+/** At most the last `bytes` of a VM's log: the console's backlog, a failure's last lines. */
+export async function readVmLogTail(podman: Podman, vm: VmInfo, log: VmLog, bytes: number): Promise<Buffer> {
+  if (!podman.remote) return readLogTail(localLogPath(vm, log), bytes);
+  return remoteLogTail(remoteLog(podman, vm, log), bytes);
 }
 
 /**
- * Streams a VM's log from its first byte until the VM stops or the signal aborts. Remote: one
- * `podman exec tail -F` (it ends with the container), not a poll.
+ * Streams a VM's log from its first byte in pieces (memory stays flat whatever the guest wrote), with
+ * a notice where the cap dropped output; with `follow`, until the VM stops or the signal aborts.
  */
-export async function followVmLog(podman: Podman, vm: VmInfo, log: VmLog, onData: (chunk: Buffer) => void, opts: FollowOptions = {}): Promise<void> {
-  if (!podman.remote) return followFile(localLogPath(vm, log), onData, opts);
-  if (vm.podmanState !== 'running') {
-    onData(await readVmLog(podman, vm, log));
-    return;
-  }
-  const child = podman.spawn(podmanGuestAccess.followFile(vm.id, IN_CONTAINER[log]), { stdin: 'ignore', stderr: 'ignore', encoding: 'buffer', buffer: false });
-  const stop = () => child.kill('SIGTERM');
-  opts.signal?.addEventListener('abort', stop, { once: true });
-  child.stdout?.on('data', (chunk: Buffer) => onData(chunk));
-  try {
-    await child;
-  } finally {
-    opts.signal?.removeEventListener('abort', stop);
-  }
+export async function streamVmLog(podman: Podman, vm: VmInfo, log: VmLog, onData: (chunk: Buffer) => void, opts: FollowOptions & { follow: boolean }): Promise<void> {
+  if (!podman.remote) return streamLog(localLogPath(vm, log), onData, opts);
+  return streamRemoteLog(remoteLog(podman, vm, log), onData, opts);
+}
+
+/** Follows a VM's log from its first byte until the VM stops or the signal aborts. */
+export function followVmLog(podman: Podman, vm: VmInfo, log: VmLog, onData: (chunk: Buffer) => void, opts: FollowOptions = {}): Promise<void> {
+  return streamVmLog(podman, vm, log, onData, { ...opts, follow: true });
 }
 
 /**
@@ -128,5 +126,6 @@ export async function openConsole(podman: Podman, vm: VmInfo): Promise<Duplex> {
 /** What the console showed before we attach (the end of its log). */
 export async function readConsoleBacklog(podman: Podman, vm: VmInfo): Promise<Buffer> {
   if (vm.origin !== 'bootc-ephemeral') return Buffer.alloc(0);
-  return backlogOf(await readVmLog(podman, vm, 'console').catch(() => Buffer.alloc(0)));
+  // a line boundary is looked for in the bytes before the backlog
+  return backlogOf(await readVmLogTail(podman, vm, 'console', 2 * CONSOLE_BACKLOG_BYTES).catch(() => Buffer.alloc(0)));
 }

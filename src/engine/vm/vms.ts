@@ -3,19 +3,22 @@ import { EngineError } from '../errors';
 import { Podman, PodmanPsEntry } from '../podman/podman';
 import { LABELS } from '../podman/labels';
 import { refineLocalStates } from './liveness';
+import { imagesToInspect, originOf, type VmOrigin } from './origin';
 import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/containerPaths';
-import { SSHD_LISTENING } from '../guest/bootPhases';
 import * as path from 'node:path';
 import { stateDirOf, removeStateDir, stateRoot, stateRootFor, vmStatePaths } from './stateDir';
 import type { SshTarget } from '../guest/ssh';
 import type { RunOptions } from '../options/runOptions';
 import { podmanCommands } from '../podman/commands';
-import { readVmLog, sshStream } from './transport';
+import { readVmLogHead, sshStream } from './transport';
+import { BOOT_SCAN_BYTES } from '../guest/logLayout';
+import { journalSaysReady, readinessFromStateDir } from './readiness';
 import * as l10n from '@vscode/l10n';
 
 /** `unresponsive`: was ready, its sshd no longer answers (a hung guest, sshd stopped); `listVms` with `probeSsh` only. */
 export type VmState = 'booting' | 'ready' | 'unresponsive' | 'stopping' | 'failed' | 'exited';
-export type VmOrigin = 'bootc-ephemeral' | 'bcvk';
+export type { VmOrigin } from './origin';
+export { journalSaysReady } from './readiness';
 
 export interface VmInfo {
   id: string;
@@ -40,26 +43,6 @@ export interface VmInfo {
   labels: Record<string, string>;
   /** a failed VM whose console shows a kernel panic: the panic message (guest text, reduced to plain characters) */
   panic?: string;
-}
-
-/** Journal lines that mean the guest is up: sshd listening (SSH VMs), or boot finished. */
-const BOOT_FINISHED = /Reached target (multi-user\.target|Multi-User System)|Startup finished in/;
-
-export function journalSaysReady(journal: string, ssh: boolean): boolean {
-  return ssh ? SSHD_LISTENING.test(journal) : BOOT_FINISHED.test(journal);
-}
-
-function readinessFromStateDir(stateDir: string | undefined, ssh: boolean): boolean {
-  if (!stateDir) return false;
-  const p = vmStatePaths(stateDir);
-  if (fs.existsSync(p.readyMarker)) return true;
-  try {
-    // read only: listing never writes (the marker is written where SSH was proven, guest/ready.ts)
-    return journalSaysReady(fs.readFileSync(p.journalLog, 'utf8'), ssh);
-  } catch {
-    /* no journal yet */
-  }
-  return false;
 }
 
 function parseJson<T>(text: string | undefined): T | undefined {
@@ -93,10 +76,15 @@ function recordedOptionsOf(stateDir: string | undefined, label: string | undefin
   return o && typeof o === 'object' ? o : undefined;
 }
 
-/** One `podman ps` entry as a VM; undefined for containers that are not VMs. Pure but for `isReady`. */
-export function toVmInfo(e: PodmanPsEntry, isReady: (stateDir: string | undefined, ssh: boolean) => boolean, root = stateRoot()): VmInfo | undefined {
+/** One `podman ps` entry as a VM; undefined for containers that are not VMs (originOf). Pure but for `isReady`. */
+export function toVmInfo(
+  e: PodmanPsEntry,
+  isReady: (stateDir: string | undefined, ssh: boolean) => boolean,
+  root = stateRoot(),
+  imageLabels: (imageId: string | undefined) => Record<string, string> | undefined = () => undefined,
+): VmInfo | undefined {
   const labels = e.Labels ?? {};
-  const origin: VmOrigin | undefined = labels[LABELS.vm] === '1' ? 'bootc-ephemeral' : labels[LABELS.bcvk] === '1' ? 'bcvk' : undefined;
+  const origin = originOf(e, imageLabels);
   if (!origin) return undefined;
   const name = e.Names?.[0] ?? e.Id.slice(0, 12);
   // derived from the name, never from a label (anyone can label a container, and images lend theirs)
@@ -153,13 +141,15 @@ export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean;
   const entries = await podman.exec(podmanCommands.listContainers());
   const root = stateRootFor(podman);
   const isReady = podman.remote ? (dir: string | undefined) => !!dir && fs.existsSync(vmStatePaths(dir).readyMarker) : readinessFromStateDir;
-  const vms = entries.map((e) => toVmInfo(e, isReady, root)).filter((v): v is VmInfo => !!v);
+  const inspect = imagesToInspect(entries);
+  const labelsOfImages = inspect.length ? await podman.exec(podmanCommands.imageLabels(inspect)) : new Map<string, Record<string, string>>();
+  const vms = entries.map((e) => toVmInfo(e, isReady, root, (id) => (id ? labelsOfImages.get(id) : undefined))).filter((v): v is VmInfo => !!v);
   if (podman.remote && opts.remoteReadiness !== false) {
     await Promise.all(
       vms
         .filter((v) => v.state === 'booting' && v.origin === 'bootc-ephemeral' && isRunning(v))
         .map(async (v) => {
-          const journal = await readVmLog(podman, v, 'journal').catch(() => Buffer.alloc(0));
+          const journal = await readVmLogHead(podman, v, 'journal', BOOT_SCAN_BYTES).catch(() => Buffer.alloc(0));
           if (journalSaysReady(journal.toString('utf8'), v.ssh)) v.state = 'ready';
         }),
     );

@@ -1,0 +1,88 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { cli, CLI, IMAGE, podman, TEST_LABEL, STATE_ROOT, waitFor } from './harness';
+
+// A hostile guest (root in the VM) against the host: everything it can write on the host is capped,
+// and the tools stay bounded however much it wrote. One VM, --max-log-size 4M (a 1 MiB head and
+// 1 MiB segments), flooded through every output it has.
+const NAME = 'e2e-hostile-guest';
+const CAP = 4 * 1048576;
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-hostile-guest-'));
+const serialOut = path.join(work, 'flood.out');
+const logs = path.join(STATE_ROOT, NAME, 'logs');
+
+const ssh = (cmd: string, timeoutMs = 600_000) => cli(['ssh', '--timeout', '120', NAME, '--', 'sh', '-c', cmd], { timeoutMs });
+const filesIn = (dir: string) => fs.readdirSync(dir).map((n) => ({ n, size: fs.statSync(path.join(dir, n)).size }));
+const bytesIn = (dir: string, prefix: string) => filesIn(dir).filter((f) => f.n.startsWith(prefix)).reduce((s, f) => s + f.size, 0);
+
+before(async () => {
+  const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--max-log-size', '4M', '--virtio-serial-out', `flood:${serialOut}`, IMAGE]);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const up = await ssh('echo up');
+  assert.equal(String(up.stdout).trim(), 'up', String(up.stderr));
+});
+
+after(async () => {
+  await cli(['rm', '-f', NAME]);
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('a guest that floods its journal, its console and a --virtio-serial-out port fills nothing on the host past --max-log-size', { timeout: 900_000 }, async () => {
+  // past our journal stream unit, straight into the port; then the serial-out port; then the UART (slow under TCG: a few MiB)
+  const r = await ssh(
+    'systemctl stop bootc-ephemeral-journal && dd if=/dev/zero bs=1M count=200 of=/dev/virtio-ports/org.bootc-ephemeral.journal 2>/dev/null && ' +
+      'dd if=/dev/zero bs=1M count=50 of=/dev/virtio-ports/flood 2>/dev/null && yes console-flood | head -c 6000000 > /dev/ttyS0 && echo flooded',
+  );
+  assert.match(String(r.stdout), /flooded/, String(r.stderr));
+  // the writers have read everything once the guest's writes returned; what is on the host now
+  const journal = bytesIn(logs, 'journal.log');
+  const consoleBytes = bytesIn(logs, 'console.log');
+  assert.ok(journal <= CAP + 64, `the journal takes ${journal} bytes on the host (200 MiB written, cap ${CAP})`);
+  assert.ok(consoleBytes <= CAP + 64, `the console log takes ${consoleBytes} bytes on the host (cap ${CAP})`);
+  assert.ok(journal >= 2 * 1048576, `the journal keeps its head and newest output (${journal} bytes)`);
+  assert.equal(fs.statSync(serialOut).size, CAP, 'the --virtio-serial-out file holds the first --max-log-size bytes');
+  assert.ok(bytesIn(logs, 'vso-flood') < 2 * 1048576, 'its overflow is not kept');
+  // the fact is recorded where the logs are
+  assert.ok(Number(fs.readFileSync(path.join(logs, 'journal.log.dropped'), 'utf8')) >= 190 * 1048576, 'the journal\'s dropped bytes are counted');
+  assert.ok(fs.existsSync(path.join(logs, 'console.log.dropped')), 'the console\'s drop is recorded');
+  assert.ok(Number(fs.readFileSync(path.join(logs, 'vso-flood.dropped'), 'utf8')) >= 45 * 1048576, 'the serial-out drop is recorded');
+  // podman's own log of the container (its output) is capped too
+  const logOpt = await podman(['inspect', '--format', '{{.HostConfig.LogConfig.Size}}', NAME]);
+  assert.match(String(logOpt.stdout), /4\s*MB|4194304|4MB/i, `podman's container log is capped: ${String(logOpt.stdout)}`);
+});
+
+test('after the flood the tools stay bounded: logs shows head, notice and the newest output; inspect, ps and a fresh SSH wait work', { timeout: 300_000 }, async () => {
+  const journal = await cli(['logs', '--journal', NAME]);
+  assert.equal(journal.exitCode, 0, String(journal.stderr));
+  const text = String(journal.stdout);
+  assert.ok(text.length <= CAP + 4096, `logs --journal printed ${text.length} bytes`);
+  assert.match(text, /-- bootc-ephemeral: \d+ MiB dropped here: the guest wrote more than --max-log-size allows --/);
+  assert.match(text.slice(0, 1048576), /sshd\[\d+\]: Server listening on/, 'the boot is kept at the start');
+  const inspect = await cli(['inspect', NAME]);
+  assert.equal(inspect.exitCode, 0, String(inspect.stderr));
+  assert.equal(JSON.parse(String(inspect.stdout))[0].state, 'ready');
+  const ps = await cli(['ps', '--json']);
+  assert.equal((JSON.parse(String(ps.stdout)) as { name: string; state: string }[]).find((v) => v.name === NAME)?.state, 'ready');
+  // a wait for SSH that reads the journal (no ready marker): it reads the journal's head, not 200 MiB
+  fs.rmSync(path.join(STATE_ROOT, NAME, 'ready'), { force: true });
+  const started = Date.now();
+  const hi = await cli(['ssh', '--timeout', '60', NAME, '--', 'echo', 'hi']);
+  assert.equal(String(hi.stdout), 'hi\n', `ssh after the flood: ${String(hi.stderr)} (${Date.now() - started} ms)`);
+});
+
+test('raw 8-bit C1 controls the guest writes to its console never reach the terminal; --raw keeps them', { timeout: 300_000 }, async () => {
+  // an OSC 52 clipboard write in 8-bit form (0x9D ... 0x9C), and an 8-bit CSI (0x9B): printf's octal escapes
+  const r = await ssh("printf 'c1-probe:\\23552;c;ZXZpbA==\\234:\\2336n:end\\n' > /dev/ttyS0 && echo written");
+  assert.match(String(r.stdout), /written/, String(r.stderr));
+  const written = Buffer.concat([Buffer.from('c1-probe:'), Buffer.from([0x9d]), Buffer.from('52;c;ZXZpbA=='), Buffer.from([0x9c]), Buffer.from(':'), Buffer.from([0x9b]), Buffer.from('6n:end')]);
+  const bytesOf = async (args: string[]) => Buffer.from((await execa('node', [CLI, ...args], { reject: false, encoding: 'buffer', timeout: 120_000 })).stdout as Uint8Array);
+  // the UART may still be sending the flood: the probe comes after it
+  await waitFor('the probe in the console log (--raw shows the raw controls)', async () => (await bytesOf(['logs', '--console', '--raw', NAME])).includes(written), 240_000, 2000);
+  const filtered = await bytesOf(['logs', '--console', NAME]);
+  assert.ok(filtered.includes(Buffer.from('c1-probe:52;c;ZXZpbA==:6n:end')), 'the text around the controls stays, the controls are gone');
+  assert.ok(!filtered.includes(written), 'the raw sequence does not pass the filter');
+});
