@@ -2,7 +2,7 @@ import { commandSpec, parseArgs, UsageError } from './args';
 import type { CliContext } from './context';
 import { findVm } from '../engine/vm/vms';
 import { vmDetails } from '../engine/vm/vmDetails';
-import { readVmLogHead } from '../engine/vm/transport';
+import { droppedGuestOutput, readVmLogHead } from '../engine/vm/transport';
 import { BOOT_SCAN_BYTES } from '../engine/guest/logLayout';
 
 export const INSPECT_SPEC = commandSpec(
@@ -19,7 +19,7 @@ export async function inspectCommand(ctx: CliContext, argv: string[]): Promise<n
   for (const name of positionals) {
     const vm = await findVm(ctx.podman, name);
     const journal = vm.origin === 'bootc-ephemeral' ? (await readVmLogHead(ctx.podman, vm, 'journal', BOOT_SCAN_BYTES).catch(() => Buffer.alloc(0))).toString('utf8') : '';
-    details.push(vmDetails(vm, journal, ctx.podman));
+    details.push(vmDetails(vm, journal, ctx.podman, droppedGuestOutput(ctx.podman, vm)));
   }
   ctx.stdout.write(JSON.stringify(details, null, 2) + '\n');
   return 0;

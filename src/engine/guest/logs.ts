@@ -24,7 +24,8 @@ export function segmentsOf(file: string): number[] {
   return names.map((n) => segmentNumber(n, base)).filter((n): n is number => n !== undefined).sort((a, b) => a - b);
 }
 
-function readDropped(file: string): number | undefined {
+/** The bytes the log's writer dropped (its `.dropped` count), or undefined: none, or not readable. */
+export function readDropped(file: string): number | undefined {
   try {
     return parseDropped(fs.readFileSync(droppedFile(file), { encoding: 'utf8', flag: 'r' }).slice(0, 32));
   } catch {
@@ -122,8 +123,10 @@ export async function streamLog(file: string, onData: (chunk: Buffer) => void, o
     if (later === undefined) return false;
     readMore();
     close();
-    if (later > part + 1) onData(Buffer.from(gapNotice(readDropped(file))));
+    const skipped = later > part + 1;
     part = later;
+    // a part deleted between the listing and the open (the writer is ahead of us) is a drop too
+    if (skipped || !open()) onData(Buffer.from(gapNotice(readDropped(file))));
     return true;
   };
   try {

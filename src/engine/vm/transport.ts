@@ -4,7 +4,8 @@ import { nodeStream } from '../lazyDeps';
 import type { Podman } from '../podman/podman';
 import { podmanGuestAccess, podmanStreams } from '../podman/commands';
 import { CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from '../plan/containerPaths';
-import { readLogHead, readLogTail, streamLog, type FollowOptions } from '../guest/logs';
+import { readDropped, readLogHead, readLogTail, streamLog, type FollowOptions } from '../guest/logs';
+import * as path from 'node:path';
 import { backlogOf, connectConsole, consoleSocketPath, CONSOLE_BACKLOG_BYTES } from '../guest/console';
 import { logCapLayout } from '../guest/logLayout';
 import { DEFAULT_LOG_CAP_BYTES } from '../options/types';
@@ -64,6 +65,22 @@ export async function readVmLogTail(podman: Podman, vm: VmInfo, log: VmLog, byte
 export async function streamVmLog(podman: Podman, vm: VmInfo, log: VmLog, onData: (chunk: Buffer) => void, opts: FollowOptions & { follow: boolean }): Promise<void> {
   if (!podman.remote) return streamLog(localLogPath(vm, log), onData, opts);
   return streamRemoteLog(remoteLog(podman, vm, log), onData, opts);
+}
+
+/** What --max-log-size dropped of each guest log of a local VM (the writers' counts); {} over a connection. */
+export function droppedGuestOutput(podman: Podman, vm: VmInfo): Record<string, number> {
+  if (podman.remote || !vm.stateDir || vm.origin !== 'bootc-ephemeral') return {};
+  const p = vmStatePaths(vm.stateDir);
+  const out: Record<string, number> = {};
+  for (const [log, file] of [['journal', p.journalLog], ['console', p.consoleLog]] as const) {
+    const n = readDropped(file);
+    if (n) out[log] = n;
+  }
+  for (const v of vm.options?.virtioSerialOut ?? []) {
+    const n = typeof v?.name === 'string' && /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(v.name) ? readDropped(path.join(p.logs, `vso-${v.name}`)) : undefined;
+    if (n) out[`virtio-serial-out ${v.name}`] = n;
+  }
+  return out;
 }
 
 /** Follows a VM's log from its first byte until the VM stops or the signal aborts. */

@@ -96,7 +96,7 @@ export function writeSshConfig(vm: VmInfo, podman?: Podman): string | undefined 
 }
 
 /** What `inspect` prints: the VM as listed, its options, its SSH endpoint and where its boot went (from its journal). */
-export function vmDetails(vm: VmInfo, journal = '', podman?: Podman): Record<string, unknown> {
+export function vmDetails(vm: VmInfo, journal = '', podman?: Podman, dropped?: Record<string, number>): Record<string, unknown> {
   const timeline: BootTimeline = bootTimeline(journal);
   const p = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
   const endpoint = podman?.remote ? { through: `podman exec relay in the VM container (${podman.describe()})` } : { host: '127.0.0.1', port: vm.sshPort ?? null };
@@ -117,5 +117,7 @@ export function vmDetails(vm: VmInfo, journal = '', podman?: Podman): Record<str
     ssh: vm.ssh && p ? { ...endpoint, user: 'root', identityFile: p.clientKey, hostKey: p.guestHostKey } : null,
     stateDir: vm.stateDir ?? null,
     bootSecondsFromKernelStart: timeline,
+    /** bytes of guest output --max-log-size dropped, per log (local VMs; null when none or unknown) */
+    outputDropped: dropped && Object.keys(dropped).length ? dropped : null,
   };
 }
