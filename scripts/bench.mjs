@@ -1,6 +1,6 @@
 // npm run bench: the engine side by side with a plain QEMU + virtiofsd boot of the same image (the
 // baseline, scripts/bench/plainQemu.mjs), alternating, N runs each; medians and ratios engine/baseline.
-// Also: ready-detection latency, `run -d` return, `ps` over 50 VM containers, host memory per VM, and
+// Also: ready-detection latency, `run -d` return, `ps` over 50 VM containers, `logs --journal [-f]`, host memory per VM, and
 // how many small VMs reach SSH at once. Prints a table, writes bench-results/latest.json; with
 // BENCH_RECORD=1 appends a row to docs/benchmarks.md. Exits 1 when a goal is missed.
 //   BENCH_IMAGE, BENCH_RUNS (3), BENCH_ACCEL (tcg), BENCH_CONCURRENT (8; 0 skips), BENCH_QUIET_KARGS (1)
@@ -31,7 +31,7 @@ const figures = {
   baseline_ssh_s: [], engine_ssh_s: [], baseline_execute_s: [], engine_execute_s: [],
   baseline_kernel_s: [], baseline_initrd_s: [], baseline_userspace_s: [], engine_kernel_s: [], engine_initrd_s: [], engine_userspace_s: [],
   engine_side_s: [], ready_latency_s: [], launch_s: [], memory_overhead_mib: [], quiet_kargs_ssh_s: [], quiet_kargs_gap_s: [],
-  ps_50_s: [], concurrent_ssh_s: [], concurrent_reached: [], extension_load_ms: [], extension_bundle_kib: [],
+  ps_50_s: [], logs_follow_s: [], logs_journal_s: [], concurrent_ssh_s: [], concurrent_reached: [], extension_load_ms: [], extension_bundle_kib: [],
 };
 const push = (k, v) => v !== undefined && Number.isFinite(v) && figures[k].push(v);
 
@@ -58,6 +58,32 @@ async function engineBoot(name, extra = []) {
   clearInterval(watch);
   const analyze = parseSystemdAnalyze(must(cli('ssh', name, '--', ANALYZE), 'systemd-analyze').stdout);
   return { launched, sshS: sshDone - t0, readyLatency: listenAt === undefined || readyAt === undefined ? undefined : readyAt - listenAt, analyze };
+}
+
+/**
+ * `logs --journal -f`: from a guest line being logged (`ssh NAME -- logger MARK` returned) to the follow
+ * printing it (the journal stream, our capped writer, the follow's poll); and a whole `logs --journal`.
+ */
+async function logsFigures(name) {
+  const mark = `bench-mark-${process.pid}-${Date.now()}`;
+  const follow = spawn('node', ['dist/cli.js', 'logs', '--journal', '-f', name], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  let seenAt;
+  follow.stdout.on('data', (d) => {
+    out += d;
+    if (seenAt === undefined && out.includes(mark)) seenAt = now();
+  });
+  const until = async (ok, ms) => {
+    for (const t = now(); !ok() && now() - t < ms / 1000; ) await new Promise((r) => setTimeout(r, 10));
+  };
+  await until(() => out.includes('Server listening'), 30_000);
+  must(cli('ssh', name, '--', 'logger', mark), 'logger');
+  const logged = now();
+  await until(() => seenAt !== undefined, 30_000);
+  follow.kill('SIGTERM');
+  const t = now();
+  must(cli('logs', '--journal', name), 'logs --journal');
+  return { follow: seenAt === undefined ? undefined : seenAt - logged, whole: now() - t };
 }
 
 function memoryOverheadMiB(name) {
@@ -87,6 +113,9 @@ for (let i = 0; i < RUNS; i++) {
     push('engine_userspace_s', e.analyze.userspace);
     push('engine_side_s', e.analyze.total === undefined ? undefined : e.sshS - e.analyze.total);
     push('memory_overhead_mib', memoryOverheadMiB(name));
+    const logs = await logsFigures(name);
+    push('logs_follow_s', logs.follow);
+    push('logs_journal_s', logs.whole);
   } finally {
     cli('rm', '-f', name);
   }
@@ -170,6 +199,8 @@ const rows = [
   ['  minus the same gap without them (s)', undefined, quietExtra, quietExtra, { max: 2 }],
   ['run -d returns (s)', undefined, m('launch_s'), m('launch_s'), { max: 3 }],
   ['ps with 50 VM containers (s)', undefined, m('ps_50_s'), m('ps_50_s'), { max: 0.3 }],
+  ['logs --journal -f: a guest line shown after (s)', undefined, m('logs_follow_s'), m('logs_follow_s'), { max: 1 }],
+  ['logs --journal, whole (s)', undefined, m('logs_journal_s')],
   ['extension module load, stubbed vscode (ms)', undefined, m('extension_load_ms'), m('extension_load_ms'), { max: 30 }],
   ['extension bundle (KiB)', undefined, m('extension_bundle_kib'), m('extension_bundle_kib'), { max: 1024 }],
   ['host memory per VM besides guest RAM (MiB)', undefined, m('memory_overhead_mib'), m('memory_overhead_mib'), { max: 150 }],

@@ -5,6 +5,7 @@ import type { Podman } from '../podman/podman';
 import { podmanGuestAccess, podmanStreams } from '../podman/commands';
 import { CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from '../plan/containerPaths';
 import { readDropped, readLogHead, readLogTail, streamLog, type FollowOptions } from '../guest/logs';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { backlogOf, connectConsole, consoleSocketPath, CONSOLE_BACKLOG_BYTES } from '../guest/console';
 import { logCapLayout } from '../guest/logLayout';
@@ -67,18 +68,22 @@ export async function streamVmLog(podman: Podman, vm: VmInfo, log: VmLog, onData
   return streamRemoteLog(remoteLog(podman, vm, log), onData, opts);
 }
 
-/** What --max-log-size dropped of each guest log of a local VM (the writers' counts); {} over a connection. */
+/** What --max-log-size dropped of each guest output of a local VM (its writers' `.dropped` counts); {} over a connection. */
 export function droppedGuestOutput(podman: Podman, vm: VmInfo): Record<string, number> {
   if (podman.remote || !vm.stateDir || vm.origin !== 'bootc-ephemeral') return {};
-  const p = vmStatePaths(vm.stateDir);
+  const logs = vmStatePaths(vm.stateDir).logs;
   const out: Record<string, number> = {};
-  for (const [log, file] of [['journal', p.journalLog], ['console', p.consoleLog]] as const) {
-    const n = readDropped(file);
-    if (n) out[log] = n;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(logs);
+  } catch {
+    return out;
   }
-  for (const v of vm.options?.virtioSerialOut ?? []) {
-    const n = typeof v?.name === 'string' && /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(v.name) ? readDropped(path.join(p.logs, `vso-${v.name}`)) : undefined;
-    if (n) out[`virtio-serial-out ${v.name}`] = n;
+  for (const name of names) {
+    // journal.log.dropped, console.log.dropped, <output id>.dropped (logCaps.ts names them)
+    const m = /^([a-zA-Z0-9][a-zA-Z0-9_.-]{0,80})\.dropped$/.exec(name);
+    const n = m ? readDropped(path.join(logs, m[1])) : undefined;
+    if (m && n) out[m[1].replace(/\.log$/, '')] = n;
   }
   return out;
 }
