@@ -73,7 +73,7 @@ export function droppedGuestOutput(podman: Podman, vm: VmInfo): Record<string, n
   if (podman.remote || !vm.stateDir || vm.origin !== 'bootc-ephemeral') return {};
   const logs = vmStatePaths(vm.stateDir).logs;
   const out: Record<string, number> = {};
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(logs);
   } catch {
