@@ -162,3 +162,31 @@ test('hostile YAML: a huge file is refused before parsing; alias bombs and deep 
   assert.ok(parseConfigFile(deep).problems.length > 0);
   assert.ok(Date.now() - t0 < 10_000, `took ${Date.now() - t0} ms`);
 });
+
+test('a workspace configuration\'s paths stay in the workspace folder: a link in it leading out is refused, a path written outside is what it says', async () => {
+  const fs = await import('node:fs');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const { hostPathProbe } = await import('../../src/engine/options/types');
+  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'ws-confine-')));
+  const ws = path.join(base, 'ws');
+  const host = path.join(base, 'host');
+  try {
+    fs.mkdirSync(path.join(ws, 'units'), { recursive: true });
+    fs.mkdirSync(path.join(host, 'units'), { recursive: true });
+    fs.writeFileSync(path.join(host, 'bashrc'), '');
+    fs.symlinkSync(host, path.join(ws, 'link'));
+    fs.symlinkSync(path.join(host, 'bashrc'), path.join(ws, 'out.log'));
+    const problemsOf = (lines: string[]) =>
+      parseConfigFile(['version: 1', 'configurations:', '  - name: c', '    image: localhost/x:1', ...lines.map((l) => `    ${l}`)].join('\n') + '\n', { workspaceFolder: ws }, hostPathProbe).problems.map((p) => p.message);
+    assert.deepEqual(problemsOf(['systemdUnits: ${workspaceFolder}/units', 'bind: ["${workspaceFolder}/units:u"]']), [], 'real folders in the workspace are fine');
+    assert.match(problemsOf(['systemdUnits: ${workspaceFolder}/link/units']).join('\n'), /link\/units leads out of the workspace folder through a symlink \(to .*host\/units\): refused/);
+    assert.match(problemsOf(['bind: ["${workspaceFolder}/link:h"]']).join('\n'), /leads out of the workspace folder through a symlink/);
+    // the guest would write through it: the host file behind the link
+    assert.match(problemsOf(['virtioSerialOut: ["p:${workspaceFolder}/out.log"]']).join('\n'), /out\.log leads out of the workspace folder through a symlink \(to .*host\/bashrc\)/);
+    assert.match(problemsOf(['virtioSerialOut: ["p:${workspaceFolder}/link/new.log"]']).join('\n'), /new\.log leads out of the workspace folder/, 'a new file under a link is out too');
+    assert.deepEqual(problemsOf([`systemdUnits: ${path.join(host, 'units')}`]), [], 'a path written outside the folder is what it says');
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+});

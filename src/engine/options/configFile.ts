@@ -232,7 +232,8 @@ function readConfiguration(map: YAMLMap, problems: ConfigProblem[], vars: Variab
   if (input.image && c.containerfile) bad(valueNodes.containerfile, l10n.t('give "image" or "containerfile", not both'));
   // the values: the same validator the CLI and the form use, each problem placed on its key
   try {
-    parseRunOptions({ ...input, image: input.image ?? 'localhost/from-containerfile:latest' }, probe);
+    // paths in the workspace must stay in it: a link in a repository must not give a VM a host file
+    parseRunOptions({ ...input, image: input.image ?? 'localhost/from-containerfile:latest' }, vars.workspaceFolder ? { ...probe, confineTo: vars.workspaceFolder } : probe);
   } catch (e) {
     if (!(e instanceof InvalidOptionsError)) throw e;
     for (const p of e.problems) {

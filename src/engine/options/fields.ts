@@ -96,6 +96,8 @@ function addBind(c: ParseContext, spec: string, readOnly: boolean): void {
   const mountName = colon < 0 ? path.basename(hostPath) || 'mount' : spec.slice(colon + 1);
   if (!MOUNT_NAME.test(mountName)) return bad(l10n.t('NAME "{0}" must be letters, digits, "_" and "-" (at most 30); give one with HOST_PATH:NAME', mountName));
   if (c.mountNames.has(mountName)) return bad(l10n.t('NAME "{0}" is used twice; give each mount its own NAME', mountName));
+  const escaped = leavesWorkspace(c, hostPath);
+  if (escaped) return bad(outOfWorkspace(hostPath, escaped));
   // on a remote podman host, podman itself refuses a missing folder when it creates the container
   const kind = remote ? 'dir' : c.probe.kind(hostPath);
   if (kind === 'missing' && colon >= 0 && c.probe.kind(c.abs(spec)) !== 'missing') return bad(l10n.t('a HOST_PATH cannot contain ":" (the first ":" separates HOST_PATH from NAME)'));
@@ -106,6 +108,25 @@ function addBind(c: ParseContext, spec: string, readOnly: boolean): void {
   c.mountNames.add(mountName);
   c.out.binds.push({ hostPath, name: mountName, readOnly });
 }
+
+/**
+ * For a workspace configuration (probe.confineTo): a path inside the workspace folder that leads out of
+ * it through a link (its deepest existing folder resolved) — the real path it leads to, else undefined.
+ * A path written outside the folder is what it says, and is not looked at here.
+ */
+function leavesWorkspace(c: ParseContext, p: string): string | undefined {
+  const folder = c.probe.confineTo;
+  const real = c.probe.real;
+  if (!folder || !real || c.probe.podmanHostIsRemote) return undefined;
+  const inside = (x: string, root: string) => x === root || x.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
+  if (!inside(p, folder)) return undefined;
+  let existing = p;
+  while (c.probe.kind(existing) === 'missing' && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  const resolved = path.join(real(existing), path.relative(existing, p));
+  return inside(resolved, real(folder)) ? undefined : resolved;
+}
+
+const outOfWorkspace = (p: string, real: string) => l10n.t('{0} leads out of the workspace folder through a symlink (to {1}): refused', p, real);
 
 const bindSpec = (b: BindMount) => `${b.hostPath}:${b.name}`;
 
@@ -123,6 +144,7 @@ function addDisk(c: ParseContext, spec: string, taken: DiskFile[]): void {
   else if (!DISK_NAME.test(diskName)) c.bad(spec, l10n.t('NAME "{0}" must be letters, digits, "_" and "-" (at most 20: it becomes the disk serial)', diskName));
   else if (format !== 'raw' && format !== 'qcow2') c.bad(spec, l10n.t('FORMAT must be raw or qcow2'));
   else if (taken.some((d) => d.name === diskName) || diskName === 'swap') c.bad(spec, l10n.t('NAME "{0}" is already used', diskName));
+  else if (leavesWorkspace(c, filePath)) c.bad(spec, outOfWorkspace(filePath, leavesWorkspace(c, filePath)!));
   else if (kind() !== 'file') c.bad(spec, kind() === 'missing' ? l10n.t('{0} does not exist (create it first, e.g. truncate -s 4G FILE)', filePath) : l10n.t('{0} is not a regular file', filePath));
   else taken.push({ file: filePath, name: diskName, format });
 }
@@ -146,6 +168,7 @@ function addSerialOut(c: ParseContext, spec: string, taken: VirtioSerialOut[]): 
   else if (parentKind !== 'dir') c.bad(spec, l10n.t('the folder {0} does not exist', path.dirname(filePath)));
   else if (kind !== 'missing' && kind !== 'file') c.bad(spec, l10n.t('{0} is not a regular file', filePath));
   else if (taken.some((v) => v.name === portName)) c.bad(spec, l10n.t('port "{0}" is given twice', portName));
+  else if (leavesWorkspace(c, filePath)) c.bad(spec, outOfWorkspace(filePath, leavesWorkspace(c, filePath)!));
   else taken.push({ name: portName, file: filePath });
 }
 
@@ -263,6 +286,7 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
       const dir = c.abs(v);
       const kind = c.probe.kind(dir);
       if (kind !== 'dir') c.bad(v, kind === 'missing' ? l10n.t('{0} does not exist', dir) : l10n.t('{0} is not a directory', dir));
+      else if (leavesWorkspace(c, dir)) c.bad(v, outOfWorkspace(dir, leavesWorkspace(c, dir)!));
       else c.out.systemdUnitsDir = dir;
     },
     fromOptions: (o) => o.systemdUnitsDir,

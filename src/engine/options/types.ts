@@ -117,6 +117,11 @@ export interface PathProbe {
    * checked from here (podman checks them when it creates the container); they must be absolute.
    */
   podmanHostIsRemote?: boolean;
+  /**
+   * A workspace folder whose configuration gives these options: a path inside it must stay inside it
+   * once links are resolved (a link in a repository must not lead a VM to a host file).
+   */
+  confineTo?: string;
 }
 
 export const hostPathProbe: PathProbe = {
