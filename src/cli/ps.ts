@@ -69,7 +69,7 @@ export function psTable(vms: VmInfo[], now = Date.now()): string {
       v.accel ?? (v.origin === 'bcvk' ? 'bcvk' : '-'),
       typeof o.memoryMiB === 'number' ? formatMiB(o.memoryMiB) : '-',
       typeof o.vcpus === 'number' ? String(o.vcpus) : '-',
-      v.ssh ? (v.sshPort ? `127.0.0.1:${v.sshPort}` : 'yes') : '-',
+      v.ssh ? (v.sshPort ? `127.0.0.1:${v.sshPort}` : v.sshRelay ? 'relay' : 'yes') : '-',
       ago(v.createdAt, now),
     ]);
   }

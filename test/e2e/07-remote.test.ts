@@ -231,7 +231,7 @@ test('a named connection (--connection, CONTAINER_CONNECTION): run -d, ps, rm-al
   const doctor = await remoteCli(['doctor']);
   assert.match(doctor.out, /podman connection: unix:\/\/.*podman\.sock/);
   assert.match(doctor.out, /\[ok {2}\] QEMU: \/usr\/bin\/qemu-system-x86_64/, 'found on the podman host although hidden from the client');
-  assert.match(doctor.out, /\[ok {2}\] Rootful podman: the remote podman service/);
+  assert.match(doctor.out, /\[ok {2}\] podman mode: rootful service on that host/);
 });
 
 test('an ssh:// connection through a sshd on 127.0.0.1: run --execute, run-ssh', { timeout: 600_000 }, async () => {

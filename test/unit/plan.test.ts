@@ -168,7 +168,7 @@ test('virtiofsd argv for both implementations', () => {
   assert.ok(r.argv.includes('--shared-dir=/run/source-image') && r.argv.includes('--readonly') && r.argv.includes('--cache=auto'));
 });
 
-function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img']), remote = false, tools = TOOLS) {
+function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img']), remote = false, tools = TOOLS, extra: { rootless?: boolean; network?: string; accel?: 'kvm' | 'tcg' } = {}) {
   const options = parseRunOptions({ image: IMAGE, ...input }, probe);
   return buildLaunchPlan(options, {
     remote,
@@ -180,6 +180,7 @@ function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['
     ...IDS,
     ssh: options.sshKeygen ? { clientPublicKey: 'ssh-ed25519 AAAA test', hostPrivateKey: 'PRIV', hostPublicKey: 'ssh-ed25519 BBBB host' } : undefined,
     supervisorScript: '# script',
+    ...extra,
   });
 }
 
@@ -290,6 +291,24 @@ test('remote podman: the container is created with volumes for the plan and logs
   assert.equal(withSwap.swap, undefined, 'nothing made on the client');
   assert.throws(() => plan({ name: 'vm1', addSwap: '64M' }, undefined, true), /needs truncate and mkswap/);
   assert.ok(after(hostNet.qemuArgs, '-chardev').includes('null,id=console,logfile=/run/bootc-ephemeral-console.fifo'), 'no console listener on a shared host loopback');
+});
+
+test('rootless podman: SSH through the relay (no published port), the resolved network, KVM through the user\'s groups', () => {
+  const rootful = plan({ sshKeygen: true });
+  assert.deepEqual(after(rootful.podmanArgs, '-p'), ['127.0.0.1::2222/tcp'], 'rootful local: a 127.0.0.1 port');
+  const rootless = plan({ sshKeygen: true }, undefined, false, TOOLS, { rootless: true, network: 'none' });
+  const a = rootless.podmanArgs;
+  assert.deepEqual(after(a, '-p'), [], 'no port: sshd is reached through podman exec');
+  assert.deepEqual(after(a, '--network'), ['none'], 'the network the launch resolved (no /dev/net/tun for this user)');
+  assert.ok(after(a, '-v').some((v) => v.startsWith('/state/vm1/plan:')), 'a local rootless podman shares the state dir as root does');
+  assert.ok(after(rootless.qemuArgs, '-netdev').some((n) => n.includes('hostfwd=tcp:0.0.0.0:2222-:22')), 'QEMU forwards sshd inside the container, where the relay reaches it');
+  assert.ok(!a.includes('--privileged') && after(a, '--cap-add').length === 10, 'no --privileged: the same capabilities, in the user namespace');
+  // rootful with --network none: no network to publish on, so the relay too
+  assert.deepEqual(after(plan({ sshKeygen: true, network: 'none' }).podmanArgs, '-p'), []);
+  const kvm = plan({}, undefined, false, TOOLS, { rootless: true, accel: 'kvm' }).podmanArgs;
+  assert.deepEqual(after(kvm, '--device'), ['/dev/kvm']);
+  assert.deepEqual(after(kvm, '--group-add'), ['keep-groups'], 'rootless: /dev/kvm opened through the user\'s kvm group');
+  assert.deepEqual(after(plan({}, undefined, false, TOOLS, { accel: 'kvm' }).podmanArgs, '--group-add'), [], 'rootful: root opens it');
 });
 
 test('podman argv: --debug-entrypoint replaces the supervisor', () => {

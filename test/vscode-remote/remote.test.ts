@@ -62,7 +62,7 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
     const report = (await vscode.commands.executeCommand('bootcEphemeral.runDoctor')) as string;
     assert.ok(report.includes(`**podman connection**: ${url}`), report);
     assert.match(report, /\[ok\] \*\*QEMU\*\*: \/usr\/bin\/qemu-system-x86_64/, 'found on the podman host although hidden here');
-    assert.match(report, /\[ok\] \*\*Rootful podman\*\*: the remote podman service runs as root/);
+    assert.match(report, /\[ok\] \*\*podman mode\*\*: rootful service on that host/);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 

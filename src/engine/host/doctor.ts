@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import { Podman } from '../podman/podman';
-import { findHostTools, probeKvm, type HostTools, type KvmStatus } from './host';
+import { findHostTools, probeKvm, tunUsable, type HostTools, type KvmStatus } from './host';
+import { currentUser, idMapHelpers, missingSubordinateIds, subordinateIds, subordinateIdsFix } from './rootless';
 import { hostToolsFor, kvmFor } from './remoteTools';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { VM_CAPABILITIES, privilegedFallback } from '../plan/privileges';
-import { podmanCommands } from '../podman/commands';
+import { podmanCommands, type PodmanHostFacts } from '../podman/commands';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -33,13 +34,6 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
     detail: podman.remote ? `${podman.describe()}: VMs run on that host; only its API is used (no shared files or ports)` : 'local podman',
   });
 
-  if (!podman.remote) {
-    const uid = process.getuid?.() ?? 0;
-    add(uid === 0
-      ? { id: 'root', title: 'Rootful podman', status: 'ok', detail: 'running as root' }
-      : { id: 'root', title: 'Rootful podman', status: 'fail', detail: 'VMs need rootful podman (image mounts, the host /usr bound into the VM container, KVM); you are not root', fix: ['sudo bootc-ephemeral ...'] });
-  }
-
   let podmanOk = false;
   try {
     const v = await podman.exec(podmanCommands.version());
@@ -50,6 +44,11 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
   } catch (e) {
     add({ id: 'podman', title: 'podman', status: 'fail', detail: (e as Error).message, fix: ['sudo apt-get install podman crun', ...SETUP_FIX] });
   }
+
+  const facts = podmanOk ? await podman.exec(podmanCommands.hostFacts()) : undefined;
+  const rootless = podman.remote ? facts?.rootless : (process.getuid?.() ?? 0) !== 0;
+  add(modeCheck(podman, rootless));
+  if (rootless && !podman.remote) for (const c of localRootlessChecks(facts)) add(c);
 
   // a remote host is asked through probe containers (remoteTools.ts); the local one directly
   const remoteRoot = podman.remote && podmanOk ? ensureContainerRoot(podman) : undefined;
@@ -62,11 +61,13 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
   }
 
   const kvm: KvmStatus = remoteRoot ? await kvmFor(podman, await remoteRoot).catch((e) => ({ usable: false, reason: (e as Error).message })) : probeKvm();
+  // rootless, /dev/kvm is opened as the user: its group (kvm) must let them
+  const kvmDenied = !kvm.usable && /EACCES|permission denied/i.test(kvm.reason);
   add(kvm.usable
-    ? { id: 'kvm', title: 'KVM', status: 'ok', detail: kvm.reason }
-    : { id: 'kvm', title: 'KVM', status: 'warn', detail: `${kvm.reason}: VMs run under QEMU TCG (software emulation: tens of seconds to SSH)`, fix: ['enable VT-x/AMD-V (or nested virtualisation) for this machine'] });
+    ? { id: 'kvm', title: 'KVM', status: 'ok', detail: rootless ? `${kvm.reason}; opened as ${currentUser().name} (the container keeps the user's groups)` : kvm.reason }
+    : { id: 'kvm', title: 'KVM', status: 'warn', detail: `${kvm.reason}: VMs run under QEMU TCG (software emulation: tens of seconds to SSH)`, fix: kvmDenied ? [`sudo usermod -aG kvm ${currentUser().name}   # then log in again`] : ['enable VT-x/AMD-V (or nested virtualisation) for this machine'] });
 
-  if (podman.remote) return finishChecks(checks, podman, podmanOk);
+  if (podman.remote) return finishChecks(checks, podman, podmanOk, false);
   const capEff = /^CapEff:\s*([0-9a-f]+)/m.exec(read('/proc/self/status') ?? '')?.[1];
   const hasSysResource = capEff ? (BigInt(`0x${capEff}`) >> 24n) & 1n : 1n;
   const conf = read('/etc/containers/containers.conf') ?? '';
@@ -83,23 +84,55 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
     ? { id: 'privileges', title: 'VM container privileges', status: 'warn', detail: 'BOOTC_EPHEMERAL_PRIVILEGED=1: VM containers run --privileged (all capabilities, all host devices)', fix: ['unset BOOTC_EPHEMERAL_PRIVILEGED   # unless this host needs it (please report why)'] }
     : { id: 'privileges', title: 'VM container privileges', status: 'ok', detail: `not privileged: capabilities ${VM_CAPABILITIES.map((c) => c.cap).join(', ')}; default seccomp; no new privileges` });
 
-  return finishChecks(checks, podman, podmanOk);
+  return finishChecks(checks, podman, podmanOk, rootless === true && !podman.remote);
+}
+
+/** Rootful or rootless: both run VMs; what differs is whose namespace the container's root is. */
+function modeCheck(podman: Podman, rootless: boolean | undefined): DoctorCheck {
+  const title = 'podman mode';
+  if (rootless === undefined) return { id: 'mode', title, status: 'warn', detail: 'podman info did not answer: rootful or rootless is unknown' };
+  if (podman.remote) return { id: 'mode', title, status: 'ok', detail: rootless ? 'rootless service: VMs run in the namespace of that host\'s user' : 'rootful service on that host' };
+  return rootless
+    ? { id: 'mode', title, status: 'ok', detail: `rootless (user ${currentUser().name}): the VM container's root is you, in your user namespace; SSH goes through podman exec (no port)` }
+    : { id: 'mode', title, status: 'ok', detail: 'rootful (running as root)' };
+}
+
+/** What a local rootless podman needs from this host, each with its fix. */
+function localRootlessChecks(facts: PodmanHostFacts | undefined): DoctorCheck[] {
+  const user = currentUser();
+  const checks: DoctorCheck[] = [];
+  const ids = missingSubordinateIds(user.name, subordinateIds(user));
+  checks.push(ids
+    ? { id: 'subids', title: 'Subordinate ids', status: 'fail', detail: ids, fix: subordinateIdsFix(user.name) }
+    : { id: 'subids', title: 'Subordinate ids', status: 'ok', detail: `${user.name} has ranges in /etc/subuid and /etc/subgid` });
+  const helpers = idMapHelpers();
+  checks.push(helpers.ok
+    ? { id: 'idmap', title: 'newuidmap/newgidmap', status: 'ok', detail: 'present' }
+    : { id: 'idmap', title: 'newuidmap/newgidmap', status: 'fail', detail: `${helpers.missing.join(', ')} missing: rootless podman cannot set up its user namespace`, fix: ['sudo apt-get install uidmap   # Fedora: sudo dnf install shadow-utils'] });
+  if (facts) {
+    checks.push(facts.graphDriver === 'vfs'
+      ? { id: 'storage', title: 'Storage driver', status: 'warn', detail: 'vfs: every image layer is a full copy (slow builds, much disk); VMs work', fix: ['printf \'[storage]\\ndriver = "overlay"\\n\' > ~/.config/containers/storage.conf && podman system reset   # removes this user\'s images'] }
+      : { id: 'storage', title: 'Storage driver', status: 'ok', detail: facts.graphDriver || 'unknown' });
+    checks.push(facts.cgroupVersion === 'v2'
+      ? { id: 'cgroups-rootless', title: 'Rootless cgroups', status: 'ok', detail: `cgroups v2 (${facts.cgroupManager})` }
+      : { id: 'cgroups-rootless', title: 'Rootless cgroups', status: 'warn', detail: `cgroups ${facts.cgroupVersion || '?'}: rootless containers get no cgroup of their own, so Show Stats and podman stats have no figures; VMs work`, fix: ['boot the host with cgroups v2 (systemd.unified_cgroup_hierarchy=1)'] });
+  }
+  checks.push(tunUsable()
+    ? { id: 'tun', title: '/dev/net/tun', status: 'ok', detail: 'usable: VMs get podman\'s user-mode network (guest network access); SSH needs none' }
+    : { id: 'tun', title: '/dev/net/tun', status: 'warn', detail: 'not usable by this user: VMs run with --network none (SSH works through podman exec; the guest reaches nothing outside), and podman build RUN steps that need the network fail', fix: ['sudo chmod 0666 /dev/net/tun   # as Fedora and Ubuntu ship it; a udev rule keeps it: KERNEL=="tun", MODE="0666"'] });
+  return checks;
 }
 
 /** The checks that ask podman itself (local or remote). */
-async function finishChecks(checks: DoctorCheck[], podman: Podman, podmanOk: boolean): Promise<DoctorCheck[]> {
+async function finishChecks(checks: DoctorCheck[], podman: Podman, podmanOk: boolean, localRootless: boolean): Promise<DoctorCheck[]> {
   const add = (c: DoctorCheck) => checks.push(c);
-  if (podmanOk && podman.remote) {
-    const rootless = await podman.exec(podmanCommands.rootless());
-    add(rootless === false
-      ? { id: 'root', title: 'Rootful podman', status: 'ok', detail: 'the remote podman service runs as root' }
-      : { id: 'root', title: 'Rootful podman', status: 'fail', detail: 'VMs need a rootful podman service on the podman host; this connection is rootless (or podman info failed)', fix: ['podman system connection add NAME ssh://root@HOST/run/podman/podman.sock'] });
-  }
   if (podmanOk) {
     const exists = await podman.exec(podmanCommands.imageExists(SAMPLE_IMAGE));
+    // rootless, each user has their own storage: root's sample image is not this user's
+    const fix = localRootless ? [`sudo podman save ${SAMPLE_IMAGE} | podman load   # root's copy (sudo npm run sample-image builds it)`] : ['sudo npm run sample-image   # in a bootc-ephemeral checkout'];
     add(exists
       ? { id: 'sample-image', title: 'Sample image', status: 'ok', detail: SAMPLE_IMAGE }
-      : { id: 'sample-image', title: 'Sample image', status: 'warn', detail: `${SAMPLE_IMAGE} is not built`, fix: ['sudo npm run sample-image   # in a bootc-ephemeral checkout'] });
+      : { id: 'sample-image', title: 'Sample image', status: 'warn', detail: localRootless ? `${SAMPLE_IMAGE} is not in this user's podman storage` : `${SAMPLE_IMAGE} is not built`, fix });
   }
   return checks;
 }

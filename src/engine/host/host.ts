@@ -206,6 +206,16 @@ export function kvmFromHostFacts(modules: string, cpuinfo: string): KvmStatus {
   return { usable: true, reason: '/dev/kvm is usable (hardware virtualisation present)' };
 }
 
+/** Whether this user can open /dev/net/tun: rootless podman's user-mode networks (slirp4netns, pasta) need it. */
+export function tunUsable(): boolean {
+  try {
+    fs.closeSync(fs.openSync('/dev/net/tun', 'r+'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readOrUndefined(p: string): string | undefined {
   try {
     return fs.readFileSync(p, 'utf8');

@@ -9,6 +9,8 @@ import { EngineError } from '../errors';
 import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
+import { sshRouteFor } from './network';
+import { labelledOptions, recordedOptions } from './recordedOptions';
 import { buildGuestPayload } from './guestPayload';
 import { GuestUnit, bindMountUnit, consoleAutologinDropIn, executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns, virtiofsTag } from './guestUnits';
 import { cappedOutputs, logCapPlanFiles } from './logCaps';
@@ -43,6 +45,9 @@ export interface PlanContext {
   supervisorScript: string;
   /** podman runs elsewhere: nothing is shared with it but its API (podmanRun.ts stateMounts); default: the local podman */
   remote?: boolean;
+  /** podman runs in the user's namespace (network.ts, privileges.ts); `network` as the launch resolved it (default: the option) */
+  rootless?: boolean;
+  network?: string;
 }
 
 export type { PlanFile } from './procFile';
@@ -79,17 +84,6 @@ const INITRAMFS_APPEND = 'initramfs-append.cpio';
 export const MAX_INITRAMFS_BYTES = 1024 * 1024 * 1024;
 /** room on /run beside the initramfs: sockets, FIFOs, the --execute status, virtiofsd's lock files */
 const RUN_TMPFS_SPARE_BYTES = 32 * 1024 * 1024;
-
-/** What the VM records about itself in its state dir (0600): the options, without env values (they may be secret). */
-export function recordedOptions(o: RunOptions): Record<string, unknown> {
-  return { ...o, env: Object.keys(o.env) };
-}
-
-/** What goes into a container label, which `podman inspect` shows anyone: no --execute text, no env values. */
-export function labelledOptions(o: RunOptions): Record<string, unknown> {
-  const { execute, ...rest } = recordedOptions(o) as Record<string, unknown> & { execute: string[] };
-  return { ...rest, executeCount: execute.length };
-}
 
 export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPlan {
   const paths = vmStatePaths(ctx.stateDir);
@@ -208,8 +202,12 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     files.push({ path: `${paths.plan}/${SMBIOS_SSH_FILE}`, content: `io.systemd.credential.binary:ssh.authorized_keys.root=${b64}`, mode: 0o644 });
   }
 
+  const network = ctx.network ?? options.network;
+  const sshRoute = sshRouteFor(network, { remote: !!ctx.remote, rootless: !!ctx.rootless });
   const podmanArgs = buildPodmanRunArgs({
     options: allOptions,
+    network,
+    rootless: !!ctx.rootless,
     name: ctx.name,
     rootImage: ctx.rootImage,
     imageId: ctx.imageId,
@@ -222,8 +220,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     entrypoint: inContainer(t.loader),
     command: ['--library-path', t.libraryPath.map(inContainer).join(':'), inContainer(t.shell), `${CONTAINER_PATHS.planDir}/supervisor.sh`, CONTAINER_PATHS.planDir],
     detach: options.detach,
-    // a remote VM's sshd is reached through podman exec inside the container, never a published port
-    publishSsh: options.sshKeygen && !ctx.sshHostPort && !ctx.remote,
+    publishSsh: options.sshKeygen && !ctx.sshHostPort && sshRoute === 'published',
     sshHostPort: ctx.sshHostPort,
     recordedOptions: labelledOptions(options),
     runTmpfsBytes: initramfsBytes + appendBytes + RUN_TMPFS_SPARE_BYTES,

@@ -14,6 +14,10 @@ export interface PodmanRunInput {
   imageId: string;
   launchId: string;
   accel: 'kvm' | 'tcg';
+  /** podman runs in the user's namespace (privileges.ts: /dev/kvm through the user's groups) */
+  rootless: boolean;
+  /** the container's network as resolved for this launch (plan/network.ts); undefined: podman's default */
+  network?: string;
   /**
    * How the launch plan and the logs reach the container. Local podman: the state dir's plan/ and
    * logs/ (and console/, for the socket) are bound in. Remote podman: nothing is shared, so they are
@@ -41,7 +45,7 @@ export interface PodmanRunInput {
 export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   const o = p.options;
   const remote = p.stateMounts.kind === 'volume';
-  const args = [remote ? 'create' : 'run', '--pull=never', '--name', p.name, ...privilegeArgs(p.accel), '--read-only'];
+  const args = [remote ? 'create' : 'run', '--pull=never', '--name', p.name, ...privilegeArgs(p.accel, { rootless: p.rootless }), '--read-only'];
   args.push('--label', `${LABELS.vm}=1`);
   args.push('--label', `${LABELS.image}=${o.image}`);
   args.push('--label', `${LABELS.launch}=${p.launchId}`);
@@ -73,7 +77,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   if (p.swapFile) args.push('-v', `${p.swapFile}:${CONTAINER_PATHS.diskFiles}/${SWAP_DISK_SERIAL}`);
   for (const v of o.virtioSerialOut) args.push('-v', `${v.file}:${CONTAINER_PATHS.virtioSerialOut}/${v.name}`);
 
-  if (o.network) args.push('--network', o.network);
+  if (p.network) args.push('--network', p.network);
   if (p.publishSsh) args.push('-p', `127.0.0.1::${GUEST_SSH_PORT_IN_CONTAINER}/tcp`);
   for (const [k, v] of Object.entries(o.env)) args.push('--env', `${k}=${v}`);
   // podman keeps the container's output (the guest's --execute and --console output) in a log of its own:

@@ -24,13 +24,18 @@ export function privilegedFallback(env: NodeJS.ProcessEnv = process.env): boolea
   return env.BOOTC_EPHEMERAL_PRIVILEGED === '1';
 }
 
-export function privilegeArgs(accel: ResolvedAccel, privileged = privilegedFallback()): string[] {
-  if (privileged) return ['--privileged'];
+/**
+ * Rootless, these capabilities exist only in the user's namespace: the container's root is the user,
+ * nothing more. /dev/kvm is then opened as the user: podman's `keep-groups` keeps the user's groups
+ * (kvm) for the container's processes, which the user namespace would otherwise drop.
+ */
+export function privilegeArgs(accel: ResolvedAccel, opts: { rootless?: boolean; privileged?: boolean } = {}): string[] {
+  if (opts.privileged ?? privilegedFallback()) return ['--privileged'];
   return [
     '--cap-drop=all',
     ...VM_CAPABILITIES.flatMap((c) => ['--cap-add', c.cap]),
     '--security-opt', 'no-new-privileges',
     // the only device: KVM, when used (user-mode networking needs no /dev/net/tun)
-    ...(accel === 'kvm' ? ['--device', '/dev/kvm'] : []),
+    ...(accel === 'kvm' ? ['--device', '/dev/kvm', ...(opts.rootless ? ['--group-add', 'keep-groups'] : [])] : []),
   ];
 }

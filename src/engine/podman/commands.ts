@@ -32,6 +32,16 @@ const output = (what: string) => (r: PodmanResult) => {
 
 const json = <T>(what: string, empty: T) => (r: PodmanResult): T => JSON.parse(output(what)(r) || 'null') ?? empty;
 
+export interface PodmanHostFacts {
+  rootless: boolean;
+  /** overlay, vfs, btrfs, ... */
+  graphDriver: string;
+  /** v1 or v2 */
+  cgroupVersion: string;
+  /** systemd or cgroupfs */
+  cgroupManager: string;
+}
+
 /** The fields of `podman images --format json` we use. */
 export interface PodmanImage {
   Id: string;
@@ -85,8 +95,19 @@ export const podmanCommands = {
     }),
   /** a root filesystem from a tar on stdin, tagged, with one label */
   importImage: (tag: string, label: string) => command(['import', '--change', `LABEL ${label}=1`, '-', tag], output(`podman import of ${tag}`)),
-  /** whether that podman runs rootless (VMs need a rootful one) */
+  /** whether that podman runs rootless (in a user namespace) */
   rootless: () => command(['info', '--format', '{{.Host.Security.Rootless}}'], (r) => (r.exitCode === 0 ? r.stdout.trim() === 'true' : undefined)),
+  /** what doctor reports about that podman: its mode, storage driver and cgroups */
+  hostFacts: () =>
+    command(['info', '--format', 'json'], (r): PodmanHostFacts | undefined => {
+      if (r.exitCode !== 0) return undefined;
+      try {
+        const i = JSON.parse(r.stdout) as { host?: { security?: { rootless?: boolean }; cgroupVersion?: string; cgroupManager?: string }; store?: { graphDriverName?: string } };
+        return { rootless: i.host?.security?.rootless === true, graphDriver: i.store?.graphDriverName ?? '', cgroupVersion: i.host?.cgroupVersion ?? '', cgroupManager: i.host?.cgroupManager ?? '' };
+      } catch {
+        return undefined;
+      }
+    }),
   networkExists: (network: string) => command(['network', 'exists', '--', network], succeeded),
   /** where podman keeps its images (the host storage share) */
   storageRoot: () => command(['info', '--format', 'json'], (r) => json<{ store?: { graphRoot?: string } } | null>('podman info', null)(r)?.store?.graphRoot),

@@ -6,7 +6,8 @@ import type { RunOptions } from '../options/runOptions';
 import { HOST_STORAGE_MOUNT_NAME } from '../options/runOptions';
 import { EngineError, InvalidOptionsError } from '../errors';
 import { Podman } from '../podman/podman';
-import { probeKvm, HostTools, type KvmStatus } from '../host/host';
+import { isRootless } from '../podman/mode';
+import { probeKvm, tunUsable, HostTools, type KvmStatus } from '../host/host';
 import { hostToolsFor, kvmFor } from '../host/remoteTools';
 import { buildTar } from '../tar';
 import * as path from 'node:path';
@@ -18,6 +19,8 @@ import { readUserUnits } from '../plan/userUnits';
 import { buildLaunchPlan, LaunchPlan } from '../plan/launchPlan';
 import type { ResolvedAccel } from '../plan/qemu';
 import { SUPERVISOR_SCRIPT } from '../plan/supervisorScript';
+import { resolveNetwork } from '../plan/network';
+import { currentUser, missingSubordinateIds, subordinateIds, subordinateIdsFix } from '../host/rootless';
 import { podmanCommands } from '../podman/commands';
 import { collectStateGarbage } from './stateGc';
 import * as l10n from '@vscode/l10n';
@@ -95,6 +98,25 @@ async function mkswap(file: string, bytes: number): Promise<void> {
   if (r.exitCode !== 0) throw new EngineError(l10n.t('mkswap failed: {0}', r.stderr || (r.message ?? '')), { field: 'add-swap' });
 }
 
+/**
+ * The image is not in this podman's storage. Rootless, each user has storage of their own: an image
+ * built by root (or another user) is not there, so the fix names how to bring it over.
+ */
+function missingImage(image: string, podman: Podman, rootless: boolean): EngineError {
+  const where = podman.remote ? l10n.t('the storage of the podman at {0}', podman.describe()) : rootless ? l10n.t('this user\'s podman storage (rootless: root\'s and other users\' images are not shared)') : l10n.t('local podman storage');
+  const hint = rootless && !podman.remote
+    ? l10n.t('build it as this user (podman build), or copy root\'s copy: sudo podman save {0} | podman load', image)
+    : l10n.t('build it or pull it there first (the VM never pulls)');
+  return new EngineError(l10n.t('image {0} is not in {1}', image, where), { field: 'image', value: image, hint });
+}
+
+/** A local rootless user needs subordinate ids, or podman fails later in a way that does not say why. */
+function checkSubordinateIds(): void {
+  const user = currentUser();
+  const problem = missingSubordinateIds(user.name, subordinateIds(user));
+  if (problem) throw new EngineError(problem, { hint: subordinateIdsFix(user.name).join(' && ') });
+}
+
 /** A state dir younger than this is never taken for a leftover: its launch may be finishing elsewhere. */
 const LEFTOVER_MIN_AGE_MS = 60_000;
 
@@ -115,11 +137,13 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const { podman } = deps;
   if (podman.remote) checkRemoteOptions(options);
   await collectStateGarbage(podman);
+  const rootless = (await isRootless(podman)) === true;
+  if (rootless && !podman.remote) checkSubordinateIds();
   const imageId = await podman.exec(podmanCommands.imageId(options.image));
-  if (!imageId) {
-    throw new EngineError(l10n.t('image {0} is not in {1} (the VM never pulls): build it or pull it first', options.image, podman.remote ? `the storage of the podman at ${podman.describe()}` : "local podman storage"), { field: 'image', value: options.image });
-  }
+  if (!imageId) throw missingImage(options.image, podman, rootless);
   await checkNetwork(podman, options.network);
+  const { network, warning: networkWarning } = resolveNetwork(options.network, { remote: podman.remote, rootless, tunUsable: rootless && !podman.remote ? tunUsable() : undefined });
+  if (networkWarning) deps.warn?.(networkWarning);
   const name = options.name ?? generateVmName(options.image);
   const nameTaken = await podman.exec(podmanCommands.containerExists(name));
   if (nameTaken) {
@@ -163,6 +187,8 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       hostStorage,
       supervisorScript: SUPERVISOR_SCRIPT,
       remote: podman.remote,
+      rootless,
+      network,
     });
     const paths = vmStatePaths(stateDir);
     const inPlanDir = (f: { path: string }) => path.dirname(f.path) === paths.plan;

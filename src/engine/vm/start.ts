@@ -4,6 +4,7 @@ import { LABELS } from '../podman/labels';
 import { podmanCommands, podmanStreams } from '../podman/commands';
 import { CONTAINER_PATHS } from '../plan/containerPaths';
 import type { PreparedLaunch } from './launch';
+import { networkFailureHint } from '../plan/network';
 import * as l10n from '@vscode/l10n';
 
 /**
@@ -29,7 +30,7 @@ async function createWithPlan(prepared: PreparedLaunch, podman: Podman): Promise
 async function failedStart(prepared: PreparedLaunch, podman: Podman, message: string): Promise<never> {
   await removeOwnContainer(prepared, podman);
   prepared.discard();
-  throw new EngineError(l10n.t('podman could not start the VM container: {0}', message));
+  throw new EngineError(l10n.t('podman could not start the VM container: {0}', message), { hint: networkFailureHint(message) });
 }
 
 /** Starts the VM container in the background; returns its id. On failure nothing is left behind. */

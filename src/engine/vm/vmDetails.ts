@@ -55,12 +55,12 @@ export function knownHostsLine(portOrAlias: number | string, hostPublicKey: stri
   return `${host} ${hostPublicKey.trim().split(/\s+/).slice(0, 2).join(' ')}\n`;
 }
 
-/** The alias a remote VM's host key is pinned under (its endpoint is a command, not an address). */
+/** The alias a relayed VM's host key is pinned under (its endpoint is a command, not an address). */
 const hostKeyAlias = (name: string) => `bootc-ephemeral.${name}`;
 
 /**
  * An OpenSSH Host block: plain `ssh NAME` (and VS Code Remote-SSH) reach the VM with its pinned key,
- * at a 127.0.0.1 port (local podman), or through podman's exec relay as a ProxyCommand (remote).
+ * at a 127.0.0.1 port (rootful local podman), or through podman's exec relay as a ProxyCommand (remote or rootless podman).
  */
 export function sshConfigBlock(name: string, endpoint: number | string[], stateDir: string): string {
   const p = vmStatePaths(stateDir);
@@ -83,11 +83,10 @@ export function sshConfigBlock(name: string, endpoint: number | string[], stateD
 
 /** Writes the VM's known_hosts (the pinned host key for its current endpoint) and returns the config block. */
 export function writeSshConfig(vm: VmInfo, podman?: Podman): string | undefined {
-  const remote = !!podman?.remote && vm.podmanState === 'running';
-  if (!vm.stateDir || !vm.ssh || (!vm.sshPort && !remote)) return undefined;
+  if (!vm.stateDir || !vm.ssh || (!vm.sshPort && !vm.sshRelay)) return undefined;
   const p = vmStatePaths(vm.stateDir);
   const hostKey = fs.readFileSync(p.guestHostKey, 'utf8');
-  if (remote && podman) {
+  if (vm.sshRelay && podman) {
     fs.writeFileSync(path.join(p.ssh, 'known_hosts'), knownHostsLine(hostKeyAlias(vm.name), hostKey), { mode: 0o600 });
     return sshConfigBlock(vm.name, [podman.binary, ...podman.pinnedConnectionArgs(), ...podmanGuestAccess.relay(vm.id, GUEST_SSH_PORT_IN_CONTAINER).args], vm.stateDir);
   }
@@ -99,7 +98,7 @@ export function writeSshConfig(vm: VmInfo, podman?: Podman): string | undefined 
 export function vmDetails(vm: VmInfo, journal = '', podman?: Podman, dropped?: Record<string, number>): Record<string, unknown> {
   const timeline: BootTimeline = bootTimeline(journal);
   const p = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
-  const endpoint = podman?.remote ? { through: `podman exec relay in the VM container (${podman.describe()})` } : { host: '127.0.0.1', port: vm.sshPort ?? null };
+  const endpoint = vm.sshRelay ? { through: `podman exec relay in the VM container (${podman?.describe() ?? 'local podman'})` } : { host: '127.0.0.1', port: vm.sshPort ?? null };
   return {
     name: vm.name,
     id: vm.id,

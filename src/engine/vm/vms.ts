@@ -38,6 +38,11 @@ export interface VmInfo {
   ssh: boolean;
   /** 127.0.0.1 port that reaches the guest's sshd */
   sshPort?: number;
+  /**
+   * A running VM of ours with SSH but no port on this host: its sshd is reached through a `podman
+   * exec` relay in its container (remote or rootless podman, --network none: plan/network.ts)
+   */
+  sshRelay?: boolean;
   /** options the VM was started with (env values left out) */
   options?: Partial<RunOptions> & { env?: unknown };
   labels: Record<string, string>;
@@ -127,6 +132,7 @@ export function toVmInfo(
     accel: labels[LABELS.accel],
     ssh,
     sshPort,
+    sshRelay: origin === 'bootc-ephemeral' && ssh && e.State === 'running' && !sshPort,
     options: recordedOptionsOf(stateDir, labels[LABELS.options]),
     labels,
   };
@@ -165,12 +171,11 @@ export async function findVm(podman: Podman, nameOrId: string, opts: { remoteRea
   return vm;
 }
 
-/** How to reach the VM's sshd with its keys: a 127.0.0.1 port, or through the VM container (remote podman). */
+/** How to reach the VM's sshd with its keys: a 127.0.0.1 port, or through the VM container (remote or rootless podman). */
 export function sshTargetOf(vm: VmInfo, podman?: Podman): SshTarget {
   if (vm.origin !== 'bootc-ephemeral') throw new EngineError(l10n.t('{0} was started by bcvk: use "bcvk ephemeral ssh {1}"', vm.name, vm.name));
   if (!vm.ssh || !vm.stateDir) throw new EngineError(l10n.t('{0} was started without SSH (-K / --ssh-keygen)', vm.name), { field: 'name', value: vm.name });
-  const remote = !!podman?.remote;
-  if (!vm.sshPort && !(remote && isRunning(vm))) throw new EngineError(l10n.t('{0} has no published SSH port (is it running?)', vm.name), { field: 'name', value: vm.name });
+  if (!vm.sshPort && !vm.sshRelay) throw new EngineError(l10n.t('{0} is not running: SSH needs a running VM', vm.name), { field: 'name', value: vm.name });
   const p = vmStatePaths(vm.stateDir);
   let privateKey: string, hostPublicKey: string;
   try {
@@ -179,7 +184,10 @@ export function sshTargetOf(vm: VmInfo, podman?: Podman): SshTarget {
   } catch {
     throw new EngineError(l10n.t('the SSH keys of {0} are missing from {1}', vm.name, p.ssh));
   }
-  if (remote && podman) return { host: `${vm.name} (through ${podman.describe()})`, port: GUEST_SSH_PORT_IN_CONTAINER, user: 'root', privateKey, hostPublicKey, openStream: () => sshStream(podman, vm) };
+  if (vm.sshRelay) {
+    if (!podman) throw new EngineError(l10n.t('{0} is reached through its container: podman is needed', vm.name));
+    return { host: `${vm.name} (through ${podman.describe()})`, port: GUEST_SSH_PORT_IN_CONTAINER, user: 'root', privateKey, hostPublicKey, openStream: () => sshStream(podman, vm) };
+  }
   return { host: '127.0.0.1', port: vm.sshPort!, user: 'root', privateKey, hostPublicKey };
 }
 

@@ -68,7 +68,7 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { loc
     l10n.t('Image: {0}', vm.image),
     ...(typeof o.memoryMiB === 'number' ? [l10n.t('Memory: {0}, vCPUs: {1}', formatMiB(o.memoryMiB), o.vcpus ?? '?')] : []),
     ...(vm.accel ? [l10n.t('Accelerator: {0}', vm.accel === 'tcg' ? l10n.t('TCG (software emulation)') : 'KVM')] : []),
-    ...(vm.ssh ? [l10n.t('SSH: {0}', vm.sshPort ? `127.0.0.1:${vm.sshPort}` : l10n.t('yes'))] : []),
+    ...(vm.ssh ? [l10n.t('SSH: {0}', vm.sshPort ? `127.0.0.1:${vm.sshPort}` : vm.sshRelay ? l10n.t('through its container (podman exec)') : l10n.t('yes'))] : []),
     ...(stats ? [l10n.t('Now: {0}', statsLine(stats))] : []),
     ...(vm.state === 'ready' && vm.ssh && vm.origin === 'bootc-ephemeral' ? [`[${l10n.t('Boot Timeline')}](${commandLink('bootcEphemeral.showBootTimeline', vm.name)})`] : []),
     ...(binds.length ? [l10n.t('Binds:'), ...binds.map((b) => `- ${b}`)] : []),
