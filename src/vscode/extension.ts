@@ -12,6 +12,7 @@ import { ConfigStore } from './config/configStore';
 import { RunningVmsStatus } from './status/runningVmsStatus';
 import { registerVmTasks } from './tasks/vmTaskProvider';
 import { runDoctor } from '../engine/host/doctor';
+import { isRootless } from '../engine/podman/mode';
 import { ConfigTreeProvider } from './tree/configTreeProvider';
 import { registerSshTerminalProfile } from './terminals/sshTerminalProfile';
 import type { Services } from './services';
@@ -44,10 +45,19 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const tree = new VmTreeProvider(podman, forwards, (m) => logger.channel.warn(m));
   const view = vscode.window.createTreeView('bootcEphemeral.vms', { treeDataProvider: tree, showCollapseAll: false, canSelectMany: true });
   tree.attach(view);
-  // which podman host the view shows, when it is not this machine's
+  // which podman the view shows: its host when it is not this machine's, and whether it is rootless or rootful
   const describeView = () => {
     const connection = readSettings().podmanConnection;
-    view.description = effectiveConnection(connection).kind === 'local' ? undefined : describeConnection(connection);
+    const host = effectiveConnection(connection).kind === 'local' ? undefined : describeConnection(connection);
+    view.description = host;
+    void Promise.resolve()
+      .then(() => isRootless(podman()))
+      .then((rootless) => {
+        if (rootless === undefined || readSettings().podmanConnection !== connection) return;
+        const mode = rootless ? vscode.l10n.t('rootless') : vscode.l10n.t('rootful');
+        view.description = host ? `${host} · ${mode}` : mode;
+      })
+      .catch(() => undefined);
   };
   describeView();
   const settingWatch = vscode.workspace.onDidChangeConfiguration((e) => {

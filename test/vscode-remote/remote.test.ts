@@ -57,7 +57,7 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
   });
 
   it('the VMs view says which podman host it shows; doctor checks that host', async () => {
-    await until('the view description', () => api.services.view.description === url || undefined, 10_000);
+    await until('the view description', () => api.services.view.description === `${url} · rootful` || undefined, 10_000);
     assert.equal(api.services.podman().remote, true);
     const report = (await vscode.commands.executeCommand('bootcEphemeral.runDoctor')) as string;
     assert.ok(report.includes(`**podman connection**: ${url}`), report);
