@@ -7,6 +7,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { bootPlain } from './bench/plainQemu.mjs';
+import { prepareRootless } from './bench/rootless.mjs';
 import { median, now, overheadKiB, parseSystemdAnalyze, processTree } from './bench/measure.mjs';
 
 const IMAGE = process.env.BENCH_IMAGE ?? 'localhost/bootc-sample:latest';
@@ -31,7 +32,7 @@ const figures = {
   baseline_ssh_s: [], engine_ssh_s: [], baseline_execute_s: [], engine_execute_s: [],
   baseline_kernel_s: [], baseline_initrd_s: [], baseline_userspace_s: [], engine_kernel_s: [], engine_initrd_s: [], engine_userspace_s: [],
   engine_side_s: [], ready_latency_s: [], launch_s: [], memory_overhead_mib: [], quiet_kargs_ssh_s: [], quiet_kargs_gap_s: [],
-  ps_50_s: [], logs_follow_s: [], logs_journal_s: [], concurrent_ssh_s: [], concurrent_reached: [], extension_load_ms: [], extension_bundle_kib: [],
+  ps_50_s: [], logs_follow_s: [], rootful_run_ssh_s: [], rootless_run_ssh_s: [], logs_journal_s: [], concurrent_ssh_s: [], concurrent_reached: [], extension_load_ms: [], extension_bundle_kib: [],
 };
 const push = (k, v) => v !== undefined && Number.isFinite(v) && figures[k].push(v);
 
@@ -91,6 +92,7 @@ function memoryOverheadMiB(name) {
   return processTree(pid).reduce((kib, p) => kib + overheadKiB(p.pid), 0) / 1024;
 }
 
+const rootlessRunSsh = prepareRootless(process.cwd());
 console.log(`bench: ${IMAGE}, ${RUNS} run(s) each, ${ACCEL.toUpperCase()}, ${VCPUS} vCPU, ${MEMORY_MIB} MiB; baseline and engine alternate\n`);
 for (let i = 0; i < RUNS; i++) {
   // baseline: boot to SSH, the guest's own split, then poweroff (its "--execute true" round trip)
@@ -122,6 +124,13 @@ for (let i = 0; i < RUNS; i++) {
   let t = now();
   must(cli('run', '--rm', '--execute', 'true', ...SIZE, IMAGE), 'run --rm --execute true');
   push('engine_execute_s', now() - t);
+  if (rootlessRunSsh) {
+    // rootful and rootless (an ordinary user's podman: SSH through podman exec), the same command
+    t = now();
+    must(cli('run-ssh', '--rm', '--quiet', ...SIZE, IMAGE, '--', 'true'), 'run-ssh (rootful)');
+    push('rootful_run_ssh_s', now() - t);
+    push('rootless_run_ssh_s', rootlessRunSsh([...SIZE, IMAGE]));
+  }
   console.log(`  run ${i + 1}/${RUNS}: baseline ${figures.baseline_ssh_s.at(-1).toFixed(1)} s, engine ${figures.engine_ssh_s.at(-1).toFixed(1)} s to SSH`);
 }
 
@@ -192,6 +201,7 @@ const rows = [
   ['  guest initrd (s)', m('baseline_initrd_s'), m('engine_initrd_s'), ratio('engine_initrd_s', 'baseline_initrd_s')],
   ['  guest userspace (s)', m('baseline_userspace_s'), m('engine_userspace_s'), ratio('engine_userspace_s', 'baseline_userspace_s')],
   ['  engine side: SSH - guest start-up (s)', undefined, m('engine_side_s')],
+  ['rootless run-ssh -- true (s; baseline: rootful)', m('rootful_run_ssh_s'), m('rootless_run_ssh_s'), ratio('rootless_run_ssh_s', 'rootful_run_ssh_s'), { ratio: 1.1 }],
   ['ready detection latency (s)', undefined, m('ready_latency_s'), m('ready_latency_s'), { max: 0.2 }],
   ['quiet kargs: boot -> SSH (s)', undefined, m('quiet_kargs_ssh_s')],
   // robust ready detection: quiet arguments must not widen the gap between the guest's start-up and SSH

@@ -1,6 +1,6 @@
 // The end of npm test: nothing of ours may remain. Containers labelled as ours (or by the tests), state
 // dirs, image mounts, and QEMU/virtiofsd processes. Prints a node-test style summary; exits 1 on a leak.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 const stateRoot = process.env.BOOTC_EPHEMERAL_STATE_DIR ?? '/var/lib/bootc-ephemeral/vms';
@@ -30,6 +30,20 @@ const stateDirs = (root) => [
   ...list(`${root}/.remote`).flatMap((key) => list(`${root}/.remote/${key}`).map((vm) => `.remote/${key}/${vm}`)),
 ];
 
+// the rootless suites' ordinary users (scripts/rootless-user.sh): their own podman, storage and state
+const ROOTLESS_USERS = ['bcdev', 'bcdev2'].filter((u) => spawnSync('id', [u]).status === 0);
+const asUser = (user, ...args) => {
+  const uid = execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim();
+  return execFileSync('runuser', ['-u', user, '--', 'env', `HOME=/home/${user}`, `XDG_RUNTIME_DIR=/run/user/${uid}`, 'podman', ...args], { encoding: 'utf8', cwd: '/' }).split('\n').filter(Boolean);
+};
+const rootlessChecks = ROOTLESS_USERS.flatMap((u) => [
+  [`${u}'s containers`, () => asUser(u, 'ps', '-a', '--format', '{{.Names}}')],
+  [`${u}'s state dirs`, () => stateDirs(`/home/${u}/.local/state/bootc-ephemeral/vms`)],
+  [`${u}'s volumes no container uses`, () => asUser(u, 'volume', 'ls', '--quiet', '--filter', 'dangling=true')],
+  // the sample image and the engine's root image stay; a test's build or a dangling layer does not
+  [`${u}'s images other than the sample and the container root`, () => asUser(u, 'images', '--format', '{{.Repository}}:{{.Tag}}').filter((i) => !/^localhost\/(bootc-sample:latest|bootc-ephemeral-root:[0-9a-f]+)$/.test(i))],
+]);
+
 const checks = [
   ['containers of ours', () => podman('ps', '-a', '--filter', 'label=io.bootc-ephemeral', '--format', '{{.Names}}')],
   ['test containers', () => podman('ps', '-a', '--filter', 'label=bootc-ephemeral-e2e=1', '--format', '{{.Names}}')],
@@ -38,6 +52,7 @@ const checks = [
   ['volumes no container uses', () => podman('volume', 'ls', '--quiet', '--filter', 'dangling=true')],
   ['image mounts', () => podman('image', 'mount').filter((l) => l.trim())],
   ['QEMU, virtiofsd, supervisor, test podman service or sshd processes', processes],
+  ...rootlessChecks,
 ];
 let failed = 0;
 for (const [what, list] of checks) {

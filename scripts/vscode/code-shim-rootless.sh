@@ -10,6 +10,6 @@ uid=$(id -u "$user")
 home=$(getent passwd "$user" | cut -d: -f6)
 cd "$home"
 exec runuser -u "$user" -- env -i HOME="$home" USER="$user" LOGNAME="$user" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
-  XDG_RUNTIME_DIR="/run/user/$uid" BOOTC_EPHEMERAL_VSCODE_RUNS=/tmp CI="${CI:-}" \
+  XDG_RUNTIME_DIR="/run/user/$uid" BOOTC_EPHEMERAL_VSCODE_RUNS=/tmp BOOTC_EPHEMERAL_VSCODE_USER_XDG=1 CI="${CI:-}" \
   BOOTC_EPHEMERAL_TEST_LOG="${BOOTC_EPHEMERAL_TEST_LOG:?}" BOOTC_EPHEMERAL_TEST_GREP="${BOOTC_EPHEMERAL_TEST_GREP:-}" \
   node "$repo/scripts/vscode/code-shim.mjs" "$@"

@@ -46,6 +46,16 @@ function freePort() {
  * Starts code-server; resolves when /healthz answers. `smokeDriver` lets the workbench URL payload
  * load an extension under development and run tests (VS Code's own web test mechanism).
  */
+/**
+ * code-server's own config and data go to the run's state dir. Not for an ordinary user's run
+ * (BOOTC_EPHEMERAL_VSCODE_USER_XDG=1): rootless podman keeps the user's image storage and config under
+ * XDG_DATA_HOME and XDG_CONFIG_HOME, which the extension host (and its podman) inherits.
+ */
+function xdgDirs(state) {
+  if (process.env.BOOTC_EPHEMERAL_VSCODE_USER_XDG === '1') return {};
+  return { XDG_CONFIG_HOME: path.join(state, 'xdg-config'), XDG_DATA_HOME: path.join(state, 'xdg-data') };
+}
+
 export async function startCodeServer({ env = {}, smokeDriver = true, port, settings = {}, extensionsDir, trustWorkspace = true } = {}) {
   if (!fs.existsSync(CODE_SERVER_ENTRY)) throw new Error(`code-server is not installed (${CODE_SERVER_ENTRY}): run bash scripts/vscode/install.sh`);
   fs.mkdirSync(CACHE, { recursive: true });
@@ -72,7 +82,7 @@ export async function startCodeServer({ env = {}, smokeDriver = true, port, sett
   const server = spawn(`${NODE24_HOME}/bin/node`, args, {
     detached: true, // its own process group: stop() ends exactly this tree
     stdio: ['ignore', out, out],
-    env: { ...process.env, ...env, PATH: `${NODE24_HOME}/bin:${process.env.PATH}`, TMPDIR: path.join(state, 'tmp'), XDG_CONFIG_HOME: path.join(state, 'xdg-config'), XDG_DATA_HOME: path.join(state, 'xdg-data') },
+    env: { ...process.env, ...env, PATH: `${NODE24_HOME}/bin:${process.env.PATH}`, TMPDIR: path.join(state, 'tmp'), ...xdgDirs(state) },
   });
   const base = `http://127.0.0.1:${port}`;
   const stop = async ({ keep = false } = {}) => {

@@ -24,10 +24,11 @@ export function prepareRootlessRun(root) {
     repo = VISIBLE_REPO;
     bound = true;
   }
-  const workspace = path.join(home, 'vscode-rootless-workspace');
-  fs.rmSync(workspace, { recursive: true, force: true });
+  // named like the fixture: the guest sees it at /run/virtiofs-mnt-workspace
+  const workspace = path.join(home, 'vscode-rootless', 'workspace');
+  fs.rmSync(path.dirname(workspace), { recursive: true, force: true });
   fs.cpSync(path.join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
-  execFileSync('chown', ['-R', `${uid}:${uid}`, workspace]);
+  execFileSync('chown', ['-R', `${uid}:${uid}`, path.dirname(workspace)]);
   const log = path.join('/tmp', `bootc-ephemeral-rootless-${process.pid}.log`);
   fs.writeFileSync(log, '');
   fs.chownSync(log, uid, uid);
@@ -41,9 +42,7 @@ export function prepareRootlessRun(root) {
     cleanup() {
       fs.chmodSync('/dev/net/tun', tunMode);
       fs.rmSync(log, { force: true });
-      // what the suite's VMs and builds left in the user's storage (the suite removes its VMs itself)
-      spawnSync('runuser', ['-u', ROOTLESS_USER, '--', 'env', `XDG_RUNTIME_DIR=/run/user/${uid}`, `HOME=${home}`, 'podman', 'rmi', '-f', 'localhost/workspace-ephemeral:latest'], { cwd: '/' });
-      fs.rmSync(workspace, { recursive: true, force: true });
+      fs.rmSync(path.dirname(workspace), { recursive: true, force: true });
       if (bound) spawnSync('umount', [VISIBLE_REPO]);
     },
   };

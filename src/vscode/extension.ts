@@ -53,7 +53,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     void Promise.resolve()
       .then(() => isRootless(podman()))
       .then((rootless) => {
-        if (rootless === undefined || readSettings().podmanConnection !== connection) return;
+        if (rootless === undefined || JSON.stringify(readSettings().podmanConnection) !== JSON.stringify(connection)) return;
         const mode = rootless ? vscode.l10n.t('rootless') : vscode.l10n.t('rootful');
         view.description = host ? `${host} · ${mode}` : mode;
       })
