@@ -24,6 +24,7 @@ while [ $# -gt 0 ]; do
 done
 [ $subids = 1 ] && [ $copy_images = 1 ] && [ ${#images[@]} = 0 ] && images=(localhost/bootc-sample:latest)
 
+touch /etc/subuid /etc/subgid
 id "$user" >/dev/null 2>&1 || useradd -m -s /bin/bash "$user"
 uid=$(id -u "$user")
 
