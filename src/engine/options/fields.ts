@@ -72,11 +72,16 @@ const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9_./-]*$/;
 export const IMAGE_REQUIRED = 'an image is required (e.g. localhost/bootc-sample:latest)';
 export const CONTROL = /[\u0000-\u001f\u007f]/;
 
+/** One kernel argument: no control characters, and spaces only inside a quoted value (key="a b"). */
+export function isOneKernelArg(k: string): boolean {
+  return k.trim() !== '' && k === k.trim() && !CONTROL.test(k) && (!/\s/.test(k) || /^[^\s"]+="[^"]*"$/.test(k));
+}
+
 const field = <K extends keyof RunOptionsInput>(f: Omit<RunOptionField<K>, 'cli' | 'yaml' | 'bcvk'> & Partial<Pick<RunOptionField<K>, 'cli' | 'yaml' | 'bcvk'>>): RunOptionField<K> =>
   ({ cli: 'flag', yaml: true, bcvk: true, ...f }) as RunOptionField<K>;
 
 /** A switch whose RunOptions key is its input key. */
-type SwitchKey = 'console' | 'debug' | 'sshKeygen' | 'tty' | 'interactive' | 'detach' | 'rm' | 'bindStorageRo' | 'allowSystemBind';
+type SwitchKey = 'console' | 'debug' | 'sshKeygen' | 'tty' | 'interactive' | 'detach' | 'rm' | 'bindStorageRo' | 'allowSystemBind' | 'noImageKargs';
 const toggle = (key: SwitchKey, flag: string, help: string, more: Partial<RunOptionField<SwitchKey>> = {}): RunOptionField<SwitchKey> =>
   field<SwitchKey>({ key, flag, kind: 'boolean', help, parse: (v, c) => void (c.out[key] = !!v), fromOptions: (o) => (o[key] ? true : undefined), ...more });
 
@@ -336,11 +341,15 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     form: { section: 'main', control: 'area', get label() { return l10n.t('Kernel arguments, one per line'); }, placeholder: 'quiet' },
     parse(v, c) {
       for (const k of v) {
-        if (!k.trim() || CONTROL.test(k) || (/\s/.test(k.trim()) && !/^[^\s"]+="[^"]*"$/.test(k.trim()))) c.bad(k, l10n.t('give one kernel argument per --karg (e.g. systemd.unit=rescue.target)'));
+        if (CONTROL.test(k) || !isOneKernelArg(k.trim())) c.bad(k, l10n.t('give one kernel argument per --karg (e.g. systemd.unit=rescue.target)'));
         else c.out.kargs.push(k.trim());
       }
     },
     fromOptions: (o) => nonEmpty([...o.kargs]),
+  }),
+  toggle('noImageKargs', 'no-image-kargs', 'do not apply the kernel arguments the image declares in /usr/lib/bootc/kargs.d', {
+    bcvk: false,
+    form: { section: 'advanced', control: 'checkbox', get label() { return l10n.t('Boot without the image\'s kernel arguments (kargs.d)'); } },
   }),
   field({
     key: 'execute', flag: 'execute', kind: 'list', valueName: 'CMD', help: 'run CMD (systemd ExecStart syntax) once booted, print its output, power off; exit with its status',

@@ -38,6 +38,8 @@ export interface RunOptionsInput {
   maxLogSize?: string;
   mountDiskFile?: string[];
   karg?: string[];
+  /** the image's /usr/lib/bootc/kargs.d arguments are applied unless this is set */
+  noImageKargs?: boolean;
   accel?: string;
   /** binds of /, /etc, /proc, /sys, /dev, ... and of the state root are refused unless this is set */
   allowSystemBind?: boolean;
@@ -88,6 +90,7 @@ export interface RunOptions {
   logCapBytes?: number;
   diskFiles: DiskFile[];
   kargs: string[];
+  noImageKargs: boolean;
   accel: Accel;
   allowSystemBind: boolean;
 }
@@ -171,6 +174,6 @@ export function runOptionsDefaults(cpuCount?: number): RunOptions {
   return {
     image: '', memoryMiB: cpuCount === undefined ? undefined! : parseMemoryMiB(DEFAULT_MEMORY)!, vcpus: cpuCount!, console: false, debug: false, virtioSerialOut: [], execute: [],
     sshKeygen: false, tty: false, interactive: false, detach: false, rm: false, labels: {}, env: {}, binds: [], bindStorageRo: false,
-    diskFiles: [], kargs: [], accel: 'auto', allowSystemBind: false,
+    diskFiles: [], kargs: [], noImageKargs: false, accel: 'auto', allowSystemBind: false,
   };
 }

@@ -6,8 +6,9 @@ export const ROOT_TAG = 'rootfs';
 /**
  * The guest kernel command line. The root is the image over virtiofs, read-only, under a tmpfs
  * overlay (systemd.volatile=overlay, systemd >= 242): writes live in guest RAM and die with the VM.
+ * Then the image's own kernel arguments (kargs.d), then the user's --karg.
  */
-export function buildKernelArgs(options: Pick<RunOptions, 'kargs'>): string[] {
+export function buildKernelArgs(options: Pick<RunOptions, 'kargs'>, imageKargs: readonly string[] = []): string[] {
   return [
     `rootfstype=virtiofs`,
     `root=${ROOT_TAG}`,
@@ -25,6 +26,8 @@ export function buildKernelArgs(options: Pick<RunOptions, 'kargs'>): string[] {
     // our init first: it mounts the root itself and starts the image's init, skipping the image
     // initramfs's own start-up; it falls back to that (/init) when it cannot. --karg rdinit=/init wins.
     `rdinit=${GUEST_INIT}`,
+    // the image's /usr/lib/bootc/kargs.d, as bootc install applies them; the user's --karg come last and win
+    ...imageKargs,
     ...options.kargs,
   ];
 }

@@ -7,6 +7,7 @@ import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer }
 import { alignmentPadding } from './cpio';
 import { EngineError } from '../errors';
 import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
+import { appliedImageKargs, type ImageKargsFile } from '../vm/imageKargs';
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { sshRouteFor } from './network';
@@ -31,6 +32,8 @@ export interface PlanContext {
   accel: ResolvedAccel;
   /** the image's kernel, as the probe found it (paths inside the image) */
   kernel: KernelInImage;
+  /** the image's kargs.d files, read and validated (imageKargs.ts); none with --no-image-kargs */
+  imageKargs?: ImageKargsFile[];
   /** the container's root image (containerRoot.ts) and the bootc image pinned to its id */
   rootImage: string;
   imageId: string;
@@ -113,7 +116,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   if (remoteSwap && (!t.truncate || !t.mkswap)) {
     throw new EngineError(l10n.t('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host'), { field: 'add-swap' });
   }
-  const kernelArgs = buildKernelArgs(options);
+  const kernelArgs = buildKernelArgs(options, appliedImageKargs(ctx.imageKargs ?? [], options.image));
   const outputs = cappedOutputs(allOptions);
   const sshForward = options.sshKeygen
     ? ctx.sshHostPort
@@ -223,6 +226,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     publishSsh: options.sshKeygen && !ctx.sshHostPort && sshRoute === 'published',
     sshHostPort: ctx.sshHostPort,
     recordedOptions: labelledOptions(options),
+    imageKargs: ctx.imageKargs?.length ? ctx.imageKargs : undefined,
     runTmpfsBytes: initramfsBytes + appendBytes + RUN_TMPFS_SPARE_BYTES,
     logCapBytes: options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES,
   });

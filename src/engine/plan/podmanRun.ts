@@ -36,6 +36,8 @@ export interface PodmanRunInput {
   sshHostPort?: number;
   /** the options recorded on the container (no secrets: env values are left out) */
   recordedOptions: unknown;
+  /** the image's kargs.d files as applied (inspect and the Boot Timeline show them) */
+  imageKargs?: unknown;
   /** the /run tmpfs's size: the image's initramfs is copied there, so it is sized for it, not half the host's memory */
   runTmpfsBytes: number;
   /** the container's own log (--execute and --console output go there) is capped like the guest's files */
@@ -53,6 +55,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   args.push('--label', `${LABELS.ssh}=${o.sshKeygen ? 1 : 0}`);
   if (p.sshHostPort) args.push('--label', `${LABELS.sshHostPort}=${p.sshHostPort}`);
   args.push('--label', `${LABELS.options}=${JSON.stringify(p.recordedOptions)}`);
+  if (p.imageKargs) args.push('--label', `${LABELS.imageKargs}=${JSON.stringify(p.imageKargs)}`);
   for (const [k, v] of Object.entries(o.labels)) args.push('--label', `${k}=${v}`);
 
   // /run is a tmpfs: sockets, the execute status; the image's own /run is never used

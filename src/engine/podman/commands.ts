@@ -71,10 +71,11 @@ export const podmanCommands = {
   containerStats: (ids: readonly string[]) => command(['stats', '--no-stream', '--format', 'json', '--', ...ids], (r) => parseStats(r.exitCode === 0 ? json<PodmanStatsEntry[]>('reading container stats', [])(r) : [])),
   imageExists: (image: string) => command(['image', 'exists', '--', image], succeeded),
   /** the image's full id, or undefined when it is not in local storage */
-  imageId: (image: string) =>
-    command(['image', 'inspect', '--format', '{{.Id}}', '--', image], (r) => {
-      const id = r.stdout.trim();
-      return r.exitCode === 0 && /^[0-9a-f]{64}$/.test(id) ? id : undefined;
+  /** the image's id and architecture (GOARCH: amd64, arm64, ...); undefined when it is not in this storage */
+  imageIdentity: (image: string) =>
+    command(['image', 'inspect', '--format', '{{.Id}} {{.Architecture}}', '--', image], (r): { id: string; architecture: string } | undefined => {
+      const [id = '', architecture = ''] = r.stdout.trim().split(' ');
+      return r.exitCode === 0 && /^[0-9a-f]{64}$/.test(id) ? { id, architecture: /^[a-z0-9_]{1,20}$/.test(architecture) ? architecture : '' } : undefined;
     }),
   listImages: () => command(['images', '--format', 'json'], json<PodmanImage[]>('listing images', [])),
   /** each image's labels by id (an image gone meanwhile is left out) */

@@ -6,6 +6,8 @@ export const LABELS = {
   /** a random id per launch: a failed start removes only the container this launch created */
   launch: 'io.bootc-ephemeral.launch',
   options: 'io.bootc-ephemeral.options',
+  /** the image's kargs.d files as the launch applied them (JSON; read back as untrusted) */
+  imageKargs: 'io.bootc-ephemeral.image-kargs',
   accel: 'io.bootc-ephemeral.accel',
   ssh: 'io.bootc-ephemeral.ssh',
   sshHostPort: 'io.bootc-ephemeral.ssh-host-port',

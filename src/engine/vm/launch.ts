@@ -11,7 +11,8 @@ import { probeKvm, tunUsable, HostTools, type KvmStatus } from '../host/host';
 import { hostToolsFor, kvmFor } from '../host/remoteTools';
 import { buildTar } from '../tar';
 import * as path from 'node:path';
-import { probeKernel } from './kernel';
+import { probeImage } from './kernel';
+import { appliedImageKargs, kargsArchitecture, readImageKargs } from './imageKargs';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
 import { generateSshKeys, SshKeys } from '../guest/ssh';
@@ -139,8 +140,9 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   await collectStateGarbage(podman);
   const rootless = (await isRootless(podman)) === true;
   if (rootless && !podman.remote) checkSubordinateIds();
-  const imageId = await podman.exec(podmanCommands.imageId(options.image));
-  if (!imageId) throw missingImage(options.image, podman, rootless);
+  const identity = await podman.exec(podmanCommands.imageIdentity(options.image));
+  if (!identity) throw missingImage(options.image, podman, rootless);
+  const imageId = identity.id;
   await checkNetwork(podman, options.network);
   const { network, warning: networkWarning } = resolveNetwork(options.network, { remote: podman.remote, rootless, tunUsable: rootless && !podman.remote ? tunUsable() : undefined });
   if (networkWarning) deps.warn?.(networkWarning);
@@ -163,7 +165,9 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const rootImage = await ensureContainerRoot(podman);
   const tools = deps.tools ? deps.tools() : await hostToolsFor(podman, rootImage);
   const accel = await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage));
-  const kernel = await probeKernel(podman, rootImage, options.image, imageId, tools);
+  const { kernel, kargsFiles } = await probeImage(podman, rootImage, options.image, imageId, tools);
+  const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(identity.architecture));
+  appliedImageKargs(imageKargs, options.image);
 
   // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
   const root = stateRootFor(podman);
@@ -178,6 +182,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       tools,
       accel,
       kernel,
+      imageKargs,
       rootImage,
       imageId,
       launchId: crypto.randomBytes(8).toString('hex'),

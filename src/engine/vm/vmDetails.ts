@@ -113,6 +113,8 @@ export function vmDetails(vm: VmInfo, journal = '', podman?: Podman, dropped?: R
     exitedAt: vm.exitedAt ?? null,
     accelerator: vm.accel ?? null,
     options: vm.options ?? null,
+    /** the kernel arguments the image declared (kargs.d), per file; applied: false where its architecture did not match */
+    imageKernelArgs: vm.imageKargs ?? null,
     ssh: vm.ssh && p ? { ...endpoint, user: 'root', identityFile: p.clientKey, hostKey: p.guestHostKey } : null,
     stateDir: vm.stateDir ?? null,
     bootSecondsFromKernelStart: timeline,

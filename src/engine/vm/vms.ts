@@ -9,11 +9,12 @@ import * as path from 'node:path';
 import { stateDirOf, removeStateDir, stateRoot, stateRootFor, vmStatePaths } from './stateDir';
 import type { SshTarget } from '../guest/ssh';
 import type { RunOptions } from '../options/runOptions';
-import { podmanCommands } from '../podman/commands';
 import { readVmLogHead, sshStream } from './transport';
+import { podmanCommands } from '../podman/commands';
 import { BOOT_SCAN_BYTES } from '../guest/logLayout';
 import { journalSaysReady, readinessFromStateDir } from './readiness';
 import * as l10n from '@vscode/l10n';
+import { imageKargsFromLabel, type ImageKargsFile } from './imageKargs';
 
 /** `unresponsive`: was ready, its sshd no longer answers (a hung guest, sshd stopped); `listVms` with `probeSsh` only. */
 export type VmState = 'booting' | 'ready' | 'unresponsive' | 'stopping' | 'failed' | 'exited';
@@ -43,6 +44,8 @@ export interface VmInfo {
    * exec` relay in its container (remote or rootless podman, --network none: plan/network.ts)
    */
   sshRelay?: boolean;
+  /** the image's kargs.d files as its launch applied them (from its label, validated) */
+  imageKargs?: ImageKargsFile[];
   /** options the VM was started with (env values left out) */
   options?: Partial<RunOptions> & { env?: unknown };
   labels: Record<string, string>;
@@ -59,9 +62,7 @@ function parseJson<T>(text: string | undefined): T | undefined {
   }
 }
 
-function validTime(t: number | undefined): number | undefined {
-  return typeof t === 'number' && t > 0 ? t : undefined;
-}
+const validTime = (t: number | undefined): number | undefined => (typeof t === 'number' && t > 0 ? t : undefined);
 
 /**
  * The options a VM was started with: the state dir's copy (0600, with the --execute commands) when we
@@ -134,6 +135,7 @@ export function toVmInfo(
     sshPort,
     sshRelay: origin === 'bootc-ephemeral' && ssh && e.State === 'running' && !sshPort,
     options: recordedOptionsOf(stateDir, labels[LABELS.options]),
+    imageKargs: origin === 'bootc-ephemeral' ? imageKargsFromLabel(labels[LABELS.imageKargs]) : undefined,
     labels,
   };
 }

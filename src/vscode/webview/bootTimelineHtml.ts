@@ -2,6 +2,7 @@
 // Code). No script: the charts are SVG drawn here; the page's CSP allows only its own style block.
 import * as l10n from '@vscode/l10n';
 import type { BootAnalysis } from '../../engine/guest/bootAnalysis';
+import type { ImageKargsFile } from '../../engine/vm/imageKargs';
 import { pageHead } from './pageHead';
 
 const WIDTH = 640;
@@ -66,7 +67,15 @@ function slowestChart(slowest: BootAnalysis['slowest']): string {
   return `<svg width="${WIDTH}" height="${slowest.length * ROW}" role="img" aria-label="${escape(l10n.t('The slowest units on that chain'))}">${body.join('')}</svg>`;
 }
 
-export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string, cspSource: string): string {
+/** The image's kargs.d files and what each added to this boot (none: the section says so). */
+function imageKargsSection(files: readonly ImageKargsFile[] | undefined): string {
+  const h = (s: string) => escape(s);
+  if (!files?.length) return `<p class="muted">${h(l10n.t('The image declares no kernel arguments (/usr/lib/bootc/kargs.d), or the VM was started with --no-image-kargs.'))}</p>`;
+  const rows = files.map((f) => `<li><code>${h(f.file)}</code>: ${f.kargs.map((k) => `<code>${h(k)}</code>`).join(' ') || h(l10n.t('(none)'))}${f.applied ? '' : ` <span class="muted">${h(l10n.t('not applied: its match-architectures leave this architecture out'))}</span>`}</li>`);
+  return `<ul>${rows.join('')}</ul>`;
+}
+
+export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string, cspSource: string, imageKargs?: readonly ImageKargsFile[]): string {
   const h = (s: string) => escape(s);
   const style = `  h2 { font-size: 1.05em; font-weight: 600; margin-top: 22px; }
   .muted, .hint { color: var(--vscode-descriptionForeground); }
@@ -90,5 +99,7 @@ ${chainChart(a.criticalChain)}
 <h2>${h(l10n.t('The slowest units on that chain'))}</h2>
 ${slowestChart(a.slowest)}
 <p class="hint">${h(l10n.t('From the guest\'s systemd-analyze (time, critical-chain sshd.service). Units off the chain run alongside it: they cost CPU time but do not delay SSH by themselves.'))}</p>
+<h2>${h(l10n.t('Kernel arguments from the image'))}</h2>
+${imageKargsSection(imageKargs)}
 </body></html>`;
 }

@@ -41,6 +41,6 @@ export async function run(s: Services, arg?: unknown): Promise<BootTimelineShown
     panels.set(vm.name, panel);
     panel.onDidDispose(() => panels.delete(vm.name));
   }
-  panel.webview.html = bootTimelineHtml(vm.name, analysis, crypto.randomBytes(16).toString('base64'), panel.webview.cspSource);
+  panel.webview.html = bootTimelineHtml(vm.name, analysis, crypto.randomBytes(16).toString('base64'), panel.webview.cspSource, vm.imageKargs);
   return { panel, analysis };
 }
