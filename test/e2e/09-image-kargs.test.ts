@@ -1,0 +1,89 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT } from './harness';
+
+// The image's own kernel arguments (/usr/lib/bootc/kargs.d), on images built here from the sample
+// image: one booted VM for what the guest's kernel got, the rest refused or planned without a boot.
+const KARGS_IMAGE = 'localhost/bootc-ephemeral-e2e-kargs:latest';
+const BAD_TOML = 'localhost/bootc-ephemeral-e2e-kargs-bad-toml:latest';
+const LINKED = 'localhost/bootc-ephemeral-e2e-kargs-link:latest';
+const NAME = 'e2e-image-kargs';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-image-kargs-'));
+const KARGS_D = '/usr/lib/bootc/kargs.d';
+
+async function build(tag: string, files: Record<string, string>, extra = ''): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(work, 'ctx-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  const copies = Object.keys(files).map((n) => `COPY ${n} ${KARGS_D}/${n}`);
+  fs.writeFileSync(path.join(dir, 'Containerfile'), [`FROM ${IMAGE}`, ...copies, extra].join('\n') + '\n');
+  const r = await podman(['build', '--pull=never', '-t', tag, '-f', path.join(dir, 'Containerfile'), dir]);
+  assert.equal(r.exitCode, 0, `building ${tag}: ${r.stderr}`);
+}
+
+before(async () => {
+  await build(KARGS_IMAGE, {
+    '10-test.toml': '# as bootc documents it\nkargs = ["bcetest.first=1", "bcetest.quoted=\\"a b\\""]\n',
+    '20-override.toml': 'kargs = ["bcetest.order=image"]\nmatch-architectures = ["x86_64", "aarch64"]\n',
+    '05-arm.toml': 'kargs = ["bcetest.arm=1"]\nmatch-architectures = ["aarch64"]\n',
+  });
+  await build(BAD_TOML, { '10-good.toml': 'kargs = ["quiet"]\n', '30-broken.toml': 'kargs = ["unterminated"\n' });
+  await build(LINKED, {}, `RUN mkdir -p ${KARGS_D} && ln -s /etc/hostname ${KARGS_D}/10-link.toml`);
+});
+
+after(async () => {
+  await cli(['rm', '-f', NAME]);
+  for (const tag of [KARGS_IMAGE, BAD_TOML, LINKED]) await podman(['rmi', '-f', tag]);
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, after ours and before --karg; inspect says which file gave which', { timeout: 600_000 }, async () => {
+  const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--karg', 'bcetest.order=user', KARGS_IMAGE]);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const cmdline = await cli(['ssh', '--timeout', '300', NAME, '--', 'cat', '/proc/cmdline'], { timeoutMs: 400_000 });
+  assert.equal(cmdline.exitCode, 0, String(cmdline.stderr));
+  const line = String(cmdline.stdout).trim();
+  assert.match(line, /rdinit=\S+ bcetest\.first=1 bcetest\.quoted="a b" bcetest\.order=image bcetest\.order=user$/, `the guest's /proc/cmdline: ${line}`);
+  assert.doesNotMatch(line, /bcetest\.arm/, 'a file for another architecture is not applied');
+  const inspect = await cli(['inspect', NAME]);
+  const [details] = JSON.parse(String(inspect.stdout));
+  assert.deepEqual(details.imageKernelArgs, [
+    { file: `${KARGS_D}/05-arm.toml`, kargs: ['bcetest.arm=1'], applied: false },
+    { file: `${KARGS_D}/10-test.toml`, kargs: ['bcetest.first=1', 'bcetest.quoted="a b"'], applied: true },
+    { file: `${KARGS_D}/20-override.toml`, kargs: ['bcetest.order=image'], applied: true },
+  ]);
+  const rm = await cli(['rm', '-f', NAME]);
+  assert.equal(rm.exitCode, 0, String(rm.stderr));
+});
+
+test('--no-image-kargs: QEMU gets none of them and the container records none', { timeout: 300_000 }, async () => {
+  const r = await cli(['run', '-d', '--no-image-kargs', '--name', NAME, '--label', TEST_LABEL, KARGS_IMAGE]);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  try {
+    const plan = fs.readFileSync(path.join(STATE_ROOT, NAME, 'plan', '900-qemu.proc'), 'utf8');
+    assert.match(plan, /rdinit=/, 'the plan holds QEMU\'s kernel command line');
+    assert.doesNotMatch(plan, /bcetest\./);
+    const labels = await podman(['inspect', '--format', '{{json .Config.Labels}}', NAME]);
+    const recorded = JSON.parse(String(labels.stdout)) as Record<string, string>;
+    assert.ok(recorded['io.bootc-ephemeral'] && !('io.bootc-ephemeral.image-kargs' in recorded), String(labels.stdout));
+    const inspect = await cli(['inspect', NAME]);
+    assert.equal(JSON.parse(String(inspect.stdout))[0].imageKernelArgs, null);
+  } finally {
+    await cli(['rm', '-f', NAME]);
+  }
+});
+
+test('a malformed kargs.d file, or a link in its place, is one error naming the file; nothing is left', { timeout: 300_000 }, async () => {
+  const before = { containers: await containerNames(), dirs: stateDirs() };
+  const broken = await cli(['run', '--rm', '--label', TEST_LABEL, '--execute', 'true', BAD_TOML]);
+  assert.notEqual(broken.exitCode, 0);
+  assert.match(String(broken.stderr), /30-broken\.toml is not valid TOML/, String(broken.stderr));
+  assert.match(String(broken.stderr), /--no-image-kargs/, 'the way to boot anyway');
+  const linked = await cli(['run', '--rm', '--label', TEST_LABEL, '--execute', 'true', LINKED]);
+  assert.notEqual(linked.exitCode, 0);
+  assert.match(String(linked.stderr), /10-link\.toml is not a regular file/, String(linked.stderr));
+  assert.deepEqual(await containerNames(), before.containers);
+  assert.deepEqual(stateDirs(), before.dirs);
+});
