@@ -65,7 +65,7 @@ export function psTable(vms: VmInfo[], now = Date.now()): string {
     rows.push([
       v.name,
       v.image.length > 40 ? `${v.image.slice(0, 37)}...` : v.image,
-      v.state === 'failed' || v.state === 'exited' ? `${v.state} (${v.exitCode ?? '?'})` : v.state,
+      v.bootFailure ? 'failed (cannot boot)' : v.state === 'failed' || v.state === 'exited' ? `${v.state} (${v.exitCode ?? '?'})` : v.state,
       v.accel ?? (v.origin === 'bcvk' ? 'bcvk' : '-'),
       typeof o.memoryMiB === 'number' ? formatMiB(o.memoryMiB) : '-',
       typeof o.vcpus === 'number' ? String(o.vcpus) : '-',

@@ -67,8 +67,11 @@ export class VmNotReadyError extends EngineError {
   constructor(
     message: string,
     readonly vmName: string,
-    /** stopped: ended by itself, its container kept (logs); stoppedAndRemoved: ended by itself and podman removed it (--rm) */
-    readonly reason: 'timeout' | 'stopped' | 'stoppedAndRemoved' | 'removed',
+    /**
+     * stopped: ended by itself, its container kept (logs); stoppedAndRemoved: ended by itself and podman removed it (--rm);
+     * bootFailed: its console shows a boot that cannot succeed (an initramfs shell, emergency mode): it still runs, for its console
+     */
+    readonly reason: 'timeout' | 'stopped' | 'stoppedAndRemoved' | 'removed' | 'bootFailed',
     exitCode: number,
   ) {
     super(message, { exitCode });

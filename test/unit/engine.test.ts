@@ -1,4 +1,4 @@
-import { outputTail } from '../../src/engine/guest/ready';
+import { outputTail } from '../../src/engine/guest/guestOutput';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';

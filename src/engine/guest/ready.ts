@@ -1,7 +1,5 @@
 import * as fs from 'node:fs';
-import { readLogHead, readLogTail } from './logs';
-import { BOOT_SCAN_BYTES } from './logLayout';
-import { filterTerminalOutput } from './terminalFilter';
+import { guestOutputFor, NO_OUTPUT, outputTail, type GuestOutput } from './guestOutput';
 import type { Client } from 'ssh2';
 import { EngineError, VmNotReadyError } from '../errors';
 import type { Podman } from '../podman/podman';
@@ -11,9 +9,9 @@ import { vmStatePaths } from '../vm/stateDir';
 import { findVm, journalSaysReady, sshTargetOf, VmInfo } from '../vm/vms';
 import { endFrom, howItEnded } from '../vm/howItEnded';
 import { exitReason } from '../vm/exitReason';
-import { followVmLog } from '../vm/transport';
 import { BOOT_PHASES, laterPhase, phaseFromGuestOutput, type BootPhase } from './bootPhases';
 import * as l10n from '@vscode/l10n';
+import { bootFailureOf } from './bootFailure';
 
 export const DEFAULT_SSH_TIMEOUT_MS = 240_000;
 
@@ -24,115 +22,6 @@ export interface WaitOptions {
   onPhase?: (phase: BootPhase) => void;
   /** the container id when the caller has just started it: gone already is then an end to explain */
   startedId?: string;
-}
-
-/** The console's first bytes show the kernel start, its last ones the initrd (the journal stream starts later). */
-const CONSOLE_WINDOW_BYTES = 16 * 1024;
-/** the journal's end kept for a failure's last lines */
-const JOURNAL_TAIL_BYTES = 64 * 1024;
-
-function readHeadAndTail(file: string, bytes: number): string {
-  const head = readLogHead(file, bytes);
-  const tail = readLogTail(file, bytes);
-  // a short log is its head; a longer one is both ends (a line break between them)
-  return head.length < bytes ? head.toString('utf8') : `${head.toString('utf8')}\n${tail.toString('utf8')}`;
-}
-
-/**
- * What the guest has written so far, read as the boot goes on: the state dir's files (local podman), or
- * one `podman exec tail -F` per log kept in memory (remote podman; restarted if it ends early). Bounded
- * whatever the guest writes: the journal's head up to BOOT_SCAN_BYTES, and the ends of both logs.
- */
-interface GuestOutput {
-  /** the journal's head (the boot), read on as it grows up to BOOT_SCAN_BYTES */
-  journal(): string;
-  /** the journal's last lines */
-  journalTail(): string;
-  /** the console's first and last bytes (kernel start, initrd end) */
-  consoleWindow(): string;
-  dispose(): void;
-}
-
-function localOutput(vm: VmInfo): GuestOutput {
-  const p = vm.stateDir ? vmStatePaths(vm.stateDir) : undefined;
-  let head = '';
-  let offset = 0;
-  const decoder = new TextDecoder();
-  return {
-    journal: () => {
-      if (!p || offset >= BOOT_SCAN_BYTES) return head;
-      // only what was added since the last look
-      const added = readLogHead(p.journalLog, BOOT_SCAN_BYTES, offset);
-      head += decoder.decode(added, { stream: true });
-      offset += added.length;
-      return head;
-    },
-    journalTail: () => (p ? readLogTail(p.journalLog, JOURNAL_TAIL_BYTES).toString('utf8') : ''),
-    consoleWindow: () => (p ? readHeadAndTail(p.consoleLog, CONSOLE_WINDOW_BYTES) : ''),
-    dispose: () => undefined,
-  };
-}
-
-/** Keeps the first `headBytes` and the last `tailBytes` characters of a growing text. */
-class HeadAndTail {
-  head = '';
-  tail = '';
-  constructor(private readonly headBytes: number, private readonly tailBytes: number) {}
-  add(chunk: string): void {
-    const room = this.headBytes - this.head.length;
-    if (room > 0) this.head += chunk.slice(0, room);
-    this.tail = (this.tail + chunk).slice(-this.tailBytes);
-  }
-  reset(): void {
-    this.head = this.tail = '';
-  }
-}
-
-function remoteOutput(podman: Podman, vm: VmInfo): GuestOutput {
-  const stop = new AbortController();
-  const mirror = (log: 'journal' | 'console', text: HeadAndTail) => {
-    let running = false;
-    const start = () => {
-      running = true;
-      text.reset();
-      const decoder = new TextDecoder();
-      void followVmLog(podman, vm, log, (chunk) => text.add(decoder.decode(chunk, { stream: true })), { signal: stop.signal })
-        .catch(() => undefined)
-        .finally(() => (running = false));
-    };
-    return () => {
-      if (!running && !stop.signal.aborted) start();
-      return text;
-    };
-  };
-  const journal = mirror('journal', new HeadAndTail(BOOT_SCAN_BYTES, JOURNAL_TAIL_BYTES));
-  // the head stays, the tail slides: what phaseFromGuestOutput looks at
-  const console = mirror('console', new HeadAndTail(CONSOLE_WINDOW_BYTES, CONSOLE_WINDOW_BYTES));
-  journal();
-  console();
-  return {
-    journal: () => journal().head,
-    journalTail: () => journal().tail,
-    consoleWindow: () => {
-      const c = console();
-      return c.head.length < CONSOLE_WINDOW_BYTES ? c.head : `${c.head}\n${c.tail}`;
-    },
-    dispose: () => stop.abort(),
-  };
-}
-
-const NO_OUTPUT: GuestOutput = { journal: () => '', journalTail: () => '', consoleWindow: () => '', dispose: () => undefined };
-
-/**
- * The guest's last words: the journal, and the console's last lines too, where the kernel says what the
- * journal cannot when the guest is stuck (hung tasks, stalls, oopses).
- */
-export function outputTail(output: Pick<GuestOutput, 'journalTail' | 'consoleWindow'>, n = 15): string {
-  // guest output is untrusted: no control sequence of it reaches the user's terminal
-  const last = (text: string, count: number) => filterTerminalOutput(text).toString('utf8').split('\n').map((l) => l.trimEnd()).filter(Boolean).slice(-count);
-  const block = (source: string, lines: string[]) => (lines.length ? `\nlast ${source} lines:\n${lines.map((l) => `  ${l}`).join('\n')}` : '');
-  const journal = last(output.journalTail(), n);
-  return block('journal', journal) + block('console', last(output.consoleWindow(), journal.length ? 8 : n));
 }
 
 /** Why SSH cannot be had: never started, stopped after it was ready, or stopped while booting. */
@@ -176,7 +65,7 @@ export async function waitForSsh(podman: Podman, name: string, opts: WaitOptions
     const gone = !!opts.startedId && e instanceof EngineError && e.details.field === 'name';
     throw gone ? await vanished(podman, { id: opts.startedId!, name, podmanState: 'running' }, NO_OUTPUT) : e;
   });
-  const output = podman.remote ? remoteOutput(podman, vm) : localOutput(vm);
+  const output = guestOutputFor(podman, vm);
   try {
     return await untilSshAnswers(podman, vm, output, opts, timeoutMs, deadline);
   } finally {
@@ -225,9 +114,13 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
       }
       if (!listening && vm.stateDir) {
         const journalText = output.journal();
+        const consoleText = output.consoleWindow();
         listening = journalSaysReady(journalText, true);
         started = started || journalSaysReady(journalText, false);
-        advance(phaseFromGuestOutput(output.consoleWindow(), journalText));
+        advance(phaseFromGuestOutput(consoleText, journalText));
+        // an initramfs shell or emergency mode waits for ever: say so now, not at the deadline
+        const failure = listening ? undefined : bootFailureOf(consoleText);
+        if (failure) throw new VmNotReadyError(l10n.t('the VM {0} cannot boot: {1}{2}', vm.name, failure, outputTail(output)), vm.name, 'bootFailed', SSH_NO_CONNECTION);
       }
       if (attemptDue(attempts.clock(listening, triedSinceListening))) {
         if (listening) {

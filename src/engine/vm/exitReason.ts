@@ -12,7 +12,8 @@ const SUPERVISOR_CODES: Record<number, string> = {
  * One line for a failed VM's exit code; undefined for a clean exit, an unknown code or an --execute VM.
  * `logsKept`: false once podman removed the container (--rm), so the reason does not point to its logs.
  */
-export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options' | 'panic'>, logsKept = true): string | undefined {
+export function exitReason(vm: Pick<VmInfo, 'state' | 'exitCode' | 'options' | 'panic' | 'bootFailure'>, logsKept = true): string | undefined {
+  if (vm.state === 'failed' && vm.bootFailure) return `it cannot boot: ${vm.bootFailure}; it still runs, so that its console can be opened (remove it to end it)`;
   const code = vm.exitCode;
   if (vm.state !== 'failed' || code === undefined) return undefined;
   if (vm.panic !== undefined) return `the guest kernel panicked: ${vm.panic}`;

@@ -1,13 +1,24 @@
 import { sshAnswers } from '../guest/sshProbe';
 import { consoleTailOf, panicOf } from './panic';
 import type { VmInfo } from './vms';
+import { bootFailureOf } from '../guest/bootFailure';
+import { consoleWindowOf } from '../guest/guestOutput';
 
 /**
  * What `podman ps` cannot say about the local podman's VMs: why one failed (its console shows a kernel
- * panic) and, with `probeSsh`, whether a ready one still answers (its sshd port is on this host).
+ * panic), that one still booting never can (its console shows an initramfs shell or emergency mode:
+ * failed, though it runs on for its console) and, with `probeSsh`, whether a ready one still answers
+ * (its sshd port is on this host).
  */
 export async function refineLocalStates(vms: VmInfo[], probeSsh: boolean): Promise<void> {
-  for (const v of vms) if (v.state === 'failed' && v.stateDir && v.origin === 'bootc-ephemeral') v.panic = panicOf(consoleTailOf(v.stateDir));
+  for (const v of vms) {
+    if (!v.stateDir || v.origin !== 'bootc-ephemeral') continue;
+    if (v.state === 'failed') v.panic = panicOf(consoleTailOf(v.stateDir));
+    else if (v.state === 'booting' && v.podmanState === 'running') {
+      v.bootFailure = bootFailureOf(consoleWindowOf(v.stateDir));
+      if (v.bootFailure) v.state = 'failed';
+    }
+  }
   if (!probeSsh) return;
   await Promise.all(
     vms

@@ -49,14 +49,14 @@ export interface VmInfo {
   /** options the VM was started with (env values left out) */
   options?: Partial<RunOptions> & { env?: unknown };
   labels: Record<string, string>;
-  /** a failed VM whose console shows a kernel panic: the panic message (guest text, reduced to plain characters) */
+  /** from the console (guest text, reduced to plain characters): a failed VM's kernel panic; why a running one cannot boot (then failed) */
   panic?: string;
+  bootFailure?: string;
 }
 
 function parseJson<T>(text: string | undefined): T | undefined {
-  if (!text) return undefined;
   try {
-    return JSON.parse(text) as T;
+    return text ? (JSON.parse(text) as T) : undefined;
   } catch {
     return undefined;
   }

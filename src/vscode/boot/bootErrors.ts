@@ -10,7 +10,8 @@ export interface ErrorAction {
 }
 
 /**
- * The actions that help with a failed boot: a VM that never answered SSH offers its console and
+ * The actions that help with a failed boot: a VM that never answered SSH, or whose boot cannot succeed
+ * (an initramfs shell, emergency mode: it still runs), offers its console and
  * journal (it is kept for them), one that stopped its container's output (unless podman removed it,
  * --rm), a failed build its log at the failing step; every error offers the extension's log.
  */
@@ -21,7 +22,7 @@ export function bootErrorActions(s: Services, e: unknown): ErrorAction[] {
   if (e instanceof VmNotReadyError && e.reason === 'stoppedAndRemoved') return [showLog];
   if (e instanceof VmNotReadyError) {
     const first =
-      e.reason === 'timeout'
+      e.reason === 'timeout' || e.reason === 'bootFailed'
         ? command(vscode.l10n.t('Open Console'), 'bootcEphemeral.openConsole', e.vmName)
         : command(vscode.l10n.t('Show Container Logs'), 'bootcEphemeral.showContainerLogs', e.vmName);
     return [first, command(vscode.l10n.t('Tail Journal'), 'bootcEphemeral.tailJournal', e.vmName), showLog];

@@ -57,14 +57,15 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { loc
   const now = nowMs / 1000;
   let when = '';
   if (vm.state === 'ready' || vm.state === 'booting' || vm.state === 'unresponsive') when = vm.startedAt ? l10n.t('up {0}', duration(now - vm.startedAt)) : '';
-  else if (vm.state === 'failed') when = l10n.t('exit {0}', vm.exitCode ?? '?');
+  else if (vm.state === 'failed') when = vm.bootFailure ? l10n.t('cannot boot') : l10n.t('exit {0}', vm.exitCode ?? '?');
   else if (vm.state === 'exited') when = vm.exitedAt ? l10n.t('exited {0} ago', duration(now - vm.exitedAt)) : l10n.t('exited');
   const binds = (o.binds ?? []).map((b) => `${b.hostPath} → /run/virtiofs-mnt-${b.name}${b.readOnly ? ` ${l10n.t('(read-only)')}` : ''}`);
   const reason = vm.state === 'failed' ? exitReason(vm) : undefined;
   const lines = [
     `**${vm.name}** — ${vm.state}${vm.origin === 'bcvk' ? ` ${l10n.t('(started by bcvk)')}` : ''}`,
     ...(vm.state === 'unresponsive' ? [l10n.t('Its sshd no longer answers (a hung guest, or sshd stopped): Open Console or Tail Journal to see why')] : []),
-    ...(vm.state === 'failed' ? [reason ? l10n.t('Exit {0}: {1}', vm.exitCode ?? '?', reason) : l10n.t('Exit {0}', vm.exitCode ?? '?')] : []),
+    ...(vm.state === 'failed' && vm.bootFailure ? [l10n.t('Cannot boot: {0}. It still runs: Open Console shows where it stopped; Remove ends it', vm.bootFailure)] : []),
+    ...(vm.state === 'failed' && !vm.bootFailure ? [reason ? l10n.t('Exit {0}: {1}', vm.exitCode ?? '?', reason) : l10n.t('Exit {0}', vm.exitCode ?? '?')] : []),
     l10n.t('Image: {0}', vm.image),
     ...(typeof o.memoryMiB === 'number' ? [l10n.t('Memory: {0}, vCPUs: {1}', formatMiB(o.memoryMiB), o.vcpus ?? '?')] : []),
     ...(vm.accel ? [l10n.t('Accelerator: {0}', vm.accel === 'tcg' ? l10n.t('TCG (software emulation)') : 'KVM')] : []),

@@ -1,0 +1,78 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL } from './harness';
+
+// A boot that cannot succeed ends instead of waiting for ever: an image whose initramfs has no virtiofs
+// (dracut without it, made here from the sample image) cannot mount its root; our init falls back to
+// the image's initramfs, which drops to its emergency shell. And a deadline for --execute.
+const NO_VIRTIOFS = 'localhost/bootc-ephemeral-e2e-no-virtiofs:latest';
+const NAME = 'e2e-boot-failure';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-boot-failure-'));
+
+before(async () => {
+  fs.writeFileSync(
+    path.join(work, 'Containerfile'),
+    [
+      `FROM ${IMAGE}`,
+      'RUN kver=$(ls /usr/lib/modules) && sed -i "s/ virtiofs / /; s/ virtiofs virtio_pci/ virtio_pci/" /etc/dracut.conf.d/10-bootc-virtiofs.conf && ' +
+        'dracut --force --quiet --no-hostonly --omit virtiofs --omit-drivers virtiofs --kver "$kver" "/usr/lib/modules/$kver/initramfs.img"',
+    ].join('\n') + '\n',
+  );
+  const r = await podman(['build', '--pull=never', '-t', NO_VIRTIOFS, work]);
+  assert.equal(r.exitCode, 0, `building ${NO_VIRTIOFS}: ${r.stderr}`);
+});
+
+after(async () => {
+  await cli(['rm', '-f', NAME]);
+  await podman(['rmi', '-f', NO_VIRTIOFS]);
+  fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('run --rm --execute on an image that cannot boot: ends with 125 and the console\'s reason, nothing left', { timeout: 300_000 }, async () => {
+  const before = { containers: await containerNames(), dirs: stateDirs() };
+  const started = Date.now();
+  const r = await cli(['run', '--rm', '--label', TEST_LABEL, '--execute', 'true', NO_VIRTIOFS]);
+  assert.equal(r.exitCode, 125, String(r.stderr));
+  assert.match(String(r.stderr), /cannot boot: the image's initramfs gave up and dropped to its emergency shell \(modprobe -a virtio_pci virtiofs overlay failed/);
+  assert.match(String(r.stderr), /last console lines:[\s\S]*emergency/i, 'the console\'s last lines say where it stopped');
+  assert.ok(Date.now() - started < 200_000, 'it ended when the console said so, not at a deadline');
+  assert.deepEqual(await containerNames(), before.containers);
+  assert.deepEqual(stateDirs(), before.dirs);
+});
+
+test('a detached VM that cannot boot: ssh says why at once, ps and inspect say failed (it still runs, for its console)', { timeout: 300_000 }, async () => {
+  const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, NO_VIRTIOFS]);
+  assert.equal(r.exitCode, 0, String(r.stderr));
+  const ssh = await cli(['ssh', '--timeout', '240', NAME, '--', 'true']);
+  assert.equal(ssh.exitCode, 255);
+  assert.match(String(ssh.stderr), new RegExp(`the VM ${NAME} cannot boot: the image's initramfs gave up`));
+  const ps = await cli(['ps', '--json']);
+  const vm = (JSON.parse(String(ps.stdout)) as { name: string; state: string; podmanState: string; bootFailure?: string }[]).find((v) => v.name === NAME);
+  assert.equal(vm?.state, 'failed');
+  assert.equal(vm?.podmanState, 'running');
+  assert.match(String(vm?.bootFailure), /emergency shell/);
+  assert.match(String((await cli(['ps'])).stdout), new RegExp(`${NAME} .* failed \\(cannot boot\\)`));
+  const [details] = JSON.parse(String((await cli(['inspect', NAME])).stdout));
+  assert.match(details.exitReason, /^it cannot boot: .*it still runs, so that its console can be opened/);
+  const console = await cli(['logs', '--console', NAME]);
+  assert.match(String(console.stdout), /Entering emergency mode|Dropping to debug shell/);
+  const rm = await cli(['rm', '-f', NAME]);
+  assert.equal(rm.exitCode, 0, String(rm.stderr));
+});
+
+test('--boot-timeout: an --execute command that has not started by then ends the VM (125); bad uses are usage errors', { timeout: 300_000 }, async () => {
+  const before = { containers: await containerNames(), dirs: stateDirs() };
+  const r = await cli(['run', '--rm', '--boot-timeout', '3', '--label', TEST_LABEL, '--execute', 'true', IMAGE]);
+  assert.equal(r.exitCode, 125, String(r.stderr));
+  assert.match(String(r.stderr), /--execute command of the VM \S+ had not started after 3 s \(--boot-timeout\): ending it/);
+  assert.deepEqual(await containerNames(), before.containers);
+  assert.deepEqual(stateDirs(), before.dirs);
+  for (const args of [['--boot-timeout', '0', '--execute', 'true'], ['--boot-timeout', '5'], ['-d', '--boot-timeout', '5', '--execute', 'true']]) {
+    const bad = await cli(['run', ...args, IMAGE]);
+    assert.equal(bad.exitCode, 2, `${args.join(' ')}: ${String(bad.stderr)}`);
+    assert.match(String(bad.stderr), /--boot-timeout/);
+  }
+});
