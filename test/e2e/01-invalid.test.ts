@@ -120,6 +120,12 @@ const table: [string, string[]][] = [
   ['karg', ['--karg', 'two args']],
   ['karg', ['--karg', '']],
   ['debug-entrypoint', ['--debug-entrypoint', '']],
+  ['credential', ['--credential', 'novalue']],
+  ['credential', ['--credential', 'bad/name=1']],
+  ['credential', ['--credential', 'a=1', '--credential', 'a=2']],
+  ['credential', ['-K', '--credential', 'ssh.authorized_keys.root=x']],
+  ['credential-file', ['--credential-file', 'token=/no/such/file']],
+  ['credential-file', ['--credential-file', `token=${fixtures}`]],
 ];
 
 function STATE_ROOT_FOR_TABLE(): string {

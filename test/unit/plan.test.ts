@@ -168,7 +168,7 @@ test('virtiofsd argv for both implementations', () => {
   assert.ok(r.argv.includes('--shared-dir=/run/source-image') && r.argv.includes('--readonly') && r.argv.includes('--cache=auto'));
 });
 
-function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img']), remote = false, tools = TOOLS, extra: { rootless?: boolean; network?: string; accel?: 'kvm' | 'tcg' } = {}) {
+function plan(input: Parameters<typeof parseRunOptions>[0], probe = fakeProbe(['/host/src', '/tmp'], ['/d.img']), remote = false, tools = TOOLS, extra: { rootless?: boolean; network?: string; accel?: 'kvm' | 'tcg'; credentials?: { name: string; data: Buffer }[] } = {}) {
   const options = parseRunOptions({ image: IMAGE, ...input }, probe);
   return buildLaunchPlan(options, {
     remote,
@@ -205,6 +205,20 @@ test('QEMU argv: sizing, accel, direct kernel boot from the image, shares, ports
   assert.ok(after(q, '-chardev').includes('file,id=execute,path=/proc/self/fd/1'));
   const cred = p.files.find((f) => f.path.endsWith('smbios-ssh-authorized-keys'))!;
   assert.equal(cred.content, `io.systemd.credential.binary:ssh.authorized_keys.root=${Buffer.from('ssh-ed25519 AAAA test\n').toString('base64')}`);
+});
+
+test('credentials: files of their own (0600), on fw_cfg by name, or SMBIOS for a long name; the values never in an argv or a label', () => {
+  const p = plan({ sshKeygen: true, credential: ['greeting=hello'] }, undefined, false, TOOLS, {
+    credentials: [{ name: 'greeting', data: Buffer.from('hello') }, { name: 'an.unusually.long.credential.name', data: Buffer.from('secret-two') }],
+  });
+  assert.deepEqual(after(p.qemuArgs, '-fw_cfg'), ['name=opt/io.systemd.credentials/greeting,file=/run/bootc-ephemeral/fwcfg-credential-0']);
+  assert.deepEqual(after(p.qemuArgs, '-smbios'), ['type=11,path=/run/bootc-ephemeral/smbios-ssh-authorized-keys', 'type=11,path=/run/bootc-ephemeral/smbios-credential-1']);
+  const file = (n: string) => p.files.find((f) => f.path.endsWith(`/${n}`))!;
+  assert.deepEqual([file('fwcfg-credential-0').mode, String(file('fwcfg-credential-0').content)], [0o600, 'hello']);
+  assert.deepEqual([file('smbios-credential-1').mode, file('smbios-credential-1').content], [0o600, `io.systemd.credential.binary:an.unusually.long.credential.name=${Buffer.from('secret-two').toString('base64')}`]);
+  const everywhere = [...p.qemuArgs, ...p.podmanArgs, String(p.files.find((f) => f.path.endsWith('options.json'))!.content)].join(' ');
+  assert.doesNotMatch(everywhere, /hello|secret-two/);
+  assert.match(everywhere, /"credentials":\[\{"name":"greeting"\}\]/, 'the names are recorded');
 });
 
 test('QEMU console: logged always; a socket in the state dir, or stdio with --console', () => {

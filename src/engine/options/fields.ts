@@ -177,6 +177,26 @@ function addSerialOut(c: ParseContext, spec: string, taken: VirtioSerialOut[]): 
   else taken.push({ name: portName, file: filePath });
 }
 
+/** systemd's credential names: no "/", not "." or ".."; `-K` sets ssh.authorized_keys.root itself. */
+const CREDENTIAL_NAME = /^[A-Za-z0-9_.@-]{1,255}$/;
+export const SSH_KEY_CREDENTIAL = 'ssh.authorized_keys.root';
+
+function addCredential(c: ParseContext, spec: string, fromFile: boolean): void {
+  const eq = spec.indexOf('=');
+  const name = eq < 0 ? spec : spec.slice(0, eq);
+  const rest = eq < 0 ? '' : spec.slice(eq + 1);
+  if (eq < 0 || !CREDENTIAL_NAME.test(name) || name === '.' || name === '..') return c.bad(spec, fromFile ? l10n.t('use NAME=PATH (NAME: letters, digits, "_", ".", "-", "@")') : l10n.t('use NAME=VALUE (NAME: letters, digits, "_", ".", "-", "@")'));
+  if (c.out.credentials.some((k) => k.name === name)) return c.bad(spec, l10n.t('credential {0} is given twice', name));
+  if (name === SSH_KEY_CREDENTIAL && c.out.sshKeygen) return c.bad(spec, l10n.t('-K gives the VM its own {0}: drop one of them', SSH_KEY_CREDENTIAL));
+  if (!fromFile) return void c.out.credentials.push({ name, value: rest });
+  if (!rest.trim() || CONTROL.test(rest)) return c.bad(spec, l10n.t('use NAME=PATH'));
+  const file = c.abs(rest);
+  const kind = c.probe.kind(file);
+  if (kind !== 'file') return c.bad(spec, kind === 'missing' ? l10n.t('{0} does not exist', file) : l10n.t('{0} is not a regular file', file));
+  if (leavesWorkspace(c, file)) return c.bad(spec, outOfWorkspace(file, leavesWorkspace(c, file)!));
+  c.out.credentials.push({ name, file });
+}
+
 /** KEY=VALUE lists (labels, env) into a record, each item checked by `problem`. */
 function keyValues(items: string[], c: ParseContext, into: Record<string, string>, problem: (key: string, item: string, eq: number) => string | undefined): void {
   for (const item of items) {
@@ -346,6 +366,20 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
       }
     },
     fromOptions: (o) => nonEmpty([...o.kargs]),
+  }),
+  field({
+    key: 'credential', flag: 'credential', kind: 'list', valueName: 'NAME=VALUE', bcvk: false,
+    help: 'a systemd credential for the guest (/run/credentials/@system/NAME, LoadCredential=NAME); the value is never recorded',
+    form: { section: 'advanced', control: 'area', get label() { return l10n.t('systemd credentials, NAME=VALUE per line'); } },
+    parse: (v, c) => v.forEach((spec) => addCredential(c, spec, false)),
+    fromOptions: (o) => nonEmpty(o.credentials.filter((k) => k.file === undefined).map((k) => `${k.name}=${k.value}`)),
+  }),
+  field({
+    key: 'credentialFile', flag: 'credential-file', kind: 'list', valueName: 'NAME=PATH', bcvk: false,
+    help: 'a systemd credential for the guest, read from the file PATH when the VM starts',
+    form: { section: 'advanced', control: 'area', get label() { return l10n.t('systemd credentials from files, NAME=PATH per line'); } },
+    parse: (v, c) => v.forEach((spec) => addCredential(c, spec, true)),
+    fromOptions: (o) => nonEmpty(o.credentials.filter((k) => k.file !== undefined).map((k) => `${k.name}=${k.file}`)),
   }),
   toggle('noImageKargs', 'no-image-kargs', 'do not apply the kernel arguments the image declares in /usr/lib/bootc/kargs.d', {
     bcvk: false,

@@ -40,6 +40,9 @@ export interface RunOptionsInput {
   karg?: string[];
   /** the image's /usr/lib/bootc/kargs.d arguments are applied unless this is set */
   noImageKargs?: boolean;
+  /** systemd credentials for the guest: NAME=VALUE, and NAME=PATH read from a file here */
+  credential?: string[];
+  credentialFile?: string[];
   accel?: string;
   /** binds of /, /etc, /proc, /sys, /dev, ... and of the state root are refused unless this is set */
   allowSystemBind?: boolean;
@@ -56,6 +59,9 @@ export interface DiskFile {
   name: string;
   format: 'raw' | 'qcow2';
 }
+
+/** A systemd credential for the guest: its value given here, or read from a file (on this machine) at launch. */
+export type GuestCredential = { name: string; value: string; file?: undefined } | { name: string; file: string; value?: undefined };
 
 export interface VirtioSerialOut {
   name: string;
@@ -91,6 +97,7 @@ export interface RunOptions {
   diskFiles: DiskFile[];
   kargs: string[];
   noImageKargs: boolean;
+  credentials: GuestCredential[];
   accel: Accel;
   allowSystemBind: boolean;
 }
@@ -174,6 +181,6 @@ export function runOptionsDefaults(cpuCount?: number): RunOptions {
   return {
     image: '', memoryMiB: cpuCount === undefined ? undefined! : parseMemoryMiB(DEFAULT_MEMORY)!, vcpus: cpuCount!, console: false, debug: false, virtioSerialOut: [], execute: [],
     sshKeygen: false, tty: false, interactive: false, detach: false, rm: false, labels: {}, env: {}, binds: [], bindStorageRo: false,
-    diskFiles: [], kargs: [], noImageKargs: false, accel: 'auto', allowSystemBind: false,
+    diskFiles: [], kargs: [], noImageKargs: false, credentials: [], accel: 'auto', allowSystemBind: false,
   };
 }

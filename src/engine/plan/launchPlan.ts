@@ -8,6 +8,8 @@ import { alignmentPadding } from './cpio';
 import { EngineError } from '../errors';
 import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
 import { appliedImageKargs, type ImageKargsFile } from '../vm/imageKargs';
+import type { CredentialData } from '../vm/credentials';
+import { guestCredentialFiles } from './credentialFiles';
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { sshRouteFor } from './network';
@@ -34,6 +36,8 @@ export interface PlanContext {
   kernel: KernelInImage;
   /** the image's kargs.d files, read and validated (imageKargs.ts); none with --no-image-kargs */
   imageKargs?: ImageKargsFile[];
+  /** --credential and --credential-file, read (vm/credentials.ts) */
+  credentials?: CredentialData[];
   /** the container's root image (containerRoot.ts) and the bootc image pinned to its id */
   rootImage: string;
   imageId: string;
@@ -75,7 +79,6 @@ export interface LaunchPlan {
   swap?: { hostPath: string; bytes: number };
 }
 
-const SMBIOS_SSH_FILE = 'smbios-ssh-authorized-keys';
 
 /** The initramfs QEMU boots: the image's own, then our cpio, concatenated in the container at start. */
 const INITRAMFS_IN_CONTAINER = '/run/initramfs.img';
@@ -117,6 +120,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     throw new EngineError(l10n.t('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host'), { field: 'add-swap' });
   }
   const kernelArgs = buildKernelArgs(options, appliedImageKargs(ctx.imageKargs ?? [], options.image));
+  const credentialFiles = guestCredentialFiles(ctx.ssh?.clientPublicKey, ctx.credentials ?? []);
   const outputs = cappedOutputs(allOptions);
   const sshForward = options.sshKeygen
     ? ctx.sshHostPort
@@ -133,7 +137,8 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     kernelArgs,
     shares,
     sshForward,
-    smbiosCredentialFiles: ctx.ssh ? [`${CONTAINER_PATHS.planDir}/${SMBIOS_SSH_FILE}`] : [],
+    smbiosCredentialFiles: credentialFiles.filter((f) => !f.fwCfg).map((f) => `${CONTAINER_PATHS.planDir}/${f.name}`),
+    fwCfgFiles: credentialFiles.filter((f) => f.fwCfg).map((f) => ({ name: f.fwCfg!, file: `${CONTAINER_PATHS.planDir}/${f.name}` })),
     vmName: ctx.name,
     consoleAccess: !ctx.remote ? 'unix' : options.network === 'host' ? 'none' : 'tcp',
     swapFile: remoteSwap,
@@ -200,10 +205,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     content: procFile({ main: true, status: options.execute.length ? CONTAINER_PATHS.executeStatus : undefined, env: qemuEnv, argv: qemuArgs }),
     mode: 0o644,
   });
-  if (ctx.ssh) {
-    const b64 = Buffer.from(ctx.ssh.clientPublicKey.trim() + '\n').toString('base64');
-    files.push({ path: `${paths.plan}/${SMBIOS_SSH_FILE}`, content: `io.systemd.credential.binary:ssh.authorized_keys.root=${b64}`, mode: 0o644 });
-  }
+  for (const f of credentialFiles) files.push({ path: `${paths.plan}/${f.name}`, content: f.content, mode: f.mode });
 
   const network = ctx.network ?? options.network;
   const sshRoute = sshRouteFor(network, { remote: !!ctx.remote, rootless: !!ctx.rootless });

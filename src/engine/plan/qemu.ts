@@ -20,6 +20,8 @@ export interface QemuInput {
   sshForward?: { address: string; port: number };
   /** files holding SMBIOS type 11 strings (systemd credentials), read by QEMU */
   smbiosCredentialFiles: string[];
+  /** files QEMU serves on fw_cfg under these names (systemd credentials: opt/io.systemd.credentials/NAME) */
+  fwCfgFiles?: { name: string; file: string }[];
   vmName: string;
   /**
    * How the host reaches the interactive console: a unix socket in the state dir (local podman), the
@@ -106,5 +108,6 @@ export function buildQemuArgs(q: QemuInput): string[] {
     args.push('-device', `virtio-blk-pci,drive=${d.id},serial=${d.serial}`);
   }
   for (const f of q.smbiosCredentialFiles) args.push('-smbios', `type=11,path=${f}`);
+  for (const f of q.fwCfgFiles ?? []) args.push('-fw_cfg', `name=${f.name},file=${f.file}`);
   return args;
 }

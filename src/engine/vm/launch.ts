@@ -12,6 +12,7 @@ import { hostToolsFor, kvmFor } from '../host/remoteTools';
 import { buildTar } from '../tar';
 import * as path from 'node:path';
 import { probeImage } from './kernel';
+import { readCredentials } from './credentials';
 import { appliedImageKargs, kargsArchitecture, readImageKargs } from './imageKargs';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
@@ -159,6 +160,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
     hostStorage = { hostPath: graphRoot, name: HOST_STORAGE_MOUNT_NAME, readOnly: true };
   }
   const userUnits = options.systemdUnitsDir ? readUserUnits(options.systemdUnitsDir) : undefined;
+  const credentials = readCredentials(options.credentials);
   const sshHostPort = options.sshKeygen && options.network === 'host' ? await freeLocalPort() : undefined;
 
   // the image is never mounted or executed here: a probe container lists its kernel directories
@@ -183,6 +185,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       accel,
       kernel,
       imageKargs,
+      credentials,
       rootImage,
       imageId,
       launchId: crypto.randomBytes(8).toString('hex'),

@@ -28,8 +28,13 @@ export async function restartVm(podman: Podman, vm: VmInfo, deps: Omit<LaunchDep
   if (envKeys.length) {
     throw new EngineError(l10n.t('{0} was started with -e {1}: their values were never stored (they may be secrets), so restart cannot repeat them; start it again with bootc-ephemeral run', vm.name, envKeys.join(', ')), { field: 'env' });
   }
+  const credentials = Array.isArray(recorded.credentials) ? (recorded.credentials as { name: string; file?: string }[]) : [];
+  const unstored = credentials.filter((k) => typeof k.file !== 'string').map((k) => k.name);
+  if (unstored.length) {
+    throw new EngineError(l10n.t('{0} was started with --credential {1}: their values were never stored, so restart cannot repeat them; start it again with bootc-ephemeral run (--credential-file is read again on restart)', vm.name, unstored.join(', ')), { field: 'credential' });
+  }
   // bind and disk paths are the podman host's: checkable here only for the local podman
-  const options = parseRunOptions({ ...toRunOptionsInput({ ...recorded, env: {} }), name: vm.name, detach: true }, pathProbeFor(podman));
+  const options = parseRunOptions({ ...toRunOptionsInput({ ...recorded, env: {}, credentials: credentials as RunOptions['credentials'] }), name: vm.name, detach: true }, pathProbeFor(podman));
   await removeVm(podman, vm);
   const prepared = await prepareLaunch(options, { ...deps, podman });
   return startDetached(prepared, podman);

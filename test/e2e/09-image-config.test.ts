@@ -5,13 +5,26 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, STATE_ROOT } from './harness';
 
-// The image's own kernel arguments (/usr/lib/bootc/kargs.d), on images built here from the sample
-// image: one booted VM for what the guest's kernel got, the rest refused or planned without a boot.
+// Images as people build them, and first-boot configuration: the image's own kernel arguments
+// (/usr/lib/bootc/kargs.d) on images built here from the sample image, and systemd credentials. One
+// booted VM for what the guest got; the rest refused or planned without a boot.
 const KARGS_IMAGE = 'localhost/bootc-ephemeral-e2e-kargs:latest';
 const BAD_TOML = 'localhost/bootc-ephemeral-e2e-kargs-bad-toml:latest';
 const LINKED = 'localhost/bootc-ephemeral-e2e-kargs-link:latest';
-const NAME = 'e2e-image-kargs';
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-image-kargs-'));
+const NAME = 'e2e-image-config';
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-image-config-'));
+const units = path.join(work, 'units');
+const tokenFile = path.join(work, 'token');
+// a unit of the user's that reads a credential the systemd way, as a service would
+const CREDENTIAL_READER = `[Unit]
+Description=reads the token credential
+[Service]
+Type=oneshot
+LoadCredential=token
+ExecStart=/bin/sh -c 'cat "$CREDENTIALS_DIRECTORY/token" > /run/credential-reader.out'
+[Install]
+WantedBy=multi-user.target
+`;
 const KARGS_D = '/usr/lib/bootc/kargs.d';
 
 async function build(tag: string, files: Record<string, string>, extra = ''): Promise<void> {
@@ -24,6 +37,10 @@ async function build(tag: string, files: Record<string, string>, extra = ''): Pr
 }
 
 before(async () => {
+  fs.mkdirSync(units);
+  fs.writeFileSync(path.join(units, 'credential-reader.service'), CREDENTIAL_READER);
+  // 20 KiB: over what an SMBIOS string carries, so it must come on fw_cfg
+  fs.writeFileSync(tokenFile, `token-${'t'.repeat(20 * 1024)}\n`, { mode: 0o600 });
   await build(KARGS_IMAGE, {
     '10-test.toml': '# as bootc documents it\nkargs = ["bcetest.first=1", "bcetest.quoted=\\"a b\\""]\n',
     '20-override.toml': 'kargs = ["bcetest.order=image"]\nmatch-architectures = ["x86_64", "aarch64"]\n',
@@ -39,8 +56,12 @@ after(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, after ours and before --karg; inspect says which file gave which', { timeout: 600_000 }, async () => {
-  const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--karg', 'bcetest.order=user', KARGS_IMAGE]);
+test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, after ours and before --karg; inspect says which file gave which; credentials reach systemd', { timeout: 600_000 }, async () => {
+  const r = await cli([
+    'run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--karg', 'bcetest.order=user',
+    '--credential', 'greeting=hello from the host', '--credential', 'an.unusually.long.credential.name=short',
+    '--credential-file', `token=${tokenFile}`, '--systemd-units', units, KARGS_IMAGE,
+  ]);
   assert.equal(r.exitCode, 0, String(r.stderr));
   const cmdline = await cli(['ssh', '--timeout', '300', NAME, '--', 'cat', '/proc/cmdline'], { timeoutMs: 400_000 });
   assert.equal(cmdline.exitCode, 0, String(cmdline.stderr));
@@ -54,6 +75,22 @@ test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, af
     { file: `${KARGS_D}/10-test.toml`, kargs: ['bcetest.first=1', 'bcetest.quoted="a b"'], applied: true },
     { file: `${KARGS_D}/20-override.toml`, kargs: ['bcetest.order=image'], applied: true },
   ]);
+  // credentials: the system's, and a unit's LoadCredential= (the 20 KiB one whole)
+  const creds = await cli(['ssh', NAME, '--', 'sh', '-c', 'cat /run/credentials/@system/greeting; echo; cat /run/credentials/@system/an.unusually.long.credential.name; echo; wc -c < /run/credential-reader.out; systemctl is-active credential-reader.service || true']);
+  assert.equal(creds.exitCode, 0, String(creds.stderr));
+  assert.deepEqual(String(creds.stdout).trim().split('\n'), ['hello from the host', 'short', String(fs.statSync(tokenFile).size), 'inactive'], 'a oneshot that ran and read it');
+  // the values are nowhere on the host but in the VM's own plan files (0600)
+  const labels = String((await podman(['inspect', '--format', '{{json .Config.Labels}} {{json .Config.Cmd}} {{json .Config.Entrypoint}}', NAME])).stdout);
+  assert.doesNotMatch(labels, /hello from the host|tttttttt/);
+  assert.match(labels, /greeting/, 'the names are recorded');
+  const recorded = fs.readFileSync(path.join(STATE_ROOT, NAME, 'options.json'), 'utf8');
+  assert.doesNotMatch(recorded, /hello from the host/);
+  const plan = path.join(STATE_ROOT, NAME, 'plan');
+  for (const f of fs.readdirSync(plan).filter((n) => /credential/.test(n) && !/ssh/.test(n))) assert.equal(fs.statSync(path.join(plan, f)).mode & 0o777, 0o600, f);
+  assert.doesNotMatch(fs.readFileSync(path.join(plan, '900-qemu.proc'), 'utf8'), /hello from the host/, 'QEMU\'s argv names files, not values');
+  const restart = await cli(['restart', NAME]);
+  assert.notEqual(restart.exitCode, 0);
+  assert.match(String(restart.stderr), /--credential greeting, an\.unusually\.long\.credential\.name: their values were never stored/);
   const rm = await cli(['rm', '-f', NAME]);
   assert.equal(rm.exitCode, 0, String(rm.stderr));
 });
