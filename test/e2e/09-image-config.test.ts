@@ -15,6 +15,7 @@ const NAME = 'e2e-image-config';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-image-config-'));
 const units = path.join(work, 'units');
 const tokenFile = path.join(work, 'token');
+const ignitionFile = path.join(work, 'config.ign');
 // a unit of the user's that reads a credential the systemd way, as a service would
 const CREDENTIAL_READER = `[Unit]
 Description=reads the token credential
@@ -41,11 +42,12 @@ before(async () => {
   fs.writeFileSync(path.join(units, 'credential-reader.service'), CREDENTIAL_READER);
   // 20 KiB: over what an SMBIOS string carries, so it must come on fw_cfg
   fs.writeFileSync(tokenFile, `token-${'t'.repeat(20 * 1024)}\n`, { mode: 0o600 });
+  fs.writeFileSync(ignitionFile, JSON.stringify({ ignition: { version: '3.4.0' }, passwd: { users: [{ name: 'core' }] } }));
   await build(KARGS_IMAGE, {
     '10-test.toml': '# as bootc documents it\nkargs = ["bcetest.first=1", "bcetest.quoted=\\"a b\\""]\n',
     '20-override.toml': 'kargs = ["bcetest.order=image"]\nmatch-architectures = ["x86_64", "aarch64"]\n',
     '05-arm.toml': 'kargs = ["bcetest.arm=1"]\nmatch-architectures = ["aarch64"]\n',
-  });
+  }, 'LABEL coreos.ignition=1');
   await build(BAD_TOML, { '10-good.toml': 'kargs = ["quiet"]\n', '30-broken.toml': 'kargs = ["unterminated"\n' });
   await build(LINKED, {}, `RUN mkdir -p ${KARGS_D} && ln -s /etc/hostname ${KARGS_D}/10-link.toml`);
 });
@@ -60,7 +62,7 @@ test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, af
   const r = await cli([
     'run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--karg', 'bcetest.order=user',
     '--credential', 'greeting=hello from the host', '--credential', 'an.unusually.long.credential.name=short',
-    '--credential-file', `token=${tokenFile}`, '--systemd-units', units, KARGS_IMAGE,
+    '--credential-file', `token=${tokenFile}`, '--systemd-units', units, '--ignition', ignitionFile, KARGS_IMAGE,
   ]);
   assert.equal(r.exitCode, 0, String(r.stderr));
   const cmdline = await cli(['ssh', '--timeout', '300', NAME, '--', 'cat', '/proc/cmdline'], { timeoutMs: 400_000 });
@@ -68,6 +70,10 @@ test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, af
   const line = String(cmdline.stdout).trim();
   assert.match(line, /rdinit=\S+ bcetest\.first=1 bcetest\.quoted="a b" bcetest\.order=image bcetest\.order=user$/, `the guest's /proc/cmdline: ${line}`);
   assert.doesNotMatch(line, /bcetest\.arm/, 'a file for another architecture is not applied');
+  assert.match(line, / ignition\.platform\.id=qemu /, 'Ignition is told it runs on QEMU');
+  // Ignition reads its config from fw_cfg: the guest sees the file's bytes there (no Ignition in this image applies it)
+  const served = await cli(['ssh', NAME, '--', 'cat', '/sys/firmware/qemu_fw_cfg/by_name/opt/com.coreos/config/raw']);
+  assert.equal(String(served.stdout), fs.readFileSync(ignitionFile, 'utf8'), String(served.stderr));
   const inspect = await cli(['inspect', NAME]);
   const [details] = JSON.parse(String(inspect.stdout));
   assert.deepEqual(details.imageKernelArgs, [
@@ -118,6 +124,11 @@ test('a malformed kargs.d file, or a link in its place, is one error naming the 
   assert.notEqual(broken.exitCode, 0);
   assert.match(String(broken.stderr), /30-broken\.toml is not valid TOML/, String(broken.stderr));
   assert.match(String(broken.stderr), /--no-image-kargs/, 'the way to boot anyway');
+  const noIgnition = await cli(['run', '--rm', '--label', TEST_LABEL, '--ignition', ignitionFile, '--execute', 'true', IMAGE]);
+  assert.notEqual(noIgnition.exitCode, 0);
+  assert.match(String(noIgnition.stderr), /does not run Ignition \(it has neither the coreos\.ignition nor the com\.coreos\.osname label\)/);
+  const notAConfig = await cli(['run', '--rm', '--label', TEST_LABEL, '--ignition', tokenFile, '--execute', 'true', KARGS_IMAGE]);
+  assert.match(String(notAConfig.stderr), /--ignition .*token: not JSON/);
   const linked = await cli(['run', '--rm', '--label', TEST_LABEL, '--execute', 'true', LINKED]);
   assert.notEqual(linked.exitCode, 0);
   assert.match(String(linked.stderr), /10-link\.toml is not a regular file/, String(linked.stderr));

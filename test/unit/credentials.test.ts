@@ -5,7 +5,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { readCredentials, MAX_CREDENTIAL_BYTES } from '../../src/engine/vm/credentials';
-import { fitsFwCfg } from '../../src/engine/plan/credentialFiles';
+import { fitsFwCfg, guestCredentialFiles } from '../../src/engine/plan/credentialFiles';
+import { imageRunsIgnition, readIgnitionConfig, MAX_IGNITION_BYTES } from '../../src/engine/vm/ignition';
+import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { InvalidOptionsError } from '../../src/engine/errors';
 import { fakeProbe } from './helpers';
@@ -48,4 +50,33 @@ test('credential options: NAME=VALUE and NAME=PATH; names checked, given once, n
   bad({ credentialFile: ['c=/w'] }, /\/w is not a regular file/);
   bad({ credentialFile: ['c=/nope'] }, /\/nope does not exist/);
   bad({ credentialFile: ['c='] }, /use NAME=PATH/);
+});
+
+test('--ignition: a JSON Ignition config of at most 1 MiB, for an image labelled as running Ignition', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ign-'));
+  try {
+    const write = (name: string, text: string | Buffer) => (fs.writeFileSync(path.join(dir, name), text), path.join(dir, name));
+    assert.equal(String(readIgnitionConfig(write('ok.ign', '{"ignition":{"version":"3.4.0"}}'))), '{"ignition":{"version":"3.4.0"}}');
+    assert.throws(() => readIgnitionConfig(write('y.bu', 'variant: fcos\nversion: 1.5.0\n')), /--ignition .*y\.bu: not JSON .*butane/);
+    assert.throws(() => readIgnitionConfig(write('n.json', '{"storage":{}}')), /no ignition\.version: not an Ignition config/);
+    assert.throws(() => readIgnitionConfig(write('null.json', 'null')), /no ignition\.version/);
+    assert.throws(() => readIgnitionConfig(write('big.json', Buffer.alloc(MAX_IGNITION_BYTES + 1, 32))), /more than 1 MiB/);
+    execFileSync('mkfifo', [path.join(dir, 'fifo')]);
+    assert.throws(() => readIgnitionConfig(path.join(dir, 'fifo')), /not a regular file/);
+    assert.equal(imageRunsIgnition({ 'coreos.ignition': '1' }), true);
+    assert.equal(imageRunsIgnition({ 'com.coreos.osname': 'fedora-coreos' }), true);
+    assert.equal(imageRunsIgnition({ 'containers.bootc': '1' }), false);
+    assert.equal(imageRunsIgnition(undefined), false);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--ignition in the plan: served on fw_cfg as opt/com.coreos/config from a 0600 plan file, ignition.platform.id=qemu', () => {
+  const options = parseRunOptions({ image: 'i', ignition: '/w/token' }, fakeProbe(['/w'], ['/w/token']));
+  assert.equal(options.ignitionFile, '/w/token');
+  const files = guestCredentialFiles(undefined, [], Buffer.from('{}'));
+  assert.deepEqual(files.map((f) => [f.name, f.mode, f.fwCfg]), [['ignition.json', 0o600, 'opt/com.coreos/config']]);
+  assert.ok(buildKernelArgs(options).includes('ignition.platform.id=qemu'));
+  assert.ok(!buildKernelArgs({ ...options, ignitionFile: undefined }).includes('ignition.platform.id=qemu'));
 });

@@ -381,6 +381,20 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     parse: (v, c) => v.forEach((spec) => addCredential(c, spec, true)),
     fromOptions: (o) => nonEmpty(o.credentials.filter((k) => k.file !== undefined).map((k) => `${k.name}=${k.file}`)),
   }),
+  field({
+    key: 'ignition', flag: 'ignition', kind: 'string', valueName: 'FILE',
+    help: 'an Ignition config (JSON) for an image that runs Ignition (label coreos.ignition or com.coreos.osname), served on fw_cfg',
+    form: { section: 'advanced', control: 'text', get label() { return l10n.t('Ignition config file'); } },
+    parse(v, c) {
+      const file = c.abs(v);
+      const kind = c.probe.kind(file);
+      if (!v.trim() || CONTROL.test(v)) c.bad(v, l10n.t('give the path of an Ignition config file'));
+      else if (kind !== 'file') c.bad(v, kind === 'missing' ? l10n.t('{0} does not exist', file) : l10n.t('{0} is not a regular file', file));
+      else if (leavesWorkspace(c, file)) c.bad(v, outOfWorkspace(file, leavesWorkspace(c, file)!));
+      else c.out.ignitionFile = file;
+    },
+    fromOptions: (o) => o.ignitionFile,
+  }),
   toggle('noImageKargs', 'no-image-kargs', 'do not apply the kernel arguments the image declares in /usr/lib/bootc/kargs.d', {
     bcvk: false,
     form: { section: 'advanced', control: 'checkbox', get label() { return l10n.t('Boot without the image\'s kernel arguments (kargs.d)'); } },

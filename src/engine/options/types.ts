@@ -43,6 +43,8 @@ export interface RunOptionsInput {
   /** systemd credentials for the guest: NAME=VALUE, and NAME=PATH read from a file here */
   credential?: string[];
   credentialFile?: string[];
+  /** an Ignition config (JSON) for images that run Ignition, served on fw_cfg as bcvk does */
+  ignition?: string;
   accel?: string;
   /** binds of /, /etc, /proc, /sys, /dev, ... and of the state root are refused unless this is set */
   allowSystemBind?: boolean;
@@ -98,6 +100,7 @@ export interface RunOptions {
   kargs: string[];
   noImageKargs: boolean;
   credentials: GuestCredential[];
+  ignitionFile?: string;
   accel: Accel;
   allowSystemBind: boolean;
 }

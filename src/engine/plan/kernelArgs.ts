@@ -8,7 +8,7 @@ export const ROOT_TAG = 'rootfs';
  * overlay (systemd.volatile=overlay, systemd >= 242): writes live in guest RAM and die with the VM.
  * Then the image's own kernel arguments (kargs.d), then the user's --karg.
  */
-export function buildKernelArgs(options: Pick<RunOptions, 'kargs'>, imageKargs: readonly string[] = []): string[] {
+export function buildKernelArgs(options: Pick<RunOptions, 'kargs' | 'ignitionFile'>, imageKargs: readonly string[] = []): string[] {
   return [
     `rootfstype=virtiofs`,
     `root=${ROOT_TAG}`,
@@ -23,6 +23,8 @@ export function buildKernelArgs(options: Pick<RunOptions, 'kargs'>, imageKargs: 
     'systemd.mask=e2scrub_reap.service',
     // a guest panic or reboot ends the VM instead of hanging it (QEMU runs with -no-reboot)
     'panic=-1',
+    // Ignition finds its config on QEMU's fw_cfg (plan/credentialFiles.ts)
+    ...(options.ignitionFile ? ['ignition.platform.id=qemu'] : []),
     // our init first: it mounts the root itself and starts the image's init, skipping the image
     // initramfs's own start-up; it falls back to that (/init) when it cannot. --karg rdinit=/init wins.
     `rdinit=${GUEST_INIT}`,

@@ -34,10 +34,10 @@ export interface PlanContext {
   accel: ResolvedAccel;
   /** the image's kernel, as the probe found it (paths inside the image) */
   kernel: KernelInImage;
-  /** the image's kargs.d files, read and validated (imageKargs.ts); none with --no-image-kargs */
-  imageKargs?: ImageKargsFile[];
-  /** --credential and --credential-file, read (vm/credentials.ts) */
+  /** the image's kargs.d files, validated (imageKargs.ts; none with --no-image-kargs) */ imageKargs?: ImageKargsFile[];
+  /** --credential and --credential-file, read (vm/credentials.ts); --ignition's config, read and checked (vm/ignition.ts) */
   credentials?: CredentialData[];
+  ignition?: Buffer;
   /** the container's root image (containerRoot.ts) and the bootc image pinned to its id */
   rootImage: string;
   imageId: string;
@@ -120,7 +120,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     throw new EngineError(l10n.t('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host'), { field: 'add-swap' });
   }
   const kernelArgs = buildKernelArgs(options, appliedImageKargs(ctx.imageKargs ?? [], options.image));
-  const credentialFiles = guestCredentialFiles(ctx.ssh?.clientPublicKey, ctx.credentials ?? []);
+  const credentialFiles = guestCredentialFiles(ctx.ssh?.clientPublicKey, ctx.credentials ?? [], ctx.ignition);
   const outputs = cappedOutputs(allOptions);
   const sshForward = options.sshKeygen
     ? ctx.sshHostPort

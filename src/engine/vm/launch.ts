@@ -13,6 +13,7 @@ import { buildTar } from '../tar';
 import * as path from 'node:path';
 import { probeImage } from './kernel';
 import { readCredentials } from './credentials';
+import { imageRunsIgnition, readIgnitionConfig } from './ignition';
 import { appliedImageKargs, kargsArchitecture, readImageKargs } from './imageKargs';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
@@ -119,6 +120,15 @@ function checkSubordinateIds(): void {
   if (problem) throw new EngineError(problem, { hint: subordinateIdsFix(user.name).join(' && ') });
 }
 
+/** --ignition: only for an image that runs Ignition (else it would be ignored without a word), and a config that is one. */
+async function ignitionFor(podman: Podman, options: RunOptions, imageId: string): Promise<Buffer> {
+  const labels = (await podman.exec(podmanCommands.imageLabels([imageId]))).get(imageId);
+  if (!imageRunsIgnition(labels)) {
+    throw new EngineError(l10n.t('image {0} does not run Ignition (it has neither the coreos.ignition nor the com.coreos.osname label): --ignition would be ignored; use --credential or --systemd-units', options.image), { field: 'ignition', value: options.ignitionFile });
+  }
+  return readIgnitionConfig(options.ignitionFile!);
+}
+
 /** A state dir younger than this is never taken for a leftover: its launch may be finishing elsewhere. */
 const LEFTOVER_MIN_AGE_MS = 60_000;
 
@@ -161,6 +171,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   }
   const userUnits = options.systemdUnitsDir ? readUserUnits(options.systemdUnitsDir) : undefined;
   const credentials = readCredentials(options.credentials);
+  const ignition = options.ignitionFile ? await ignitionFor(podman, options, imageId) : undefined;
   const sshHostPort = options.sshKeygen && options.network === 'host' ? await freeLocalPort() : undefined;
 
   // the image is never mounted or executed here: a probe container lists its kernel directories
@@ -186,6 +197,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       kernel,
       imageKargs,
       credentials,
+      ignition,
       rootImage,
       imageId,
       launchId: crypto.randomBytes(8).toString('hex'),
