@@ -168,7 +168,7 @@ test('an image that is not in local storage: clear error, nothing left', async (
 test('--debug prints each podman command line before running it', async () => {
   const r = await cli(['run', '-d', '--debug', 'localhost/no-such-image:latest']);
   assert.equal(r.exitCode, 1);
-  assert.match(String(r.stderr), /^\+ podman image inspect --format '\{\{\.Id\}\}' -- localhost\/no-such-image:latest$/m);
+  assert.match(String(r.stderr), /^\+ podman image inspect --format '\{\{\.Id\}\} \{\{\.Architecture\}\}' -- localhost\/no-such-image:latest$/m);
   await assertNothingLeft();
 });
 
