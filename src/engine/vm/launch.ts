@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { probeImage } from './kernel';
 import { readCredentials } from './credentials';
 import { imageRunsIgnition, readIgnitionConfig } from './ignition';
-import { appliedImageKargs, kargsArchitecture, readImageKargs } from './imageKargs';
+import { kargsArchitecture, readImageKargs } from './imageKargs';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
 import { generateSshKeys, SshKeys } from '../guest/ssh';
@@ -180,7 +180,6 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const accel = await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage));
   const { kernel, kargsFiles } = await probeImage(podman, rootImage, options.image, imageId, tools);
   const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(identity.architecture));
-  appliedImageKargs(imageKargs, options.image);
 
   // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
   const root = stateRootFor(podman);
