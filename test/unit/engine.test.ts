@@ -264,7 +264,7 @@ test('--systemd-units: DIR/system or DIR itself a link to another host folder is
     // a unit file larger than the limit: refused by its size, not read
     fs.writeFileSync(path.join(dir, 'system', 'big.service'), '');
     fs.truncateSync(path.join(dir, 'system', 'big.service'), 100 * 1024 * 1024);
-    assert.throws(() => readUserUnits(dir), /big\.service is 104857600 bytes: a unit file may have at most 1048576/);
+    assert.throws(() => readUserUnits(dir), /big\.service is 104857600 bytes: at most 1048576 may be read/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(hostUnits, { recursive: true, force: true });

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  appliedImageKargs, imageKargsFromLabel, kargsArchitecture, kargsFilesOf, kargsReadArgs, parseKargsFile, splitByListedSizes, KARGS_DIR,
+  appliedImageKargs, imageKargsFromLabel, kargsArchitecture, kargsFilesOf, parseKargsFile, KARGS_DIR,
 } from '../../src/engine/vm/imageKargs';
 import { kernelProbeArgs, parseImageListing } from '../../src/engine/vm/kernel';
+import { imageFilesReadArgs, splitByListedSizes } from '../../src/engine/vm/imageFiles';
 import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
 import { bootTimelineHtml } from '../../src/vscode/webview/bootTimelineHtml';
 import type { HostTools } from '../../src/engine/host/host';
@@ -86,7 +87,7 @@ test('the probe lists kargs.d without following links; the read is pinned to the
   for (const p of ['/usr/lib/bootc', KARGS_DIR, `${KARGS_DIR}/*`]) assert.ok(probe.includes(`/run/source-image${p}`), p);
   assert.ok(!probe.includes('-L') && !probe.includes('-follow'));
   const files = [{ path: `${KARGS_DIR}/10-a.toml`, size: 3 }, { path: `${KARGS_DIR}/20-b.toml`, size: 2 }];
-  const read = kargsReadArgs('root', 'a'.repeat(64), tools, files);
+  const read = imageFilesReadArgs('root', 'a'.repeat(64), tools, files);
   assert.ok(read.includes('--network=none') && read.includes('--cap-drop=all') && read.includes('--read-only'));
   assert.ok(read.includes(`type=image,source=${'a'.repeat(64)},target=/run/source-image`));
   assert.deepEqual(read.slice(-3), ['--', `/run/source-image${KARGS_DIR}/10-a.toml`, `/run/source-image${KARGS_DIR}/20-b.toml`]);

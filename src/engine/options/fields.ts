@@ -395,6 +395,20 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     },
     fromOptions: (o) => o.ignitionFile,
   }),
+  field({
+    key: 'cloudInit', flag: 'cloud-init', kind: 'string', valueName: 'DIR', bcvk: false,
+    help: 'a cloud-init NoCloud seed (DIR/user-data, DIR/meta-data, optional network-config, vendor-data) for an image with cloud-init',
+    form: { section: 'advanced', control: 'text', get label() { return l10n.t('cloud-init seed folder (user-data, meta-data)'); } },
+    parse(v, c) {
+      const dir = c.abs(v);
+      const kind = c.probe.kind(dir);
+      if (!v.trim() || CONTROL.test(v)) c.bad(v, l10n.t('give the path of a folder with user-data and meta-data'));
+      else if (kind !== 'dir') c.bad(v, kind === 'missing' ? l10n.t('{0} does not exist', dir) : l10n.t('{0} is not a directory', dir));
+      else if (leavesWorkspace(c, dir)) c.bad(v, outOfWorkspace(dir, leavesWorkspace(c, dir)!));
+      else c.out.cloudInitDir = dir;
+    },
+    fromOptions: (o) => o.cloudInitDir,
+  }),
   toggle('noImageKargs', 'no-image-kargs', 'do not apply the kernel arguments the image declares in /usr/lib/bootc/kargs.d', {
     bcvk: false,
     form: { section: 'advanced', control: 'checkbox', get label() { return l10n.t('Boot without the image\'s kernel arguments (kargs.d)'); } },

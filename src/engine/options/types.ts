@@ -45,6 +45,8 @@ export interface RunOptionsInput {
   credentialFile?: string[];
   /** an Ignition config (JSON) for images that run Ignition, served on fw_cfg as bcvk does */
   ignition?: string;
+  /** a NoCloud seed folder (user-data, meta-data, optional network-config, vendor-data) for images with cloud-init */
+  cloudInit?: string;
   accel?: string;
   /** binds of /, /etc, /proc, /sys, /dev, ... and of the state root are refused unless this is set */
   allowSystemBind?: boolean;
@@ -101,6 +103,7 @@ export interface RunOptions {
   noImageKargs: boolean;
   credentials: GuestCredential[];
   ignitionFile?: string;
+  cloudInitDir?: string;
   accel: Accel;
   allowSystemBind: boolean;
 }

@@ -1,5 +1,12 @@
 import { buildCpio, CpioEntry } from './cpio';
-import { GuestUnit, GUEST_RUN_DIR, PAYLOAD_DIR, UNNEEDED_GENERATORS, initrdSetupUnit } from './guestUnits';
+import {
+  GuestUnit, GUEST_RUN_DIR, PAYLOAD_DIR, UNNEEDED_GENERATORS, initrdSetupUnit, bindMountUnit, consoleAutologinDropIn, containerStorageUnit,
+  executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns,
+} from './guestUnits';
+import type { BindMount, RunOptions } from '../options/runOptions';
+import type { PlanContext } from './launchPlan';
+import * as path from 'node:path';
+import { CLOUD_INIT_SEED_DIR, cloudInitKeepsHostKeys } from '../vm/cloudInit';
 import { GUEST_INIT, guestInitScript } from './guestInit';
 import { ROOT_TAG } from './kernelArgs';
 
@@ -10,7 +17,14 @@ export interface GuestPayloadInput {
   unitFiles?: { relPath: string; content: Buffer | string }[];
   /** pinned SSH host key for the guest's sshd (OpenSSH private key format) */
   sshHostKey?: { privateKey: string; publicKey: string };
+  /** configuration files that replace the image's in the guest's /etc (readable by all), e.g. containers/storage.conf */
+  etcFiles?: { relPath: string; content: string }[];
+  /** root's only (0600), kept in GUEST_RUN_DIR: e.g. the cloud-init seed */
+  privateRunFiles?: { relPath: string; content: Buffer | string }[];
 }
+
+/** where etcFiles live in the guest (0755: users' programs read them through the link from /etc) */
+export const GUEST_ETC_DIR = '/run/bootc-ephemeral-etc';
 
 /** tmpfiles.d fields are C-unescaped: unit names like run-virtiofs\x2dmnt\x2da.mount keep their backslash. */
 export function tmpfilesPath(p: string): string {
@@ -23,10 +37,10 @@ export function setupTmpfiles(input: GuestPayloadInput): string {
   const entry = (type: string, path: string, mode = '-', owner = '-', arg = '') =>
     lines.push(`${type} ${tmpfilesPath(path)} ${mode} ${owner} ${owner} - ${tmpfilesPath(arg)}`.trimEnd());
   const dirs = new Set<string>();
-  const dir = (path: string) => {
+  const dir = (path: string, mode = '0755', owner = 'root') => {
     if (!dirs.has(path)) {
       dirs.add(path);
-      entry('d', path, '0755', 'root');
+      entry('d', path, mode, owner);
     }
   };
   dir('/run/systemd/system');
@@ -45,12 +59,30 @@ export function setupTmpfiles(input: GuestPayloadInput): string {
   }
   if (input.sshHostKey) {
     // a link (L+ replaces a key baked into the image) to a copy in /run, which survives switch-root
-    entry('d', GUEST_RUN_DIR, '0700', 'root');
+    dir(GUEST_RUN_DIR, '0700');
     for (const [file, mode] of [['ssh_host_ed25519_key', '0600'], ['ssh_host_ed25519_key.pub', '0644']] as const) {
       entry('C', `${GUEST_RUN_DIR}/${file}`, '-', '-', `/${PAYLOAD_DIR}/${file}`);
       entry('z', `${GUEST_RUN_DIR}/${file}`, mode, 'root');
       entry('L+', `/sysroot/etc/ssh/${file}`, '-', '-', `${GUEST_RUN_DIR}/${file}`);
     }
+  }
+  for (const f of input.etcFiles ?? []) {
+    // a link (L+ replaces the image's file; tmpfiles' C never overwrites) to a copy in /run
+    const parents = f.relPath.split('/').slice(0, -1);
+    dir(GUEST_ETC_DIR);
+    parents.forEach((_, i) => dir(`${GUEST_ETC_DIR}/${parents.slice(0, i + 1).join('/')}`));
+    entry('C', `${GUEST_ETC_DIR}/${f.relPath}`, '-', '-', `/${PAYLOAD_DIR}/etc/${f.relPath}`);
+    entry('z', `${GUEST_ETC_DIR}/${f.relPath}`, '0644', 'root');
+    // '-': a folder the image has keeps its mode and owner
+    parents.forEach((_, i) => dir(`/sysroot/etc/${parents.slice(0, i + 1).join('/')}`, '-', '-'));
+    entry('L+', `/sysroot/etc/${f.relPath}`, '-', '-', `${GUEST_ETC_DIR}/${f.relPath}`);
+  }
+  for (const f of input.privateRunFiles ?? []) {
+    const parents = f.relPath.split('/').slice(0, -1);
+    dir(GUEST_RUN_DIR, '0700');
+    parents.forEach((_, i) => dir(`${GUEST_RUN_DIR}/${parents.slice(0, i + 1).join('/')}`, '0700'));
+    entry('C', `${GUEST_RUN_DIR}/${f.relPath}`, '-', '-', `/${PAYLOAD_DIR}/private/${f.relPath}`);
+    entry('z', `${GUEST_RUN_DIR}/${f.relPath}`, '0600', 'root');
   }
   return lines.join('\n') + '\n';
 }
@@ -66,9 +98,32 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
     ...input.units.map((u): CpioEntry => ({ path: `${PAYLOAD_DIR}/units/${u.name}`, type: 'file', data: u.content })),
     ...(input.unitFiles ?? []).map((f): CpioEntry => ({ path: `${PAYLOAD_DIR}/unit-files/${f.relPath}`, type: 'file', data: f.content })),
   ];
+  for (const f of input.etcFiles ?? []) entries.push({ path: `${PAYLOAD_DIR}/etc/${f.relPath}`, type: 'file', mode: 0o644, data: f.content });
+  for (const f of input.privateRunFiles ?? []) entries.push({ path: `${PAYLOAD_DIR}/private/${f.relPath}`, type: 'file', mode: 0o600, data: f.content });
   if (input.sshHostKey) {
     entries.push({ path: `${PAYLOAD_DIR}/ssh_host_ed25519_key`, type: 'file', mode: 0o600, data: input.sshHostKey.privateKey });
     entries.push({ path: `${PAYLOAD_DIR}/ssh_host_ed25519_key.pub`, type: 'file', mode: 0o644, data: input.sshHostKey.publicKey });
   }
   return buildCpio(entries);
+}
+
+/** The guest's configuration for this VM: our units, the user's, the pinned host key, files for /etc. */
+export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: BindMount[]): Buffer {
+  return buildGuestPayload({
+    units: [
+      journalStreamUnit(),
+      containerStorageUnit(),
+      ...binds.map(bindMountUnit),
+      ...(options.swapBytes ? [swapUnit()] : []),
+      ...(options.execute.length ? executeUnits(options.execute) : []),
+      ...(ctx.userUnits?.units ?? []),
+    ],
+    unitFiles: [consoleAutologinDropIn(), ...virtioPortWaitDropIns(options.execute.length > 0), ...(ctx.userUnits?.unitFiles ?? [])],
+    sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
+    etcFiles: [
+      ...(ctx.containerStorageConf ? [{ relPath: 'containers/storage.conf', content: ctx.containerStorageConf }] : []),
+      ...(ctx.cloudInitSeed && ctx.ssh ? [cloudInitKeepsHostKeys()] : []),
+    ],
+    privateRunFiles: (ctx.cloudInitSeed ?? []).map((f) => ({ relPath: `${path.posix.basename(CLOUD_INIT_SEED_DIR)}/${f.name}`, content: f.content })),
+  });
 }

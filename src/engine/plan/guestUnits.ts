@@ -16,6 +16,8 @@ export const EXECUTE_STATUS_PORT = 'org.bootc-ephemeral.execute-status';
 export const VIRTIOFS_MOUNT_PREFIX = '/run/virtiofs-mnt-';
 export const SWAP_DISK_SERIAL = 'swap';
 export const EXECUTE_UNIT = 'bootc-ephemeral-execute.service';
+/** where podman keeps its images and containers as root, unless the image's storage.conf says otherwise */
+export const CONTAINER_STORAGE_DIR = '/var/lib/containers';
 
 /**
  * systemd generators with nothing to find in an ephemeral VM, masked (a link to /dev/null in
@@ -73,6 +75,32 @@ What=${virtiofsTag(bind.name)}
 Where=${where}
 Type=virtiofs
 Options=${bind.readOnly ? 'ro' : 'rw'}
+`,
+  };
+}
+
+/**
+ * podman's overlay driver cannot keep its layers on an overlay file system (the guest's root): a tmpfs
+ * of its own under /var/lib/containers makes podman in the guest work as on an installed system, with
+ * nothing kept and the image untouched (bcvk keeps all of /var as a tmpfs copy for the same reason). It
+ * hides what the image has there, as bootc does after install (an image's /var is only its first state):
+ * images meant to ship with it belong in an additional image store under /usr.
+ */
+export function containerStorageUnit(): GuestUnit {
+  return {
+    name: `${escapeSystemdPath(CONTAINER_STORAGE_DIR)}.mount`,
+    wantedBy: ['local-fs.target'],
+    content: `[Unit]
+Description=Container storage on a tmpfs of its own (bootc-ephemeral: an overlay root cannot hold overlay layers)
+DefaultDependencies=no
+Conflicts=umount.target
+Before=local-fs.target umount.target
+
+[Mount]
+What=tmpfs
+Where=${CONTAINER_STORAGE_DIR}
+Type=tmpfs
+Options=mode=0700,nosuid,nodev
 `,
   };
 }

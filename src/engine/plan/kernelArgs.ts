@@ -1,5 +1,6 @@
 import type { RunOptions } from '../options/runOptions';
 import { GUEST_INIT } from './guestInit';
+import { cloudInitKernelArg } from '../vm/cloudInit';
 
 export const ROOT_TAG = 'rootfs';
 
@@ -8,7 +9,7 @@ export const ROOT_TAG = 'rootfs';
  * overlay (systemd.volatile=overlay, systemd >= 242): writes live in guest RAM and die with the VM.
  * Then the image's own kernel arguments (kargs.d), then the user's --karg.
  */
-export function buildKernelArgs(options: Pick<RunOptions, 'kargs' | 'ignitionFile'>, imageKargs: readonly string[] = []): string[] {
+export function buildKernelArgs(options: Pick<RunOptions, 'kargs' | 'ignitionFile' | 'cloudInitDir'>, imageKargs: readonly string[] = []): string[] {
   return [
     `rootfstype=virtiofs`,
     `root=${ROOT_TAG}`,
@@ -25,6 +26,8 @@ export function buildKernelArgs(options: Pick<RunOptions, 'kargs' | 'ignitionFil
     'panic=-1',
     // Ignition finds its config on QEMU's fw_cfg (plan/credentialFiles.ts)
     ...(options.ignitionFile ? ['ignition.platform.id=qemu'] : []),
+    // cloud-init finds the --cloud-init seed the payload put in /run (vm/cloudInit.ts)
+    ...(options.cloudInitDir ? [cloudInitKernelArg()] : []),
     // our init first: it mounts the root itself and starts the image's init, skipping the image
     // initramfs's own start-up; it falls back to that (/init) when it cannot. --karg rdinit=/init wins.
     `rdinit=${GUEST_INIT}`,

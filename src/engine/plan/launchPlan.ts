@@ -9,13 +9,14 @@ import { EngineError } from '../errors';
 import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
 import { appliedImageKargs, type ImageKargsFile } from '../vm/imageKargs';
 import type { CredentialData } from '../vm/credentials';
+import type { CloudInitFile } from '../vm/cloudInit';
 import { guestCredentialFiles } from './credentialFiles';
 import { buildVirtiofsdArgs, VirtiofsShare } from './virtiofsd';
 import { buildPodmanRunArgs } from './podmanRun';
 import { sshRouteFor } from './network';
 import { labelledOptions, recordedOptions } from './recordedOptions';
-import { buildGuestPayload } from './guestPayload';
-import { GuestUnit, bindMountUnit, consoleAutologinDropIn, executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns, virtiofsTag } from './guestUnits';
+import { guestPayloadFor } from './guestPayload';
+import { GuestUnit, virtiofsTag } from './guestUnits';
 import { cappedOutputs, logCapPlanFiles } from './logCaps';
 import { procFile, type PlanFile } from './procFile';
 import { DEFAULT_LOG_CAP_BYTES } from '../options/types';
@@ -47,8 +48,13 @@ export interface PlanContext {
   sshHostPort?: number;
   /** the user's --systemd-units, already read */
   userUnits?: { units: GuestUnit[]; unitFiles: { relPath: string; content: Buffer | string }[] };
-  /** --bind-storage-ro resolved to the host's podman storage */
+  /** --bind-storage-ro resolved to the host's podman storage, and the guest's storage.conf that lists it (vm/containerStorage.ts) */
   hostStorage?: BindMount;
+  containerStorageConf?: string;
+  /** the image has podman: its SSH goes through the relay (network.ts) */
+  guestPodman?: boolean;
+  /** --cloud-init's seed, read (vm/cloudInit.ts) */
+  cloudInitSeed?: CloudInitFile[];
   supervisorScript: string;
   /** podman runs elsewhere: nothing is shared with it but its API (podmanRun.ts stateMounts); default: the local podman */
   remote?: boolean;
@@ -146,18 +152,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     outputs,
   });
 
-  const units: GuestUnit[] = [
-    journalStreamUnit(),
-    ...binds.map(bindMountUnit),
-    ...(options.swapBytes ? [swapUnit()] : []),
-    ...(options.execute.length ? executeUnits(options.execute) : []),
-    ...(ctx.userUnits?.units ?? []),
-  ];
-  const payload = buildGuestPayload({
-    units,
-    unitFiles: [consoleAutologinDropIn(), ...virtioPortWaitDropIns(options.execute.length > 0), ...(ctx.userUnits?.unitFiles ?? [])],
-    sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
-  });
+  const payload = guestPayloadFor(options, ctx, binds);
 
   const appendBytes = alignmentPadding(initramfsBytes).length + payload.length;
   const files: PlanFile[] = [
@@ -208,7 +203,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   for (const f of credentialFiles) files.push({ path: `${paths.plan}/${f.name}`, content: f.content, mode: f.mode });
 
   const network = ctx.network ?? options.network;
-  const sshRoute = sshRouteFor(network, { remote: !!ctx.remote, rootless: !!ctx.rootless });
+  const sshRoute = sshRouteFor(network, { remote: !!ctx.remote, rootless: !!ctx.rootless, guestPodman: ctx.guestPodman });
   const podmanArgs = buildPodmanRunArgs({
     options: allOptions,
     network,

@@ -8,6 +8,10 @@ import * as l10n from '@vscode/l10n';
  *   host at all. A remote podman shares no loopback with us; a rootless podman could publish only
  *   through its user-mode network (slirp4netns or pasta, which need /dev/net/tun) and a container
  *   without a network cannot publish, so those VMs are all reached the one way that always works.
+ *   So is an image with podman in it: a published port reaches QEMU from the host's podman bridge
+ *   (10.88.0.1 by default), the very address the guest's own podman gives its bridge when a container
+ *   runs there, after which the guest drops our packets as martians. Through the relay, QEMU sees a
+ *   loopback client and the guest sees its gateway, 10.0.2.2.
  */
 export type SshRoute = 'published' | 'host-port' | 'relay';
 
@@ -18,11 +22,13 @@ export interface NetworkFacts {
   rootless: boolean;
   /** this user can open /dev/net/tun (rootless user-mode networks need it); asked only for a local rootless podman */
   tunUsable?: boolean;
+  /** the image has podman (the kernel probe saw /usr/bin/podman) */
+  guestPodman?: boolean;
 }
 
 export function sshRouteFor(network: string | undefined, facts: NetworkFacts): SshRoute {
   if (network === 'host') return 'host-port';
-  if (facts.remote || facts.rootless || network === 'none') return 'relay';
+  if (facts.remote || facts.rootless || network === 'none' || facts.guestPodman) return 'relay';
   return 'published';
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GuestUnit } from './guestUnits';
 import { EngineError } from '../errors';
+import { isInside, readFileInside, resolveNamedFolder } from '../host/readInside';
 import * as l10n from '@vscode/l10n';
 
 const UNIT_SUFFIX = /\.(service|mount|socket|timer|path|target|swap|automount|slice)$/;
@@ -13,30 +14,9 @@ export const MAX_UNIT_FILE_BYTES = 1024 * 1024;
 /** all of them together */
 export const MAX_UNITS_TOTAL_BYTES = 16 * 1024 * 1024;
 
-const inside = (real: string, root: string) => real === root || real.startsWith(root + path.sep);
-
-/**
- * Reads a file of the units dir. `root` is the folder the user named, resolved once: a symlink is
- * followed only while it stays inside it (a link to a host file such as a key must never be copied into
- * the VM). Only a regular file is read, opened without blocking (a FIFO would hang the launch), and
- * only up to MAX_UNIT_FILE_BYTES.
- */
+/** A unit file or drop-in of the folder, read safely (host/readInside.ts). */
 function readInside(root: string, file: string, dir: string): Buffer {
-  const real = fs.realpathSync(file);
-  if (!inside(real, root)) {
-    throw new EngineError(l10n.t('{0} is a symlink to {1}, outside {2}: refused (it would copy a host file into the VM)', file, real, dir), { field: 'systemd-units', value: dir });
-  }
-  // O_NOFOLLOW: the path just checked cannot be swapped for a link; O_NONBLOCK: a FIFO does not block the open
-  const fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new EngineError(l10n.t('{0} is not a regular file: refused', file), { field: 'systemd-units', value: dir });
-    if (st.size > MAX_UNIT_FILE_BYTES) throw new EngineError(l10n.t('{0} is {1} bytes: a unit file may have at most {2}', file, String(st.size), String(MAX_UNIT_FILE_BYTES)), { field: 'systemd-units', value: dir });
-    const buf = Buffer.alloc(st.size);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readFileInside(root, file, { field: 'systemd-units', dir, maxBytes: MAX_UNIT_FILE_BYTES });
 }
 
 function checkName(name: string, base: string, dir: string): void {
@@ -65,12 +45,9 @@ export function installTargets(content: string): string[] {
 export function readUserUnits(dir: string): { units: GuestUnit[]; unitFiles: { relPath: string; content: Buffer }[] } {
   // the folder the user named, resolved once: nothing read may lie outside it, whatever links inside it
   // say. DIR itself may not be a link: a workspace could hide a host folder behind one
-  const root = fs.realpathSync(dir);
-  if (fs.lstatSync(dir).isSymbolicLink()) {
-    throw new EngineError(l10n.t('{0} is a symlink to {1}: name the folder itself (a link could hide a host folder behind a workspace path)', dir, root), { field: 'systemd-units', value: dir });
-  }
+  const root = resolveNamedFolder(dir, 'systemd-units');
   const base = fs.existsSync(path.join(root, 'system')) ? fs.realpathSync(path.join(root, 'system')) : root;
-  if (!inside(base, root)) {
+  if (!isInside(base, root)) {
     throw new EngineError(l10n.t('{0} is a symlink to {1}, outside {2}: refused (it would copy host files into the VM)', path.join(dir, 'system'), base, dir), { field: 'systemd-units', value: dir });
   }
   let total = 0;

@@ -3,10 +3,8 @@ import { parse as parseToml } from 'smol-toml';
 import * as l10n from '@vscode/l10n';
 import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
-import { cleanStderr } from '../podman/podman';
 import type { HostTools } from '../host/host';
-import { inContainer } from '../host/host';
-import { CONTAINER_PATHS } from '../plan/containerPaths';
+import { readImageFiles, type ListedFile } from './imageFiles';
 import { isOneKernelArg } from '../options/fields';
 import type { ImageEntry } from './kernel';
 
@@ -34,10 +32,7 @@ export interface ImageKargsFile {
 }
 
 /** A kargs.d file of the listing: its path inside the image and its size. */
-export interface KargsFileEntry {
-  path: string;
-  size: number;
-}
+export type KargsFileEntry = ListedFile;
 
 /** The directories the kernel probe's listing must include for kargs.d (kernel.ts kernelProbeArgs). */
 export const KARGS_LISTED_PATHS = [BOOTC_DIR, KARGS_DIR, `${KARGS_DIR}/*`];
@@ -126,39 +121,10 @@ export function appliedImageKargs(files: ImageKargsFile[], image: string): strin
   return kargs;
 }
 
-/**
- * A short-lived container (the engine's root image, no network, no capabilities) in which the host's
- * `cat` prints the listed files, one after another. Every path was listed as a regular file in a real
- * directory of the image (no link on the way), so nothing is read from outside it.
- */
-export function kargsReadArgs(rootImage: string, imageId: string, tools: HostTools, files: KargsFileEntry[]): string[] {
-  return [
-    'run', '--rm', '--pull=never', '--network=none', '--cap-drop=all', '--read-only',
-    '--security-opt', 'no-new-privileges',
-    '--mount', `type=image,source=${imageId},target=${CONTAINER_PATHS.sourceImage}`,
-    '-v', '/usr:/usr:ro',
-    '--entrypoint', inContainer(tools.loader),
-    rootImage,
-    '--library-path', tools.libraryPath.map(inContainer).join(':'), inContainer(tools.cat),
-    '--', ...files.map((f) => `${CONTAINER_PATHS.sourceImage}${f.path}`),
-  ];
-}
-
-/** Cuts cat's output back into the files by the sizes the listing gave. */
-export function splitByListedSizes(stdout: Buffer, files: KargsFileEntry[]): Buffer[] | undefined {
-  if (stdout.length !== files.reduce((n, f) => n + f.size, 0)) return undefined;
-  let at = 0;
-  return files.map((f) => stdout.subarray(at, (at += f.size)));
-}
-
 /** Reads and parses the image's kargs.d files (none: no container is run). */
 export async function readImageKargs(podman: Podman, rootImage: string, image: string, imageId: string, tools: HostTools, files: KargsFileEntry[], architecture: string): Promise<ImageKargsFile[]> {
   if (!files.length) return [];
-  const r = await podman.read({ args: kargsReadArgs(rootImage, imageId, tools, files) });
-  const contents = r.exitCode === 0 ? splitByListedSizes(r.stdout, files) : undefined;
-  if (!contents) {
-    throw new EngineError(l10n.t('reading the kernel arguments of image {0} ({1}) failed: {2}', image, KARGS_DIR, cleanStderr(r.stderr) || `exit ${r.exitCode}`), { field: 'image', value: image });
-  }
+  const contents = await readImageFiles(podman, { rootImage, image, imageId, tools }, files, KARGS_DIR);
   return files.map((f, i) => parseKargsFile(f.path, contents[i], architecture, image));
 }
 

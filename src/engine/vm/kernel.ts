@@ -7,6 +7,9 @@ import { inContainer } from '../host/host';
 import { CONTAINER_PATHS } from '../plan/containerPaths';
 import * as l10n from '@vscode/l10n';
 import { KARGS_LISTED_PATHS, kargsFilesOf, type KargsFileEntry } from './imageKargs';
+import { STORAGE_CONF_LISTED_PATHS, storageConfOf } from './containerStorage';
+import type { ListedFile } from './imageFiles';
+import { CLOUD_INIT_BINARY } from './cloudInit';
 
 /** Where the image is served read-only inside the probe and the VM containers. */
 const IMAGE_IN_CONTAINER = CONTAINER_PATHS.sourceImage;
@@ -31,12 +34,14 @@ export interface ImageEntry {
 }
 
 const MODULES = '/usr/lib/modules';
+const GUEST_PODMAN = '/usr/bin/podman';
+const GUEST_PODMAN_LISTED_PATHS = ['/usr/bin', GUEST_PODMAN, CLOUD_INIT_BINARY];
 const FIELDS = 4;
 
 /**
  * A short-lived container (the engine's root image, no network, no capabilities) in which the host's
- * `find` lists the image's /usr, /usr/lib, /usr/lib/modules and two levels below, and bootc's kargs.d
- * (imageKargs.ts), without following any symlink. The image is only read; nothing of it runs.
+ * `find` lists the image's /usr, /usr/lib, /usr/lib/modules and two levels below, bootc's kargs.d
+ * (imageKargs.ts) and podman's storage.conf (containerStorage.ts), without following any symlink. The image is only read; nothing of it runs.
  */
 export function kernelProbeArgs(rootImage: string, image: string, tools: HostTools): string[] {
   const at = (p: string) => path.posix.join(IMAGE_IN_CONTAINER, p);
@@ -48,9 +53,9 @@ export function kernelProbeArgs(rootImage: string, image: string, tools: HostToo
     '--entrypoint', inContainer(tools.loader),
     rootImage,
     '--library-path', tools.libraryPath.map(inContainer).join(':'), inContainer(tools.find),
-    at('/usr'), '-maxdepth', '4',
+    at('/usr'), at('/etc'), '-maxdepth', '4',
     '(', '-path', at('/usr'), '-o', '-path', at('/usr/lib'), '-o', '-path', at(MODULES), '-o', '-path', `${at(MODULES)}/*`,
-    ...KARGS_LISTED_PATHS.flatMap((p) => ['-o', '-path', at(p)]), ')',
+    ...[...KARGS_LISTED_PATHS, ...STORAGE_CONF_LISTED_PATHS, ...GUEST_PODMAN_LISTED_PATHS].flatMap((p) => ['-o', '-path', at(p)]), ')',
     '-printf', '%y\\0%p\\0%l\\0%s\\0', '-o', '-prune',
   ];
 }
@@ -126,19 +131,26 @@ export function findKernel(entries: ImageEntry[], image: string): KernelInImage 
   throw new EngineError(l10n.t('no kernel found in image {0}: expected {1}/<version>/vmlinuz and initramfs.img ({2})', image, MODULES, hint), { field: 'image', value: image });
 }
 
-/** What the probe found in the image: its kernel and its kargs.d files (not read yet). */
+/** What the probe found in the image: its kernel, its kargs.d files and the storage.conf its podman reads (not read yet). */
 export interface ImageProbe {
   kernel: KernelInImage;
   kargsFiles: KargsFileEntry[];
+  /** /usr/bin/podman is there (plan/network.ts: such a VM's SSH goes through the relay) */
+  guestPodman: boolean;
+  /** /usr/bin/cloud-init is there (--cloud-init is refused otherwise) */
+  guestCloudInit: boolean;
+  /** asked only when the host's podman storage is shared: an odd storage.conf must not stop other boots */
+  storageConf: () => ListedFile | undefined;
 }
 
 /** Lists the image's kernel directories in a probe container and finds its kernel. `imageId` pins what is read. */
 export async function probeImage(podman: Podman, rootImage: string, image: string, imageId: string, tools: HostTools): Promise<ImageProbe> {
   const r = await podman.run(kernelProbeArgs(rootImage, imageId, tools));
-  // find exits 1 when a start point is missing (no /usr at all): the listing then says "no kernel"
+  // find exits 1 when a start point is missing (no /usr or no /etc): the listing says what is there
   if (r.exitCode !== 0 && r.exitCode !== 1) {
     throw new EngineError(l10n.t('reading the kernel directories of image {0} failed: {1}', image, cleanStderr(r.stderr) || `exit ${r.exitCode}`), { field: 'image', value: image });
   }
   const entries = parseImageListing(r.stdout);
-  return { kernel: findKernel(entries, image), kargsFiles: kargsFilesOf(entries, image) };
+  return { kernel: findKernel(entries, image), kargsFiles: kargsFilesOf(entries, image), guestPodman: entries.some((e) => e.path === GUEST_PODMAN),
+    guestCloudInit: entries.some((e) => e.path === CLOUD_INIT_BINARY), storageConf: () => storageConfOf(entries, image) };
 }

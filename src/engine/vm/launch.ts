@@ -14,6 +14,8 @@ import * as path from 'node:path';
 import { probeImage } from './kernel';
 import { readCredentials } from './credentials';
 import { imageRunsIgnition, readIgnitionConfig } from './ignition';
+import { readGuestStorageConf } from './containerStorage';
+import { CLOUD_INIT_BINARY, readCloudInitSeed } from './cloudInit';
 import { kargsArchitecture, readImageKargs } from './imageKargs';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
@@ -141,6 +143,10 @@ async function checkNetwork(podman: Podman, network: string | undefined): Promis
   throw new InvalidOptionsError([{ field: 'network', value: network, message: l10n.t('no such podman network (see podman network ls); or one of none, host, bridge, private, slirp4netns, pasta') }]);
 }
 
+function noCloudInit(options: RunOptions): EngineError {
+  return new EngineError(l10n.t('image {0} has no cloud-init ({1}): --cloud-init would be ignored; use --credential, --systemd-units or --ignition', options.image, CLOUD_INIT_BINARY), { field: 'cloud-init', value: options.cloudInitDir });
+}
+
 /**
  * Everything short of starting the container: checks the host, the image and its kernel, then writes
  * the VM's state dir. A failure leaves nothing behind.
@@ -172,14 +178,17 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const userUnits = options.systemdUnitsDir ? readUserUnits(options.systemdUnitsDir) : undefined;
   const credentials = readCredentials(options.credentials);
   const ignition = options.ignitionFile ? await ignitionFor(podman, options, imageId) : undefined;
+  const cloudInitSeed = options.cloudInitDir ? readCloudInitSeed(options.cloudInitDir) : undefined;
   const sshHostPort = options.sshKeygen && options.network === 'host' ? await freeLocalPort() : undefined;
 
   // the image is never mounted or executed here: a probe container lists its kernel directories
   const rootImage = await ensureContainerRoot(podman);
   const tools = deps.tools ? deps.tools() : await hostToolsFor(podman, rootImage);
   const accel = await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage));
-  const { kernel, kargsFiles } = await probeImage(podman, rootImage, options.image, imageId, tools);
+  const { kernel, kargsFiles, storageConf, guestPodman, guestCloudInit } = await probeImage(podman, rootImage, options.image, imageId, tools);
+  if (cloudInitSeed && !guestCloudInit) throw noCloudInit(options);
   const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(identity.architecture));
+  const containerStorageConf = hostStorage ? await readGuestStorageConf(podman, { rootImage, image: options.image, imageId, tools }, storageConf()) : undefined;
 
   // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
   const root = stateRootFor(podman);
@@ -204,6 +213,9 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       sshHostPort,
       userUnits,
       hostStorage,
+      containerStorageConf,
+      guestPodman,
+      cloudInitSeed,
       supervisorScript: SUPERVISOR_SCRIPT,
       remote: podman.remote,
       rootless,
