@@ -111,7 +111,12 @@ export const podmanCommands = {
     }),
   networkExists: (network: string) => command(['network', 'exists', '--', network], succeeded),
   /** where podman keeps its images (the host storage share) */
-  storageRoot: () => command(['info', '--format', 'json'], (r) => json<{ store?: { graphRoot?: string } } | null>('podman info', null)(r)?.store?.graphRoot),
+  /** where podman keeps its images, and with which driver (overlay, vfs, ...) */
+  storage: () =>
+    command(['info', '--format', 'json'], (r) => {
+      const store = json<{ store?: { graphRoot?: string; graphDriverName?: string } } | null>('podman info', null)(r)?.store;
+      return store?.graphRoot ? { graphRoot: store.graphRoot, driver: store.graphDriverName ?? '' } : undefined;
+    }),
 };
 
 export const podmanStreams = {

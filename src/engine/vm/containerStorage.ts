@@ -68,8 +68,24 @@ export function guestStorageConf(imageConf: { path: string; content: Buffer } | 
   return `# bootc-ephemeral, sharing the host's podman storage: ${origin}, with the host's storage (${GUEST_HOST_STORE}) as an additional image store\n${stringifyToml(doc)}\n`;
 }
 
-/** Reads the image's storage.conf (if it has one) and returns the guest's. */
-export async function readGuestStorageConf(podman: Podman, reader: ImageReader, listed: ListedFile | undefined): Promise<string> {
+/** The driver the guest's podman would use with this configuration: the file's, else podman's default. */
+export function guestStorageDriver(conf: string): string {
+  const storage = (parseToml(conf) as { storage?: { driver?: unknown } }).storage;
+  return typeof storage?.driver === 'string' && storage.driver ? storage.driver : PODMAN_DEFAULTS.driver;
+}
+
+/**
+ * Reads the image's storage.conf (if it has one) and returns the guest's; none, with a warning, when the
+ * host's storage uses another driver (rootless podman on vfs, say): a store is read with the guest's own
+ * driver, so it would only break the guest's podman. The folder is shared all the same.
+ */
+export async function readGuestStorageConf(podman: Podman, reader: ImageReader, listed: ListedFile | undefined, hostDriver: string | undefined, warn?: (m: string) => void): Promise<string | undefined> {
   const content = listed ? (await readImageFiles(podman, reader, [listed], listed.path))[0] : undefined;
-  return guestStorageConf(listed && content ? { path: listed.path, content } : undefined, reader.image);
+  const conf = guestStorageConf(listed && content ? { path: listed.path, content } : undefined, reader.image);
+  const guestDriver = guestStorageDriver(conf);
+  if (hostDriver && hostDriver !== guestDriver) {
+    warn?.(l10n.t('the host\'s podman storage uses the {0} driver and the guest\'s podman {1}: it is shared at {2}, but not as an image store of the guest\'s podman', hostDriver, guestDriver, GUEST_HOST_STORE));
+    return undefined;
+  }
+  return conf;
 }

@@ -169,8 +169,11 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
     throw new EngineError(l10n.t('a container named {0} already exists: pick another --name or remove it (bootc-ephemeral rm {1})', name, name), { field: 'name', value: name });
   }
   let hostStorage: { hostPath: string; name: string; readOnly: boolean } | undefined;
+  let hostStorageDriver: string | undefined;
   if (options.bindStorageRo) {
-    const graphRoot = await podman.exec(podmanCommands.storageRoot());
+    const storage = await podman.exec(podmanCommands.storage());
+    const graphRoot = storage?.graphRoot;
+    hostStorageDriver = storage?.driver;
     // a remote podman's storage is on its host: podman itself checks the bind there
     if (!graphRoot || (!podman.remote && !fs.existsSync(graphRoot))) throw new EngineError(l10n.t('could not find podman storage for --bind-storage-ro; use --ro-bind instead'), { field: 'bind-storage-ro' });
     hostStorage = { hostPath: graphRoot, name: HOST_STORAGE_MOUNT_NAME, readOnly: true };
@@ -188,7 +191,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const { kernel, kargsFiles, storageConf, guestPodman, guestCloudInit } = await probeImage(podman, rootImage, options.image, imageId, tools);
   if (cloudInitSeed && !guestCloudInit) throw noCloudInit(options);
   const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(identity.architecture));
-  const containerStorageConf = hostStorage ? await readGuestStorageConf(podman, { rootImage, image: options.image, imageId, tools }, storageConf()) : undefined;
+  const containerStorageConf = hostStorage ? await readGuestStorageConf(podman, { rootImage, image: options.image, imageId, tools }, storageConf(), hostStorageDriver, deps.warn) : undefined;
 
   // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
   const root = stateRootFor(podman);
