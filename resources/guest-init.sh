@@ -3,6 +3,8 @@
 # It does what the image's initramfs would do for this boot and nothing else: load the virtio, virtiofs
 # and overlay modules, mount the image root (virtiofs, read-only) under a tmpfs overlay as
 # systemd.volatile=overlay does, apply our guest configuration, and switch to the image's /sbin/init.
+# It needs no more than a POSIX shell, mount, modprobe, mkdir, ln, readlink and cp or cat (dracut with
+# or without systemd, initramfs-tools with busybox or klibc), and the image's own switch_root.
 # That skips the initramfs's own start-up (its systemd, udev, dracut hooks: seconds under TCG).
 # Anything missing or failing: undo what was done here, then the image's own /init (the usual path).
 # @ROOT_TAG@, @PAYLOAD_DIR@ and @TIMES@ are filled in by the engine.
@@ -26,6 +28,8 @@ step() {
 }
 
 boot_fast() {
+  # initramfs-tools' image has none of these until its own init makes them
+  step '' mkdir -p /dev /proc /sys /run /sysroot || return
   step /dev mount -t devtmpfs -o mode=0755,nosuid devtmpfs /dev || return
   say "mounting the image root (virtiofs), then starting the image's init"
   step /proc mount -t proc -o nosuid,nodev,noexec proc /proc || return
@@ -46,7 +50,8 @@ boot_fast() {
   step $overlay mount -t tmpfs -o mode=0755 tmpfs $overlay || return
   step '' mkdir $overlay/upper $overlay/work || return
   step /sysroot mount -t overlay -o lowerdir=/sysroot,upperdir=$overlay/upper,workdir=$overlay/work overlay /sysroot || return
-  step '' systemd-tmpfiles --create /@PAYLOAD_DIR@/setup.conf || return
+  # our units, the pinned host key, /etc files: mkdir, ln and cp or cat only (plan/guestSetup.ts)
+  step '' /bin/sh -e /@PAYLOAD_DIR@/setup.sh || return
   # what switch_root moves there (our units live in /run), and the init it starts, must exist
   step '' test -d /sysroot/dev -a -d /sysroot/proc -a -d /sysroot/sys -a -d /sysroot/run || return
   step '' image_has "$init" || return

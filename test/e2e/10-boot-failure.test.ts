@@ -7,8 +7,12 @@ import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL } from './har
 
 // A boot that cannot succeed ends instead of waiting for ever: an image whose initramfs has no virtiofs
 // (dracut without it, made here from the sample image) cannot mount its root; our init falls back to
-// the image's initramfs, which drops to its emergency shell. And a deadline for --execute.
+// the image's initramfs, which drops to its emergency shell. And a deadline for --execute. And any
+// initramfs that can mount virtiofs boots the fast way: Debian's initramfs-tools (klibc, no busybox, no
+// systemd) and dracut without its systemd modules.
 const NO_VIRTIOFS = 'localhost/bootc-ephemeral-e2e-no-virtiofs:latest';
+const INITRAMFS_TOOLS = 'localhost/bootc-ephemeral-e2e-initramfs-tools:latest';
+const DRACUT_NO_SYSTEMD = 'localhost/bootc-ephemeral-e2e-dracut-no-systemd:latest';
 const NAME = 'e2e-boot-failure';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-boot-failure-'));
 
@@ -23,11 +27,21 @@ before(async () => {
   );
   const r = await podman(['build', '--pull=never', '-t', NO_VIRTIOFS, work]);
   assert.equal(r.exitCode, 0, `building ${NO_VIRTIOFS}: ${r.stderr}`);
+  for (const [tag, run] of [
+    [INITRAMFS_TOOLS, 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends initramfs-tools && rm -rf /var/lib/apt/lists/* && ' +
+      'kver=$(ls /usr/lib/modules) && printf "virtio_pci\\nvirtiofs\\noverlay\\n" >> /etc/initramfs-tools/modules && update-initramfs -c -k "$kver" -b /tmp && mv "/tmp/initrd.img-$kver" "/usr/lib/modules/$kver/initramfs.img"'],
+    [DRACUT_NO_SYSTEMD, 'kver=$(ls /usr/lib/modules) && dracut --force --quiet --no-hostonly -o "systemd systemd-initrd dracut-systemd" --kver "$kver" "/usr/lib/modules/$kver/initramfs.img"'],
+  ]) {
+    const dir = fs.mkdtempSync(path.join(work, 'ctx-'));
+    fs.writeFileSync(path.join(dir, 'Containerfile'), `FROM ${IMAGE}\nRUN ${run}\n`);
+    const b = await podman(['build', '--pull=never', '-t', tag, dir]);
+    assert.equal(b.exitCode, 0, `building ${tag}: ${b.stderr}`);
+  }
 });
 
 after(async () => {
   await cli(['rm', '-f', NAME]);
-  await podman(['rmi', '-f', NO_VIRTIOFS]);
+  await podman(['rmi', '-f', NO_VIRTIOFS, INITRAMFS_TOOLS, DRACUT_NO_SYSTEMD]);
   fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -74,5 +88,14 @@ test('--boot-timeout: an --execute command that has not started by then ends the
     const bad = await cli(['run', ...args, IMAGE]);
     assert.equal(bad.exitCode, 2, `${args.join(' ')}: ${String(bad.stderr)}`);
     assert.match(String(bad.stderr), /--boot-timeout/);
+  }
+});
+
+test('an initramfs without systemd boots the fast way: initramfs-tools (klibc only) and dracut without its systemd modules run our units and --execute', { timeout: 400_000 }, async () => {
+  for (const image of [INITRAMFS_TOOLS, DRACUT_NO_SYSTEMD]) {
+    // the init's times exist only when our init switched to the image itself; our units ran (journal, autologin drop-in)
+    const r = await cli(['run', '--rm', '--label', TEST_LABEL, '--boot-timeout', '200', '--execute', '/bin/sh -c "test -s /run/bootc-ephemeral/init-times && systemctl is-active bootc-ephemeral-journal.service && test -e /run/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf && findmnt -n -o FSTYPE /"', image], { timeoutMs: 300_000 });
+    assert.equal(r.exitCode, 0, `${image}: ${r.stderr}`);
+    assert.deepEqual(String(r.stdout).trim().split('\n'), ['active', 'overlay'], image);
   }
 });

@@ -9,8 +9,9 @@ import { guestStorageConf, guestStorageDriver, storageConfOf, GUEST_HOST_STORE }
 import { readCloudInitSeed, cloudInitKernelArg, MAX_CLOUD_INIT_BYTES } from '../../src/engine/vm/cloudInit';
 import { kernelProbeArgs, type ImageEntry } from '../../src/engine/vm/kernel';
 import { sshRouteFor } from '../../src/engine/plan/network';
-import { setupTmpfiles, buildGuestPayload, GUEST_ETC_DIR } from '../../src/engine/plan/guestPayload';
-import { containerStorageUnit } from '../../src/engine/plan/guestUnits';
+import { setupTmpfiles, setupOps, buildGuestPayload, GUEST_ETC_DIR, type GuestPayloadInput } from '../../src/engine/plan/guestPayload';
+import { renderShell, type SetupOp } from '../../src/engine/plan/guestSetup';
+import { bindMountUnit, consoleAutologinDropIn, containerStorageUnit, journalStreamUnit } from '../../src/engine/plan/guestUnits';
 import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { fakeProbe } from './helpers';
@@ -124,4 +125,81 @@ test('--cloud-init DIR: user-data and meta-data required, optional files taken, 
   assert.equal(cloudInitKernelArg(), 'ds=nocloud;s=file:///run/bootc-ephemeral/cloud-init/');
   assert.ok(!buildKernelArgs({ ...options, cloudInitDir: undefined }).some((a) => a.startsWith('ds=')));
   assert.throws(() => parseRunOptions({ image: 'i', cloudInit: '/w/none' }, fakeProbe(['/w'])), /none does not exist/);
+});
+
+/** Every entry under `root`: type, mode, link target or content, by path. */
+function tree(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (dir: string) => {
+    for (const name of fs.readdirSync(dir).sort()) {
+      const full = path.join(dir, name);
+      const st = fs.lstatSync(full);
+      const rel = path.relative(root, full);
+      if (st.isSymbolicLink()) out[rel] = `link ${fs.readlinkSync(full)}`;
+      else if (st.isDirectory()) {
+        out[rel] = `dir ${(st.mode & 0o7777).toString(8)}`;
+        walk(full);
+      } else out[rel] = `file ${(st.mode & 0o7777).toString(8)} ${fs.readFileSync(full, 'utf8')}`;
+    }
+  };
+  walk(root);
+  return out;
+}
+
+test('the guest init\'s setup script (POSIX sh: mkdir, ln, cp or cat) makes the same tree as systemd-tmpfiles with the same ops, under dash with and without cp', (t) => {
+  if (spawnSync('systemd-tmpfiles', ['--version']).status !== 0) return t.skip('no systemd-tmpfiles here');
+  const input: GuestPayloadInput = {
+    units: [journalStreamUnit(), bindMountUnit({ hostPath: '/h', name: 'a-b', readOnly: true }), containerStorageUnit()],
+    unitFiles: [consoleAutologinDropIn()],
+    sshHostKey: { privateKey: 'private key', publicKey: 'public key' },
+    etcFiles: [{ relPath: 'containers/storage.conf', content: '[storage]\n' }],
+    privateRunFiles: [{ relPath: 'cloud-init/user-data', content: '#cloud-config\n' }],
+  };
+  const payloadFiles: Record<string, { content: string; mode: number }> = {
+    ...Object.fromEntries(input.units.map((u) => [`units/${u.name}`, { content: u.content, mode: 0o644 }])),
+    ...Object.fromEntries((input.unitFiles ?? []).map((f) => [`unit-files/${f.relPath}`, { content: String(f.content), mode: 0o644 }])),
+    ssh_host_ed25519_key: { content: 'private key', mode: 0o600 },
+    'ssh_host_ed25519_key.pub': { content: 'public key', mode: 0o644 },
+    'etc/containers/storage.conf': { content: '[storage]\n', mode: 0o644 },
+    'private/cloud-init/user-data': { content: '#cloud-config\n', mode: 0o600 },
+  };
+  const made: Record<string, string>[] = [];
+  for (const how of ['tmpfiles', 'sh', 'sh without cp'] as const) {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-'));
+    try {
+      for (const [rel, f] of Object.entries(payloadFiles)) {
+        const to = path.join(root, 'usr/lib/bootc-ephemeral', rel);
+        fs.mkdirSync(path.dirname(to), { recursive: true });
+        fs.writeFileSync(to, f.content, { mode: f.mode });
+      }
+      // what the image has: /etc/ssh with a key of its own, /etc/containers 0700 with a storage.conf
+      fs.mkdirSync(path.join(root, 'sysroot/etc/ssh'), { recursive: true });
+      fs.writeFileSync(path.join(root, 'sysroot/etc/ssh/ssh_host_ed25519_key'), 'baked in');
+      fs.mkdirSync(path.join(root, 'sysroot/etc/containers'), { mode: 0o700 });
+      fs.writeFileSync(path.join(root, 'sysroot/etc/containers/storage.conf'), 'the image\'s');
+      fs.mkdirSync(path.join(root, 'run'));
+      if (how === 'tmpfiles') {
+        fs.writeFileSync(path.join(root, 'setup.conf'), setupTmpfiles(input));
+        const r = spawnSync('systemd-tmpfiles', ['--create', `--root=${root}`, path.join(root, 'setup.conf')], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stderr);
+        fs.rmSync(path.join(root, 'setup.conf'));
+      } else {
+        const at = (p: string) => path.join(root, p);
+        const ops = setupOps(input).map((o): SetupOp => (o.op === 'copy' ? { ...o, path: at(o.path), from: at(o.from) } : { ...o, path: at(o.path) }));
+        const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bin-'));
+        // an initramfs's PATH: mkdir, ln, cat and (unless klibc) cp; nothing else
+        for (const tool of ['mkdir', 'ln', 'cat', ...(how === 'sh' ? ['cp'] : [])]) fs.symlinkSync(`/usr/bin/${tool}`, path.join(bin, tool));
+        const r = spawnSync('/usr/bin/dash', ['-e', '-c', renderShell(ops)], { encoding: 'utf8', env: { PATH: bin } });
+        fs.rmSync(bin, { recursive: true });
+        assert.equal(r.status, 0, `${how}: ${r.stderr}`);
+      }
+      made.push(tree(root));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  }
+  assert.equal(made[0]['sysroot/etc/ssh/ssh_host_ed25519_key'], 'link /run/bootc-ephemeral/ssh_host_ed25519_key');
+  assert.equal(made[0]['run/bootc-ephemeral'], 'dir 700');
+  assert.deepEqual(made[1], made[0], 'sh with cp');
+  assert.deepEqual(made[2], made[0], 'sh with cat only');
 });

@@ -4,6 +4,7 @@ import {
   executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns,
 } from './guestUnits';
 import type { BindMount, RunOptions } from '../options/runOptions';
+import { renderShell, renderTmpfiles, type SetupOp } from './guestSetup';
 import type { PlanContext } from './launchPlan';
 import * as path from 'node:path';
 import { CLOUD_INIT_SEED_DIR, cloudInitKeepsHostKeys } from '../vm/cloudInit';
@@ -26,65 +27,66 @@ export interface GuestPayloadInput {
 /** where etcFiles live in the guest (0755: users' programs read them through the link from /etc) */
 export const GUEST_ETC_DIR = '/run/bootc-ephemeral-etc';
 
-/** tmpfiles.d fields are C-unescaped: unit names like run-virtiofs\x2dmnt\x2da.mount keep their backslash. */
-export function tmpfilesPath(p: string): string {
-  return p.replace(/\\/g, '\\\\');
-}
+export { tmpfilesPath } from './guestSetup';
 
-/** The tmpfiles.d config the initrd applies: what goes where on the real root. */
-export function setupTmpfiles(input: GuestPayloadInput): string {
-  const lines: string[] = ['# applied in the initrd by bootc-ephemeral-setup.service'];
-  const entry = (type: string, path: string, mode = '-', owner = '-', arg = '') =>
-    lines.push(`${type} ${tmpfilesPath(path)} ${mode} ${owner} ${owner} - ${tmpfilesPath(arg)}`.trimEnd());
+/** What goes where on the real root before switch-root (guestSetup.ts writes it for tmpfiles and for sh). */
+export function setupOps(input: GuestPayloadInput): SetupOp[] {
+  const ops: SetupOp[] = [];
   const dirs = new Set<string>();
-  const dir = (path: string, mode = '0755', owner = 'root') => {
+  /** `keep`: a folder the image has keeps its mode and owner */
+  const dir = (path: string, mode: string | 'keep' = '0755') => {
     if (!dirs.has(path)) {
       dirs.add(path);
-      entry('d', path, mode, owner);
+      ops.push({ op: 'dir', path, mode: mode === 'keep' ? undefined : mode });
     }
   };
+  const copy = (path: string, from: string, mode: string) => ops.push({ op: 'copy', path, from, mode });
+  const link = (path: string, target: string, replace = true) => ops.push({ op: 'link', path, target, replace });
+  dir('/run/systemd');
   dir('/run/systemd/system');
   dir('/run/systemd/system-generators');
-  for (const g of UNNEEDED_GENERATORS) entry('L', `/run/systemd/system-generators/${g}`, '-', '-', '/dev/null');
+  for (const g of UNNEEDED_GENERATORS) link(`/run/systemd/system-generators/${g}`, '/dev/null', false);
   for (const u of input.units) {
-    entry('C', `/run/systemd/system/${u.name}`, '-', '-', `/${PAYLOAD_DIR}/units/${u.name}`);
+    copy(`/run/systemd/system/${u.name}`, `/${PAYLOAD_DIR}/units/${u.name}`, '0644');
     for (const target of u.wantedBy) {
       dir(`/run/systemd/system/${target}.wants`);
-      entry('L+', `/run/systemd/system/${target}.wants/${u.name}`, '-', '-', `../${u.name}`);
+      link(`/run/systemd/system/${target}.wants/${u.name}`, `../${u.name}`);
     }
   }
   for (const f of input.unitFiles ?? []) {
     if (f.relPath.includes('/')) dir(`/run/systemd/system/${f.relPath.slice(0, f.relPath.lastIndexOf('/'))}`);
-    entry('C', `/run/systemd/system/${f.relPath}`, '-', '-', `/${PAYLOAD_DIR}/unit-files/${f.relPath}`);
+    copy(`/run/systemd/system/${f.relPath}`, `/${PAYLOAD_DIR}/unit-files/${f.relPath}`, '0644');
   }
   if (input.sshHostKey) {
-    // a link (L+ replaces a key baked into the image) to a copy in /run, which survives switch-root
+    // a link (replacing a key baked into the image) to a copy in /run, which survives switch-root
     dir(GUEST_RUN_DIR, '0700');
     for (const [file, mode] of [['ssh_host_ed25519_key', '0600'], ['ssh_host_ed25519_key.pub', '0644']] as const) {
-      entry('C', `${GUEST_RUN_DIR}/${file}`, '-', '-', `/${PAYLOAD_DIR}/${file}`);
-      entry('z', `${GUEST_RUN_DIR}/${file}`, mode, 'root');
-      entry('L+', `/sysroot/etc/ssh/${file}`, '-', '-', `${GUEST_RUN_DIR}/${file}`);
+      copy(`${GUEST_RUN_DIR}/${file}`, `/${PAYLOAD_DIR}/${file}`, mode);
+      dir('/sysroot/etc/ssh', 'keep');
+      link(`/sysroot/etc/ssh/${file}`, `${GUEST_RUN_DIR}/${file}`);
     }
   }
   for (const f of input.etcFiles ?? []) {
-    // a link (L+ replaces the image's file; tmpfiles' C never overwrites) to a copy in /run
+    // a link (copies never overwrite) to a copy in /run
     const parents = f.relPath.split('/').slice(0, -1);
     dir(GUEST_ETC_DIR);
     parents.forEach((_, i) => dir(`${GUEST_ETC_DIR}/${parents.slice(0, i + 1).join('/')}`));
-    entry('C', `${GUEST_ETC_DIR}/${f.relPath}`, '-', '-', `/${PAYLOAD_DIR}/etc/${f.relPath}`);
-    entry('z', `${GUEST_ETC_DIR}/${f.relPath}`, '0644', 'root');
-    // '-': a folder the image has keeps its mode and owner
-    parents.forEach((_, i) => dir(`/sysroot/etc/${parents.slice(0, i + 1).join('/')}`, '-', '-'));
-    entry('L+', `/sysroot/etc/${f.relPath}`, '-', '-', `${GUEST_ETC_DIR}/${f.relPath}`);
+    copy(`${GUEST_ETC_DIR}/${f.relPath}`, `/${PAYLOAD_DIR}/etc/${f.relPath}`, '0644');
+    parents.forEach((_, i) => dir(`/sysroot/etc/${parents.slice(0, i + 1).join('/')}`, 'keep'));
+    link(`/sysroot/etc/${f.relPath}`, `${GUEST_ETC_DIR}/${f.relPath}`);
   }
   for (const f of input.privateRunFiles ?? []) {
     const parents = f.relPath.split('/').slice(0, -1);
     dir(GUEST_RUN_DIR, '0700');
     parents.forEach((_, i) => dir(`${GUEST_RUN_DIR}/${parents.slice(0, i + 1).join('/')}`, '0700'));
-    entry('C', `${GUEST_RUN_DIR}/${f.relPath}`, '-', '-', `/${PAYLOAD_DIR}/private/${f.relPath}`);
-    entry('z', `${GUEST_RUN_DIR}/${f.relPath}`, '0600', 'root');
+    copy(`${GUEST_RUN_DIR}/${f.relPath}`, `/${PAYLOAD_DIR}/private/${f.relPath}`, '0600');
   }
-  return lines.join('\n') + '\n';
+  return ops;
+}
+
+/** The tmpfiles.d config the initrd service applies (a systemd initramfs: the image's own boot path). */
+export function setupTmpfiles(input: GuestPayloadInput): string {
+  return renderTmpfiles(setupOps(input));
 }
 
 /** The cpio appended to the image's initramfs. */
@@ -95,6 +97,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
     ...setup.wantedBy.map((t): CpioEntry => ({ path: `etc/systemd/system/${t}.wants/${setup.name}`, type: 'symlink', data: `../${setup.name}` })),
     { path: GUEST_INIT, type: 'file', mode: 0o755, data: guestInitScript(ROOT_TAG) },
     { path: `${PAYLOAD_DIR}/setup.conf`, type: 'file', data: setupTmpfiles(input) },
+    { path: `${PAYLOAD_DIR}/setup.sh`, type: 'file', data: renderShell(setupOps(input)) },
     ...input.units.map((u): CpioEntry => ({ path: `${PAYLOAD_DIR}/units/${u.name}`, type: 'file', data: u.content })),
     ...(input.unitFiles ?? []).map((f): CpioEntry => ({ path: `${PAYLOAD_DIR}/unit-files/${f.relPath}`, type: 'file', data: f.content })),
   ];
