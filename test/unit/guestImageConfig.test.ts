@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse as parseToml } from 'smol-toml';
-import { guestStorageConf, guestStorageDriver, storageConfOf, GUEST_HOST_STORE } from '../../src/engine/vm/containerStorage';
+import { guestStorageConf, storageConfOf, GUEST_HOST_STORE } from '../../src/engine/vm/containerStorage';
 import { readCloudInitSeed, cloudInitKernelArg, MAX_CLOUD_INIT_BYTES } from '../../src/engine/vm/cloudInit';
 import { kernelProbeArgs, type ImageEntry } from '../../src/engine/vm/kernel';
 import { sshRouteFor } from '../../src/engine/plan/network';
@@ -21,15 +21,15 @@ type StorageToml = { storage: { options: { additionalimagestores: string[]; over
 const conf = (text: string) => ({ path: '/etc/containers/storage.conf', content: Buffer.from(text) });
 
 test('the guest\'s storage.conf: the image\'s own with the host\'s storage added as an image store, or podman\'s defaults', () => {
-  const merged = parseToml(guestStorageConf(conf('[storage]\ndriver = "overlay"\n[storage.options]\nadditionalimagestores = [ "/usr/lib/containers/storage" ]\n[storage.options.overlay]\nmountopt = "nodev"\n'), 'img')) as StorageToml;
+  const merged = parseToml(guestStorageConf(conf('[storage]\ndriver = "overlay"\n[storage.options]\nadditionalimagestores = [ "/usr/lib/containers/storage" ]\n[storage.options.overlay]\nmountopt = "nodev"\n'), 'img').text) as StorageToml;
   assert.deepEqual(merged.storage.options.additionalimagestores, ['/usr/lib/containers/storage', GUEST_HOST_STORE], 'the image\'s stores stay first');
   assert.equal(merged.storage.options.overlay?.mountopt, 'nodev', 'the rest of the image\'s settings stay');
-  const defaults = parseToml(guestStorageConf(undefined, 'img')) as StorageToml;
+  const defaults = parseToml(guestStorageConf(undefined, 'img').text) as StorageToml;
   assert.deepEqual(JSON.parse(JSON.stringify(defaults.storage)), { driver: 'overlay', runroot: '/run/containers/storage', graphroot: '/var/lib/containers/storage', options: { additionalimagestores: [GUEST_HOST_STORE] } });
   // a store is read with the guest's own driver: the launch compares it with the host's (vfs for some rootless users)
-  assert.equal(guestStorageDriver(guestStorageConf(undefined, 'img')), 'overlay');
-  assert.equal(guestStorageDriver(guestStorageConf(conf('[storage]\ndriver = "vfs"\n'), 'img')), 'vfs');
-  assert.equal(guestStorageDriver(guestStorageConf(conf('[storage]\ndriver = ""\n'), 'img')), 'overlay', 'empty: podman picks overlay');
+  assert.equal(guestStorageConf(undefined, 'img').driver, 'overlay');
+  assert.equal(guestStorageConf(conf('[storage]\ndriver = "vfs"\n'), 'img').driver, 'vfs');
+  assert.equal(guestStorageConf(conf('[storage]\ndriver = ""\n'), 'img').driver, 'overlay', 'empty: podman picks overlay');
   assert.throws(() => guestStorageConf(conf('[storage\n'), 'img'), /storage\.conf is not valid UTF-8 TOML/);
   assert.throws(() => guestStorageConf(conf('storage = 1\n'), 'img'), /storage is not a table/);
   assert.throws(() => guestStorageConf(conf('[storage.options]\nadditionalimagestores = [1]\n'), 'img'), /additionalimagestores is not a list of paths/);

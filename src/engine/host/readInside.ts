@@ -10,6 +10,31 @@ export interface InsideRead {
   maxBytes: number;
 }
 
+/** Why a file could not be read: the caller words it for its option. */
+export type ReadProblem = { kind: 'unreadable'; code: string } | { kind: 'notRegular' } | { kind: 'tooBig'; size: number };
+
+/**
+ * A regular file of this machine, read whole: opened without blocking (a FIFO would hang the launch),
+ * checked on the open descriptor (what was checked is what is read) and read only up to `maxBytes`.
+ */
+export function readRegularFile(file: string, maxBytes: number, refuse: (p: ReadProblem) => Error, extraFlags = 0): Buffer {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | extraFlags);
+  } catch (e) {
+    throw refuse({ kind: 'unreadable', code: (e as NodeJS.ErrnoException).code ?? String(e) });
+  }
+  try {
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) throw refuse({ kind: 'notRegular' });
+    if (st.size > maxBytes) throw refuse({ kind: 'tooBig', size: st.size });
+    const buf = Buffer.alloc(st.size);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export const isInside = (real: string, root: string) => real === root || real.startsWith(root + path.sep);
 
 /**
@@ -23,17 +48,12 @@ export function readFileInside(root: string, file: string, r: InsideRead): Buffe
   if (!isInside(real, root)) {
     throw new EngineError(l10n.t('{0} is a symlink to {1}, outside {2}: refused (it would copy a host file into the VM)', file, real, r.dir), { field: r.field, value: r.dir });
   }
-  // O_NOFOLLOW: the path just checked cannot be swapped for a link; O_NONBLOCK: a FIFO does not block the open
-  const fd = fs.openSync(real, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new EngineError(l10n.t('{0} is not a regular file: refused', file), { field: r.field, value: r.dir });
-    if (st.size > r.maxBytes) throw new EngineError(l10n.t('{0} is {1} bytes: at most {2} may be read', file, String(st.size), String(r.maxBytes)), { field: r.field, value: r.dir });
-    const buf = Buffer.alloc(st.size);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0));
-  } finally {
-    fs.closeSync(fd);
-  }
+  // O_NOFOLLOW: the path just checked cannot be swapped for a link
+  const where = { field: r.field, value: r.dir };
+  return readRegularFile(real, r.maxBytes, (p) =>
+    p.kind === 'notRegular' ? new EngineError(l10n.t('{0} is not a regular file: refused', file), where)
+    : p.kind === 'tooBig' ? new EngineError(l10n.t('{0} is {1} bytes: at most {2} may be read', file, String(p.size), String(r.maxBytes)), where)
+    : new EngineError(l10n.t('cannot read {0}: {1}', file, p.code), where), fs.constants.O_NOFOLLOW);
 }
 
 /** The folder itself, resolved; it may not be a link (a workspace path could hide a host folder behind one). */

@@ -133,6 +133,15 @@ function leavesWorkspace(c: ParseContext, p: string): string | undefined {
 
 const outOfWorkspace = (p: string, real: string) => l10n.t('{0} leads out of the workspace folder through a symlink (to {1}): refused', p, real);
 
+/** A file or folder named on this machine: why it cannot be used (missing, the other kind, out of the workspace through a link), else undefined. */
+function localPathProblem(c: ParseContext, p: string, want: 'file' | 'dir'): string | undefined {
+  const kind = c.probe.kind(p);
+  if (kind === 'missing') return l10n.t('{0} does not exist', p);
+  if (kind !== want) return want === 'dir' ? l10n.t('{0} is not a directory', p) : l10n.t('{0} is not a regular file', p);
+  const out = leavesWorkspace(c, p);
+  return out ? outOfWorkspace(p, out) : undefined;
+}
+
 const bindSpec = (b: BindMount) => `${b.hostPath}:${b.name}`;
 
 function addDisk(c: ParseContext, spec: string, taken: DiskFile[]): void {
@@ -191,9 +200,8 @@ function addCredential(c: ParseContext, spec: string, fromFile: boolean): void {
   if (!fromFile) return void c.out.credentials.push({ name, value: rest });
   if (!rest.trim() || CONTROL.test(rest)) return c.bad(spec, l10n.t('use NAME=PATH'));
   const file = c.abs(rest);
-  const kind = c.probe.kind(file);
-  if (kind !== 'file') return c.bad(spec, kind === 'missing' ? l10n.t('{0} does not exist', file) : l10n.t('{0} is not a regular file', file));
-  if (leavesWorkspace(c, file)) return c.bad(spec, outOfWorkspace(file, leavesWorkspace(c, file)!));
+  const problem = localPathProblem(c, file, 'file');
+  if (problem) return c.bad(spec, problem);
   c.out.credentials.push({ name, file });
 }
 
@@ -308,9 +316,8 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     form: { section: 'advanced', control: 'text', get label() { return l10n.t('systemd units folder'); } },
     parse(v, c) {
       const dir = c.abs(v);
-      const kind = c.probe.kind(dir);
-      if (kind !== 'dir') c.bad(v, kind === 'missing' ? l10n.t('{0} does not exist', dir) : l10n.t('{0} is not a directory', dir));
-      else if (leavesWorkspace(c, dir)) c.bad(v, outOfWorkspace(dir, leavesWorkspace(c, dir)!));
+      const problem = localPathProblem(c, dir, 'dir');
+      if (problem) c.bad(v, problem);
       else c.out.systemdUnitsDir = dir;
     },
     fromOptions: (o) => o.systemdUnitsDir,
@@ -387,10 +394,8 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     form: { section: 'advanced', control: 'text', get label() { return l10n.t('Ignition config file'); } },
     parse(v, c) {
       const file = c.abs(v);
-      const kind = c.probe.kind(file);
-      if (!v.trim() || CONTROL.test(v)) c.bad(v, l10n.t('give the path of an Ignition config file'));
-      else if (kind !== 'file') c.bad(v, kind === 'missing' ? l10n.t('{0} does not exist', file) : l10n.t('{0} is not a regular file', file));
-      else if (leavesWorkspace(c, file)) c.bad(v, outOfWorkspace(file, leavesWorkspace(c, file)!));
+      const problem = !v.trim() || CONTROL.test(v) ? l10n.t('give the path of an Ignition config file') : localPathProblem(c, file, 'file');
+      if (problem) c.bad(v, problem);
       else c.out.ignitionFile = file;
     },
     fromOptions: (o) => o.ignitionFile,
@@ -401,10 +406,8 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     form: { section: 'advanced', control: 'text', get label() { return l10n.t('cloud-init seed folder (user-data, meta-data)'); } },
     parse(v, c) {
       const dir = c.abs(v);
-      const kind = c.probe.kind(dir);
-      if (!v.trim() || CONTROL.test(v)) c.bad(v, l10n.t('give the path of a folder with user-data and meta-data'));
-      else if (kind !== 'dir') c.bad(v, kind === 'missing' ? l10n.t('{0} does not exist', dir) : l10n.t('{0} is not a directory', dir));
-      else if (leavesWorkspace(c, dir)) c.bad(v, outOfWorkspace(dir, leavesWorkspace(c, dir)!));
+      const problem = !v.trim() || CONTROL.test(v) ? l10n.t('give the path of a folder with user-data and meta-data') : localPathProblem(c, dir, 'dir');
+      if (problem) c.bad(v, problem);
       else c.out.cloudInitDir = dir;
     },
     fromOptions: (o) => o.cloudInitDir,

@@ -6,7 +6,7 @@ import { HOST_STORAGE_MOUNT_NAME } from '../options/types';
 import { VIRTIOFS_MOUNT_PREFIX } from '../plan/guestUnits';
 import type { ImageEntry } from './kernel';
 import type { Podman } from '../podman/podman';
-import { readImageFiles, type ImageReader, type ListedFile } from './imageFiles';
+import { readImageFiles, shownParseError, type ImageReader, type ListedFile } from './imageFiles';
 
 /**
  * The host's podman storage, shared read-only with the guest (HOST_STORAGE_MOUNT_NAME), becomes an
@@ -46,15 +46,16 @@ const isTable = (v: unknown): v is Record<string, unknown> => !!v && typeof v ==
 
 /**
  * The guest's /etc/containers/storage.conf: the image's (untrusted: UTF-8 TOML whose tables and store
- * list have the types podman expects) or podman's defaults, with the host's storage as one more store.
+ * list have the types podman expects) or podman's defaults, with the host's storage as one more store;
+ * and the driver podman will use with it (the file's, else podman's default).
  */
-export function guestStorageConf(imageConf: { path: string; content: Buffer } | undefined, image: string): string {
+export function guestStorageConf(imageConf: { path: string; content: Buffer } | undefined, image: string): { text: string; driver: string } {
   let doc: Record<string, unknown> = { storage: { ...PODMAN_DEFAULTS } };
   if (imageConf) {
     try {
       doc = parseToml(new TextDecoder('utf-8', { fatal: true }).decode(imageConf.content)) as Record<string, unknown>;
     } catch (e) {
-      throw invalid(image, l10n.t('{0} is not valid UTF-8 TOML: {1}', imageConf.path, String((e as Error).message ?? e).split('\n')[0].replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 120)));
+      throw invalid(image, l10n.t('{0} is not valid UTF-8 TOML: {1}', imageConf.path, shownParseError(e)));
     }
   }
   const storage = (doc.storage ??= {});
@@ -65,13 +66,10 @@ export function guestStorageConf(imageConf: { path: string; content: Buffer } | 
   if (!Array.isArray(stores) || stores.some((s) => typeof s !== 'string')) throw invalid(image, l10n.t('{0}: storage.options.additionalimagestores is not a list of paths', imageConf!.path));
   if (!stores.includes(GUEST_HOST_STORE)) stores.push(GUEST_HOST_STORE);
   const origin = imageConf ? `the image's ${imageConf.path}` : 'podman\'s defaults (the image has no storage.conf)';
-  return `# bootc-ephemeral, sharing the host's podman storage: ${origin}, with the host's storage (${GUEST_HOST_STORE}) as an additional image store\n${stringifyToml(doc)}\n`;
-}
-
-/** The driver the guest's podman would use with this configuration: the file's, else podman's default. */
-export function guestStorageDriver(conf: string): string {
-  const storage = (parseToml(conf) as { storage?: { driver?: unknown } }).storage;
-  return typeof storage?.driver === 'string' && storage.driver ? storage.driver : PODMAN_DEFAULTS.driver;
+  return {
+    text: `# bootc-ephemeral, sharing the host's podman storage: ${origin}, with the host's storage (${GUEST_HOST_STORE}) as an additional image store\n${stringifyToml(doc)}\n`,
+    driver: typeof storage.driver === 'string' && storage.driver ? storage.driver : PODMAN_DEFAULTS.driver,
+  };
 }
 
 /**
@@ -82,10 +80,9 @@ export function guestStorageDriver(conf: string): string {
 export async function readGuestStorageConf(podman: Podman, reader: ImageReader, listed: ListedFile | undefined, hostDriver: string | undefined, warn?: (m: string) => void): Promise<string | undefined> {
   const content = listed ? (await readImageFiles(podman, reader, [listed], listed.path))[0] : undefined;
   const conf = guestStorageConf(listed && content ? { path: listed.path, content } : undefined, reader.image);
-  const guestDriver = guestStorageDriver(conf);
-  if (hostDriver && hostDriver !== guestDriver) {
-    warn?.(l10n.t('the host\'s podman storage uses the {0} driver and the guest\'s podman {1}: it is shared at {2}, but not as an image store of the guest\'s podman', hostDriver, guestDriver, GUEST_HOST_STORE));
+  if (hostDriver && hostDriver !== conf.driver) {
+    warn?.(l10n.t('the host\'s podman storage uses the {0} driver and the guest\'s podman {1}: it is shared at {2}, but not as an image store of the guest\'s podman', hostDriver, conf.driver, GUEST_HOST_STORE));
     return undefined;
   }
-  return conf;
+  return conf.text;
 }

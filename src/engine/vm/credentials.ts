@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as l10n from '@vscode/l10n';
 import { EngineError } from '../errors';
+import { readRegularFile } from '../host/readInside';
 import type { GuestCredential } from '../options/types';
 import { fitsFwCfg, MAX_SMBIOS_CREDENTIAL_BYTES } from '../plan/credentialFiles';
 
@@ -20,20 +20,10 @@ export interface CredentialData {
 function contentOf(k: GuestCredential): Buffer {
   if (k.file === undefined) return Buffer.from(k.value, 'utf8');
   const field = { field: 'credential-file', value: `${k.name}=${k.file}` };
-  let fd: number;
-  try {
-    fd = fs.openSync(k.file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    throw new EngineError(l10n.t('credential {0}: cannot read {1}: {2}', k.name, k.file, (e as NodeJS.ErrnoException).code ?? String(e)), field);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw new EngineError(l10n.t('credential {0}: {1} is not a regular file', k.name, k.file), field);
-    if (st.size > MAX_CREDENTIAL_BYTES) throw new EngineError(l10n.t('credential {0}: {1} is {2} bytes: more than {3} KiB', k.name, k.file, String(st.size), MAX_CREDENTIAL_BYTES / 1024), field);
-    return fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  return readRegularFile(k.file, MAX_CREDENTIAL_BYTES, (p) =>
+    p.kind === 'notRegular' ? new EngineError(l10n.t('credential {0}: {1} is not a regular file', k.name, k.file), field)
+    : p.kind === 'tooBig' ? new EngineError(l10n.t('credential {0}: {1} is {2} bytes: more than {3} KiB', k.name, k.file, String(p.size), MAX_CREDENTIAL_BYTES / 1024), field)
+    : new EngineError(l10n.t('credential {0}: cannot read {1}: {2}', k.name, k.file, p.code), field));
 }
 
 /** The credentials' contents, checked for size, before anything starts. */

@@ -1,6 +1,6 @@
-import * as fs from 'node:fs';
 import * as l10n from '@vscode/l10n';
 import { EngineError } from '../errors';
+import { readRegularFile } from '../host/readInside';
 
 /** Where Ignition on QEMU (x86_64, aarch64) looks for its config, as bcvk and Fedora CoreOS serve it. */
 export const IGNITION_FW_CFG = 'opt/com.coreos/config';
@@ -18,21 +18,8 @@ export function imageRunsIgnition(labels: Record<string, string> | undefined): b
  */
 export function readIgnitionConfig(file: string): Buffer {
   const bad = (why: string) => new EngineError(l10n.t('--ignition {0}: {1}', file, why), { field: 'ignition', value: file });
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch (e) {
-    throw bad(l10n.t('cannot read it ({0})', (e as NodeJS.ErrnoException).code ?? String(e)));
-  }
-  let data: Buffer;
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) throw bad(l10n.t('not a regular file'));
-    if (st.size > MAX_IGNITION_BYTES) throw bad(l10n.t('{0} bytes: more than 1 MiB', String(st.size)));
-    data = fs.readFileSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const data = readRegularFile(file, MAX_IGNITION_BYTES, (p) =>
+    bad(p.kind === 'notRegular' ? l10n.t('not a regular file') : p.kind === 'tooBig' ? l10n.t('{0} bytes: more than 1 MiB', String(p.size)) : l10n.t('cannot read it ({0})', p.code)));
   let config: unknown;
   try {
     config = JSON.parse(data.toString('utf8'));

@@ -6,6 +6,12 @@ import type { HostTools } from '../host/host';
 import { inContainer } from '../host/host';
 import { CONTAINER_PATHS } from '../plan/containerPaths';
 
+/** What an image's text may show in an error: one line, no controls, bounded. */
+export const shown = (text: string) => JSON.stringify(text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 120));
+
+/** A TOML parser's complaint about an image's file, as an error may show it. */
+export const shownParseError = (e: unknown) => shown(String((e as Error)?.message ?? e).split('\n')[0]);
+
 /** A regular file the kernel probe listed (kernel.ts): its path inside the image and its size then. */
 export interface ListedFile {
   path: string;

@@ -4,7 +4,7 @@ import * as l10n from '@vscode/l10n';
 import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
 import type { HostTools } from '../host/host';
-import { readImageFiles, type ListedFile } from './imageFiles';
+import { readImageFiles, shown, shownParseError, type ListedFile } from './imageFiles';
 import { isOneKernelArg } from '../options/fields';
 import type { ImageEntry } from './kernel';
 
@@ -51,8 +51,6 @@ function invalid(image: string, message: string): EngineError {
   return new EngineError(l10n.t('image {0}: {1}', image, message), { field: 'image', value: image, hint: l10n.t('fix the file in the image, or boot without the image\'s kernel arguments: --no-image-kargs') });
 }
 
-/** What an untrusted text may show in an error: one line, no controls, bounded. */
-const shown = (text: string) => JSON.stringify(text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 120));
 
 /**
  * The kargs.d files in the probe's listing, in the order bootc applies them (file name, byte order).
@@ -94,7 +92,7 @@ export function parseKargsFile(file: string, content: Buffer, architecture: stri
   try {
     doc = parseToml(text) as Record<string, unknown>;
   } catch (e) {
-    throw invalid(image, l10n.t('{0} is not valid TOML: {1}', file, shown(String((e as Error).message ?? e).split('\n')[0])));
+    throw invalid(image, l10n.t('{0} is not valid TOML: {1}', file, shownParseError(e)));
   }
   const strings = (key: string): string[] | undefined => {
     const v = doc[key];
