@@ -12,6 +12,8 @@ import { median, now, overheadKiB, parseSystemdAnalyze, processTree } from './be
 
 const IMAGE = process.env.BENCH_IMAGE ?? 'localhost/bootc-sample:latest';
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// the arm64 sample (npm run sample-image:arm64), when built: its run-ssh beside amd64's, informational
+const ARM64_IMAGE = process.env.BENCH_ARM64_IMAGE ?? (spawnSync('podman', ['image', 'exists', 'localhost/bootc-sample:arm64']).status === 0 ? 'localhost/bootc-sample:arm64' : undefined);
 const ACCEL = process.env.BENCH_ACCEL ?? 'tcg';
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 8);
 const MEMORY_MIB = 2048;
@@ -32,7 +34,7 @@ const figures = {
   baseline_ssh_s: [], engine_ssh_s: [], baseline_execute_s: [], engine_execute_s: [],
   baseline_kernel_s: [], baseline_initrd_s: [], baseline_userspace_s: [], engine_kernel_s: [], engine_initrd_s: [], engine_userspace_s: [],
   engine_side_s: [], ready_latency_s: [], launch_s: [], memory_overhead_mib: [], quiet_kargs_ssh_s: [], quiet_kargs_gap_s: [],
-  ps_50_s: [], logs_follow_s: [], rootful_run_ssh_s: [], rootless_run_ssh_s: [], logs_journal_s: [], concurrent_ssh_s: [], concurrent_reached: [], extension_load_ms: [], extension_bundle_kib: [],
+  ps_50_s: [], logs_follow_s: [], rootful_run_ssh_s: [], rootless_run_ssh_s: [], arm64_run_ssh_s: [], logs_journal_s: [], concurrent_ssh_s: [], concurrent_reached: [], extension_load_ms: [], extension_bundle_kib: [],
 };
 const push = (k, v) => v !== undefined && Number.isFinite(v) && figures[k].push(v);
 
@@ -130,6 +132,16 @@ for (let i = 0; i < RUNS; i++) {
     must(cli('run-ssh', '--rm', '--quiet', ...SIZE, IMAGE, '--', 'true'), 'run-ssh (rootful)');
     push('rootful_run_ssh_s', now() - t);
     push('rootless_run_ssh_s', rootlessRunSsh([...SIZE, IMAGE]));
+  } else if (ARM64_IMAGE) {
+    t = now();
+    must(cli('run-ssh', '--rm', '--quiet', ...SIZE, IMAGE, '--', 'true'), 'run-ssh (rootful)');
+    push('rootful_run_ssh_s', now() - t);
+  }
+  if (ARM64_IMAGE) {
+    // the same command on the arm64 sample: qemu-system-aarch64 (TCG here), beside the amd64 one
+    t = now();
+    must(cli('run-ssh', '--rm', '--quiet', ...SIZE, ARM64_IMAGE, '--', 'true'), 'run-ssh (arm64)');
+    push('arm64_run_ssh_s', now() - t);
   }
   console.log(`  run ${i + 1}/${RUNS}: baseline ${figures.baseline_ssh_s.at(-1).toFixed(1)} s, engine ${figures.engine_ssh_s.at(-1).toFixed(1)} s to SSH`);
 }
@@ -202,6 +214,7 @@ const rows = [
   ['  guest userspace (s)', m('baseline_userspace_s'), m('engine_userspace_s'), ratio('engine_userspace_s', 'baseline_userspace_s')],
   ['  engine side: SSH - guest start-up (s)', undefined, m('engine_side_s')],
   ['rootless run-ssh -- true (s; baseline: rootful)', m('rootful_run_ssh_s'), m('rootless_run_ssh_s'), ratio('rootless_run_ssh_s', 'rootful_run_ssh_s'), { ratio: 1.1 }],
+  ...(ARM64_IMAGE ? [['arm64 image: run-ssh -- true (s; baseline: amd64, informational)', m('rootful_run_ssh_s'), m('arm64_run_ssh_s'), ratio('arm64_run_ssh_s', 'rootful_run_ssh_s')]] : []),
   ['ready detection latency (s)', undefined, m('ready_latency_s'), m('ready_latency_s'), { max: 0.2 }],
   ['quiet kargs: boot -> SSH (s)', undefined, m('quiet_kargs_ssh_s')],
   // robust ready detection: quiet arguments must not widen the gap between the guest's start-up and SSH

@@ -10,6 +10,8 @@ packages=(
   podman crun conmon catatonit golang-github-containers-common netavark aardvark-dns
   slirp4netns iptables uidmap
   qemu-system-x86          # brings qemu-system-common with the C virtiofsd (/usr/lib/qemu/virtiofsd)
+  qemu-system-arm          # qemu-system-aarch64: arm64 images, emulated (TCG) on an amd64 host
+  qemu-user-static         # runs arm64 programs through binfmt_misc: building arm64 images (sample-image:arm64, podman build --arch)
   debootstrap cpio util-linux ca-certificates
 )
 missing=()
@@ -57,6 +59,21 @@ if [ -f /sys/fs/cgroup/unified/cgroup.controllers ] && [ -n "$(cat /sys/fs/cgrou
   done
 else
   log "cgroups: no hybrid-mode controllers, no change"
+fi
+
+# binfmt_misc: how arm64 programs run here while an arm64 image is built. Debian registers qemu-user-static
+# through systemd-binfmt; a host (or container) without systemd as init needs it done here. Not
+# persistent across reboots: run this script again after one.
+foreign=aarch64; [ "$(dpkg --print-architecture)" = arm64 ] && foreign=x86_64
+if [ -e "/usr/lib/binfmt.d/qemu-$foreign.conf" ]; then
+  mountpoint -q /proc/sys/fs/binfmt_misc || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null || true
+  if [ -e "/proc/sys/fs/binfmt_misc/qemu-$foreign" ]; then
+    log "binfmt_misc: qemu-$foreign registered"
+  elif [ -w /proc/sys/fs/binfmt_misc/register ] && cat "/usr/lib/binfmt.d/qemu-$foreign.conf" > /proc/sys/fs/binfmt_misc/register 2>/dev/null; then
+    log "binfmt_misc: registered qemu-$foreign (qemu-user-static)"
+  else
+    log "binfmt_misc: cannot register qemu-$foreign here: $foreign images cannot be built on this host (they still boot)"
+  fi
 fi
 
 podman info --format 'podman {{.Version.Version}}: cgroups {{.Host.CgroupsVersion}} ({{.Host.CgroupManager}}), storage {{.Store.GraphDriverName}}, network {{.Host.NetworkBackend}}'

@@ -1,5 +1,8 @@
 #!/bin/bash
 # Build localhost/bootc-sample:latest offline-from-registries: debootstrap (Debian 12) + podman import.
+# ARCH=arm64 (npm run sample-image:arm64) builds the arm64 variant localhost/bootc-sample:arm64 on an amd64
+# host: debootstrap runs the arm64 packages' scripts through qemu-user-static (binfmt_misc; host-setup.sh
+# registers it). On an arm64 host ARCH=arm64 is native and builds :latest.
 #
 # The image follows the bootc layout: kernel and a dracut initramfs that can mount a virtiofs root at
 # /usr/lib/modules/<kver>/{vmlinuz,initramfs.img}; systemd, openssh-server, systemd-networkd (DHCP),
@@ -10,13 +13,21 @@
 # FORCE=1 rebuilds from scratch.
 set -euo pipefail
 
-IMAGE=${IMAGE:-localhost/bootc-sample:latest}
+HOST_ARCH=$(dpkg --print-architecture)
+ARCH=${ARCH:-$HOST_ARCH}
+case "$ARCH" in amd64|arm64) ;; *) echo "sample-image: ARCH must be amd64 or arm64, not '$ARCH'" >&2; exit 2 ;; esac
 CACHE=${BOOTC_EPHEMERAL_CACHE:-/var/cache/bootc-ephemeral}
-ROOTFS=$CACHE/sample-rootfs
+if [ "$ARCH" = "$HOST_ARCH" ]; then
+  IMAGE=${IMAGE:-localhost/bootc-sample:latest}
+  ROOTFS=$CACHE/sample-rootfs
+else
+  IMAGE=${IMAGE:-localhost/bootc-sample:$ARCH}
+  ROOTFS=$CACHE/sample-rootfs-$ARCH
+fi
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 SECURITY_MIRROR=${SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-KERNEL_PACKAGE=linux-image-cloud-amd64
-recipe_hash=$(sha256sum "$0" | cut -c1-16)
+KERNEL_PACKAGE=linux-image-cloud-$ARCH
+recipe_hash=$( (cat "$0"; echo "$ARCH") | sha256sum | cut -c1-16)
 
 t0=$SECONDS
 log() { echo "[sample-image +$((SECONDS - t0))s] $*"; }
@@ -25,6 +36,10 @@ log() { echo "[sample-image +$((SECONDS - t0))s] $*"; }
 for tool in debootstrap podman; do
   command -v "$tool" >/dev/null || { echo "sample-image: '$tool' is missing: run 'npm run host-setup' first" >&2; exit 1; }
 done
+if [ "$ARCH" != "$HOST_ARCH" ] && ! grep -qs '^enabled' "/proc/sys/fs/binfmt_misc/qemu-${ARCH/arm64/aarch64}"; then
+  echo "sample-image: $ARCH programs cannot run here: binfmt_misc has no qemu-${ARCH/arm64/aarch64} entry (run 'npm run host-setup', which installs qemu-user-static and registers it)" >&2
+  exit 1
+fi
 
 if [ "${FORCE:-0}" != 1 ] && \
    [ "$(podman image inspect --format '{{index .Labels "io.bootc-ephemeral.sample-recipe"}}' "$IMAGE" 2>/dev/null)" = "$recipe_hash" ]; then
@@ -45,12 +60,12 @@ if [ "${FORCE:-0}" = 1 ]; then unmount_chroot; rm -rf "$ROOTFS"; fi
 # ---- stage 1: base system (cached) ---------------------------------------------------------------
 if [ ! -e "$ROOTFS/.stage1-done" ]; then
   unmount_chroot; rm -rf "$ROOTFS"; mkdir -p "$ROOTFS"
-  log "debootstrap bookworm (minbase) -> $ROOTFS"
+  log "debootstrap bookworm (minbase, $ARCH) -> $ROOTFS"
   # kernel and dracut are installed in stage 2: in --include, debootstrap would pick initramfs-tools
-  debootstrap --variant=minbase \
+  debootstrap --variant=minbase --arch="$ARCH" \
     --include=systemd,systemd-sysv,udev,dbus,openssh-server,iproute2,kmod,procps,busybox \
-    bookworm "$ROOTFS" "$MIRROR" > "$CACHE/sample-debootstrap.log" 2>&1 \
-    || { tail -n 30 "$CACHE/sample-debootstrap.log" >&2; exit 1; }
+    bookworm "$ROOTFS" "$MIRROR" > "$ROOTFS.debootstrap.log" 2>&1 \
+    || { tail -n 30 "$ROOTFS.debootstrap.log" >&2; exit 1; }
   printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
     "$MIRROR" "$MIRROR" "$SECURITY_MIRROR" > "$ROOTFS/etc/apt/sources.list"
   touch "$ROOTFS/.stage1-done"
@@ -65,10 +80,10 @@ mount --bind /dev/pts "$ROOTFS/dev/pts"
 if [ ! -e "$ROOTFS/.stage2-done" ]; then
   log "installing $KERNEL_PACKAGE + dracut"
   printf '#!/bin/sh\nexit 101\n' > "$ROOTFS/usr/sbin/policy-rc.d"; chmod +x "$ROOTFS/usr/sbin/policy-rc.d"
-  in_chroot apt-get update -q > "$CACHE/sample-apt.log" 2>&1
+  in_chroot apt-get update -q > "$ROOTFS.apt.log" 2>&1
   # INITRD=No: skip the postinst dracut runs; the bootc initramfs is made once in stage 3
   INITRD=No in_chroot apt-get install -y -q --no-install-recommends dracut dracut-core zstd "$KERNEL_PACKAGE" \
-    >> "$CACHE/sample-apt.log" 2>&1 || { tail -n 30 "$CACHE/sample-apt.log" >&2; exit 1; }
+    >> "$ROOTFS.apt.log" 2>&1 || { tail -n 30 "$ROOTFS.apt.log" >&2; exit 1; }
   rm -f "$ROOTFS/usr/sbin/policy-rc.d"
   touch "$ROOTFS/.stage2-done"
 fi
@@ -144,11 +159,12 @@ log "podman import -> $IMAGE"
 old_id=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
 tar -C "$ROOTFS" --exclude=./.stage1-done --exclude=./.stage2-done --numeric-owner --xattrs -c . \
   | podman import \
+      --arch "$ARCH" \
       --change 'CMD ["/sbin/init"]' \
       --change 'LABEL containers.bootc=1' \
       --change 'LABEL ostree.bootable=1' \
       --change "LABEL io.bootc-ephemeral.sample-recipe=$recipe_hash" \
-      --change 'LABEL org.opencontainers.image.title="bootc-ephemeral sample (Debian 12)"' \
+      --change "LABEL org.opencontainers.image.title=\"bootc-ephemeral sample (Debian 12, $ARCH)\"" \
       - "$IMAGE" > /dev/null
 new_id=$(podman image inspect --format '{{.Id}}' "$IMAGE")
 if [ -n "$old_id" ] && [ "$old_id" != "$new_id" ]; then podman rmi "$old_id" >/dev/null 2>&1 || true; fi

@@ -14,7 +14,7 @@ if suite test-build 0 node scripts/build.mjs --tests; then
   suite unit "$(files test/unit)" node --test --test-reporter=spec out/test/unit/
   suite e2e "$(files test/e2e)" node --test --test-concurrency=1 --test-reporter=spec out/test/e2e/
   suite faults "$(files test/faults)" node --test --test-concurrency=1 --test-reporter=spec out/test/faults/
-  suite soak "$(files test/soak)" env SOAK_CYCLES=5 SOAK_PARALLEL=2 node --test --test-reporter=spec out/test/soak/
+  suite soak "$(files test/soak)" env SOAK_CYCLES=3 SOAK_PARALLEL=2 node --test --test-reporter=spec out/test/soak/
   suite vscode "$(files test/vscode test/vscode-restricted test/vscode-remote test/vscode-rootless)" node scripts/vscode/run-vscode-tests.mjs
   suite ui "$(files test/ui)" node --test --test-concurrency=1 --test-reporter=spec out/test/ui/
   # the installed-package UI run only tests a package made now: a failed package is not tested stale

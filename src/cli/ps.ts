@@ -59,7 +59,7 @@ export function ago(epochSeconds: number | undefined, now = Date.now()): string 
 }
 
 export function psTable(vms: VmInfo[], now = Date.now()): string {
-  const rows = [['NAME', 'IMAGE', 'STATE', 'ACCEL', 'MEMORY', 'VCPUS', 'SSH', 'CREATED']];
+  const rows = [['NAME', 'IMAGE', 'STATE', 'ACCEL', 'ARCH', 'MEMORY', 'VCPUS', 'SSH', 'CREATED']];
   for (const v of vms) {
     const o = v.options ?? {};
     rows.push([
@@ -67,6 +67,7 @@ export function psTable(vms: VmInfo[], now = Date.now()): string {
       v.image.length > 40 ? `${v.image.slice(0, 37)}...` : v.image,
       v.bootFailure ? 'failed (cannot boot)' : v.state === 'failed' || v.state === 'exited' ? `${v.state} (${v.exitCode ?? '?'})` : v.state,
       v.accel ?? (v.origin === 'bcvk' ? 'bcvk' : '-'),
+      v.arch ?? '-',
       typeof o.memoryMiB === 'number' ? formatMiB(o.memoryMiB) : '-',
       typeof o.vcpus === 'number' ? String(o.vcpus) : '-',
       v.ssh ? (v.sshPort ? `127.0.0.1:${v.sshPort}` : v.sshRelay ? 'relay' : 'yes') : '-',

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { cli, containerNames, stateDirs, IMAGE, podman, ROOT } from './harness';
-import { probeKvm } from '../../src/engine/host/host';
+import { probeKvm } from '../../src/engine/host/kvm';
 
 // Bad input: one clear error naming the field and value, before podman starts anything, nothing left.
 let before_: { containers: string[]; state: string[] };

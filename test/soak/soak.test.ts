@@ -10,7 +10,7 @@ import { bootVm } from '../../src/engine/vm/lifecycle';
 import { execCollect } from '../../src/engine/guest/ssh';
 
 // Boot → SSH command → gone, over and over, the ways users do it; then nothing may have grown. `npm run
-// soak` runs SOAK_CYCLES=100; the test suite runs 5. The last cycles run SOAK_PARALLEL VMs at once.
+// soak` runs SOAK_CYCLES=100; the test suite runs 3. The last cycles run SOAK_PARALLEL VMs at once.
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 5);
 const PARALLEL = Number(process.env.SOAK_PARALLEL ?? 4);
 /** the cycles that run PARALLEL VMs at once: the last tenth (at least one) */

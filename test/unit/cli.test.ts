@@ -41,11 +41,11 @@ test('every bcvk ephemeral run flag is known', () => {
 
 test('ps table', () => {
   const now = 1_000_000_000_000;
-  const vm: VmInfo = { id: 'abc', name: 'vm1', image: 'localhost/bootc-sample:latest', origin: 'bootc-ephemeral', podmanState: 'running', state: 'ready', createdAt: now / 1000 - 125, ssh: true, sshPort: 40000, accel: 'tcg', options: { memoryMiB: 4096, vcpus: 2 }, labels: {} };
-  const out = psTable([vm, { ...vm, name: 'vm2', state: 'failed', podmanState: 'exited', exitCode: 3, ssh: false }], now);
+  const vm: VmInfo = { id: 'abc', name: 'vm1', image: 'localhost/bootc-sample:latest', origin: 'bootc-ephemeral', podmanState: 'running', state: 'ready', createdAt: now / 1000 - 125, ssh: true, sshPort: 40000, accel: 'tcg', arch: 'arm64', options: { memoryMiB: 4096, vcpus: 2 }, labels: {} };
+  const out = psTable([vm, { ...vm, name: 'vm2', state: 'failed', podmanState: 'exited', exitCode: 3, ssh: false, arch: undefined }], now);
   const lines = out.trim().split('\n');
-  assert.match(lines[0], /^NAME\s+IMAGE\s+STATE\s+ACCEL\s+MEMORY\s+VCPUS\s+SSH\s+CREATED$/);
-  assert.match(lines[1], /^vm1\s+localhost\/bootc-sample:latest\s+ready\s+tcg\s+4G\s+2\s+127\.0\.0\.1:40000\s+2m ago$/);
-  assert.match(lines[2], /failed \(3\)/);
+  assert.match(lines[0], /^NAME\s+IMAGE\s+STATE\s+ACCEL\s+ARCH\s+MEMORY\s+VCPUS\s+SSH\s+CREATED$/);
+  assert.match(lines[1], /^vm1\s+localhost\/bootc-sample:latest\s+ready\s+tcg\s+arm64\s+4G\s+2\s+127\.0\.0\.1:40000\s+2m ago$/);
+  assert.match(lines[2], /failed \(3\)\s+tcg\s+-\s/, 'a VM without the label (older, or bcvk\'s): no architecture');
   assert.equal(ago(undefined), '-');
 });

@@ -18,7 +18,7 @@ const EVERYTHING: RunOptionsInput = {
   image: 'localhost/x:1', detach: true, rm: true, sshKeygen: true, tty: true, interactive: true, name: 'vm-1', memory: '1536M', vcpus: '3',
   console: true, debug: true, network: 'podman', label: ['team=a b', 'empty='], env: ['A=1', 'B=it\'s'], bind: ['/src:src'], roBind: ['/ro data:data'],
   systemdUnits: '/units', bindStorageRo: true, allowSystemBind: true, addSwap: '512M', maxLogSize: '16M', mountDiskFile: ['/disk.img:d1', '/disk.qcow2:d2', '/raw.qcow2:d3:raw'],
-  virtioSerialOut: ['log:/out/log.txt'], karg: ['quiet', 'x="a b"'], noImageKargs: true, credential: ['greeting=hi there', 'empty='], credentialFile: ['token=/disk.img'], ignition: '/disk.qcow2', cloudInit: '/seed', execute: ['/bin/sh -c \'exit 3\''], debugEntrypoint: 'bash -l', accel: 'tcg',
+  virtioSerialOut: ['log:/out/log.txt'], karg: ['quiet', 'x="a b"'], noImageKargs: true, credential: ['greeting=hi there', 'empty='], credentialFile: ['token=/disk.img'], ignition: '/disk.qcow2', cloudInit: '/seed', execute: ['/bin/sh -c \'exit 3\''], debugEntrypoint: 'bash -l', accel: 'tcg', arch: 'arm64',
 };
 const WITH_ITYPE: RunOptionsInput = { ...EVERYTHING, memory: undefined, vcpus: undefined, itype: 'u1.micro' };
 

@@ -14,31 +14,12 @@ import { guestInitScript } from '../../src/engine/plan/guestInit';
 import { buildVirtiofsdArgs } from '../../src/engine/plan/virtiofsd';
 import { buildLaunchPlan, procFile } from '../../src/engine/plan/launchPlan';
 import type { KernelInImage } from '../../src/engine/vm/kernel';
-import type { HostTools } from '../../src/engine/host/host';
-import { fakeProbe } from './helpers';
+import { fakeProbe, TOOLS } from './helpers';
 
 const IMAGE = 'localhost/bootc-sample:latest';
 const KVER = '6.1.0-56-cloud-amd64';
 const KERNEL: KernelInImage = { version: KVER, vmlinuz: `/usr/lib/modules/${KVER}/vmlinuz`, initramfs: `/usr/lib/modules/${KVER}/initramfs.img`, initramfsBytes: 1001 };
 const IDS = { rootImage: 'localhost/bootc-ephemeral-root:abc', imageId: 'f'.repeat(64), launchId: 'l1' };
-const TOOLS: HostTools = {
-  loader: '/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2',
-  libraryPath: ['/usr/lib/x86_64-linux-gnu', '/usr/lib'],
-  shell: '/usr/bin/dash',
-  sleep: '/usr/bin/sleep',
-  find: '/usr/bin/find',
-  cat: '/usr/bin/cat',
-  head: '/usr/bin/head',
-  rm: '/usr/bin/rm',
-  mkfifo: '/usr/bin/mkfifo',
-  stdbufLib: '/usr/libexec/coreutils/libstdbuf.so',
-  qemu: '/usr/bin/qemu-system-x86_64',
-  virtiofsd: '/usr/lib/qemu/virtiofsd',
-  virtiofsdFlavor: 'c',
-  qemuPanicExit: true,
-  qemuDataDirs: ['/usr/share/qemu', '/usr/share/seabios'],
-  qemuModuleDir: '/usr/lib/x86_64-linux-gnu/qemu',
-};
 
 test('systemd path escaping matches systemd-escape --path', () => {
   assert.equal(escapeSystemdPath('/run/virtiofs-mnt-src'), 'run-virtiofs\\x2dmnt\\x2dsrc');

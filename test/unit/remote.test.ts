@@ -13,7 +13,8 @@ import { podmanGuestAccess } from '../../src/engine/podman/commands';
 import { stateRoot, stateRootFor } from '../../src/engine/vm/stateDir';
 import { buildTar, firstFileOfTar } from '../../src/engine/tar';
 import { parseHostListing, listedFileView, hostListingArgs } from '../../src/engine/host/remoteTools';
-import { findHostTools, kvmFromHostFacts, HOST_TOOL_CANDIDATES } from '../../src/engine/host/host';
+import { findHostTools, HOST_TOOL_CANDIDATES } from '../../src/engine/host/host';
+import { kvmFromHostFacts } from '../../src/engine/host/kvm';
 import { parseRunOptions, remotePodmanPathProbe } from '../../src/engine/options/runOptions';
 import { InvalidOptionsError } from '../../src/engine/errors';
 import { parseGlobalOptions } from '../../src/cli/globalOptions';
@@ -109,7 +110,7 @@ test('tools on a remote podman host: found from its listing with the local rules
   const listed = parseHostListing(listing);
   assert.ok(!listed.has('/etc/shadow') && !listed.has('/usr/bin/qemu-system-x86_64') && !listed.has('/usr/bin/dash'));
   const tools = findHostTools(listedFileView(listed, new Map([['/usr/libexec/virtiofsd', 'Usage: virtiofsd --shared-dir <dir>']])), {});
-  assert.equal(tools.qemu, '/usr/libexec/qemu-kvm');
+  assert.equal(tools.qemu.amd64, '/usr/libexec/qemu-kvm');
   assert.equal(tools.virtiofsd, '/usr/libexec/virtiofsd');
   assert.equal(tools.virtiofsdFlavor, 'rust', 'the flavour from that host\'s binary');
   assert.equal(tools.shell, '/usr/bin/bash');

@@ -1,11 +1,13 @@
 import * as fs from 'node:fs';
 import { Podman } from '../podman/podman';
-import { findHostTools, probeKvm, tunUsable, type HostTools, type KvmStatus } from './host';
+import { findHostTools, qemuInstallHint, type HostTools } from './host';
+import { probeKvm, tunUsable, type KvmStatus } from './kvm';
 import { currentUser, idMapHelpers, missingSubordinateIds, subordinateIds, subordinateIdsFix } from './rootless';
 import { hostToolsFor, kvmFor } from './remoteTools';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { VM_CAPABILITIES, privilegedFallback } from '../plan/privileges';
 import { podmanCommands, type PodmanHostFacts } from '../podman/commands';
+import type { GuestArch } from '../options/types';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -54,7 +56,8 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
   const remoteRoot = podman.remote && podmanOk ? ensureContainerRoot(podman) : undefined;
   try {
     const t: HostTools = remoteRoot ? await hostToolsFor(podman, await remoteRoot) : findHostTools();
-    add({ id: 'qemu', title: 'QEMU', status: 'ok', detail: t.qemu });
+    add({ id: 'qemu', title: 'QEMU', status: 'ok', detail: `${t.qemu[t.hostArch]} (${t.hostArch} guests)` });
+    add(foreignQemuCheck(t));
     add({ id: 'virtiofsd', title: 'virtiofsd', status: 'ok', detail: `${t.virtiofsd} (${t.virtiofsdFlavor === 'c' ? "QEMU's C virtiofsd" : 'Rust virtiofsd'})` });
   } catch (e) {
     add({ id: 'qemu', title: 'QEMU and virtiofsd', status: 'fail', detail: (e as Error).message, fix: ['sudo apt-get install qemu-system-x86', ...SETUP_FIX] });
@@ -85,6 +88,16 @@ export async function runDoctor(podman: Podman, read: (p: string) => string | un
     : { id: 'privileges', title: 'VM container privileges', status: 'ok', detail: `not privileged: capabilities ${VM_CAPABILITIES.map((c) => c.cap).join(', ')}; default seccomp; no new privileges` });
 
   return finishChecks(checks, podman, podmanOk, rootless === true && !podman.remote);
+}
+
+/** The other architecture's QEMU: optional (only its images need it), emulated with TCG. */
+function foreignQemuCheck(t: HostTools): DoctorCheck {
+  const other: GuestArch = t.hostArch === 'amd64' ? 'arm64' : 'amd64';
+  const qemuArch = other === 'arm64' ? 'aarch64' : 'x86_64';
+  const title = `QEMU for ${other} images`;
+  return t.qemu[other]
+    ? { id: 'qemu-foreign', title, status: 'ok', detail: `${t.qemu[other]} (emulated with TCG: KVM runs only ${t.hostArch} guests)` }
+    : { id: 'qemu-foreign', title, status: 'warn', detail: `qemu-system-${qemuArch} not found: ${other} images cannot boot here (${t.hostArch} images can)`, fix: [qemuInstallHint(qemuArch)] };
 }
 
 /** Rootful or rootless: both run VMs; what differs is whose namespace the container's root is. */

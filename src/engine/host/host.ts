@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { childProcess } from '../lazyDeps';
 import { EngineError } from '../errors';
 import * as l10n from '@vscode/l10n';
+import type { GuestArch } from '../options/types';
 
 /**
  * Host binaries run inside the VM's container from the host's own /usr (bound read-only at /usr over
@@ -28,7 +29,10 @@ export interface HostTools {
   mkfifo: string;
   /** coreutils' libstdbuf: preloaded with _STDBUF_O=0 so head writes each read at once (stdio would hold 4 KiB back) */
   stdbufLib?: string;
-  qemu: string;
+  /** the podman host's own architecture (its dynamic loader's): KVM runs only guests of this one */
+  hostArch: GuestArch;
+  /** QEMU per guest architecture, where installed: the host's own is required, the other optional */
+  qemu: Partial<Record<GuestArch, string>>;
   virtiofsd: string;
   virtiofsdFlavor: VirtiofsdFlavor;
   /** QEMU can exit with a failure when the guest panics (`-action panic=exit-failure`, QEMU 7.1+) */
@@ -40,7 +44,11 @@ export interface HostTools {
   mkswap?: string;
 }
 
-const QEMU_CANDIDATES = ['/usr/libexec/qemu-kvm', '/usr/bin/qemu-system-x86_64'];
+/** /usr/libexec/qemu-kvm is RHEL's QEMU for the host's own architecture */
+const QEMU_CANDIDATES: Record<GuestArch, string[]> = {
+  amd64: ['/usr/libexec/qemu-kvm', '/usr/bin/qemu-system-x86_64'],
+  arm64: ['/usr/libexec/qemu-kvm', '/usr/bin/qemu-system-aarch64'],
+};
 const VIRTIOFSD_CANDIDATES = [
   '/usr/libexec/virtiofsd',
   '/usr/bin/virtiofsd',
@@ -49,10 +57,13 @@ const VIRTIOFSD_CANDIDATES = [
   '/usr/local/bin/virtiofsd',
   '/usr/local/libexec/virtiofsd',
 ];
-const LOADER_CANDIDATES = ['/lib64/ld-linux-x86-64.so.2', '/usr/lib64/ld-linux-x86-64.so.2'];
-const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'];
+const LOADER_CANDIDATES: Record<GuestArch, string[]> = {
+  amd64: ['/lib64/ld-linux-x86-64.so.2', '/usr/lib64/ld-linux-x86-64.so.2'],
+  arm64: ['/lib/ld-linux-aarch64.so.1', '/usr/lib/ld-linux-aarch64.so.1'],
+};
+const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
 const QEMU_DATA_DIRS = ['/usr/share/qemu', '/usr/share/seabios', '/usr/share/qemu-firmware', '/usr/share/ipxe/qemu'];
-const QEMU_MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/qemu', '/usr/lib64/qemu'];
+const QEMU_MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/qemu', '/usr/lib/aarch64-linux-gnu/qemu', '/usr/lib64/qemu'];
 const TRUNCATE_CANDIDATES = ['/usr/bin/truncate', '/bin/truncate'];
 const STDBUF_LIB_CANDIDATES = ['/usr/libexec/coreutils/libstdbuf.so', '/usr/lib/coreutils/libstdbuf.so', '/usr/lib64/coreutils/libstdbuf.so'];
 const MKSWAP_CANDIDATES = ['/usr/sbin/mkswap', '/sbin/mkswap'];
@@ -73,9 +84,10 @@ export interface HostFileView {
 
 /** Every path discovery looks at: a remote host is asked about exactly these. */
 export const HOST_TOOL_CANDIDATES: readonly string[] = [
-  ...LOADER_CANDIDATES,
+  ...LOADER_CANDIDATES.amd64,
+  ...LOADER_CANDIDATES.arm64,
   ...LIBRARY_DIRS,
-  ...QEMU_CANDIDATES,
+  ...new Set([...QEMU_CANDIDATES.amd64, ...QEMU_CANDIDATES.arm64]),
   ...VIRTIOFSD_CANDIDATES,
   ...QEMU_DATA_DIRS,
   ...QEMU_MODULE_DIRS,
@@ -123,6 +135,29 @@ function findBinary(view: HostFileView, override: string | undefined, envVar: st
   return underUsr(view, found, what);
 }
 
+/** the first executable candidate, resolved, when it lies under /usr (else the container could not see it) */
+function optionalUnderUsr(view: HostFileView, candidates: string[]): string | undefined {
+  const found = candidates.find((c) => view.isExecutable(c));
+  const real = found && view.realpath(found);
+  return real?.startsWith('/usr/') ? real : undefined;
+}
+
+const QEMU_ARCH: Record<GuestArch, string> = { amd64: 'x86_64', arm64: 'aarch64' };
+
+/** How to install QEMU for one guest architecture (QEMU's name for it) */
+export function qemuInstallHint(qemuArch: string): string {
+  return qemuArch === 'aarch64'
+    ? l10n.t('install QEMU for arm64 guests: apt-get install qemu-system-arm (Debian, Ubuntu) or dnf install qemu-system-aarch64 (Fedora)')
+    : l10n.t('install QEMU: apt-get install qemu-system-x86 (Debian, Ubuntu) or dnf install qemu-system-x86 (Fedora)');
+}
+
+/** The podman host's QEMU for this guest architecture, or one clear error saying how to install it. */
+export function qemuFor(tools: HostTools, arch: GuestArch): string {
+  const qemu = tools.qemu[arch];
+  if (!qemu) throw new EngineError(l10n.t('QEMU for {0} guests (qemu-system-{1}) was not found on the podman host', arch, QEMU_ARCH[arch]), { field: 'arch', value: arch, hint: qemuInstallHint(QEMU_ARCH[arch]) });
+  return qemu;
+}
+
 export function virtiofsdFlavorOf(helpText: string): VirtiofsdFlavor {
   // the Rust virtiofsd takes --shared-dir; QEMU's C one takes -o source=
   return helpText.includes('--shared-dir') ? 'rust' : 'c';
@@ -143,16 +178,19 @@ export function readHelp(binary: string): string {
  * The QEMU_BIN / VIRTIOFSD_BIN overrides apply to the local podman only (they name local paths).
  */
 export function findHostTools(view: HostFileView = localFileView, env: NodeJS.ProcessEnv = process.env): HostTools {
-  const loaderLink = LOADER_CANDIDATES.find((p) => view.exists(p));
-  if (!loaderLink) throw new EngineError(l10n.t('the x86-64 dynamic loader (ld-linux-x86-64.so.2) was not found on the podman host'));
-  const qemu = findBinary(view, env.QEMU_BIN, 'QEMU_BIN', QEMU_CANDIDATES, 'QEMU (qemu-system-x86_64)', 'apt-get install qemu-system-x86');
+  const hostArch = (['amd64', 'arm64'] as const).find((a) => LOADER_CANDIDATES[a].some((p) => view.exists(p)));
+  if (!hostArch) throw new EngineError(l10n.t('no x86-64 or aarch64 dynamic loader (ld-linux-x86-64.so.2, ld-linux-aarch64.so.1) was found on the podman host'));
+  const loaderLink = LOADER_CANDIDATES[hostArch].find((p) => view.exists(p))!;
+  const otherArch: GuestArch = hostArch === 'amd64' ? 'arm64' : 'amd64';
+  const qemu = {
+    // QEMU_BIN overrides the QEMU for the host's own architecture
+    [hostArch]: findBinary(view, env.QEMU_BIN, 'QEMU_BIN', QEMU_CANDIDATES[hostArch], `QEMU (qemu-system-${QEMU_ARCH[hostArch]})`, qemuInstallHint(QEMU_ARCH[hostArch])),
+    // emulating the other architecture needs its own qemu-system binary (qemu-kvm runs only the host's)
+    [otherArch]: optionalUnderUsr(view, QEMU_CANDIDATES[otherArch].filter((c) => !c.endsWith('/qemu-kvm'))),
+  };
   const virtiofsd = findBinary(view, env.VIRTIOFSD_BIN, 'VIRTIOFSD_BIN', VIRTIOFSD_CANDIDATES, 'virtiofsd', 'apt-get install qemu-system-x86 (Debian 12) or virtiofsd');
   const first = (cands: string[], what: string) => underUsr(view, cands.find((c) => view.isExecutable(c)) ?? cands[cands.length - 1], what);
-  const optional = (cands: string[]) => {
-    const found = cands.find((c) => view.isExecutable(c));
-    const real = found && view.realpath(found);
-    return real?.startsWith('/usr/') ? real : undefined;
-  };
+  const optional = (cands: string[]) => optionalUnderUsr(view, cands);
   return {
     loader: underUsr(view, loaderLink, 'the dynamic loader'),
     libraryPath: LIBRARY_DIRS.filter((d) => view.exists(d)),
@@ -164,10 +202,12 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
     rm: first(['/usr/bin/rm', '/bin/rm'], 'rm'),
     mkfifo: first(['/usr/bin/mkfifo', '/bin/mkfifo'], 'mkfifo'),
     stdbufLib: STDBUF_LIB_CANDIDATES.map((c) => (view.exists(c) ? view.realpath(c) : undefined)).find((r) => r?.startsWith('/usr/')),
+    hostArch,
     qemu,
     virtiofsd,
     virtiofsdFlavor: virtiofsdFlavorOf(view.helpOf(virtiofsd)),
-    qemuPanicExit: /-action panic=[a-z|-]*exit-failure/.test(view.helpOf(qemu)),
+    // one QEMU version serves both architectures (the same package set)
+    qemuPanicExit: /-action panic=[a-z|-]*exit-failure/.test(view.helpOf(qemu[hostArch]!)),
     qemuDataDirs: QEMU_DATA_DIRS.filter((d) => view.exists(d)),
     qemuModuleDir: QEMU_MODULE_DIRS.find((d) => view.exists(d)),
     truncate: optional(TRUNCATE_CANDIDATES),
@@ -178,48 +218,4 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
 /** Where a host /usr path is seen inside the VM container. */
 export function inContainer(hostPath: string): string {
   return path.posix.join(HOST_USR_IN_CONTAINER, path.posix.relative('/usr', hostPath));
-}
-
-export interface KvmStatus {
-  usable: boolean;
-  reason: string;
-}
-
-/**
- * KVM can run a stock guest kernel only with hardware virtualisation (vmx/svm) behind /dev/kvm.
- * A PVM-backed /dev/kvm (kvm_pvm, nested without VT-x) opens fine but dies in the guest kernel.
- */
-export function probeKvm(read: (p: string) => string | undefined = readOrUndefined): KvmStatus {
-  if (!fs.existsSync('/dev/kvm')) return { usable: false, reason: '/dev/kvm does not exist' };
-  try {
-    fs.closeSync(fs.openSync('/dev/kvm', 'r+'));
-  } catch (e) {
-    return { usable: false, reason: `/dev/kvm cannot be opened: ${(e as Error).message}` };
-  }
-  return kvmFromHostFacts(read('/proc/modules') ?? '', read('/proc/cpuinfo') ?? '');
-}
-
-/** Given an openable /dev/kvm: whether it can run a stock kernel, from the host's /proc/modules and /proc/cpuinfo. */
-export function kvmFromHostFacts(modules: string, cpuinfo: string): KvmStatus {
-  if (/^kvm_pvm\s/m.test(modules)) return { usable: false, reason: '/dev/kvm is provided by kvm_pvm (nested PVM), which cannot run a stock kernel' };
-  if (!/^flags\s*:.*\b(vmx|svm)\b/m.test(cpuinfo)) return { usable: false, reason: 'the CPU has no vmx/svm flag: /dev/kvm cannot run a stock guest kernel here' };
-  return { usable: true, reason: '/dev/kvm is usable (hardware virtualisation present)' };
-}
-
-/** Whether this user can open /dev/net/tun: rootless podman's user-mode networks (slirp4netns, pasta) need it. */
-export function tunUsable(): boolean {
-  try {
-    fs.closeSync(fs.openSync('/dev/net/tun', 'r+'));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function readOrUndefined(p: string): string | undefined {
-  try {
-    return fs.readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

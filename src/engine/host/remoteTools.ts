@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
 import { cleanStderr } from '../podman/podman';
-import { findHostTools, HOST_TOOL_CANDIDATES, kvmFromHostFacts, probeKvm, type HostFileView, type HostTools, type KvmStatus } from './host';
+import { findHostTools, HOST_TOOL_CANDIDATES, type HostFileView, type HostTools } from './host';
+import { kvmFromHostFacts, probeKvm, type KvmStatus } from './kvm';
 import * as l10n from '@vscode/l10n';
 
 /**

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { INSTANCE_TYPES, instanceTypeNames } from './instanceTypes';
 import { formatMiB, parseMemoryMiB, parseSizeBytes } from './sizes';
-import type { Accel, BindMount, DiskFile, PathProbe, RunOptions, RunOptionsInput, VirtioSerialOut } from './types';
-import { ACCELS, HOST_STORAGE_MOUNT_NAME, MAX_LOG_CAP_BYTES, MAX_MEMORY_MIB, MAX_VCPUS, MIN_LOG_CAP_BYTES, MIN_MEMORY_MIB, systemBindReason } from './types';
+import type { Accel, GuestArch, BindMount, DiskFile, PathProbe, RunOptions, RunOptionsInput, VirtioSerialOut } from './types';
+import { ACCELS, GUEST_ARCHES, HOST_STORAGE_MOUNT_NAME, MAX_LOG_CAP_BYTES, MAX_MEMORY_MIB, MAX_VCPUS, MIN_LOG_CAP_BYTES, MIN_MEMORY_MIB, systemBindReason } from './types';
 import * as l10n from '@vscode/l10n';
 
 /**
@@ -437,6 +437,13 @@ export const RUN_OPTION_FIELDS: readonly RunOptionField[] = [
     form: { section: 'advanced', control: 'select', get label() { return l10n.t('Accelerator'); } },
     parse: (v, c) => ((ACCELS as readonly string[]).includes(v) ? void (c.out.accel = v as Accel) : c.bad(v, l10n.t('must be one of {0}', ACCELS.join(', ')))),
     fromOptions: (o) => (o.accel === 'auto' ? undefined : o.accel),
+  }),
+  field({
+    key: 'arch', flag: 'arch', kind: 'enum', values: () => GUEST_ARCHES, valueName: 'amd64|arm64', bcvk: false,
+    help: 'the guest architecture (default: the image\'s); a foreign one is emulated with TCG (qemu-system-aarch64 for arm64)',
+    form: { section: 'advanced', control: 'select', get label() { return l10n.t('Architecture'); } },
+    parse: (v, c) => ((GUEST_ARCHES as readonly string[]).includes(v) ? void (c.out.arch = v as GuestArch) : c.bad(v, l10n.t('must be one of {0}', GUEST_ARCHES.join(', ')))),
+    fromOptions: (o) => o.arch,
   }),
 ];
 

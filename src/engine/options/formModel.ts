@@ -20,6 +20,7 @@ export interface FormField extends FormControl {
 const selectOptions: Record<string, () => [string, string][]> = {
   itype: () => [['', l10n.t('(none)')], ...Object.entries(INSTANCE_TYPES).map(([k, t]): [string, string] => [k, `${k} (${t.vcpus} vCPU, ${formatMiB(t.memoryMiB)})`])],
   accel: () => (CONFIG_KEYS.accel.values ?? []).map((v): [string, string] => [v, v]),
+  arch: () => [['', l10n.t('(the image\'s)')], ...(CONFIG_KEYS.arch.values ?? []).map((v): [string, string] => [v, v])],
   bindWorkspace: () => [['', l10n.t('(the setting)')], ['rw', l10n.t('read-write')], ['ro', l10n.t('read-only')], ['off', l10n.t('no')]],
 };
 

@@ -5,6 +5,9 @@ import { parseMemoryMiB } from './sizes';
 
 export type Accel = 'auto' | 'kvm' | 'tcg';
 export const ACCELS: readonly Accel[] = ['auto', 'kvm', 'tcg'];
+/** The guest architectures a VM can have (podman's GOARCH names): the QEMU, machine and console differ (plan/machine.ts). */
+export type GuestArch = 'amd64' | 'arm64';
+export const GUEST_ARCHES: readonly GuestArch[] = ['amd64', 'arm64'];
 
 /**
  * Run options as a person writes them (CLI flags, the run form, the YAML file): strings and lists,
@@ -48,6 +51,8 @@ export interface RunOptionsInput {
   /** a NoCloud seed folder (user-data, meta-data, optional network-config, vendor-data) for images with cloud-init */
   cloudInit?: string;
   accel?: string;
+  /** the guest architecture; default: the image's (podman image inspect) */
+  arch?: string;
   /** binds of /, /etc, /proc, /sys, /dev, ... and of the state root are refused unless this is set */
   allowSystemBind?: boolean;
 }
@@ -105,6 +110,8 @@ export interface RunOptions {
   ignitionFile?: string;
   cloudInitDir?: string;
   accel: Accel;
+  /** undefined: the image's own architecture */
+  arch?: GuestArch;
   allowSystemBind: boolean;
 }
 

@@ -3,6 +3,7 @@ import {
   GuestUnit, GUEST_RUN_DIR, PAYLOAD_DIR, UNNEEDED_GENERATORS, initrdSetupUnit, bindMountUnit, consoleAutologinDropIn, containerStorageUnit,
   executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns,
 } from './guestUnits';
+import { machineFor } from './machine';
 import type { BindMount, RunOptions } from '../options/runOptions';
 import { renderShell, renderTmpfiles, type SetupOp } from './guestSetup';
 import type { PlanContext } from './launchPlan';
@@ -121,7 +122,7 @@ export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: Bi
       ...(options.execute.length ? executeUnits(options.execute) : []),
       ...(ctx.userUnits?.units ?? []),
     ],
-    unitFiles: [consoleAutologinDropIn(), ...virtioPortWaitDropIns(options.execute.length > 0), ...(ctx.userUnits?.unitFiles ?? [])],
+    unitFiles: [consoleAutologinDropIn(machineFor(ctx.arch ?? 'amd64', ctx.accel).consoleTty), ...virtioPortWaitDropIns(options.execute.length > 0), ...(ctx.userUnits?.unitFiles ?? [])],
     sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
     etcFiles: [
       ...(ctx.containerStorageConf ? [{ relPath: 'containers/storage.conf', content: ctx.containerStorageConf }] : []),

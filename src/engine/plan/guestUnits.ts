@@ -162,16 +162,15 @@ StandardOutput=file:${status}
   ];
 }
 
-export const CONSOLE_TTY = 'ttyS0';
 
 /**
  * The serial console logs in as root: the image has no password (bootc images get keys, not passwords),
  * so a login prompt would be a dead end, and the console is the way in when sshd does not come up.
  * Only root on the host reaches the console socket (it lives in the 0700 state dir).
  */
-export function consoleAutologinDropIn(): { relPath: string; content: string } {
+export function consoleAutologinDropIn(consoleTty = 'ttyS0'): { relPath: string; content: string } {
   return {
-    relPath: `serial-getty@${CONSOLE_TTY}.service.d/50-bootc-ephemeral-autologin.conf`,
+    relPath: `serial-getty@${consoleTty}.service.d/50-bootc-ephemeral-autologin.conf`,
     content: `[Service]
 ExecStart=
 ExecStart=-/sbin/agetty --autologin root --noclear --keep-baud 115200,57600,38400,9600 - $TERM

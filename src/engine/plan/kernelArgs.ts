@@ -9,13 +9,13 @@ export const ROOT_TAG = 'rootfs';
  * overlay (systemd.volatile=overlay, systemd >= 242): writes live in guest RAM and die with the VM.
  * Then the image's own kernel arguments (kargs.d), then the user's --karg.
  */
-export function buildKernelArgs(options: Pick<RunOptions, 'kargs' | 'ignitionFile' | 'cloudInitDir'>, imageKargs: readonly string[] = []): string[] {
+export function buildKernelArgs(options: Pick<RunOptions, 'kargs' | 'ignitionFile' | 'cloudInitDir'>, imageKargs: readonly string[] = [], consoleTty = 'ttyS0'): string[] {
   return [
     `rootfstype=virtiofs`,
     `root=${ROOT_TAG}`,
     'ro',
     'systemd.volatile=overlay',
-    'console=ttyS0',
+    `console=${consoleTty}`,
     'selinux=0',
     // keep the journal in /run: no writes to the overlay, and it is streamed to the host anyway
     'systemd.mask=systemd-journal-flush.service',

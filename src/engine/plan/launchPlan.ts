@@ -1,8 +1,9 @@
 import type { RunOptions, BindMount } from '../options/runOptions';
-import { HostTools, inContainer } from '../host/host';
+import { HostTools, inContainer, qemuFor } from '../host/host';
 import { vmStatePaths } from '../vm/stateDir';
 import { buildKernelArgs, ROOT_TAG } from './kernelArgs';
 import { buildQemuArgs, ResolvedAccel } from './qemu';
+import { machineFor } from './machine';
 import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from './containerPaths';
 import { alignmentPadding } from './cpio';
 import { EngineError } from '../errors';
@@ -19,7 +20,7 @@ import { guestPayloadFor } from './guestPayload';
 import { GuestUnit, virtiofsTag } from './guestUnits';
 import { cappedOutputs, logCapPlanFiles } from './logCaps';
 import { procFile, type PlanFile } from './procFile';
-import { DEFAULT_LOG_CAP_BYTES } from '../options/types';
+import { DEFAULT_LOG_CAP_BYTES, type GuestArch } from '../options/types';
 import * as l10n from '@vscode/l10n';
 
 export interface SshMaterial {
@@ -33,6 +34,8 @@ export interface PlanContext {
   stateDir: string;
   tools: HostTools;
   accel: ResolvedAccel;
+  /** the guest's architecture (vm/guestArch.ts); default amd64 */
+  arch?: GuestArch;
   /** the image's kernel, as the probe found it (paths inside the image) */
   kernel: KernelInImage;
   /** the image's kargs.d files, validated (imageKargs.ts; none with --no-image-kargs) */ imageKargs?: ImageKargsFile[];
@@ -85,7 +88,6 @@ export interface LaunchPlan {
   swap?: { hostPath: string; bytes: number };
 }
 
-
 /** The initramfs QEMU boots: the image's own, then our cpio, concatenated in the container at start. */
 const INITRAMFS_IN_CONTAINER = '/run/initramfs.img';
 const INITRAMFS_APPEND = 'initramfs-append.cpio';
@@ -125,8 +127,10 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
   if (remoteSwap && (!t.truncate || !t.mkswap)) {
     throw new EngineError(l10n.t('--add-swap over a remote connection needs truncate and mkswap (coreutils, util-linux) under /usr on the podman host'), { field: 'add-swap' });
   }
-  const kernelArgs = buildKernelArgs(options, appliedImageKargs(ctx.imageKargs ?? [], options.image));
-  const credentialFiles = guestCredentialFiles(ctx.ssh?.clientPublicKey, ctx.credentials ?? [], ctx.ignition);
+  const machine = machineFor(ctx.arch ?? 'amd64', ctx.accel);
+  const qemu = qemuFor(t, machine.arch);
+  const kernelArgs = buildKernelArgs(options, appliedImageKargs(ctx.imageKargs ?? [], options.image), machine.consoleTty);
+  const credentialFiles = guestCredentialFiles(ctx.ssh?.clientPublicKey, ctx.credentials ?? [], ctx.ignition, machine.smbios);
   const outputs = cappedOutputs(allOptions);
   const sshForward = options.sshKeygen
     ? ctx.sshHostPort
@@ -135,8 +139,8 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     : undefined;
   const qemuArgs = buildQemuArgs({
     options: allOptions,
-    accel: ctx.accel,
-    command: loaderArgv(t.qemu),
+    machine,
+    command: loaderArgv(qemu),
     dataDirs: t.qemuDataDirs.map(inContainer),
     kernel: `${CONTAINER_PATHS.sourceImage}${ctx.kernel.vmlinuz}`,
     initramfs: INITRAMFS_IN_CONTAINER,
@@ -213,6 +217,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     imageId: ctx.imageId,
     launchId: ctx.launchId,
     accel: ctx.accel,
+    arch: machine.arch,
     stateMounts: ctx.remote
       ? { kind: 'volume' }
       : { kind: 'bind', planDir: paths.plan, logsDir: paths.logs, consoleDir: options.console ? undefined : paths.consoleDir },

@@ -1,4 +1,5 @@
 import type { RunOptions } from '../options/runOptions';
+import type { GuestArch } from '../options/types';
 import { LABELS } from '../podman/labels';
 import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER } from './containerPaths';
 import { HOST_USR_IN_CONTAINER } from '../host/host';
@@ -14,6 +15,8 @@ export interface PodmanRunInput {
   imageId: string;
   launchId: string;
   accel: 'kvm' | 'tcg';
+  /** the guest's architecture (ps and the VMs view show it) */
+  arch?: GuestArch;
   /** podman runs in the user's namespace (privileges.ts: /dev/kvm through the user's groups) */
   rootless: boolean;
   /** the container's network as resolved for this launch (plan/network.ts); undefined: podman's default */
@@ -52,6 +55,7 @@ export function buildPodmanRunArgs(p: PodmanRunInput): string[] {
   args.push('--label', `${LABELS.image}=${o.image}`);
   args.push('--label', `${LABELS.launch}=${p.launchId}`);
   args.push('--label', `${LABELS.accel}=${p.accel}`);
+  if (p.arch) args.push('--label', `${LABELS.arch}=${p.arch}`);
   args.push('--label', `${LABELS.ssh}=${o.sshKeygen ? 1 : 0}`);
   if (p.sshHostPort) args.push('--label', `${LABELS.sshHostPort}=${p.sshHostPort}`);
   args.push('--label', `${LABELS.options}=${JSON.stringify(p.recordedOptions)}`);

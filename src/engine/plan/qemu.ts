@@ -3,12 +3,14 @@ import { CONSOLE_SOCKET, CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS } from '
 import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
 import type { VirtiofsShare } from './virtiofsd';
 import { outputFifo, type CappedOutput } from './logCaps';
+import type { Machine } from './machine';
 
 export type ResolvedAccel = 'kvm' | 'tcg';
 
 export interface QemuInput {
   options: RunOptions;
-  accel: ResolvedAccel;
+  /** the guest architecture's machine, CPU and accelerator (machine.ts) */
+  machine: Machine;
   /** loader argv + QEMU binary, as seen in the container */
   command: string[];
   dataDirs: string[];
@@ -62,11 +64,8 @@ export function buildQemuArgs(q: QemuInput): string[] {
     '-name', q.vmName,
     '-nodefaults', '-no-user-config', '-no-reboot',
     // the guest tells QEMU it panicked (pvpanic); QEMU then exits 1 instead of leaving a dead VM running
-    ...(q.panicExit ? ['-device', 'pvpanic', '-action', 'panic=exit-failure'] : []),
-    '-machine', 'q35',
-    // TCG's translation cache is host memory a boot fills completely: 64 MiB saves 80 MiB per VM
-    // against 128 and costs ~8 % of boot time (more with several VMs per core; docs/benchmarks.md)
-    ...(q.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=64', '-cpu', 'max']),
+    ...(q.panicExit ? ['-device', q.machine.panicDevice, '-action', 'panic=exit-failure'] : []),
+    ...q.machine.machineArgs,
     '-m', mem,
     '-smp', String(o.vcpus),
     // vhost-user-fs needs guest RAM the virtiofsd processes can map

@@ -1,3 +1,4 @@
+import type { GuestArch } from '../options/types';
 import * as path from 'node:path';
 import { BuildFailedError, EngineError } from '../errors';
 import type { Podman } from './podman';
@@ -14,10 +15,10 @@ export function imageTagFor(containerfile: string): string {
 /** `podman build -f FILE CONTEXT`, streaming each output line; the error names the failing step. */
 export async function buildImage(
   podman: Podman,
-  req: { containerfile: string; context: string; tag: string; signal?: AbortSignal },
+  req: { containerfile: string; context: string; tag: string; arch?: GuestArch; signal?: AbortSignal },
   onLine: (line: string) => void,
 ): Promise<void> {
-  const child = podman.spawn(podmanStreams.build(req.tag, req.containerfile, req.context), { all: true, buffer: false, cancelSignal: req.signal });
+  const child = podman.spawn(podmanStreams.build(req.tag, req.containerfile, req.context, req.arch), { all: true, buffer: false, cancelSignal: req.signal });
   const output = new BuildOutput();
   onLines(child.all, (l) => {
     output.push(l);

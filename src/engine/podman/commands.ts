@@ -1,3 +1,4 @@
+import type { GuestArch } from '../options/types';
 import { EngineError } from '../errors';
 import { LABELS } from './labels';
 import { parseStats, type PodmanStatsEntry } from './stats';
@@ -70,7 +71,6 @@ export const podmanCommands = {
   /** one sample of the containers' CPU and memory (stats of a container that stopped meanwhile: none) */
   containerStats: (ids: readonly string[]) => command(['stats', '--no-stream', '--format', 'json', '--', ...ids], (r) => parseStats(r.exitCode === 0 ? json<PodmanStatsEntry[]>('reading container stats', [])(r) : [])),
   imageExists: (image: string) => command(['image', 'exists', '--', image], succeeded),
-  /** the image's full id, or undefined when it is not in local storage */
   /** the image's id and architecture (GOARCH: amd64, arm64, ...); undefined when it is not in this storage */
   imageIdentity: (image: string) =>
     command(['image', 'inspect', '--format', '{{.Id}} {{.Architecture}}', '--', image], (r): { id: string; architecture: string } | undefined => {
@@ -78,6 +78,13 @@ export const podmanCommands = {
       return r.exitCode === 0 && /^[0-9a-f]{64}$/.test(id) ? { id, architecture: /^[a-z0-9_]{1,20}$/.test(architecture) ? architecture : '' } : undefined;
     }),
   listImages: () => command(['images', '--format', 'json'], json<PodmanImage[]>('listing images', [])),
+  /** each image's architecture by id (podman images has none); only plain names are kept: it is image metadata */
+  imageArchitectures: (ids: readonly string[]) =>
+    command(['image', 'inspect', '--format', '{{.Id}} {{.Architecture}}', '--', ...ids], (r) => {
+      const out = new Map<string, string>();
+      for (const m of r.stdout.matchAll(/^([0-9a-f]{64}) ([a-z0-9_]{1,20})$/gm)) out.set(m[1], m[2]);
+      return out;
+    }),
   /** each image's labels by id (an image gone meanwhile is left out) */
   imageLabels: (ids: readonly string[]) =>
     command(['image', 'inspect', '--format', '{{.Id}} {{json .Labels}}', '--', ...ids], (r) => {
@@ -126,7 +133,8 @@ export const podmanStreams = {
   /** ends when the container stops */
   wait: (id: string): PodmanStream => ({ args: ['wait', '--', id] }),
   containerEvents: (): PodmanStream => ({ args: ['events', '--format', 'json', '--filter', 'type=container'] }),
-  build: (tag: string, containerfile: string, context: string): PodmanStream => ({ args: ['build', '-t', tag, '-f', containerfile, context] }),
+  /** with an architecture (a configuration's arch:), the image is built for it: RUN steps of another one run through binfmt_misc */
+  build: (tag: string, containerfile: string, context: string, arch?: GuestArch): PodmanStream => ({ args: ['build', ...(arch ? ['--arch', arch] : []), '-t', tag, '-f', containerfile, context] }),
 };
 
 /**

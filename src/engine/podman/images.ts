@@ -6,6 +6,8 @@ export interface BootcImage {
   id: string;
   size: string;
   created: string;
+  /** its architecture (amd64, arm64, ...) when podman says */
+  arch?: string;
 }
 
 /** Local images that say they are bootable: label containers.bootc=1 or ostree.bootable. */
@@ -21,6 +23,10 @@ export function bootcImagesOf(images: PodmanImage[]): BootcImage[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The bootc images with their architectures: one more podman call, for the bootc images only. */
 export async function listBootcImages(podman: Podman): Promise<BootcImage[]> {
-  return bootcImagesOf(await podman.exec(podmanCommands.listImages()));
+  const images = bootcImagesOf(await podman.exec(podmanCommands.listImages()));
+  if (!images.length) return images;
+  const arches = await podman.exec(podmanCommands.imageArchitectures([...new Set(images.map((i) => i.id))]));
+  return images.map((i) => ({ ...i, arch: arches.get(i.id) }));
 }

@@ -9,6 +9,8 @@ export const LABELS = {
   /** the image's kargs.d files as the launch applied them (JSON; read back as untrusted) */
   imageKargs: 'io.bootc-ephemeral.image-kargs',
   accel: 'io.bootc-ephemeral.accel',
+  /** the guest architecture (amd64, arm64) */
+  arch: 'io.bootc-ephemeral.arch',
   ssh: 'io.bootc-ephemeral.ssh',
   sshHostPort: 'io.bootc-ephemeral.ssh-host-port',
   bcvk: 'bcvk.ephemeral',

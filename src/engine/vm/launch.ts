@@ -4,19 +4,21 @@ import * as crypto from 'node:crypto';
 import { execa, nodeNet } from '../lazyDeps';
 import type { RunOptions } from '../options/runOptions';
 import { HOST_STORAGE_MOUNT_NAME } from '../options/runOptions';
-import { EngineError, InvalidOptionsError } from '../errors';
+import { EngineError } from '../errors';
 import { Podman } from '../podman/podman';
 import { isRootless } from '../podman/mode';
-import { probeKvm, tunUsable, HostTools, type KvmStatus } from '../host/host';
+import type { HostTools } from '../host/host';
+import { probeKvm, tunUsable, type KvmStatus } from '../host/kvm';
 import { hostToolsFor, kvmFor } from '../host/remoteTools';
 import { buildTar } from '../tar';
 import * as path from 'node:path';
 import { probeImage } from './kernel';
 import { readCredentials } from './credentials';
-import { imageRunsIgnition, readIgnitionConfig } from './ignition';
 import { readGuestStorageConf } from './containerStorage';
-import { CLOUD_INIT_BINARY, readCloudInitSeed } from './cloudInit';
+import { readCloudInitSeed } from './cloudInit';
 import { kargsArchitecture, readImageKargs } from './imageKargs';
+import { foreignGuestAccel, guestArchFor } from './guestArch';
+import { checkNetwork, checkRemoteOptions, checkSubordinateIds, ignitionFor, missingImage, noCloudInit } from './launchChecks';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
 import { generateSshKeys, SshKeys } from '../guest/ssh';
@@ -25,7 +27,6 @@ import { buildLaunchPlan, LaunchPlan } from '../plan/launchPlan';
 import type { ResolvedAccel } from '../plan/qemu';
 import { SUPERVISOR_SCRIPT } from '../plan/supervisorScript';
 import { resolveNetwork } from '../plan/network';
-import { currentUser, missingSubordinateIds, subordinateIds, subordinateIdsFix } from '../host/rootless';
 import { podmanCommands } from '../podman/commands';
 import { collectStateGarbage } from './stateGc';
 import * as l10n from '@vscode/l10n';
@@ -49,12 +50,6 @@ export interface PreparedLaunch {
   discard(): void;
 }
 
-/** Refused over a remote connection, before anything starts, with what to do instead. */
-function checkRemoteOptions(options: RunOptions): void {
-  if (options.sshKeygen && options.network === 'host') {
-    throw new InvalidOptionsError([{ field: 'network', value: 'host', message: l10n.t('SSH over a remote podman connection needs the VM container\'s own network namespace: leave --network out or use a podman network') }]);
-  }
-}
 
 export async function resolveAccel(requested: RunOptions['accel'], warn?: (m: string) => void, probe: () => KvmStatus | Promise<KvmStatus> = probeKvm): Promise<ResolvedAccel> {
   if (requested === 'tcg') return 'tcg';
@@ -103,49 +98,13 @@ async function mkswap(file: string, bytes: number): Promise<void> {
   if (r.exitCode !== 0) throw new EngineError(l10n.t('mkswap failed: {0}', r.stderr || (r.message ?? '')), { field: 'add-swap' });
 }
 
-/**
- * The image is not in this podman's storage. Rootless, each user has storage of their own: an image
- * built by root (or another user) is not there, so the fix names how to bring it over.
- */
-function missingImage(image: string, podman: Podman, rootless: boolean): EngineError {
-  const where = podman.remote ? l10n.t('the storage of the podman at {0}', podman.describe()) : rootless ? l10n.t('this user\'s podman storage (rootless: root\'s and other users\' images are not shared)') : l10n.t('local podman storage');
-  const hint = rootless && !podman.remote
-    ? l10n.t('build it as this user (podman build), or copy root\'s copy: sudo podman save {0} | podman load', image)
-    : l10n.t('build it or pull it there first (the VM never pulls)');
-  return new EngineError(l10n.t('image {0} is not in {1}', image, where), { field: 'image', value: image, hint });
-}
 
-/** A local rootless user needs subordinate ids, or podman fails later in a way that does not say why. */
-function checkSubordinateIds(): void {
-  const user = currentUser();
-  const problem = missingSubordinateIds(user.name, subordinateIds(user));
-  if (problem) throw new EngineError(problem, { hint: subordinateIdsFix(user.name).join(' && ') });
-}
 
-/** --ignition: only for an image that runs Ignition (else it would be ignored without a word), and a config that is one. */
-async function ignitionFor(podman: Podman, options: RunOptions, imageId: string): Promise<Buffer> {
-  const labels = (await podman.exec(podmanCommands.imageLabels([imageId]))).get(imageId);
-  if (!imageRunsIgnition(labels)) {
-    throw new EngineError(l10n.t('image {0} does not run Ignition (it has neither the coreos.ignition nor the com.coreos.osname label): --ignition would be ignored; use --credential or --systemd-units', options.image), { field: 'ignition', value: options.ignitionFile });
-  }
-  return readIgnitionConfig(options.ignitionFile!);
-}
 
 /** A state dir younger than this is never taken for a leftover: its launch may be finishing elsewhere. */
 const LEFTOVER_MIN_AGE_MS = 60_000;
 
-/** podman's own network modes; any other --network must name an existing podman network. */
-const NETWORK_MODES = /^(none|host|bridge|private|slirp4netns(:[^\s]*)?|pasta(:[^\s]*)?)$/;
 
-async function checkNetwork(podman: Podman, network: string | undefined): Promise<void> {
-  if (!network || NETWORK_MODES.test(network)) return;
-  if (await podman.exec(podmanCommands.networkExists(network))) return;
-  throw new InvalidOptionsError([{ field: 'network', value: network, message: l10n.t('no such podman network (see podman network ls); or one of none, host, bridge, private, slirp4netns, pasta') }]);
-}
-
-function noCloudInit(options: RunOptions): EngineError {
-  return new EngineError(l10n.t('image {0} has no cloud-init ({1}): --cloud-init would be ignored; use --credential, --systemd-units or --ignition', options.image, CLOUD_INIT_BINARY), { field: 'cloud-init', value: options.cloudInitDir });
-}
 
 /**
  * Everything short of starting the container: checks the host, the image and its kernel, then writes
@@ -187,10 +146,11 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   // the image is never mounted or executed here: a probe container lists its kernel directories
   const rootImage = await ensureContainerRoot(podman);
   const tools = deps.tools ? deps.tools() : await hostToolsFor(podman, rootImage);
-  const accel = await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage));
+  const arch = guestArchFor(options, identity.architecture, tools.hostArch);
+  const accel = foreignGuestAccel(options.accel, arch, tools.hostArch, deps.warn) ?? (await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage)));
   const { kernel, kargsFiles, storageConf, guestPodman, guestCloudInit } = await probeImage(podman, rootImage, options.image, imageId, tools);
   if (cloudInitSeed && !guestCloudInit) throw noCloudInit(options);
-  const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(identity.architecture));
+  const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(arch));
   const containerStorageConf = hostStorage ? await readGuestStorageConf(podman, { rootImage, image: options.image, imageId, tools }, storageConf(), hostStorageDriver, deps.warn) : undefined;
 
   // a leftover dir of ours goes only if, now, no container has the name and the dir is not brand new
@@ -205,6 +165,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       stateDir,
       tools,
       accel,
+      arch,
       kernel,
       imageKargs,
       credentials,

@@ -112,6 +112,7 @@ export function vmDetails(vm: VmInfo, journal = '', podman?: Podman, dropped?: R
     startedAt: vm.startedAt ?? null,
     exitedAt: vm.exitedAt ?? null,
     accelerator: vm.accel ?? null,
+    architecture: vm.arch ?? null,
     options: vm.options ?? null,
     /** the kernel arguments the image declared (kargs.d), per file; applied: false where its architecture did not match */
     imageKernelArgs: vm.imageKargs ?? null,

@@ -8,7 +8,7 @@ import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/containerPaths';
 import * as path from 'node:path';
 import { stateDirOf, removeStateDir, stateRoot, stateRootFor, vmStatePaths } from './stateDir';
 import type { SshTarget } from '../guest/ssh';
-import type { RunOptions } from '../options/runOptions';
+import { GUEST_ARCHES, type GuestArch, type RunOptions } from '../options/runOptions';
 import { readVmLogHead, sshStream } from './transport';
 import { podmanCommands } from '../podman/commands';
 import { BOOT_SCAN_BYTES } from '../guest/logLayout';
@@ -36,6 +36,8 @@ export interface VmInfo {
   autoRemove?: boolean;
   stateDir?: string;
   accel?: string;
+  /** the guest architecture, from our label (VMs before it, and bcvk's: undefined) */
+  arch?: GuestArch;
   ssh: boolean;
   /** 127.0.0.1 port that reaches the guest's sshd */
   sshPort?: number;
@@ -54,13 +56,9 @@ export interface VmInfo {
   bootFailure?: string;
 }
 
-function parseJson<T>(text: string | undefined): T | undefined {
-  try {
-    return text ? (JSON.parse(text) as T) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const parseJson = <T>(text: string | undefined): T | undefined => {
+  try { return text ? (JSON.parse(text) as T) : undefined; } catch { return undefined; }
+};
 
 const validTime = (t: number | undefined): number | undefined => (typeof t === 'number' && t > 0 ? t : undefined);
 
@@ -131,6 +129,7 @@ export function toVmInfo(
     autoRemove: e.AutoRemove === true,
     stateDir,
     accel: labels[LABELS.accel],
+    arch: GUEST_ARCHES.find((a) => a === labels[LABELS.arch]), // a label is untrusted: only a name we boot
     ssh,
     sshPort,
     sshRelay: origin === 'bootc-ephemeral' && ssh && e.State === 'running' && !sshPort,

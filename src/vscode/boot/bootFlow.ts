@@ -1,3 +1,4 @@
+import { GUEST_ARCHES } from '../../engine/options/types';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseRunOptions, pathProbeFor } from '../../engine/options/runOptions';
@@ -54,7 +55,9 @@ async function boot(s: Services, req: BootRequest, hooks: BootHooks): Promise<st
       const context = req.context ?? config?.context ?? path.dirname(containerfile);
       image = imageTagFor(containerfile);
       hooks.report(vscode.l10n.t('Building {0}...', path.basename(path.dirname(containerfile))));
-      await buildImage(podman, { containerfile, context, tag: image, signal: hooks.signal }, (line) => {
+      // a configuration's arch: builds for it (its value was checked with the configuration's problems)
+      const arch = GUEST_ARCHES.find((a) => a === config?.input.arch);
+      await buildImage(podman, { containerfile, context, tag: image, arch, signal: hooks.signal }, (line) => {
         s.logger.info(`[build] ${line}`);
         const step = /^STEP (\d+\/\d+)/.exec(line);
         if (step) hooks.report(vscode.l10n.t('Building: step {0}', step[1]));

@@ -6,6 +6,7 @@ import type { VmInfo, VmState } from '../../engine/vm/vms';
 import { formatMiB } from '../../engine/options/sizes';
 import { exitReason } from '../../engine/vm/exitReason';
 import type { VmStats } from '../../engine/podman/stats';
+import { guestArchOfNode } from '../../engine/plan/machine';
 
 export interface VmItemProperties {
   label: string;
@@ -69,6 +70,7 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { loc
     l10n.t('Image: {0}', vm.image),
     ...(typeof o.memoryMiB === 'number' ? [l10n.t('Memory: {0}, vCPUs: {1}', formatMiB(o.memoryMiB), o.vcpus ?? '?')] : []),
     ...(vm.accel ? [l10n.t('Accelerator: {0}', vm.accel === 'tcg' ? l10n.t('TCG (software emulation)') : 'KVM')] : []),
+    ...(vm.arch ? [l10n.t('Architecture: {0}', vm.arch)] : []),
     ...(vm.ssh ? [l10n.t('SSH: {0}', vm.sshPort ? `127.0.0.1:${vm.sshPort}` : vm.sshRelay ? l10n.t('through its container (podman exec)') : l10n.t('yes'))] : []),
     ...(stats ? [l10n.t('Now: {0}', statsLine(stats))] : []),
     ...(vm.state === 'ready' && vm.ssh && vm.origin === 'bootc-ephemeral' ? [`[${l10n.t('Boot Timeline')}](${commandLink('bootcEphemeral.showBootTimeline', vm.name)})`] : []),
@@ -77,7 +79,8 @@ export function vmItemProperties(vm: VmInfo, nowMs = Date.now(), forwards: { loc
   ];
   return {
     label: vm.name,
-    description: [vm.image.replace(/^localhost\//, ''), vm.state, when].filter(Boolean).join(' · '),
+    // an architecture other than this machine's is worth a glance: it boots emulated, several times slower
+    description: [vm.image.replace(/^localhost\//, ''), vm.arch && vm.arch !== guestArchOfNode(process.arch) ? vm.arch : '', vm.state, when].filter(Boolean).join(' · '),
     icon: ICONS[vm.state],
     tooltip: lines.join('\n\n'),
     contextValue: `vm.${vm.state}.${vm.origin}${vm.ssh ? '.ssh' : ''}`,

@@ -14,7 +14,7 @@ export async function run(s: Services, image?: string): Promise<string | undefin
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
-      images.map((i) => ({ label: i.name, description: i.size, detail: i.created })),
+      images.map((i) => ({ label: i.name, description: [i.arch, i.size].filter(Boolean).join(' · '), detail: i.created })),
       { placeHolder: vscode.l10n.t('Choose a bootc image to boot as an ephemeral VM') },
     );
     image = picked?.label;
