@@ -231,6 +231,7 @@ test('a named connection (--connection, CONTAINER_CONNECTION): run -d, ps, rm-al
   const doctor = await remoteCli(['doctor']);
   assert.match(doctor.out, /podman connection: unix:\/\/.*podman\.sock/);
   assert.match(doctor.out, /\[ok {2}\] QEMU: \/usr\/bin\/qemu-system-x86_64/, 'found on the podman host although hidden from the client');
+  assert.match(doctor.out, /\[ok {2}\] QEMU for arm64 images: \/usr\/bin\/qemu-system-aarch64/, 'the arm64 QEMU too, on that host');
   assert.match(doctor.out, /\[ok {2}\] podman mode: rootful service on that host/);
 });
 
