@@ -55,6 +55,8 @@ for image in ${images[@]+"${images[@]}"}; do
   if [ "$want" != "$have" ]; then
     echo "[rootless-user] copying $image into $user's podman storage"
     podman save "$image" | as_user podman load -q >/dev/null
+    # the copy it replaces (the sample image rebuilt since) would stay behind untagged
+    if [ -n "$have" ]; then as_user podman rmi "$have" >/dev/null 2>&1 || true; fi
   fi
 done
 echo "[rootless-user] $user (uid $uid) ready: XDG_RUNTIME_DIR=$runtime"

@@ -15,16 +15,28 @@ const NAME = 'e2e-containers';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-containers-'));
 const seed = path.join(work, 'seed');
 const images = path.join(work, 'images');
-// a container unit as an image would ship it: the host's sample image, from the additional store, at boot
-const INNER_UNIT = `[Unit]
-Description=a container started at boot
-After=remote-fs.target network-online.target
-[Service]
-ExecStart=/usr/bin/podman run --rm --name inner-boot ${IMAGE} sleep infinity
-ExecStop=/usr/bin/podman stop -t 1 inner-boot
+// a quadlet unit as an image ships it: the host's sample image, from the additional store, at boot
+const INNER_QUADLET = `[Unit]
+Description=a quadlet container started at boot
+After=remote-fs.target
+[Container]
+Image=${IMAGE}
+Exec=sleep infinity
+ContainerName=inner-boot
+Network=none
 [Install]
 WantedBy=multi-user.target
 `;
+// Debian 12's podman (4.3) predates quadlet (4.4): the image gets Debian 13's quadlet generator (it needs
+// glibc 2.34; its units run the image's own podman), fetched with apt from the trixie suite
+const TRIXIE_QUADLET = [
+  "echo 'deb http://deb.debian.org/debian trixie main' > /tmp/trixie.list",
+  'apt-get -o Dir::Etc::SourceList=/tmp/trixie.list -o Dir::Etc::SourceParts=/nonexistent update -q',
+  'cd /tmp && apt-get -o Dir::Etc::SourceList=/tmp/trixie.list -o Dir::Etc::SourceParts=/nonexistent download podman',
+  'dpkg-deb -x /tmp/podman_*.deb /tmp/podman5 && install -D -m 0755 /tmp/podman5/usr/libexec/podman/quadlet /usr/libexec/podman/quadlet',
+  'ln -s ../../../libexec/podman/quadlet /usr/lib/systemd/system-generators/podman-system-generator',
+  'rm -rf /tmp/podman5 /tmp/podman_*.deb /tmp/trixie.list /var/lib/apt/lists/*',
+].join(' && ');
 const USER_DATA = `#cloud-config
 locale: C.UTF-8
 users:
@@ -58,12 +70,12 @@ before(async () => {
   fs.mkdirSync(images);
   tinyImageTar(path.join(images, 'tiny.tar'));
   const ctx = fs.mkdtempSync(path.join(work, 'ctx-'));
-  fs.writeFileSync(path.join(ctx, 'inner-boot.service'), INNER_UNIT);
+  fs.writeFileSync(path.join(ctx, 'inner-boot.container'), INNER_QUADLET);
   fs.writeFileSync(path.join(ctx, 'Containerfile'), [
     `FROM ${IMAGE}`,
     'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends podman crun cloud-init && rm -rf /var/lib/apt/lists/*',
-    'COPY inner-boot.service /usr/lib/systemd/system/inner-boot.service',
-    'RUN systemctl enable inner-boot.service',
+    `RUN ${TRIXIE_QUADLET}`,
+    'COPY inner-boot.container /etc/containers/systemd/inner-boot.container',
   ].join('\n') + '\n');
   const r = await podman(['build', '--pull=never', '-t', PEOPLE_IMAGE, '-f', path.join(ctx, 'Containerfile'), ctx]);
   assert.equal(r.exitCode, 0, `building ${PEOPLE_IMAGE}: ${r.stderr}`);
@@ -81,7 +93,7 @@ const ssh = async (script: string) => {
   return String(r.stdout).trim();
 };
 
-test('containers in the VM: podman\'s own storage works, an imported image runs on podman\'s default network, a host image runs from --bind-storage-ro, a container unit starts at boot; cloud-init applies the --cloud-init seed', { timeout: 900_000 }, async () => {
+test('containers in the VM: podman\'s own storage works, an imported image runs on podman\'s default network, a host image runs from --bind-storage-ro, a quadlet .container starts at boot; cloud-init applies the --cloud-init seed', { timeout: 900_000 }, async () => {
   const r = await cli(['run', '-d', '-K', '--bind-storage-ro', '--cloud-init', seed, '--ro-bind', `${images}:images`, '--name', NAME, '--label', TEST_LABEL, PEOPLE_IMAGE]);
   assert.equal(r.exitCode, 0, String(r.stderr));
   // an image with podman is reached through the relay: a guest container on podman's default
@@ -102,9 +114,9 @@ test('containers in the VM: podman\'s own storage works, an imported image runs 
   // the host's storage as an additional image store: the host's image is listed read-only and runs
   const host = await ssh(`podman images --format "{{.Repository}}:{{.Tag}} {{.ReadOnly}}" | grep -F "${IMAGE} "; podman run --rm --network none ${IMAGE} grep ^VERSION_CODENAME= /etc/os-release; readlink /etc/containers/storage.conf`);
   assert.deepEqual(host.split('\n'), [`${IMAGE} true`, 'VERSION_CODENAME=bookworm', '/run/bootc-ephemeral-etc/containers/storage.conf'], host);
-  // the unit the image ships ran its container at boot from that store
-  const unit = await ssh('systemctl is-active inner-boot.service; podman ps --format "{{.Names}}"');
-  assert.deepEqual(unit.split('\n'), ['active', 'inner-boot'], unit);
+  // the quadlet the image ships became a unit at boot (the generator ran) and ran its container from that store
+  const unit = await ssh('systemctl show -P SourcePath inner-boot.service; systemctl is-active inner-boot.service; podman ps --format "{{.Names}}"');
+  assert.deepEqual(unit.split('\n'), ['/etc/containers/systemd/inner-boot.container', 'active', 'inner-boot'], unit);
   assert.equal(await ssh('echo still reachable'), 'still reachable');
   const rm = await cli(['rm', '-f', NAME]);
   assert.equal(rm.exitCode, 0, String(rm.stderr));
