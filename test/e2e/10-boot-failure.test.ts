@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL } from './harness';
+import { execa } from 'execa';
+import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, waitFor } from './harness';
 
 // A boot that cannot succeed ends instead of waiting for ever: an image whose initramfs has no virtiofs
 // (dracut without it, made here from the sample image) cannot mount its root; our init falls back to
@@ -73,6 +74,19 @@ test('a detached VM that cannot boot: ssh says why at once, ps and inspect say f
   assert.match(details.exitReason, /^it cannot boot: .*it still runs, so that its console can be opened/);
   const console = await cli(['logs', '--console', NAME]);
   assert.match(String(console.stdout), /Entering emergency mode|Dropping to debug shell/);
+  // over a podman connection (this host's podman as a service) ps reads the console in the container
+  const socket = path.join(work, 'podman.sock');
+  const service = execa('podman', ['system', 'service', '--time=0', `unix://${socket}`], { reject: false });
+  try {
+    await waitFor('the podman service socket', () => fs.existsSync(socket), 20_000);
+    const remote = await cli(['--url', `unix://${socket}`, 'ps', '--json']);
+    const seen = (JSON.parse(String(remote.stdout)) as { name: string; state: string; bootFailure?: string }[]).find((v) => v.name === NAME);
+    assert.equal(seen?.state, 'failed', String(remote.stderr));
+    assert.match(String(seen?.bootFailure), /emergency shell/);
+  } finally {
+    service.kill('SIGTERM');
+    await service;
+  }
   const rm = await cli(['rm', '-f', NAME]);
   assert.equal(rm.exitCode, 0, String(rm.stderr));
 });

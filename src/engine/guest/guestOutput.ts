@@ -2,7 +2,7 @@
 import type { Podman } from '../podman/podman';
 import type { VmInfo } from '../vm/vms';
 import { vmStatePaths } from '../vm/stateDir';
-import { followVmLog } from '../vm/transport';
+import { followVmLog, readVmLogHead, readVmLogTail } from '../vm/transport';
 import { readLogHead, readLogTail } from './logs';
 import { BOOT_SCAN_BYTES } from './logLayout';
 import { filterTerminalOutput } from './terminalFilter';
@@ -16,10 +16,17 @@ const JOURNAL_TAIL_BYTES = 64 * 1024;
 export const consoleWindowOf = (stateDir: string): string => readHeadAndTail(vmStatePaths(stateDir).consoleLog, CONSOLE_WINDOW_BYTES);
 
 function readHeadAndTail(file: string, bytes: number): string {
-  const head = readLogHead(file, bytes);
-  const tail = readLogTail(file, bytes);
-  // a short log is its head; a longer one is both ends (a line break between them)
-  return head.length < bytes ? head.toString('utf8') : `${head.toString('utf8')}\n${tail.toString('utf8')}`;
+  return windowText(readLogHead(file, bytes), readLogTail(file, bytes), bytes);
+}
+
+/** a short log is its head; a longer one is both ends (a line break between them) */
+const windowText = (head: Buffer, tail: Buffer, bytes: number): string => (head.length < bytes ? head.toString('utf8') : `${head.toString('utf8')}\n${tail.toString('utf8')}`);
+
+/** A VM's console window wherever it runs: the state dir's file, or two reads in its container (remote podman). */
+export async function readConsoleWindow(podman: Podman, vm: VmInfo): Promise<string> {
+  if (!podman.remote) return vm.stateDir ? consoleWindowOf(vm.stateDir) : '';
+  const [head, tail] = await Promise.all([readVmLogHead(podman, vm, 'console', CONSOLE_WINDOW_BYTES), readVmLogTail(podman, vm, 'console', CONSOLE_WINDOW_BYTES)]);
+  return windowText(head, tail, CONSOLE_WINDOW_BYTES);
 }
 
 /**

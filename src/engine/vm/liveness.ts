@@ -2,7 +2,11 @@ import { sshAnswers } from '../guest/sshProbe';
 import { consoleTailOf, panicOf } from './panic';
 import type { VmInfo } from './vms';
 import { bootFailureOf } from '../guest/bootFailure';
-import { consoleWindowOf } from '../guest/guestOutput';
+import { consoleWindowOf, readConsoleWindow } from '../guest/guestOutput';
+import type { Podman } from '../podman/podman';
+import { readVmLogHead } from './transport';
+import { BOOT_SCAN_BYTES } from '../guest/logLayout';
+import { journalSaysReady } from './readiness';
 
 /**
  * What `podman ps` cannot say about the local podman's VMs: why one failed (its console shows a kernel
@@ -25,6 +29,27 @@ export async function refineLocalStates(vms: VmInfo[], probeSsh: boolean): Promi
       .filter((v) => v.state === 'ready' && v.origin === 'bootc-ephemeral' && v.ssh && v.sshPort)
       .map(async (v) => {
         if (!(await sshAnswers(v.sshPort!))) v.state = 'unresponsive';
+      }),
+  );
+}
+
+/**
+ * The same over a podman connection, where the logs are in the VM containers: each running VM of ours
+ * still booting has its journal's head read there (ready?) and, when not ready, its console's ends (a
+ * boot that cannot succeed). One or three `podman exec` per booting VM, in parallel.
+ */
+export async function refineRemoteStates(podman: Podman, vms: VmInfo[]): Promise<void> {
+  await Promise.all(
+    vms
+      .filter((v) => v.state === 'booting' && v.origin === 'bootc-ephemeral' && v.podmanState === 'running')
+      .map(async (v) => {
+        const journal = await readVmLogHead(podman, v, 'journal', BOOT_SCAN_BYTES).catch(() => Buffer.alloc(0));
+        if (journalSaysReady(journal.toString('utf8'), v.ssh)) {
+          v.state = 'ready';
+          return;
+        }
+        v.bootFailure = bootFailureOf(await readConsoleWindow(podman, v).catch(() => ''));
+        if (v.bootFailure) v.state = 'failed';
       }),
   );
 }

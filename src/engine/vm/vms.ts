@@ -2,17 +2,16 @@ import * as fs from 'node:fs';
 import { EngineError } from '../errors';
 import { Podman, PodmanPsEntry } from '../podman/podman';
 import { LABELS } from '../podman/labels';
-import { refineLocalStates } from './liveness';
+import { refineLocalStates, refineRemoteStates } from './liveness';
 import { imagesToInspect, originOf, type VmOrigin } from './origin';
 import { GUEST_SSH_PORT_IN_CONTAINER } from '../plan/containerPaths';
 import * as path from 'node:path';
 import { stateDirOf, removeStateDir, stateRoot, stateRootFor, vmStatePaths } from './stateDir';
 import type { SshTarget } from '../guest/ssh';
 import { GUEST_ARCHES, type GuestArch, type RunOptions } from '../options/runOptions';
-import { readVmLogHead, sshStream } from './transport';
+import { sshStream } from './transport';
 import { podmanCommands } from '../podman/commands';
-import { BOOT_SCAN_BYTES } from '../guest/logLayout';
-import { journalSaysReady, readinessFromStateDir } from './readiness';
+import { readinessFromStateDir } from './readiness';
 import * as l10n from '@vscode/l10n';
 import { imageKargsFromLabel, type ImageKargsFile } from './imageKargs';
 
@@ -140,9 +139,9 @@ export function toVmInfo(
 }
 
 /**
- * All VMs, ours and bcvk's: one `podman ps` call. Over a remote connection the journal is not here:
- * each running VM of ours not yet known ready has its journal read in its container (in parallel),
- * unless the caller needs no state (`remoteReadiness: false`: the SSH wait, which follows the journal).
+ * All VMs, ours and bcvk's: one `podman ps` call. Over a remote connection the logs are not here: each
+ * running VM of ours not yet known ready has its journal (and console) read in its container
+ * (liveness.ts), unless the caller needs no state (`remoteReadiness: false`: the SSH wait, which follows them).
  */
 export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean; probeSsh?: boolean } = {}): Promise<VmInfo[]> {
   const entries = await podman.exec(podmanCommands.listContainers());
@@ -151,16 +150,7 @@ export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean;
   const inspect = imagesToInspect(entries);
   const labelsOfImages = inspect.length ? await podman.exec(podmanCommands.imageLabels(inspect)) : new Map<string, Record<string, string>>();
   const vms = entries.map((e) => toVmInfo(e, isReady, root, (id) => (id ? labelsOfImages.get(id) : undefined))).filter((v): v is VmInfo => !!v);
-  if (podman.remote && opts.remoteReadiness !== false) {
-    await Promise.all(
-      vms
-        .filter((v) => v.state === 'booting' && v.origin === 'bootc-ephemeral' && isRunning(v))
-        .map(async (v) => {
-          const journal = await readVmLogHead(podman, v, 'journal', BOOT_SCAN_BYTES).catch(() => Buffer.alloc(0));
-          if (journalSaysReady(journal.toString('utf8'), v.ssh)) v.state = 'ready';
-        }),
-    );
-  }
+  if (podman.remote && opts.remoteReadiness !== false) await refineRemoteStates(podman, vms);
   if (!podman.remote) await refineLocalStates(vms, !!opts.probeSsh);
   return vms;
 }
