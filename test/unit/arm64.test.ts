@@ -107,8 +107,9 @@ function fakeHost(executables: string[], others: string[] = []): HostFileView {
 
 test('host discovery: the host\'s architecture from its loader; its own QEMU required, the other one optional (never qemu-kvm)', () => {
   const common = ['/usr/libexec/virtiofsd', '/usr/bin/dash', '/usr/bin/sleep', '/usr/bin/find', '/usr/bin/cat', '/usr/bin/head', '/usr/bin/rm', '/usr/bin/mkfifo'];
-  const amd64 = findHostTools(fakeHost([...common, '/usr/bin/qemu-system-x86_64', '/usr/bin/qemu-system-aarch64'], ['/lib64/ld-linux-x86-64.so.2']), {});
+  const amd64 = findHostTools(fakeHost([...common, '/usr/bin/qemu-system-x86_64', '/usr/bin/qemu-system-aarch64'], ['/lib64/ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu']), {});
   assert.equal(amd64.hostArch, 'amd64');
+  assert.deepEqual(amd64.libraryPath, ['/usr/lib/x86_64-linux-gnu'], 'a multiarch host\'s arm64 libraries are not on the x86-64 loader\'s path');
   assert.deepEqual(amd64.qemu, { amd64: '/usr/bin/qemu-system-x86_64', arm64: '/usr/bin/qemu-system-aarch64' });
   const onlyX86 = findHostTools(fakeHost([...common, '/usr/libexec/qemu-kvm'], ['/lib64/ld-linux-x86-64.so.2']), {});
   assert.deepEqual(onlyX86.qemu, { amd64: '/usr/libexec/qemu-kvm', arm64: undefined }, 'qemu-kvm runs the host\'s architecture only');

@@ -61,7 +61,11 @@ const LOADER_CANDIDATES: Record<GuestArch, string[]> = {
   amd64: ['/lib64/ld-linux-x86-64.so.2', '/usr/lib64/ld-linux-x86-64.so.2'],
   arm64: ['/lib/ld-linux-aarch64.so.1', '/usr/lib/ld-linux-aarch64.so.1'],
 };
-const LIBRARY_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
+/** the host's own libraries only: a multiarch host may hold the other architecture's too */
+const LIBRARY_DIRS: Record<GuestArch, string[]> = {
+  amd64: ['/usr/lib/x86_64-linux-gnu', '/usr/lib64', '/usr/lib'],
+  arm64: ['/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'],
+};
 const QEMU_DATA_DIRS = ['/usr/share/qemu', '/usr/share/seabios', '/usr/share/qemu-firmware', '/usr/share/ipxe/qemu'];
 const QEMU_MODULE_DIRS = ['/usr/lib/x86_64-linux-gnu/qemu', '/usr/lib/aarch64-linux-gnu/qemu', '/usr/lib64/qemu'];
 const TRUNCATE_CANDIDATES = ['/usr/bin/truncate', '/bin/truncate'];
@@ -86,7 +90,7 @@ export interface HostFileView {
 export const HOST_TOOL_CANDIDATES: readonly string[] = [
   ...LOADER_CANDIDATES.amd64,
   ...LOADER_CANDIDATES.arm64,
-  ...LIBRARY_DIRS,
+  ...new Set([...LIBRARY_DIRS.amd64, ...LIBRARY_DIRS.arm64]),
   ...new Set([...QEMU_CANDIDATES.amd64, ...QEMU_CANDIDATES.arm64]),
   ...VIRTIOFSD_CANDIDATES,
   ...QEMU_DATA_DIRS,
@@ -193,7 +197,7 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
   const optional = (cands: string[]) => optionalUnderUsr(view, cands);
   return {
     loader: underUsr(view, loaderLink, 'the dynamic loader'),
-    libraryPath: LIBRARY_DIRS.filter((d) => view.exists(d)),
+    libraryPath: LIBRARY_DIRS[hostArch].filter((d) => view.exists(d)),
     shell: first(['/usr/bin/dash', '/usr/bin/sh', '/bin/sh'], 'sh'),
     sleep: first(['/usr/bin/sleep', '/bin/sleep'], 'sleep'),
     find: first(['/usr/bin/find', '/bin/find'], 'find'),
