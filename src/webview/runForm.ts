@@ -89,6 +89,8 @@ window.addEventListener('message', (e: MessageEvent<PanelMessage>) => {
     }
     fill(m.values);
     $('title').textContent = m.title;
+    // shown only now: what was typed before the values arrived would be overwritten by them
+    $('form').hidden = false;
     changed();
   } else if (m.type === 'check') showCheck(m.check, m.status);
   else if (m.type === 'set') fill(m.values);

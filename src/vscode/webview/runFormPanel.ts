@@ -137,6 +137,7 @@ export class RunFormPanel {
     return `${pageHead({ nonce, cspSource: w.cspSource, csp: `script-src 'nonce-${nonce}'; font-src ${w.cspSource}`, style })}
 <body>
 <h1 id="title"></h1>
+<div id="form" hidden>
 ${text('name', t('Name'), 'dev')}
 <div class="row"><vscode-label>${t('Boot')}</vscode-label>
   <vscode-radio-group id="source"><vscode-radio id="source-image" name="source" value="image" checked>${t('an image')}</vscode-radio><vscode-radio id="source-containerfile" name="source" value="containerfile">${t('a Containerfile (built first)')}</vscode-radio></vscode-radio-group></div>
@@ -157,6 +158,7 @@ ${section('main')}
   <div class="row"><vscode-label>${t('With bcvk')}</vscode-label><code id="bcvk-command-line"></code><div><vscode-button id="copy-bcvk" secondary>${t('Copy')}</vscode-button></div></div>
 </div>
 <div class="actions"><vscode-button id="save">${t('Save')}</vscode-button><vscode-button id="boot" secondary>${t('Save and Boot')}</vscode-button><span id="status" role="status"></span></div>
+</div>
 <script nonce="${nonce}" src="${script}"></script>
 </body></html>`;
   }
