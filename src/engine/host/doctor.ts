@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import { Podman } from '../podman/podman';
 import { findHostTools, qemuInstallHint, type HostTools } from './host';
-import { probeKvm, tunUsable, type KvmStatus } from './kvm';
+import { probeKvm, readOrUndefined, tunUsable, type KvmStatus } from './kvm';
 import { currentUser, idMapHelpers, missingSubordinateIds, subordinateIds, subordinateIdsFix } from './rootless';
 import { hostToolsFor, kvmFor } from './remoteTools';
 import { ensureContainerRoot } from '../podman/containerRoot';
@@ -25,7 +24,7 @@ const SETUP_FIX = ['sudo npm run host-setup   # in a bootc-ephemeral checkout (D
 
 
 /** Host checks with fixes; each is independent so one failure does not hide the others. */
-export async function runDoctor(podman: Podman, read: (p: string) => string | undefined = tryRead): Promise<DoctorCheck[]> {
+export async function runDoctor(podman: Podman, read: (p: string) => string | undefined = readOrUndefined): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (c: DoctorCheck) => checks.push(c);
 
@@ -148,12 +147,4 @@ async function finishChecks(checks: DoctorCheck[], podman: Podman, podmanOk: boo
       : { id: 'sample-image', title: 'Sample image', status: 'warn', detail: localRootless ? `${SAMPLE_IMAGE} is not in this user's podman storage` : `${SAMPLE_IMAGE} is not built`, fix });
   }
   return checks;
-}
-
-function tryRead(p: string): string | undefined {
-  try {
-    return fs.readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

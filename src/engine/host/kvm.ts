@@ -38,7 +38,8 @@ export function tunUsable(): boolean {
   }
 }
 
-function readOrUndefined(p: string): string | undefined {
+/** A host file's text, or undefined when it cannot be read. */
+export function readOrUndefined(p: string): string | undefined {
   try {
     return fs.readFileSync(p, 'utf8');
   } catch {

@@ -22,6 +22,10 @@ export interface Machine {
   smbios: boolean;
 }
 
+// TCG's translation cache is host memory a boot fills completely: 64 MiB saves 80 MiB per VM against 128
+// and costs ~8 % of boot time (more with several VMs per core; docs/benchmarks.md)
+const accelArgs = (accel: ResolvedAccel, tcgCpu: string) => (accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=64', '-cpu', tcgCpu]);
+
 export function machineFor(arch: GuestArch, accel: ResolvedAccel): Machine {
   const kvm = accel === 'kvm';
   if (arch === 'arm64') {
@@ -31,7 +35,7 @@ export function machineFor(arch: GuestArch, accel: ResolvedAccel): Machine {
       machineArgs: [
         '-machine', kvm ? 'virt,gic-version=host' : 'virt,gic-version=max',
         // TCG: `max` with QEMU's cheap pointer-authentication algorithm (QARMA costs boot time for nothing)
-        ...(kvm ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=64', '-cpu', 'max,pauth-impdef=on']),
+        ...accelArgs(accel, 'max,pauth-impdef=on'),
       ],
       consoleTty: 'ttyAMA0',
       panicDevice: 'pvpanic-pci',
@@ -41,12 +45,7 @@ export function machineFor(arch: GuestArch, accel: ResolvedAccel): Machine {
   return {
     arch,
     qemuArch: 'x86_64',
-    machineArgs: [
-      '-machine', 'q35',
-      // TCG's translation cache is host memory a boot fills completely: 64 MiB saves 80 MiB per VM
-      // against 128 and costs ~8 % of boot time (more with several VMs per core; docs/benchmarks.md)
-      ...(kvm ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi,tb-size=64', '-cpu', 'max']),
-    ],
+    machineArgs: ['-machine', 'q35', ...accelArgs(accel, 'max')],
     consoleTty: 'ttyS0',
     panicDevice: 'pvpanic',
     smbios: true,

@@ -23,10 +23,10 @@ export function bootcImagesOf(images: PodmanImage[]): BootcImage[] {
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** The bootc images with their architectures: one more podman call, for the bootc images only. */
-export async function listBootcImages(podman: Podman): Promise<BootcImage[]> {
+/** The bootc images; with `architectures`, each one's too (one more podman call: only the Boot Image picker shows them). */
+export async function listBootcImages(podman: Podman, opts: { architectures?: boolean } = {}): Promise<BootcImage[]> {
   const images = bootcImagesOf(await podman.exec(podmanCommands.listImages()));
-  if (!images.length) return images;
+  if (!images.length || !opts.architectures) return images;
   const arches = await podman.exec(podmanCommands.imageArchitectures([...new Set(images.map((i) => i.id))]));
   return images.map((i) => ({ ...i, arch: arches.get(i.id) }));
 }

@@ -8,7 +8,7 @@ export const id = 'bootcEphemeral.bootImage';
 /** A quick pick of local bootc images (label containers.bootc=1 or ostree.bootable), then boot. */
 export async function run(s: Services, image?: string): Promise<string | undefined> {
   if (typeof image !== 'string') {
-    const images = await listBootcImages(s.podman());
+    const images = await listBootcImages(s.podman(), { architectures: true });
     if (!images.length) {
       void vscode.window.showInformationMessage(vscode.l10n.t('No local bootc images (label containers.bootc=1). Build one, or run "npm run sample-image".'));
       return undefined;
