@@ -212,3 +212,27 @@ test('page head: a CSP of default-src none, the page\'s own sources and the nonc
   assert.match(head, /<style nonce="N1">\n {2}body \{[^\n]+\n {2}h1 \{[^\n]+\n {2}\.x \{ color: red; \}\n<\/style><\/head>$/);
   assert.match(pageHead({ nonce: 'N2', cspSource: 's', style: '' }), /content="default-src 'none'; style-src s 'nonce-N2';"/);
 });
+
+test('view refreshes run one at a time; a refresh asked for during one sees a listing started after it', async () => {
+  const { serialRefresh } = await import('../../src/vscode/tree/serialRefresh');
+  let started = 0;
+  const release: Array<() => void> = [];
+  const refresh = serialRefresh(() => {
+    const n = ++started;
+    return new Promise<number>((resolve) => release.push(() => resolve(n)));
+  });
+  const first = refresh();
+  const second = refresh();
+  const third = refresh();
+  assert.equal(started, 1, 'no second listing while one runs');
+  release.shift()!();
+  assert.equal(await first, 1);
+  assert.equal(second, third, 'callers during a listing share the next one');
+  await new Promise((r) => setImmediate(r));
+  assert.equal(started, 2);
+  release.shift()!();
+  assert.equal(await second, 2, 'the later call gets the later listing, never the older one');
+  const failing = serialRefresh(async () => { throw new Error('podman gone'); });
+  await assert.rejects(failing(), /podman gone/);
+  await assert.rejects(failing(), /podman gone/, 'a failed listing does not block the next');
+});

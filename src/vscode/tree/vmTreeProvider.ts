@@ -7,6 +7,7 @@ import { vmStats } from '../../engine/vm/stats';
 import type { PortForward, PortForwards } from '../forwards/portForwards';
 import { Disposable } from '../disposable';
 import { PodmanUnavailableError } from '../../engine/errors';
+import { serialRefresh } from './serialRefresh';
 
 /** A VM's tooltip: its links may run only the commands meant for them. */
 function tooltipMarkdown(text: string): vscode.MarkdownString {
@@ -124,8 +125,10 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
     this.timer = setTimeout(() => void this.refresh(), booting ? BOOTING_POLL_MS : SLOW_POLL_MS);
   }
 
-  /** Re-reads the VMs; fires a change only when something a person sees changed. */
-  async refresh(): Promise<VmInfo[]> {
+  /** Re-reads the VMs (after whatever happened before this call); fires a change only when something a person sees changed. */
+  readonly refresh: () => Promise<VmInfo[]> = serialRefresh(() => this.listNow());
+
+  private async listNow(): Promise<VmInfo[]> {
     try {
       const probeSsh = Date.now() - this.probedAt >= PROBE_EVERY_MS;
       const vms = await listVms(this.podman(), { probeSsh });
