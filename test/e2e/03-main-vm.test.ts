@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as http from 'node:http';
 import { execa } from 'execa';
-import { cli, podman, IMAGE, TEST_LABEL, STATE_ROOT, cleanupTestVms, CLI, sleep } from './harness';
+import { cli, podman, IMAGE, TEST_LABEL, STATE_ROOT, cleanupTestVms, CLI, sleep, SSH_POSSIBLE_LINE } from './harness';
 
 // One VM with most options at once (booting is the slow part under TCG), then checks from outside
 // (podman, the host) and inside (over the CLI's ssh).
@@ -108,6 +108,18 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     const res = await ssh('echo hello-from-$(hostname); exit 42');
     assert.equal(res.code, 42, res.err);
     assert.equal(res.out, 'hello-from-bootc-sample\n');
+  });
+
+  await t.test('early SSH: the login came through our socket (the image\'s sshd -i), not the image\'s ssh.service', async () => {
+    const res = await ssh('systemctl is-active bootc-ephemeral-sshd.socket; systemctl show -P ConditionResult ssh.service; systemctl show -P ActiveState ssh.service; ' +
+      'systemctl list-units --plain --no-legend --state=active "bootc-ephemeral-ssh-address@*" | cut -d" " -f1; ' +
+      'systemctl list-units --plain --no-legend --state=running "bootc-ephemeral-sshd@*" | grep -c "SSH connection"');
+    const [socket, condition, state, unit, connections] = res.out.trim().split('\n');
+    assert.equal(socket, 'active', res.err);
+    assert.equal(condition, 'no', 'the image\'s ssh.service stepped aside');
+    assert.equal(state, 'inactive');
+    assert.equal(unit, 'bootc-ephemeral-ssh-address@enp0s2.service', 'the NIC got its address from our unit, named as the image names it');
+    assert.ok(Number(connections) >= 1, `this session's sshd is a per-connection instance of ours: ${connections}`);
   });
 
   await t.test('ps --json shows it ready, with its options', async () => {
@@ -242,7 +254,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     const vfs = await podman(['exec', NAME, 'ls', '/run/bootc-ephemeral-logs/virtiofsd.log', '/run/bootc-ephemeral-logs/virtiofsd-work.log', '/run/bootc-ephemeral-logs/virtiofsd-cfg.log']);
     assert.equal(vfs.exitCode, 0, String(vfs.stderr));
     const logs = await cli(['logs', NAME, '--journal']);
-    assert.match(String(logs.stdout), /sshd\[\d+\]: Server listening on/);
+    assert.match(String(logs.stdout), SSH_POSSIBLE_LINE);
     const consoleLog = await cli(['logs', NAME, '--console']);
     assert.match(String(consoleLog.stdout), /Linux version/);
     // the guest's control sequences are filtered (a guest can print an OSC 52 clipboard write), not with --raw
@@ -264,7 +276,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     const follow = execa('node', [CLI, 'logs', NAME, '--journal', '-f'], { reject: false, stdin: 'ignore', forceKillAfterDelay: false });
     let followed = '';
     follow.stdout!.on('data', (d: Buffer) => (followed += d.toString()));
-    for (const end = Date.now() + 20_000; !/Server listening/.test(followed); ) {
+    for (const end = Date.now() + 20_000; !SSH_POSSIBLE_LINE.test(followed); ) {
       if (Date.now() > end) assert.fail('logs -f printed nothing');
       await sleep(100);
     }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { CLI, IMAGE, ROOT, TEST_LABEL, cleanupTestVms, podman, waitFor } from './harness';
+import { CLI, IMAGE, ROOT, TEST_LABEL, cleanupTestVms, podman, waitFor, SSH_POSSIBLE_LINE } from './harness';
 
 // VMs on "another machine": a podman service on a unix socket, and the CLI as a client that shares
 // nothing else with it. The client runs in a new mount + network namespace (test/isolated.sh)
@@ -143,7 +143,7 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
   await t.test('logs: the journal and the console read in the container, the container output through podman', async () => {
     const r = await remoteCli(['logs', '--journal', NAME]);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /sshd\[\d+\]: Server listening/);
+    assert.match(r.out, SSH_POSSIBLE_LINE);
     const consoleLog = await remoteCli(['logs', '--console', NAME]);
     assert.match(consoleLog.out, /Linux version /);
     const output = await remoteCli(['logs', NAME]);
@@ -181,7 +181,7 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
     const follower = isolated(['node', CLI, 'logs', '--journal', '-f', NAME]);
     let followed = '';
     follower.stdout?.on('data', (c: Buffer) => (followed += c.toString()));
-    await waitFor('the follower to print the journal', () => followed.includes('Server listening'), 60_000);
+    await waitFor('the follower to print the journal', () => SSH_POSSIBLE_LINE.test(followed), 60_000);
     // 4 MiB into the journal port: past the 1M cap, so the oldest segments are dropped as it goes
     const flood = await remoteCli(['ssh', NAME, '--', 'sh', '-c', 'systemctl stop bootc-ephemeral-journal; yes remote-flood-line | head -c 4000000 > /dev/virtio-ports/org.bootc-ephemeral.journal; echo flooded']);
     assert.match(flood.out, /flooded/, flood.err);
@@ -193,7 +193,7 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
     const ps = await remoteCli(['ps', '--json']);
     assert.equal((JSON.parse(ps.out) as { name: string; state: string }[]).find((v) => v.name === NAME)?.state, 'exited');
     const after = await remoteCli(['logs', '--journal', NAME]);
-    assert.match(after.out, /Server listening/, 'read from the stopped container\'s volume');
+    assert.match(after.out, SSH_POSSIBLE_LINE, 'read from the stopped container\'s volume');
     assert.match(after.out, /-- bootc-ephemeral: \d+ MiB dropped here: the guest wrote more than --max-log-size allows --\n/, 'the drop is shown where it happened');
     assert.ok(after.out.length < 1100 * 1024, `the stopped VM's journal is within its cap (${after.out.length} bytes)`);
     assert.match(after.out.slice(-100), /remote-flood-line/, 'it ends with the newest output');

@@ -47,7 +47,7 @@ before(async () => {
     '10-test.toml': '# as bootc documents it\nkargs = ["bcetest.first=1", "bcetest.quoted=\\"a b\\""]\n',
     '20-override.toml': 'kargs = ["bcetest.order=image"]\nmatch-architectures = ["x86_64", "aarch64"]\n',
     '05-arm.toml': 'kargs = ["bcetest.arm=1"]\nmatch-architectures = ["aarch64"]\n',
-  }, 'LABEL coreos.ignition=1');
+  }, 'LABEL coreos.ignition=1\n# no ip: early SSH cannot give the NIC its address, so the image keeps its own sshd service\nRUN rm -f /usr/bin/ip /usr/sbin/ip');
   await build(BAD_TOML, { '10-good.toml': 'kargs = ["quiet"]\n', '30-broken.toml': 'kargs = ["unterminated"\n' });
   await build(LINKED, {}, `RUN mkdir -p ${KARGS_D} && ln -s /etc/hostname ${KARGS_D}/10-link.toml`);
 });
@@ -58,7 +58,7 @@ after(async () => {
   fs.rmSync(work, { recursive: true, force: true });
 });
 
-test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, after ours and before --karg; inspect says which file gave which; credentials reach systemd', { timeout: 600_000 }, async () => {
+test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, after ours and before --karg; inspect says which file gave which; credentials reach systemd; without ip, the image\'s own sshd serves SSH', { timeout: 600_000 }, async () => {
   const r = await cli([
     'run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--karg', 'bcetest.order=user',
     '--credential', 'greeting=hello from the host', '--credential', 'an.unusually.long.credential.name=short',
@@ -97,6 +97,9 @@ test('the image\'s kargs.d arguments reach the guest\'s kernel in file order, af
   const restart = await cli(['restart', NAME]);
   assert.notEqual(restart.exitCode, 0);
   assert.match(String(restart.stderr), /--credential greeting, an\.unusually\.long\.credential\.name: their values were never stored/);
+  // early SSH's fallback: the image's ssh.service (after network.target), no socket of ours
+  const sshd = await cli(['ssh', NAME, '--', 'sh', '-c', 'systemctl is-active ssh.service; systemctl is-active bootc-ephemeral-sshd.socket; journalctl -b -u ssh.service | grep -c "Server listening"']);
+  assert.deepEqual(String(sshd.stdout).trim().split('\n'), ['active', 'inactive', '2'], String(sshd.stderr));
   const rm = await cli(['rm', '-f', NAME]);
   assert.equal(rm.exitCode, 0, String(rm.stderr));
 });

@@ -6,6 +6,8 @@ export const ROOT = path.resolve(__dirname, '../../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
 export const IMAGE = process.env.BOOTC_EPHEMERAL_TEST_IMAGE ?? 'localhost/bootc-sample:latest';
 export const TEST_LABEL = 'bootc-ephemeral-e2e=1';
+/** the guest's journal line that SSH became possible: early SSH's address unit finished (src/engine/plan/earlySsh.ts) */
+export const SSH_POSSIBLE_LINE = /systemd\[1\]: Finished bootc-ephemeral-ssh-address@\S+\.service/;
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `check` until it gives a value (not undefined or false); fails after `timeoutMs` saying what it waited for. */

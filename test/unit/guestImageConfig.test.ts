@@ -154,6 +154,7 @@ test('the guest init\'s setup script (POSIX sh: mkdir, ln, cp or cat) makes the 
     sshHostKey: { privateKey: 'private key', publicKey: 'public key' },
     etcFiles: [{ relPath: 'containers/storage.conf', content: '[storage]\n' }],
     privateRunFiles: [{ relPath: 'cloud-init/user-data', content: '#cloud-config\n' }],
+    runFiles: [{ path: '/run/udev/rules.d/90-bootc-ephemeral-ssh.rules', content: 'ACTION!="remove"\n' }],
   };
   const payloadFiles: Record<string, { content: string; mode: number }> = {
     ...Object.fromEntries(input.units.map((u) => [`units/${u.name}`, { content: u.content, mode: 0o644 }])),
@@ -162,6 +163,7 @@ test('the guest init\'s setup script (POSIX sh: mkdir, ln, cp or cat) makes the 
     'ssh_host_ed25519_key.pub': { content: 'public key', mode: 0o644 },
     'etc/containers/storage.conf': { content: '[storage]\n', mode: 0o644 },
     'private/cloud-init/user-data': { content: '#cloud-config\n', mode: 0o600 },
+    'run/0': { content: 'ACTION!="remove"\n', mode: 0o644 },
   };
   const made: Record<string, string>[] = [];
   for (const how of ['tmpfiles', 'sh', 'sh without cp'] as const) {
@@ -200,6 +202,7 @@ test('the guest init\'s setup script (POSIX sh: mkdir, ln, cp or cat) makes the 
   }
   assert.equal(made[0]['sysroot/etc/ssh/ssh_host_ed25519_key'], 'link /run/bootc-ephemeral/ssh_host_ed25519_key');
   assert.equal(made[0]['run/bootc-ephemeral'], 'dir 700');
+  assert.equal(made[0]['run/udev/rules.d/90-bootc-ephemeral-ssh.rules'], 'file 644 ACTION!="remove"\n', 'a run file, readable by all');
   assert.deepEqual(made[1], made[0], 'sh with cp');
   assert.deepEqual(made[2], made[0], 'sh with cat only');
 });

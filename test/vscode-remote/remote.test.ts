@@ -93,7 +93,7 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
     consoleTerminal.dispose();
     const journal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.tailJournal', vmName))!;
     const journalText = transcriptOf(journal);
-    await until('the journal in the terminal', () => /Server listening/.test(journalText()) || undefined, 60_000).catch((e: Error) => {
+    await until('the journal in the terminal', () => /Finished bootc-ephemeral-ssh-address@/.test(journalText()) || undefined, 60_000).catch((e: Error) => {
       throw new Error(`${e.message}; the terminal showed ${journalText().length} characters, ending: ${JSON.stringify(journalText().slice(-400))}`);
     });
     journal.dispose();

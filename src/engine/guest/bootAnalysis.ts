@@ -1,20 +1,30 @@
 // Where a guest's boot went, from the guest's own systemd-analyze: the kernel/initrd/userspace split,
-// the chain of units sshd waited for, and the slowest of them. The output is the guest's, so untrusted:
+// the chain of units SSH waited for, and the slowest of them. The output is the guest's, so untrusted:
 // only lines of the expected shape are read, unit names must look like unit names, and the sizes
 // are bounded.
 import { GUEST_INIT_TIMES } from '../plan/guestInit';
+import { SSH_ADDRESS_UNIT_PREFIX } from '../plan/earlySsh';
 
 /**
  * What the guest runs (over SSH, as root): two analyses and our guest init's times, separated by
  * marker lines. (Not `blame`: each analysis reads every unit over D-Bus, seconds under TCG, and the
  * units that delay SSH are on the chain anyway.)
  */
-export const BOOT_ANALYSIS_COMMAND = ['export SYSTEMD_COLORS=0 SYSTEMD_PAGER= LC_ALL=C', 'systemd-analyze time', 'echo @@critical-chain', 'systemd-analyze critical-chain sshd.service', 'echo @@guest-init', `cat ${GUEST_INIT_TIMES} 2>/dev/null`].join('; ');
+export const BOOT_ANALYSIS_COMMAND = [
+  'export SYSTEMD_COLORS=0 SYSTEMD_PAGER= LC_ALL=C',
+  'systemd-analyze time',
+  'echo @@critical-chain',
+  // what SSH waited for: with early SSH (plan/earlySsh.ts) the unit that gave the NIC its address, else sshd
+  `u=$(systemctl list-units --plain --no-legend --state=active '${SSH_ADDRESS_UNIT_PREFIX}*' | cut -d' ' -f1 | head -n1)`,
+  'systemd-analyze critical-chain "${u:-sshd.service}"',
+  'echo @@guest-init',
+  `cat ${GUEST_INIT_TIMES} 2>/dev/null`,
+].join('; ');
 
 export interface BootAnalysis {
   /** seconds; undefined where the guest did not say (e.g. no initrd) */
   phases: { kernel?: number; initrd?: number; userspace?: number; total?: number };
-  /** the units sshd.service waited for, sshd first; times in seconds since userspace started */
+  /** the units SSH waited for (early SSH's address unit, else sshd.service) first; times in seconds since userspace started */
   criticalChain: { unit: string; depth: number; activatedAt?: number; took?: number }[];
   /** the units of the chain that took longest to start, slowest first */
   slowest: { unit: string; took: number }[];

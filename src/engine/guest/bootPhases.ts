@@ -17,8 +17,11 @@ export const BOOT_PHASE_LABELS: Record<BootPhase, string> = {
   ready: 'ready',
 };
 
-/** sshd says it listens (OpenSSH's own line, forwarded by the journal stream). */
-export const SSHD_LISTENING = /sshd\[\d+\]: Server listening on/;
+/**
+ * SSH is possible: sshd says it listens (OpenSSH's own line, forwarded by the journal stream) or, with
+ * early SSH (plan/earlySsh.ts: the socket listens from the start), the NIC got its address.
+ */
+export const SSHD_LISTENING = /sshd\[\d+\]: Server listening on|systemd\[1\]: (?:Finished|Started) bootc-ephemeral-ssh-address@/;
 const KERNEL = /Linux version \d/;
 /** Our guest init's two lines (resources/guest-init.sh), in the kernel log: it starts, it hands over. */
 export const GUEST_INIT_STARTS = /bootc-ephemeral-init: mounting the image root/;

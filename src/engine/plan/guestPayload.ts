@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { CLOUD_INIT_SEED_DIR, cloudInitKeepsHostKeys } from '../vm/cloudInit';
 import { GUEST_INIT, guestInitScript } from './guestInit';
 import { ROOT_TAG } from './kernelArgs';
+import { earlySshPayload } from './earlySsh';
 
 export interface GuestPayloadInput {
   /** units for the real root (ours and the user's --systemd-units) */
@@ -21,6 +22,8 @@ export interface GuestPayloadInput {
   sshHostKey?: { privateKey: string; publicKey: string };
   /** configuration files that replace the image's in the guest's /etc (readable by all), e.g. containers/storage.conf */
   etcFiles?: { relPath: string; content: string }[];
+  /** readable by all, at these absolute paths under /run: e.g. a udev rule */
+  runFiles?: { path: string; content: string }[];
   /** root's only (0600), kept in GUEST_RUN_DIR: e.g. the cloud-init seed */
   privateRunFiles?: { relPath: string; content: Buffer | string }[];
 }
@@ -76,6 +79,11 @@ export function setupOps(input: GuestPayloadInput): SetupOp[] {
     parents.forEach((_, i) => dir(`/sysroot/etc/${parents.slice(0, i + 1).join('/')}`, 'keep'));
     link(`/sysroot/etc/${f.relPath}`, `${GUEST_ETC_DIR}/${f.relPath}`);
   }
+  for (const [i, f] of (input.runFiles ?? []).entries()) {
+    const parents = f.path.split('/').slice(2, -1);
+    parents.forEach((_, j) => dir(`/run/${parents.slice(0, j + 1).join('/')}`));
+    copy(f.path, `/${PAYLOAD_DIR}/run/${i}`, '0644');
+  }
   for (const f of input.privateRunFiles ?? []) {
     const parents = f.relPath.split('/').slice(0, -1);
     dir(GUEST_RUN_DIR, '0700');
@@ -103,6 +111,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
     ...(input.unitFiles ?? []).map((f): CpioEntry => ({ path: `${PAYLOAD_DIR}/unit-files/${f.relPath}`, type: 'file', data: f.content })),
   ];
   for (const f of input.etcFiles ?? []) entries.push({ path: `${PAYLOAD_DIR}/etc/${f.relPath}`, type: 'file', mode: 0o644, data: f.content });
+  for (const [i, f] of (input.runFiles ?? []).entries()) entries.push({ path: `${PAYLOAD_DIR}/run/${i}`, type: 'file', mode: 0o644, data: f.content });
   for (const f of input.privateRunFiles ?? []) entries.push({ path: `${PAYLOAD_DIR}/private/${f.relPath}`, type: 'file', mode: 0o600, data: f.content });
   if (input.sshHostKey) {
     entries.push({ path: `${PAYLOAD_DIR}/ssh_host_ed25519_key`, type: 'file', mode: 0o600, data: input.sshHostKey.privateKey });
@@ -113,6 +122,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
 
 /** The guest's configuration for this VM: our units, the user's, the pinned host key, files for /etc. */
 export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: BindMount[]): Buffer {
+  const early = ctx.ssh && ctx.earlySsh ? earlySshPayload(ctx.earlySsh) : undefined;
   return buildGuestPayload({
     units: [
       journalStreamUnit(),
@@ -120,9 +130,16 @@ export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: Bi
       ...binds.map(bindMountUnit),
       ...(options.swapBytes ? [swapUnit()] : []),
       ...(options.execute.length ? executeUnits(options.execute) : []),
+      ...(early?.units ?? []),
       ...(ctx.userUnits?.units ?? []),
     ],
-    unitFiles: [consoleAutologinDropIn(machineFor(ctx.arch ?? 'amd64', ctx.accel).consoleTty), ...virtioPortWaitDropIns(options.execute.length > 0), ...(ctx.userUnits?.unitFiles ?? [])],
+    unitFiles: [
+      consoleAutologinDropIn(machineFor(ctx.arch ?? 'amd64', ctx.accel).consoleTty),
+      ...virtioPortWaitDropIns(options.execute.length > 0),
+      ...(early?.unitFiles ?? []),
+      ...(ctx.userUnits?.unitFiles ?? []),
+    ],
+    runFiles: early ? [{ path: `/run/udev/rules.d/${early.udevRule.name}`, content: early.udevRule.content }] : [],
     sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
     etcFiles: [
       ...(ctx.containerStorageConf ? [{ relPath: 'containers/storage.conf', content: ctx.containerStorageConf }] : []),

@@ -54,8 +54,8 @@ export interface PlanContext {
   /** --bind-storage-ro resolved to the host's podman storage, and the guest's storage.conf that lists it (vm/containerStorage.ts) */
   hostStorage?: BindMount;
   containerStorageConf?: string;
-  /** the image has podman: its SSH goes through the relay (network.ts) */
-  guestPodman?: boolean;
+  /** the image has podman: its SSH goes through the relay (network.ts) */ guestPodman?: boolean;
+  /** the image's sshd and ip: SSH that does not wait for the network (earlySsh.ts); else the image's own sshd service */ earlySsh?: import('./earlySsh').EarlySshTools;
   /** --cloud-init's seed, read (vm/cloudInit.ts) */
   cloudInitSeed?: CloudInitFile[];
   supervisorScript: string;

@@ -1,3 +1,4 @@
+import { GUEST_NIC_MAC } from './earlySsh';
 import type { RunOptions } from '../options/runOptions';
 import { CONSOLE_SOCKET, CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS } from './containerPaths';
 import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
@@ -91,7 +92,8 @@ export function buildQemuArgs(q: QemuInput): string[] {
   o.virtioSerialOut.forEach((v, i) => args.push(...serialPort(`vso${i}`, outputFifo(q.outputs, `vso-${v.name}`), v.name)));
 
   const fwd = q.sshForward ? `,hostfwd=tcp:${q.sshForward.address}:${q.sshForward.port}-:22` : '';
-  args.push('-netdev', `user,id=net0${fwd}`, '-device', 'virtio-net-pci,netdev=net0,romfile=');
+  // the MAC the guest's early SSH address rule matches (earlySsh.ts); QEMU's default for a first NIC, made explicit
+  args.push('-netdev', `user,id=net0${fwd}`, '-device', `virtio-net-pci,netdev=net0,mac=${GUEST_NIC_MAC},romfile=`);
   args.push('-device', 'virtio-rng-pci');
 
   q.shares.forEach((s, i) => {

@@ -10,6 +10,7 @@ import { KARGS_LISTED_PATHS, kargsFilesOf, type KargsFileEntry } from './imageKa
 import { STORAGE_CONF_LISTED_PATHS, storageConfOf } from './containerStorage';
 import type { ListedFile } from './imageFiles';
 import { CLOUD_INIT_BINARY } from './cloudInit';
+import { earlySshToolsOf, IP_CANDIDATES, SSHD_CANDIDATES, type EarlySshTools } from '../plan/earlySsh';
 
 /** Where the image is served read-only inside the probe and the VM containers. */
 const IMAGE_IN_CONTAINER = CONTAINER_PATHS.sourceImage;
@@ -36,6 +37,7 @@ export interface ImageEntry {
 const MODULES = '/usr/lib/modules';
 const GUEST_PODMAN = '/usr/bin/podman';
 const GUEST_PODMAN_LISTED_PATHS = ['/usr/bin', GUEST_PODMAN, CLOUD_INIT_BINARY];
+const EARLY_SSH_LISTED_PATHS = ['/usr/sbin', ...SSHD_CANDIDATES, ...IP_CANDIDATES];
 const FIELDS = 4;
 
 /**
@@ -55,7 +57,7 @@ export function kernelProbeArgs(rootImage: string, image: string, tools: HostToo
     '--library-path', tools.libraryPath.map(inContainer).join(':'), inContainer(tools.find),
     at('/usr'), at('/etc'), '-maxdepth', '4',
     '(', '-path', at('/usr'), '-o', '-path', at('/usr/lib'), '-o', '-path', at(MODULES), '-o', '-path', `${at(MODULES)}/*`,
-    ...[...KARGS_LISTED_PATHS, ...STORAGE_CONF_LISTED_PATHS, ...GUEST_PODMAN_LISTED_PATHS].flatMap((p) => ['-o', '-path', at(p)]), ')',
+    ...[...KARGS_LISTED_PATHS, ...STORAGE_CONF_LISTED_PATHS, ...GUEST_PODMAN_LISTED_PATHS, ...EARLY_SSH_LISTED_PATHS].flatMap((p) => ['-o', '-path', at(p)]), ')',
     '-printf', '%y\\0%p\\0%l\\0%s\\0', '-o', '-prune',
   ];
 }
@@ -139,6 +141,8 @@ export interface ImageProbe {
   guestPodman: boolean;
   /** /usr/bin/cloud-init is there (--cloud-init is refused otherwise) */
   guestCloudInit: boolean;
+  /** sshd and ip for SSH that does not wait for the network (plan/earlySsh.ts); undefined: the image's own sshd service */
+  earlySsh?: EarlySshTools;
   /** asked only when the host's podman storage is shared: an odd storage.conf must not stop other boots */
   storageConf: () => ListedFile | undefined;
 }
@@ -152,5 +156,5 @@ export async function probeImage(podman: Podman, rootImage: string, image: strin
   }
   const entries = parseImageListing(r.stdout);
   return { kernel: findKernel(entries, image), kargsFiles: kargsFilesOf(entries, image), guestPodman: entries.some((e) => e.path === GUEST_PODMAN),
-    guestCloudInit: entries.some((e) => e.path === CLOUD_INIT_BINARY), storageConf: () => storageConfOf(entries, image) };
+    guestCloudInit: entries.some((e) => e.path === CLOUD_INIT_BINARY), earlySsh: earlySshToolsOf(new Set(entries.filter((e) => e.type === 'f' || e.type === 'l').map((e) => e.path))), storageConf: () => storageConfOf(entries, image) };
 }

@@ -148,7 +148,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const tools = deps.tools ? deps.tools() : await hostToolsFor(podman, rootImage);
   const arch = guestArchFor(options, identity.architecture, tools.hostArch);
   const accel = foreignGuestAccel(options.accel, arch, tools.hostArch, deps.warn) ?? (await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage)));
-  const { kernel, kargsFiles, storageConf, guestPodman, guestCloudInit } = await probeImage(podman, rootImage, options.image, imageId, tools);
+  const { kernel, kargsFiles, storageConf, guestPodman, guestCloudInit, earlySsh } = await probeImage(podman, rootImage, options.image, imageId, tools);
   if (cloudInitSeed && !guestCloudInit) throw noCloudInit(options);
   const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(arch));
   const containerStorageConf = hostStorage ? await readGuestStorageConf(podman, { rootImage, image: options.image, imageId, tools }, storageConf(), hostStorageDriver, deps.warn) : undefined;
@@ -179,6 +179,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       hostStorage,
       containerStorageConf,
       guestPodman,
+      earlySsh,
       cloudInitSeed,
       supervisorScript: SUPERVISOR_SCRIPT,
       remote: podman.remote,

@@ -34,9 +34,9 @@ function phasesChart(p: BootAnalysis['phases']): string {
   return `<svg width="${WIDTH}" height="28" role="img" aria-label="${escape(l10n.t('Boot phases'))}">${segments.join('')}</svg><p>${legend} &nbsp; = <b>${escape(seconds(p.total ?? total))}</b></p>`;
 }
 
-/** The units sshd waited for, earliest first, each a bar from when it began starting (@) for as long as it took (+). */
+/** The units SSH waited for, earliest first, each a bar from when it began starting (@) for as long as it took (+). */
 function chainChart(chain: BootAnalysis['criticalChain']): string {
-  if (!chain.length) return `<p class="muted">${escape(l10n.t('systemd-analyze gave no chain for sshd.service.'))}</p>`;
+  if (!chain.length) return `<p class="muted">${escape(l10n.t('systemd-analyze gave no chain for the unit SSH waited for.'))}</p>`;
   const rows = [...chain].reverse();
   const end = Math.max(...rows.map((r) => (r.activatedAt ?? 0) + (r.took ?? 0)), 0.001);
   const scale = (WIDTH - LABEL - TIME_ROOM) / end;
@@ -51,7 +51,7 @@ function chainChart(chain: BootAnalysis['criticalChain']): string {
       `<rect class="${r.took ? 'took' : 'reached'}" x="${(LABEL + at * scale).toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="14"></rect>` +
       `<text x="${(LABEL + at * scale + w + 6).toFixed(1)}" y="${y + 15}" class="time">${escape(times)}</text></g>`;
   });
-  return `<svg width="${WIDTH}" height="${rows.length * ROW}" role="img" aria-label="${escape(l10n.t('Critical chain to sshd'))}">${body.join('')}</svg>`;
+  return `<svg width="${WIDTH}" height="${rows.length * ROW}" role="img" aria-label="${escape(l10n.t('Critical chain to SSH'))}">${body.join('')}</svg>`;
 }
 
 function slowestChart(slowest: BootAnalysis['slowest']): string {
@@ -93,12 +93,12 @@ export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string,
 ${a.notFinished ? `<p class="muted">${h(l10n.t('The guest has not finished starting up yet: the figures below are what it knows so far. Show the timeline again once the VM is ready.'))}</p>` : ''}
 <h2>${h(l10n.t('Where the boot went'))}</h2>
 ${phasesChart(a.phases)}
-<h2>${h(l10n.t('What sshd waited for (critical chain)'))}</h2>
+<h2>${h(l10n.t('What SSH waited for (critical chain)'))}</h2>
 <p class="hint">${h(l10n.t('Each unit below had to be up before the next: shortening this chain is what brings SSH sooner. Times count from the start of userspace.'))}</p>
 ${chainChart(a.criticalChain)}
 <h2>${h(l10n.t('The slowest units on that chain'))}</h2>
 ${slowestChart(a.slowest)}
-<p class="hint">${h(l10n.t('From the guest\'s systemd-analyze (time, critical-chain sshd.service). Units off the chain run alongside it: they cost CPU time but do not delay SSH by themselves.'))}</p>
+<p class="hint">${h(l10n.t('From the guest\'s systemd-analyze (time, and critical-chain of the unit that made SSH possible: bootc-ephemeral-ssh-address@ with early SSH, else sshd.service). Units off the chain run alongside it: they cost CPU time but do not delay SSH by themselves.'))}</p>
 <h2>${h(l10n.t('Kernel arguments from the image'))}</h2>
 ${imageKargsSection(imageKargs)}
 </body></html>`;

@@ -1,0 +1,93 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { earlySshPayload, earlySshToolsOf, EARLY_SSH_SOCKET, GUEST_NIC_MAC } from '../../src/engine/plan/earlySsh';
+import { parseRunOptions } from '../../src/engine/options/runOptions';
+import { buildLaunchPlan } from '../../src/engine/plan/launchPlan';
+import type { KernelInImage } from '../../src/engine/vm/kernel';
+import { kernelProbeArgs } from '../../src/engine/vm/kernel';
+import { journalSaysReady } from '../../src/engine/vm/readiness';
+import { phaseFromGuestOutput } from '../../src/engine/guest/bootPhases';
+import { bootTimeline } from '../../src/engine/vm/vmDetails';
+import { BOOT_ANALYSIS_COMMAND } from '../../src/engine/guest/bootAnalysis';
+import { fakeProbe, TOOLS } from './helpers';
+
+const TOOLS_IN_IMAGE = { sshd: '/usr/sbin/sshd', ip: '/usr/bin/ip' };
+const KVER = '6.1.0-56-cloud-amd64';
+const KERNEL: KernelInImage = { version: KVER, vmlinuz: `/usr/lib/modules/${KVER}/vmlinuz`, initramfs: `/usr/lib/modules/${KVER}/initramfs.img`, initramfsBytes: 1001 };
+/** the address unit's line as systemd 252 logs it, in the journal stream's short-precise form */
+const ADDRESS_DONE = 'Dec 05 14:06:18.810843 bootc-sample systemd[1]: Finished bootc-ephemeral-ssh-address@enp0s2.service - Address for SSH on enp0s2.';
+
+test('early SSH: a socket with no default dependencies runs the image\'s sshd -i per connection', () => {
+  const p = earlySshPayload(TOOLS_IN_IMAGE);
+  const socket = p.units.find((u) => u.name === EARLY_SSH_SOCKET)!;
+  assert.deepEqual(socket.wantedBy, ['sockets.target']);
+  assert.match(socket.content, /^DefaultDependencies=no$/m);
+  assert.match(socket.content, /^ListenStream=22$/m);
+  assert.match(socket.content, /^Accept=yes$/m);
+  const service = p.units.find((u) => u.name === 'bootc-ephemeral-sshd@.service')!;
+  assert.match(service.content, /^ExecStart=-\/usr\/sbin\/sshd -i$/m);
+  assert.match(service.content, /^StandardInput=socket$/m);
+  assert.match(service.content, /^KillMode=process$/m, 'a server the session started in the background outlives it');
+  assert.match(service.content, /^RuntimeDirectory=sshd$/m);
+  assert.match(service.content, /^RuntimeDirectoryPreserve=yes$/m, 'one connection ending keeps /run/sshd for the others');
+  assert.doesNotMatch(service.content, /network/i, 'nothing waits for the network');
+});
+
+test('early SSH: udev pulls in the address unit for QEMU\'s NIC by its MAC, under the name the image gave it', () => {
+  const p = earlySshPayload(TOOLS_IN_IMAGE);
+  assert.equal(p.udevRule.name, '90-bootc-ephemeral-ssh.rules', 'after 80-net-setup-link.rules names the NIC');
+  assert.match(p.udevRule.content, new RegExp(`ACTION!="remove", SUBSYSTEM=="net", ATTR\\{address\\}=="${GUEST_NIC_MAC}", TAG\\+="systemd", ENV\\{SYSTEMD_WANTS\\}\\+="bootc-ephemeral-ssh-address@\\$name\\.service"`));
+  const address = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!;
+  assert.match(address.content, /^BindsTo=sys-subsystem-net-devices-%i\.device$/m);
+  assert.match(address.content, /^ExecStart=-\/usr\/bin\/ip address add 10\.0\.2\.15\/24 dev %i$/m, 'an address the network manager set already is left alone');
+  assert.match(address.content, /^ExecStart=\/usr\/bin\/ip link set dev %i up$/m);
+  // the image's own sshd units step aside while ours holds port 22
+  assert.deepEqual(p.unitFiles.map((f) => f.relPath), ['ssh.service', 'sshd.service', 'ssh.socket', 'sshd.socket'].map((u) => `${u}.d/50-bootc-ephemeral-early-ssh.conf`));
+  for (const f of p.unitFiles) assert.match(f.content, /^ConditionPathExists=!\/run\/systemd\/system\/bootc-ephemeral-sshd\.socket$/m);
+});
+
+test('early SSH is used only when the image has sshd and ip at their fixed places', () => {
+  assert.deepEqual(earlySshToolsOf(new Set(['/usr/sbin/sshd', '/usr/sbin/ip', '/usr/bin/ip'])), { sshd: '/usr/sbin/sshd', ip: '/usr/sbin/ip' });
+  assert.deepEqual(earlySshToolsOf(new Set(['/usr/sbin/sshd', '/usr/bin/ip'])), { sshd: '/usr/sbin/sshd', ip: '/usr/bin/ip' });
+  assert.equal(earlySshToolsOf(new Set(['/usr/bin/ip'])), undefined, 'no sshd: the image\'s own path');
+  assert.equal(earlySshToolsOf(new Set(['/usr/sbin/sshd'])), undefined, 'no ip: the image\'s own path');
+  // the probe lists those paths (and only descends /usr/sbin for them)
+  const argv = kernelProbeArgs('root', 'img', TOOLS);
+  for (const p of ['/usr/sbin', '/usr/sbin/sshd', '/usr/sbin/ip', '/usr/bin/ip']) assert.ok(argv.includes(`/run/source-image${p}`), p);
+});
+
+function payloadOf(o: Record<string, unknown>, earlySsh?: typeof TOOLS_IN_IMAGE): string {
+  const options = parseRunOptions({ image: 'localhost/bootc-sample:latest', ...o }, fakeProbe());
+  const plan = buildLaunchPlan(options, {
+    tools: TOOLS, name: 'vm1', stateDir: '/state/vm1', accel: 'tcg', kernel: KERNEL, rootImage: 'r', imageId: 'f'.repeat(64), launchId: 'l1', supervisorScript: '',
+    ssh: options.sshKeygen ? { clientPublicKey: 'ssh-ed25519 AAAA test', hostPrivateKey: 'PRIV', hostPublicKey: 'ssh-ed25519 BBBB host' } : undefined,
+    earlySsh,
+  });
+  const cpio = plan.files.find((f) => f.path.endsWith('/initramfs-append.cpio'))!.content as Buffer;
+  return execFileSync('cpio', ['-it', '--quiet'], { input: cpio }).toString();
+}
+
+test('the guest payload has early SSH for an SSH VM whose image allows it, and only then; QEMU\'s NIC has the MAC the rule matches', () => {
+  const listing = payloadOf({ sshKeygen: true }, TOOLS_IN_IMAGE);
+  assert.match(listing, /units\/bootc-ephemeral-sshd\.socket/);
+  assert.match(listing, /units\/bootc-ephemeral-ssh-address@\.service/);
+  assert.match(listing, /unit-files\/ssh\.service\.d\/50-bootc-ephemeral-early-ssh\.conf/);
+  assert.match(listing, /usr\/lib\/bootc-ephemeral\/run\/0/);
+  assert.doesNotMatch(payloadOf({ sshKeygen: true }), /bootc-ephemeral-sshd/, 'the image lacks sshd or ip: its own sshd service');
+  assert.doesNotMatch(payloadOf({ execute: ['true'] }, TOOLS_IN_IMAGE), /bootc-ephemeral-sshd/, 'no SSH asked for: nothing of it');
+  const options = parseRunOptions({ image: 'i', sshKeygen: true }, fakeProbe());
+  const qemu = buildLaunchPlan(options, { tools: TOOLS, name: 'v', stateDir: '/s/v', accel: 'tcg', kernel: KERNEL, rootImage: 'r', imageId: 'f'.repeat(64), launchId: 'l', supervisorScript: '' }).qemuArgs;
+  assert.ok(qemu.includes(`virtio-net-pci,netdev=net0,mac=${GUEST_NIC_MAC},romfile=`), qemu.join(' '));
+});
+
+test('the address unit\'s line means SSH is possible: ready, the sshd phase, the timeline\'s sshd mark; the boot analysis chains to it', () => {
+  assert.ok(journalSaysReady(ADDRESS_DONE, true));
+  assert.ok(!journalSaysReady('Dec 05 14:06:18.1 h systemd[1]: Starting bootc-ephemeral-ssh-address@enp0s2.service - Address...', true), 'starting is not done');
+  assert.ok(!journalSaysReady('Dec 05 14:06:18.1 h evil[9]: Finished bootc-ephemeral-ssh-address@x.service', true), 'only systemd\'s own line');
+  assert.equal(phaseFromGuestOutput('Linux version 6', `x systemd[1]: Switching root.\n${ADDRESS_DONE}`), 'sshd');
+  const t = bootTimeline(['Dec 05 14:06:00.000000 h kernel: Linux version 6', 'Dec 05 14:06:08.000000 h systemd[1]: Switching root.', ADDRESS_DONE].join('\n'));
+  assert.equal(t.sshd, 18.811);
+  assert.match(BOOT_ANALYSIS_COMMAND, /systemctl list-units --plain --no-legend --state=active 'bootc-ephemeral-ssh-address@\*'/);
+  assert.match(BOOT_ANALYSIS_COMMAND, /systemd-analyze critical-chain "\$\{u:-sshd\.service\}"/);
+});
