@@ -231,6 +231,19 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     }
   });
 
+  await t.test('-R forwards a guest port to a host service (over the early SSH socket\'s sshd -i)', async () => {
+    const server = http.createServer((_, res) => res.end('served-by-host\n'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const r = await cli(['ssh', NAME, '-R', `18090:127.0.0.1:${port}`, '--', 'busybox', 'wget', '-q', '-O', '-', 'http://127.0.0.1:18090/']);
+      assert.equal(r.exitCode, 0, String(r.stderr));
+      assert.equal(String(r.stdout), 'served-by-host\n');
+    } finally {
+      server.close();
+    }
+  });
+
   await t.test('the root is stateless: guest writes never reach the image', async () => {
     const res = await ssh('echo x > /etc/e2e-stateless-marker && echo y > /usr/e2e-marker && findmnt -n -o FSTYPE /; cat /etc/e2e-stateless-marker');
     assert.equal(res.code, 0, res.err);

@@ -89,7 +89,12 @@ test('raw 8-bit C1 controls the guest writes to its console never reach the term
     assert.match(String(r.stdout), /written/, String(r.stderr));
     const seen = await waitFor('the probe in the console log (--raw shows the raw controls)', async () => (await bytesOf(['logs', '--console', '--raw', NAME])).includes(written), 60_000, 2000).catch(() => false);
     if (seen) break;
-    assert.ok(Date.now() < deadline, `the probe never showed whole in logs --console --raw (${attempt} writes)`);
+    if (Date.now() >= deadline) {
+      // what the console shows around the last write: what cut the probe
+      const raw = await bytesOf(['logs', '--console', '--raw', NAME]);
+      const at = raw.lastIndexOf('c1-probe');
+      assert.fail(`the probe never showed whole in logs --console --raw (${attempt} writes); around the last: ${JSON.stringify(raw.subarray(Math.max(0, at - 300), at + 300).toString('latin1'))}`);
+    }
   }
   // (the console may still be moving its segments on: read until a read shows the probe's line)
   let filtered = Buffer.alloc(0);
