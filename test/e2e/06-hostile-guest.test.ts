@@ -22,7 +22,9 @@ const bytesIn = (dir: string, prefix: string) => filesIn(dir).filter((f) => f.n.
 before(async () => {
   const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--max-log-size', '4M', '--virtio-serial-out', `flood:${serialOut}`, IMAGE]);
   assert.equal(r.exitCode, 0, String(r.stderr));
-  const up = await ssh('echo up');
+  // SSH comes before the guest's start-up has finished (early SSH): the flood and the probes below are meant for a
+  // started guest, whose serial getty has set up ttyS0 (its start resets the tty under a writer)
+  const up = await ssh('systemctl is-system-running --wait >/dev/null; echo up');
   assert.equal(String(up.stdout).trim(), 'up', String(up.stderr));
 });
 

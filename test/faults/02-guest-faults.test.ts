@@ -54,8 +54,9 @@ test('a hung QEMU (SIGSTOP) makes a ready VM unresponsive in ps; resumed, it is 
 });
 
 test('sshd stopped in the guest: unresponsive; then a kernel panic ends the VM as failed (1) with the panic as its reason', { timeout: 180_000 }, async () => {
-  // the panic comes from a timer in the guest: once sshd is gone nothing else can reach in
-  const r = await cli(['ssh', PANIC, '--', 'sh', '-c', 'systemd-run --quiet --on-active=20 /bin/sh -c "echo c > /proc/sysrq-trigger" && systemctl stop ssh.service']);
+  // the panic comes from a timer in the guest: once sshd is gone nothing else can reach in (early SSH's socket
+  // serves port 22 here; stopping it ends new logins, as stopping ssh.service does on the image's own path)
+  const r = await cli(['ssh', PANIC, '--', 'sh', '-c', 'systemd-run --quiet --on-active=20 /bin/sh -c "echo c > /proc/sysrq-trigger" && systemctl stop bootc-ephemeral-sshd.socket ssh.service']);
   assert.equal(r.exitCode, 0, String(r.stderr));
   await stateIs(PANIC, 'unresponsive', 15_000);
   const failed = await stateIs(PANIC, 'failed', 120_000);

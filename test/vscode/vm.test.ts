@@ -213,7 +213,8 @@ describe('a real VM from VS Code', function () {
     assert.ok(phases.kernel! > 0 && phases.initrd! > 0 && phases.userspace! > 0, JSON.stringify(phases));
     assert.ok(Math.abs(phases.kernel! + phases.initrd! + phases.userspace! - phases.total!) < 0.01, JSON.stringify(phases));
     assert.match(criticalChain[0]?.unit ?? '', /^bootc-ephemeral-ssh-address@enp0s2\.service$/, 'the chain starts at early SSH\'s address unit (what SSH waited for)');
-    assert.ok(criticalChain.length > 2 && slowest.length > 2, JSON.stringify({ criticalChain, slowest }));
+    // early SSH's unit waits only for the NIC's device (not listed by critical-chain) and its slice: a short chain
+    assert.ok(criticalChain.length >= 2 && slowest.length >= 1 && criticalChain[0].took! > 0, JSON.stringify({ criticalChain, slowest }));
     const html = shown!.panel.webview.html;
     assert.match(html, new RegExp(`Boot timeline: ${vmName}`));
     assert.match(html, /class="unit">bootc-ephemeral-ssh-address@enp0s2\.service<\/text>/);
