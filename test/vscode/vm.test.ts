@@ -217,7 +217,7 @@ describe('a real VM from VS Code', function () {
     assert.ok(criticalChain.length >= 2 && slowest.length >= 1 && criticalChain[0].took! > 0, JSON.stringify({ criticalChain, slowest }));
     const html = shown!.panel.webview.html;
     assert.match(html, new RegExp(`Boot timeline: ${vmName}`));
-    assert.match(html, /class="unit">bootc-ephemeral-ssh-address@enp0s2\.service<\/text>/);
+    assert.match(html, /<title>bootc-ephemeral-ssh-address@enp0s2\.service: [^<]+<\/title><text x="0" y="\d+" class="unit">bootc-ephemeral-ssh-address@enp0s…<\/text>/, 'the row, its long name shortened, whole in its title');
     assert.equal(shown!.panel.title, `Boot Timeline: ${vmName}`);
     shown!.panel.dispose();
   });
