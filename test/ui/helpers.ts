@@ -116,9 +116,16 @@ export async function menuEntries(page: Page): Promise<string[]> {
  * while the menu stays open (a click VS Code did not take).
  */
 export async function runContextMenuEntry(page: Page, row: Locator, entry: string | RegExp, modifiers: ('Control' | 'Shift')[] = []): Promise<void> {
-  await row.click({ button: 'right', modifiers });
   const item = page.locator('.context-view .monaco-menu .action-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
+  // a tree that re-renders under the right-click (a view refresh) takes the menu away, or gives the
+  // row's previous one: right-click again; in the end, say what the menu offered
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right', modifiers });
+    if (await item.waitFor({ timeout: 5_000 }).then(() => true, () => false)) break;
+    const offered = await menuEntries(page).catch((): string[] => []);
+    await page.keyboard.press('Escape');
+    if (attempt === 3) throw new Error(`the context menu has no entry ${entry} after 3 right-clicks; it offered: ${offered.join(' | ') || 'nothing (no menu)'}`);
+  }
   for (let i = 0; i < 5; i++) {
     await menuSettled(page).catch(() => undefined); // gone meanwhile: the click below finds out
     if (!(await item.isVisible())) return;
