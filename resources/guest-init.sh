@@ -38,6 +38,9 @@ boot_fast() {
   step /sys mount -t sysfs -o nosuid,nodev,noexec sysfs /sys || return
   step /run mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run || return
   step '' modprobe -a virtio_pci virtiofs overlay || return
+  # the NIC's driver now rather than when udev gets to it (seconds later under TCG): it names the NIC
+  # sooner, and early SSH's address waits for that; an initramfs without the module leaves it to udev
+  modprobe virtio_net 2>/dev/null || :
   # the device can appear a moment after its driver loads
   tries=0
   until mount -t virtiofs -o ro @ROOT_TAG@ /sysroot 2>/dev/null; do

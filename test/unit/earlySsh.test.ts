@@ -40,8 +40,13 @@ test('early SSH: udev pulls in the address unit for QEMU\'s NIC by its MAC, unde
   assert.match(p.udevRule.content, new RegExp(`ACTION!="remove", SUBSYSTEM=="net", ATTR\\{address\\}=="${GUEST_NIC_MAC}", TAG\\+="systemd", ENV\\{SYSTEMD_WANTS\\}\\+="bootc-ephemeral-ssh-address@\\$name\\.service"`));
   const address = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!;
   assert.match(address.content, /^BindsTo=sys-subsystem-net-devices-%i\.device$/m);
-  assert.match(address.content, /^ExecStart=-\/usr\/bin\/ip address add 10\.0\.2\.15\/24 dev %i$/m, 'an address the network manager set already is left alone');
-  assert.match(address.content, /^ExecStart=\/usr\/bin\/ip link set dev %i up$/m);
+  // one ip process, commands on its standard input (specifiers expanded there too); "replace": an address
+  // the network manager set already is no failure. A client behind podman's published port (10.88.0.1)
+  // needs a route back before DHCP gives one; a network manager's own (a lower metric) wins over it
+  assert.match(address.content, /^ExecStart=\/usr\/bin\/ip -batch -$/m);
+  assert.match(address.content, /^StandardInput=data$/m);
+  const batch = [...address.content.matchAll(/^StandardInputText=(.*)$/gm)].map((m) => m[1]);
+  assert.deepEqual(batch, ['link set dev %i up', 'address replace 10.0.2.15/24 dev %i', 'route replace default via 10.0.2.2 dev %i metric 65535']);
   // the image's own sshd units step aside while ours holds port 22
   assert.deepEqual(p.unitFiles.map((f) => f.relPath), ['ssh.service', 'sshd.service', 'ssh.socket', 'sshd.socket'].map((u) => `${u}.d/50-bootc-ephemeral-early-ssh.conf`));
   for (const f of p.unitFiles) assert.match(f.content, /^ConditionPathExists=!\/run\/systemd\/system\/bootc-ephemeral-sshd\.socket$/m);
@@ -70,10 +75,10 @@ function payloadOf(o: Record<string, unknown>, earlySsh?: typeof TOOLS_IN_IMAGE)
 
 test('the guest payload has early SSH for an SSH VM whose image allows it, and only then; QEMU\'s NIC has the MAC the rule matches', () => {
   const listing = payloadOf({ sshKeygen: true }, TOOLS_IN_IMAGE);
-  assert.match(listing, /units\/bootc-ephemeral-sshd\.socket/);
-  assert.match(listing, /units\/bootc-ephemeral-ssh-address@\.service/);
-  assert.match(listing, /unit-files\/ssh\.service\.d\/50-bootc-ephemeral-early-ssh\.conf/);
-  assert.match(listing, /usr\/lib\/bootc-ephemeral\/run\/0/);
+  assert.match(listing, /run-tree\/systemd\/system\/bootc-ephemeral-sshd\.socket/);
+  assert.match(listing, /run-tree\/systemd\/system\/bootc-ephemeral-ssh-address@\.service/);
+  assert.match(listing, /run-tree\/systemd\/system\/ssh\.service\.d\/50-bootc-ephemeral-early-ssh\.conf/);
+  assert.match(listing, /usr\/lib\/bootc-ephemeral\/run-tree\/udev\/rules\.d\/90-bootc-ephemeral-ssh\.rules/);
   assert.doesNotMatch(payloadOf({ sshKeygen: true }), /bootc-ephemeral-sshd/, 'the image lacks sshd or ip: its own sshd service');
   assert.doesNotMatch(payloadOf({ execute: ['true'] }, TOOLS_IN_IMAGE), /bootc-ephemeral-sshd/, 'no SSH asked for: nothing of it');
   const options = parseRunOptions({ image: 'i', sshKeygen: true }, fakeProbe());

@@ -375,6 +375,42 @@ test('SSH attempts: one at once when sshd says it listens, even beside a probe s
   assert.equal(attemptDue(clock(false, false, 0, 4000)), false);
   assert.equal(attemptDue(clock(false, false, 0, 5001)), true, 'every 5 s before');
   assert.equal(attemptDue(clock(false, false, 1, 60_000)), false);
+  assert.equal(attemptDue({ ...clock(true, true, 0, 5000), succeeded: true }), false, 'none once one has authenticated (not yet taken)');
+});
+
+test('SSH attempts: once sshd listens the fallback probes still open are given up, not the attempts made since', async () => {
+  const { SshAttempts } = await import('../../src/engine/guest/sshAttempts');
+  type Client = import('ssh2').Client;
+  const signals: AbortSignal[] = [];
+  const attempts = new SshAttempts((_ms, signal) => {
+    signals.push(signal);
+    return new Promise<Client>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('abandoned'))));
+  });
+  attempts.start(2500, true); // a probe before the line
+  attempts.start(8000); // the attempt the line started
+  attempts.abandonProbes();
+  assert.deepEqual(signals.map((s) => s.aborted), [true, false]);
+  await attempts.settledOr(1000);
+  assert.equal(attempts.clock(true, true).inFlight, 1, 'the abandoned probe has ended');
+  assert.equal(attempts.lastError, 'abandoned');
+  attempts.end();
+});
+
+test('connectSsh: an abandoned attempt closes its connection at once and fails as abandoned', async () => {
+  const net = await import('node:net');
+  const { connectSsh, generateSshKeys } = await import('../../src/engine/guest/ssh');
+  // a TCP server that accepts and says nothing: a guest whose sshd has not answered yet
+  let closed!: () => void;
+  const peerClosed = new Promise<void>((resolve) => (closed = resolve));
+  const server = net.createServer((s) => s.resume().on('close', closed).on('error', () => undefined)).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  const keys = generateSshKeys('t');
+  const abort = new AbortController();
+  const attempt = connectSsh({ host: '127.0.0.1', port: (server.address() as import('node:net').AddressInfo).port, user: 'root', privateKey: keys.clientPrivate, hostPublicKey: keys.hostPublic }, 8000, abort.signal);
+  setTimeout(() => abort.abort(), 200);
+  await assert.rejects(attempt, /abandoned/);
+  await peerClosed;
+  server.close();
 });
 
 test('SSH attempts: the first client to authenticate is kept, a later one and one after the wait ended are closed', async () => {
@@ -394,6 +430,7 @@ test('SSH attempts: the first client to authenticate is kept, a later one and on
   const second = fakeClient();
   pending[1].resolve(second as unknown as Client);
   await woken; // an attempt that ends wakes the loop at once, not after the poll
+  assert.equal(attempts.clock(true, true).succeeded, true, 'a client waits to be taken: no new attempt is due');
   assert.equal(attempts.take(), second);
   const first = fakeClient();
   pending[0].resolve(first as unknown as Client);

@@ -72,11 +72,8 @@ test('guest layout: a tmpfs for /var/lib/containers before local-fs.target; /etc
   // the payload's files where the initrd has them, an image /etc with its own storage.conf, then tmpfiles
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'tmpfiles-'));
   try {
-    const payload = path.join(root, 'usr/lib/bootc-ephemeral');
-    for (const [rel, content] of [['etc/containers/storage.conf', '[storage]\n'], ['private/cloud-init/user-data', '#cloud-config\n'], ['units/var-lib-containers.mount', unit.content]]) {
-      fs.mkdirSync(path.dirname(path.join(payload, rel)), { recursive: true });
-      fs.writeFileSync(path.join(payload, rel), content);
-    }
+    const unpacked = spawnSync('cpio', ['-idm', '--quiet'], { cwd: root, input: buildGuestPayload(input) });
+    assert.equal(unpacked.status, 0, String(unpacked.stderr));
     fs.mkdirSync(path.join(root, 'sysroot/etc/containers'), { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(root, 'sysroot/etc/containers/storage.conf'), 'the image\'s\n');
     fs.writeFileSync(path.join(root, 'setup.conf'), config);
@@ -91,7 +88,7 @@ test('guest layout: a tmpfs for /var/lib/containers before local-fs.target; /etc
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }
-  assert.ok(buildGuestPayload(input).includes('usr/lib/bootc-ephemeral/private/cloud-init/user-data'));
+  assert.ok(buildGuestPayload(input).includes('usr/lib/bootc-ephemeral/run-tree/bootc-ephemeral/cloud-init/user-data'));
 });
 
 test('--cloud-init DIR: user-data and meta-data required, optional files taken, read inside DIR only, regular files, bounded; the kernel argument points at the seed', () => {
@@ -146,7 +143,7 @@ function tree(root: string): Record<string, string> {
   return out;
 }
 
-test('the guest init\'s setup script (POSIX sh: mkdir, ln, cp or cat) makes the same tree as systemd-tmpfiles with the same ops, under dash with and without cp', (t) => {
+test('the guest init\'s setup script (POSIX sh: cp -a of the payload\'s run tree, else mkdir, ln and cat op by op) makes the same tree as systemd-tmpfiles with the same ops, from the payload as unpacked', (t) => {
   if (spawnSync('systemd-tmpfiles', ['--version']).status !== 0) return t.skip('no systemd-tmpfiles here');
   const input: GuestPayloadInput = {
     units: [journalStreamUnit(), bindMountUnit({ hostPath: '/h', name: 'a-b', readOnly: true }), containerStorageUnit()],
@@ -156,24 +153,13 @@ test('the guest init\'s setup script (POSIX sh: mkdir, ln, cp or cat) makes the 
     privateRunFiles: [{ relPath: 'cloud-init/user-data', content: '#cloud-config\n' }],
     runFiles: [{ path: '/run/udev/rules.d/90-bootc-ephemeral-ssh.rules', content: 'ACTION!="remove"\n' }],
   };
-  const payloadFiles: Record<string, { content: string; mode: number }> = {
-    ...Object.fromEntries(input.units.map((u) => [`units/${u.name}`, { content: u.content, mode: 0o644 }])),
-    ...Object.fromEntries((input.unitFiles ?? []).map((f) => [`unit-files/${f.relPath}`, { content: String(f.content), mode: 0o644 }])),
-    ssh_host_ed25519_key: { content: 'private key', mode: 0o600 },
-    'ssh_host_ed25519_key.pub': { content: 'public key', mode: 0o644 },
-    'etc/containers/storage.conf': { content: '[storage]\n', mode: 0o644 },
-    'private/cloud-init/user-data': { content: '#cloud-config\n', mode: 0o600 },
-    'run/0': { content: 'ACTION!="remove"\n', mode: 0o644 },
-  };
   const made: Record<string, string>[] = [];
   for (const how of ['tmpfiles', 'sh', 'sh without cp'] as const) {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'setup-'));
     try {
-      for (const [rel, f] of Object.entries(payloadFiles)) {
-        const to = path.join(root, 'usr/lib/bootc-ephemeral', rel);
-        fs.mkdirSync(path.dirname(to), { recursive: true });
-        fs.writeFileSync(to, f.content, { mode: f.mode });
-      }
+      // the payload as the kernel unpacks it
+      const unpacked = spawnSync('cpio', ['-idm', '--quiet'], { cwd: root, input: buildGuestPayload(input) });
+      assert.equal(unpacked.status, 0, String(unpacked.stderr));
       // what the image has: /etc/ssh with a key of its own, /etc/containers 0700 with a storage.conf
       fs.mkdirSync(path.join(root, 'sysroot/etc/ssh'), { recursive: true });
       fs.writeFileSync(path.join(root, 'sysroot/etc/ssh/ssh_host_ed25519_key'), 'baked in');
@@ -189,11 +175,19 @@ test('the guest init\'s setup script (POSIX sh: mkdir, ln, cp or cat) makes the 
         const at = (p: string) => path.join(root, p);
         const ops = setupOps(input).map((o): SetupOp => (o.op === 'copy' ? { ...o, path: at(o.path), from: at(o.from) } : { ...o, path: at(o.path) }));
         const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'bin-'));
-        // an initramfs's PATH: mkdir, ln, cat and (unless klibc) cp; nothing else
-        for (const tool of ['mkdir', 'ln', 'cat', ...(how === 'sh' ? ['cp'] : [])]) fs.symlinkSync(`/usr/bin/${tool}`, path.join(bin, tool));
-        const r = spawnSync('/usr/bin/dash', ['-e', '-c', renderShell(ops)], { encoding: 'utf8', env: { PATH: bin } });
+        // an initramfs's PATH: mkdir, ln, cat and (unless klibc) cp; nothing else; each call logged
+        const calls = path.join(bin, 'calls');
+        for (const tool of ['mkdir', 'ln', 'cat', ...(how === 'sh' ? ['cp'] : [])]) {
+          fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\necho ${tool} >> ${calls}\nexec /usr/bin/${tool} "$@"\n`, { mode: 0o755 });
+        }
+        // with cp, the run tree in one copy; with cat only (klibc), op by op
+        const r = spawnSync('/usr/bin/dash', ['-e', '-c', renderShell(ops, { from: at('/usr/lib/bootc-ephemeral/run-tree'), to: at('/run') })], { encoding: 'utf8', env: { PATH: bin } });
+        const ran = fs.readFileSync(calls, 'utf8').trim().split('\n');
         fs.rmSync(bin, { recursive: true });
         assert.equal(r.status, 0, `${how}: ${r.stderr}`);
+        // the run tree's copy, then only what goes into the image's /etc: three links (its folders are there)
+        if (how === 'sh') assert.deepEqual(ran, ['cp', 'ln', 'ln', 'ln'], 'one cp -a for all of /run');
+        else assert.ok(ran.length > 20, `op by op: ${ran.length} calls`);
       }
       made.push(tree(root));
     } finally {

@@ -68,7 +68,7 @@ test('guest units', () => {
 
 test('tmpfiles setup keeps unit-name backslashes and links wants', () => {
   const conf = setupTmpfiles({ units: [bindMountUnit({ hostPath: '/h', name: 'a', readOnly: false })], sshHostKey: { privateKey: 'k', publicKey: 'p' } });
-  assert.match(conf, /^C \/run\/systemd\/system\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount - - - - \/usr\/lib\/bootc-ephemeral\/units\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount$/m);
+  assert.match(conf, /^C \/run\/systemd\/system\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount - - - - \/usr\/lib\/bootc-ephemeral\/run-tree\/systemd\/system\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount$/m);
   assert.match(conf, /^d \/run\/systemd\/system\/remote-fs\.target\.wants 0755 root root -$/m);
   assert.match(conf, /^L\+ \/run\/systemd\/system\/remote-fs\.target\.wants\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount - - - - \.\.\/run-virtiofs\\\\x2dmnt\\\\x2da\.mount$/m);
   assert.match(conf, /^L\+ \/sysroot\/etc\/ssh\/ssh_host_ed25519_key - - - - \/run\/bootc-ephemeral\/ssh_host_ed25519_key$/m);
@@ -81,7 +81,7 @@ test('tmpfiles setup keeps unit-name backslashes and links wants', () => {
 test('guest payload holds the initrd service and its enablement', () => {
   const listing = execFileSync('cpio', ['-itv', '--quiet'], { input: buildGuestPayload({ units: [journalStreamUnit()], sshHostKey: { privateKey: 'secret', publicKey: 'pub' } }) }).toString();
   assert.match(listing, /etc\/systemd\/system\/initrd\.target\.wants\/bootc-ephemeral-setup\.service -> \.\.\/bootc-ephemeral-setup\.service/);
-  assert.match(listing, /-rw------- .* usr\/lib\/bootc-ephemeral\/ssh_host_ed25519_key\n/);
+  assert.match(listing, /-rw------- .* usr\/lib\/bootc-ephemeral\/run-tree\/bootc-ephemeral\/ssh_host_ed25519_key\n/);
 });
 
 test('kernel args: virtiofs root, volatile overlay, our guest init first, user kargs last (so --karg rdinit=/init wins)', () => {
@@ -218,7 +218,7 @@ test('guest: the serial console logs in as root through a drop-in, next to the u
   const conf = setupTmpfiles({ units: [], unitFiles: [consoleAutologinDropIn(), { relPath: 'serial-getty@ttyS0.service.d/mine.conf', content: 'x' }] });
   const lines = conf.split('\n');
   assert.equal(lines.filter((l) => l.startsWith('d /run/systemd/system/serial-getty@ttyS0.service.d ')).length, 1, 'the drop-in dir is created once');
-  assert.ok(lines.includes('C /run/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf - - - - /usr/lib/bootc-ephemeral/unit-files/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf'));
+  assert.ok(lines.includes('C /run/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf - - - - /usr/lib/bootc-ephemeral/run-tree/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf'));
   assert.match(consoleAutologinDropIn().content, /^ExecStart=\n.*--autologin root/m);
 });
 

@@ -78,7 +78,7 @@ const POLL_MS = 100;
 
 async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutput, opts: WaitOptions, timeoutMs: number, deadline: number): Promise<{ vm: VmInfo; client: Client }> {
   let vm = first;
-  const attempts = new SshAttempts((ms) => connectSsh(sshTargetOf(vm, podman), ms));
+  const attempts = new SshAttempts((ms, signal) => connectSsh(sshTargetOf(vm, podman), ms, signal));
   let listening = false;
   let triedSinceListening = false;
   /** the guest's start-up has finished: a quiet sshd will not say more, so attempts get their full time */
@@ -123,11 +123,12 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
         if (failure) throw new VmNotReadyError(l10n.t('the VM {0} cannot boot: {1}{2}', vm.name, failure, outputTail(output)), vm.name, 'bootFailed', SSH_NO_CONNECTION);
       }
       if (attemptDue(attempts.clock(listening, triedSinceListening))) {
-        if (listening) {
+        if (listening && !triedSinceListening) {
           triedSinceListening = true;
+          attempts.abandonProbes();
           advance('connecting');
         }
-        attempts.start(attemptTimeoutMs(listening || started, deadline - Date.now()));
+        attempts.start(attemptTimeoutMs(listening || started, deadline - Date.now()), !listening);
       }
       if (Date.now() > deadline) {
         throw new VmNotReadyError(l10n.t('SSH to {0} was not ready after {1} s (last attempt: {2}){3}', vm.name, Math.round(timeoutMs / 1000), attempts.lastError || 'none', outputTail(output)), vm.name, 'timeout', SSH_NO_CONNECTION);

@@ -47,7 +47,8 @@ export interface SshTarget {
 }
 
 /** Connects and authenticates, verifying the guest's host key against the pinned one. */
-export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client> {
+/** `signal`: gives the attempt up (it fails as abandoned) */
+export function connectSsh(target: SshTarget, timeoutMs = 10000, signal?: AbortSignal): Promise<Client> {
   const pinned = ssh2().utils.parseKey(target.hostPublicKey);
   if (pinned instanceof Error) return Promise.reject(new EngineError(l10n.t('the pinned host key is unreadable: {0}', pinned.message)));
   const pinnedBlob = (Array.isArray(pinned) ? pinned[0] : pinned).getPublicSSH();
@@ -58,18 +59,27 @@ export function connectSsh(target: SshTarget, timeoutMs = 10000): Promise<Client
   return new Promise((resolve, reject) => {
     const client = new (ssh2().Client)();
     let hostKeyMismatch = false;
-    const sock = target.openStream?.();
+    // our own socket (ssh2 would make one otherwise): giving an attempt up must close it, and ssh2's own
+    // end() and destroy() leave a socket that is still connecting open
+    const sock = target.openStream?.() ?? nodeNet().connect({ host: target.host, port: target.port });
     const fail = (err: Error) => {
+      signal?.removeEventListener('abort', abandon);
       client.end();
-      sock?.destroy();
+      sock.destroy();
       reject(hostKeyMismatch ? new EngineError(l10n.t('the VM presented an unexpected SSH host key: refusing to connect')) : err);
     };
+    const abandon = () => fail(new Error('abandoned'));
+    if (signal?.aborted) return abandon();
+    signal?.addEventListener('abort', abandon, { once: true });
     try {
       client
-        .on('ready', () => resolve(client))
+        .on('ready', () => {
+          signal?.removeEventListener('abort', abandon);
+          resolve(client);
+        })
         .on('error', fail)
         .connect({
-          ...(sock ? { sock } : { host: target.host, port: target.port }),
+          sock,
           username: target.user,
           privateKey: target.privateKey,
           readyTimeout: timeoutMs,

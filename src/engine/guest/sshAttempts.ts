@@ -18,6 +18,8 @@ export interface AttemptClock {
   triedSinceListening: boolean;
   inFlight: number;
   msSinceLastStart: number;
+  /** an attempt has authenticated and waits to be taken */
+  succeeded?: boolean;
 }
 
 /**
@@ -26,6 +28,8 @@ export interface AttemptClock {
  * latency); otherwise one at a time, every second once sshd listens, every 5 s before.
  */
 export function attemptDue(c: AttemptClock): boolean {
+  // one ended well while the loop looked elsewhere: another would only start one more sshd in the guest
+  if (c.succeeded) return false;
   if (c.listening && !c.triedSinceListening) return true;
   return c.inFlight === 0 && c.msSinceLastStart > (c.listening ? 1000 : 5000);
 }
@@ -45,16 +49,22 @@ export class SshAttempts {
   /** an error no retry can mend (a host key mismatch, an unreadable key) */
   fatal: EngineError | undefined;
 
-  constructor(private readonly connect: (timeoutMs: number) => Promise<Client>) {}
+  /** fallback probes still open (started before sshd said it listens) */
+  private probes = new Set<AbortController>();
+
+  constructor(private readonly connect: (timeoutMs: number, signal: AbortSignal) => Promise<Client>) {}
 
   clock(listening: boolean, triedSinceListening: boolean): AttemptClock {
-    return { listening, triedSinceListening, inFlight: this.inFlight, msSinceLastStart: Date.now() - this.lastStart };
+    return { listening, triedSinceListening, inFlight: this.inFlight, msSinceLastStart: Date.now() - this.lastStart, succeeded: !!this.client };
   }
 
-  start(timeoutMs: number): void {
+  /** `probe`: a fallback probe, which abandonProbes() may give up */
+  start(timeoutMs: number, probe = false): void {
     this.inFlight++;
     this.lastStart = Date.now();
-    this.connect(timeoutMs)
+    const abort = new AbortController();
+    if (probe) this.probes.add(abort);
+    this.connect(timeoutMs, abort.signal)
       .then(
         (c) => {
           if (this.client || this.ended) c.end();
@@ -66,6 +76,7 @@ export class SshAttempts {
         },
       )
       .finally(() => {
+        this.probes.delete(abort);
         this.inFlight--;
         this.wake();
       });
@@ -90,6 +101,15 @@ export class SshAttempts {
         resolve();
       };
     });
+  }
+
+  /**
+   * sshd says it listens: the probes still open are given up. Their connection reached no address
+   * (QEMU's user network retransmits it seconds later), and arriving then it would start a second sshd
+   * beside the login that counts, under TCG a second key exchange for the same CPUs.
+   */
+  abandonProbes(): void {
+    for (const p of this.probes) p.abort();
   }
 
   /** the wait is over without a client: whatever authenticates later is closed */

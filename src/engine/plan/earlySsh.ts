@@ -6,8 +6,9 @@ import type { GuestUnit } from './guestUnits';
  * takes another 1.5-2 s to start itself. Instead (the way systemd-ssh-generator does it on newer systemd):
  * - an early socket on port 22 (no default dependencies: listening as soon as systemd runs) starts the
  *   image's own `sshd -i` per connection, with the image's sshd_config and our pinned host key;
- * - the NIC gets QEMU user network's fixed address (10.0.2.15/24, the one its DHCP server hands out) as
- *   soon as udev has named it, from a unit udev pulls in, so nothing waits for DHCP. The image's network
+ * - the NIC gets QEMU user network's fixed address (10.0.2.15/24, the one its DHCP server hands out) and
+ *   a default route through its gateway (at a metric any network manager's own route wins over) as soon
+ *   as udev has named it, from a unit udev pulls in, so nothing waits for DHCP. The image's network
  *   manager still runs and ends with the same address.
  * That unit finishing is the guest's "SSH is possible" line (guest/bootPhases.ts). The image's own sshd
  * service and socket are skipped (a condition) while our socket holds the port. Images without
@@ -16,6 +17,10 @@ import type { GuestUnit } from './guestUnits';
 
 /** QEMU's user network: the guest's fixed address and the NIC's MAC, which the engine sets (plan/qemu.ts) */
 export const GUEST_ADDRESS = '10.0.2.15/24';
+/** its gateway: connections through a published port come from outside 10.0.2.0/24 (podman's bridge) */
+export const GUEST_GATEWAY = '10.0.2.2';
+/** our default route's metric: the image's network manager adds its own beside it (lower: preferred), never in its way */
+const FALLBACK_ROUTE_METRIC = 65535;
 export const GUEST_NIC_MAC = '52:54:00:12:34:56';
 export const EARLY_SSH_SOCKET = 'bootc-ephemeral-sshd.socket';
 export const SSH_ADDRESS_UNIT_PREFIX = 'bootc-ephemeral-ssh-address@';
@@ -83,9 +88,16 @@ After=sys-subsystem-net-devices-%i.device ${EARLY_SSH_SOCKET}
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-# '-': the image's network manager may have set it already (its own, with its lease: left as it is)
-ExecStart=-${tools.ip} address add ${GUEST_ADDRESS} dev %i
-ExecStart=${tools.ip} link set dev %i up
+# one ip process for all three (each costs a few hundred ms under TCG while the system starts); "replace":
+# the image's network manager may have set the address already. The default route: the replies to a
+# client behind podman's published port go through QEMU's gateway, and until DHCP gives a route a
+# connection's SYN-ACK had nowhere to go (the login waited seconds for a retransmission)
+ExecStart=${tools.ip} -batch -
+StandardInput=data
+StandardInputText=link set dev %i up
+StandardInputText=address replace ${GUEST_ADDRESS} dev %i
+StandardInputText=route replace default via ${GUEST_GATEWAY} dev %i metric ${FALLBACK_ROUTE_METRIC}
+StandardOutput=journal
 `,
   };
   const skipped = '[Unit]\n# bootc-ephemeral serves port 22 from its own socket (bootc-ephemeral-sshd.socket) with this image\'s sshd\n' +

@@ -33,6 +33,10 @@ export const GUEST_ETC_DIR = '/run/bootc-ephemeral-etc';
 
 export { tmpfilesPath } from './guestSetup';
 
+/** In the payload: what the guest's /run gets, as a ready tree (copied in one go by our guest init) */
+const RUN_TREE = `${PAYLOAD_DIR}/run-tree`;
+const inRunTree = (runPath: string) => `/${RUN_TREE}/${runPath.slice('/run/'.length)}`;
+
 /** What goes where on the real root before switch-root (guestSetup.ts writes it for tmpfiles and for sh). */
 export function setupOps(input: GuestPayloadInput): SetupOp[] {
   const ops: SetupOp[] = [];
@@ -44,14 +48,15 @@ export function setupOps(input: GuestPayloadInput): SetupOp[] {
       ops.push({ op: 'dir', path, mode: mode === 'keep' ? undefined : mode });
     }
   };
-  const copy = (path: string, from: string, mode: string) => ops.push({ op: 'copy', path, from, mode });
+  // everything copied goes to /run (links from /etc point there): its source is the payload's run tree
+  const copy = (path: string, mode: string, content: string | Buffer) => ops.push({ op: 'copy', path, from: inRunTree(path), mode, content });
   const link = (path: string, target: string, replace = true) => ops.push({ op: 'link', path, target, replace });
   dir('/run/systemd');
   dir('/run/systemd/system');
   dir('/run/systemd/system-generators');
   for (const g of UNNEEDED_GENERATORS) link(`/run/systemd/system-generators/${g}`, '/dev/null', false);
   for (const u of input.units) {
-    copy(`/run/systemd/system/${u.name}`, `/${PAYLOAD_DIR}/units/${u.name}`, '0644');
+    copy(`/run/systemd/system/${u.name}`, '0644', u.content);
     for (const target of u.wantedBy) {
       dir(`/run/systemd/system/${target}.wants`);
       link(`/run/systemd/system/${target}.wants/${u.name}`, `../${u.name}`);
@@ -59,13 +64,13 @@ export function setupOps(input: GuestPayloadInput): SetupOp[] {
   }
   for (const f of input.unitFiles ?? []) {
     if (f.relPath.includes('/')) dir(`/run/systemd/system/${f.relPath.slice(0, f.relPath.lastIndexOf('/'))}`);
-    copy(`/run/systemd/system/${f.relPath}`, `/${PAYLOAD_DIR}/unit-files/${f.relPath}`, '0644');
+    copy(`/run/systemd/system/${f.relPath}`, '0644', f.content);
   }
   if (input.sshHostKey) {
     // a link (replacing a key baked into the image) to a copy in /run, which survives switch-root
     dir(GUEST_RUN_DIR, '0700');
-    for (const [file, mode] of [['ssh_host_ed25519_key', '0600'], ['ssh_host_ed25519_key.pub', '0644']] as const) {
-      copy(`${GUEST_RUN_DIR}/${file}`, `/${PAYLOAD_DIR}/${file}`, mode);
+    for (const [file, mode, content] of [['ssh_host_ed25519_key', '0600', input.sshHostKey.privateKey], ['ssh_host_ed25519_key.pub', '0644', input.sshHostKey.publicKey]] as const) {
+      copy(`${GUEST_RUN_DIR}/${file}`, mode, content);
       dir('/sysroot/etc/ssh', 'keep');
       link(`/sysroot/etc/ssh/${file}`, `${GUEST_RUN_DIR}/${file}`);
     }
@@ -75,20 +80,20 @@ export function setupOps(input: GuestPayloadInput): SetupOp[] {
     const parents = f.relPath.split('/').slice(0, -1);
     dir(GUEST_ETC_DIR);
     parents.forEach((_, i) => dir(`${GUEST_ETC_DIR}/${parents.slice(0, i + 1).join('/')}`));
-    copy(`${GUEST_ETC_DIR}/${f.relPath}`, `/${PAYLOAD_DIR}/etc/${f.relPath}`, '0644');
+    copy(`${GUEST_ETC_DIR}/${f.relPath}`, '0644', f.content);
     parents.forEach((_, i) => dir(`/sysroot/etc/${parents.slice(0, i + 1).join('/')}`, 'keep'));
     link(`/sysroot/etc/${f.relPath}`, `${GUEST_ETC_DIR}/${f.relPath}`);
   }
-  for (const [i, f] of (input.runFiles ?? []).entries()) {
+  for (const f of input.runFiles ?? []) {
     const parents = f.path.split('/').slice(2, -1);
     parents.forEach((_, j) => dir(`/run/${parents.slice(0, j + 1).join('/')}`));
-    copy(f.path, `/${PAYLOAD_DIR}/run/${i}`, '0644');
+    copy(f.path, '0644', f.content);
   }
   for (const f of input.privateRunFiles ?? []) {
     const parents = f.relPath.split('/').slice(0, -1);
     dir(GUEST_RUN_DIR, '0700');
     parents.forEach((_, i) => dir(`${GUEST_RUN_DIR}/${parents.slice(0, i + 1).join('/')}`, '0700'));
-    copy(`${GUEST_RUN_DIR}/${f.relPath}`, `/${PAYLOAD_DIR}/private/${f.relPath}`, '0600');
+    copy(`${GUEST_RUN_DIR}/${f.relPath}`, '0600', f.content);
   }
   return ops;
 }
@@ -98,26 +103,31 @@ export function setupTmpfiles(input: GuestPayloadInput): string {
   return renderTmpfiles(setupOps(input));
 }
 
+/** The ops' part under /run as cpio entries of the payload's run tree (folders before what they hold, as the ops are). */
+function runTreeEntries(ops: readonly SetupOp[]): CpioEntry[] {
+  const entries: CpioEntry[] = [{ path: RUN_TREE, type: 'dir', mode: 0o755 }];
+  for (const o of ops) {
+    if (!o.path.startsWith('/run/')) continue;
+    const at = inRunTree(o.path).slice(1);
+    if (o.op === 'dir') entries.push({ path: at, type: 'dir', mode: parseInt(o.mode ?? '0755', 8) });
+    else if (o.op === 'link') entries.push({ path: at, type: 'symlink', data: o.target });
+    else entries.push({ path: at, type: 'file', mode: parseInt(o.mode, 8), data: o.content });
+  }
+  return entries;
+}
+
 /** The cpio appended to the image's initramfs. */
 export function buildGuestPayload(input: GuestPayloadInput): Buffer {
   const setup = initrdSetupUnit();
-  const entries: CpioEntry[] = [
+  const ops = setupOps(input);
+  return buildCpio([
     { path: `etc/systemd/system/${setup.name}`, type: 'file', data: setup.content },
     ...setup.wantedBy.map((t): CpioEntry => ({ path: `etc/systemd/system/${t}.wants/${setup.name}`, type: 'symlink', data: `../${setup.name}` })),
     { path: GUEST_INIT, type: 'file', mode: 0o755, data: guestInitScript(ROOT_TAG) },
-    { path: `${PAYLOAD_DIR}/setup.conf`, type: 'file', data: setupTmpfiles(input) },
-    { path: `${PAYLOAD_DIR}/setup.sh`, type: 'file', data: renderShell(setupOps(input)) },
-    ...input.units.map((u): CpioEntry => ({ path: `${PAYLOAD_DIR}/units/${u.name}`, type: 'file', data: u.content })),
-    ...(input.unitFiles ?? []).map((f): CpioEntry => ({ path: `${PAYLOAD_DIR}/unit-files/${f.relPath}`, type: 'file', data: f.content })),
-  ];
-  for (const f of input.etcFiles ?? []) entries.push({ path: `${PAYLOAD_DIR}/etc/${f.relPath}`, type: 'file', mode: 0o644, data: f.content });
-  for (const [i, f] of (input.runFiles ?? []).entries()) entries.push({ path: `${PAYLOAD_DIR}/run/${i}`, type: 'file', mode: 0o644, data: f.content });
-  for (const f of input.privateRunFiles ?? []) entries.push({ path: `${PAYLOAD_DIR}/private/${f.relPath}`, type: 'file', mode: 0o600, data: f.content });
-  if (input.sshHostKey) {
-    entries.push({ path: `${PAYLOAD_DIR}/ssh_host_ed25519_key`, type: 'file', mode: 0o600, data: input.sshHostKey.privateKey });
-    entries.push({ path: `${PAYLOAD_DIR}/ssh_host_ed25519_key.pub`, type: 'file', mode: 0o644, data: input.sshHostKey.publicKey });
-  }
-  return buildCpio(entries);
+    { path: `${PAYLOAD_DIR}/setup.conf`, type: 'file', data: renderTmpfiles(ops) },
+    { path: `${PAYLOAD_DIR}/setup.sh`, type: 'file', data: renderShell(ops, { from: `/${RUN_TREE}`, to: '/run' }) },
+    ...runTreeEntries(ops),
+  ]);
 }
 
 /** The guest's configuration for this VM: our units, the user's, the pinned host key, files for /etc. */
