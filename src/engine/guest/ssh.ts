@@ -46,8 +46,7 @@ export interface SshTarget {
   openStream?: () => Duplex;
 }
 
-/** Connects and authenticates, verifying the guest's host key against the pinned one. */
-/** `signal`: gives the attempt up (it fails as abandoned) */
+/** Connects and authenticates, verifying the guest's host key against the pinned one; `signal` gives it up (it fails as abandoned). */
 export function connectSsh(target: SshTarget, timeoutMs = 10000, signal?: AbortSignal): Promise<Client> {
   const pinned = ssh2().utils.parseKey(target.hostPublicKey);
   if (pinned instanceof Error) return Promise.reject(new EngineError(l10n.t('the pinned host key is unreadable: {0}', pinned.message)));
