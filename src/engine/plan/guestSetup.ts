@@ -43,7 +43,7 @@ export function renderTmpfiles(ops: readonly SetupOp[]): string {
  * so nothing there to keep) as a ready tree at `runTree.from`: one `cp -a` instead of a process per op
  * (each costs tens of milliseconds under TCG); without a working `cp -a`, op by op.
  */
-export function renderShell(ops: readonly SetupOp[], runTree?: { from: string; to: string }): string {
+export function renderShell(ops: readonly SetupOp[], runTree: { from: string; to: string }): string {
   const q = shellQuote;
   const lines = [
     '# sourced by our guest init; each command must succeed (set -e)',
@@ -55,10 +55,8 @@ export function renderShell(ops: readonly SetupOp[], runTree?: { from: string; t
       if (o.op === 'link') return indent + (o.replace ? `ln -sf ${q(o.target)} ${q(o.path)}` : `[ -e ${q(o.path)} ] || [ -L ${q(o.path)} ] || ln -s ${q(o.target)} ${q(o.path)}`);
       return indent + `[ -e ${q(o.path)} ] || copy ${q(o.from)} ${q(o.path)} ${(0o777 & ~parseInt(o.mode, 8)).toString(8).padStart(3, '0')}`;
     });
-  if (runTree) {
-    const outside = ops.filter((o) => !o.path.startsWith(`${runTree.to}/`));
-    lines.push(`if cp -a ${q(`${runTree.from}/.`)} ${q(`${runTree.to}/`)} 2>/dev/null; then`, ...(outside.length ? opLines(outside, '  ') : ['  :']), 'else', ...opLines(ops, '  '), 'fi');
-  } else lines.push(...opLines(ops));
+  const outside = ops.filter((o) => !o.path.startsWith(`${runTree.to}/`));
+  lines.push(`if cp -a ${q(`${runTree.from}/.`)} ${q(`${runTree.to}/`)} 2>/dev/null; then`, ...(outside.length ? opLines(outside, '  ') : ['  :']), 'else', ...opLines(ops, '  '), 'fi');
   lines.push('umask 022');
   return lines.join('\n') + '\n';
 }
