@@ -7,7 +7,7 @@
 # or without systemd, initramfs-tools with busybox or klibc), and the image's own switch_root.
 # That skips the initramfs's own start-up (its systemd, udev, dracut hooks: seconds under TCG).
 # Anything missing or failing: undo what was done here, then the image's own /init (the usual path).
-# @ROOT_TAG@, @PAYLOAD_DIR@ and @TIMES@ are filled in by the engine.
+# @ROOT_TAG@, @PAYLOAD_DIR@, @TIMES@, @SSH_NIC_MAC@ and @SSH_ADDRESS_UNIT@ are filled in by the engine.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 overlay=/run/systemd/overlay-sysroot
@@ -41,6 +41,8 @@ boot_fast() {
   # the NIC's driver now rather than when udev gets to it (seconds later under TCG): it names the NIC
   # sooner, and early SSH's address waits for that; an initramfs without the module leaves it to udev
   modprobe virtio_net 2>/dev/null || :
+  # the same for the virtio-serial ports (the journal's stream to the host), whose names udev would link
+  modprobe virtio_console 2>/dev/null || :
   # the device can appear a moment after its driver loads
   tries=0
   until mount -t virtiofs -o ro @ROOT_TAG@ /sysroot 2>/dev/null; do
@@ -55,6 +57,8 @@ boot_fast() {
   step /sysroot mount -t overlay -o lowerdir=/sysroot,upperdir=$overlay/upper,workdir=$overlay/work overlay /sysroot || return
   # our units, the pinned host key, /etc files: mkdir, ln and cp or cat only (plan/guestSetup.ts)
   step '' /bin/sh -e /@PAYLOAD_DIR@/setup.sh || return
+  ssh_nic_address
+  virtio_port_links
   # what switch_root moves there (our units live in /run), and the init it starts, must exist
   step '' test -d /sysroot/dev -a -d /sysroot/proc -a -d /sysroot/sys -a -d /sysroot/run || return
   step '' image_has "$init" || return
@@ -62,6 +66,34 @@ boot_fast() {
   switch_root=/sysroot/usr/sbin/switch_root
   [ -x $switch_root ] || switch_root=/sysroot/sbin/switch_root
   step '' $switch_root -V > /dev/null 2>&1 || return
+}
+
+# SSH's own NIC (plan/earlySsh.ts), found by its MAC: its address unit starts with systemd instead of
+# waiting for udev to see the NIC (seconds under TCG); not found, the unit's udev rule starts it later
+ssh_nic_address() {
+  [ -n "@SSH_NIC_MAC@" ] || return 0
+  for nic in /sys/class/net/*; do
+    mac=
+    read -r mac < "$nic/address" 2>/dev/null
+    [ "$mac" = "@SSH_NIC_MAC@" ] || continue
+    nic=${nic##*/}
+    # the kernel's name becomes a unit instance: plain names only
+    case $nic in '' | *[!a-z0-9]*) return 0 ;; esac
+    ln -s "../@SSH_ADDRESS_UNIT@.service" "/run/systemd/system/sockets.target.wants/@SSH_ADDRESS_UNIT@$nic.service" 2>/dev/null
+    return 0
+  done
+}
+
+# /dev/virtio-ports/NAME for each named virtio-serial port, as udev's rule makes it (udev comes seconds
+# later under TCG, and the journal's stream to the host waits for the link)
+virtio_port_links() {
+  for port in /sys/class/virtio-ports/vport*; do
+    name=
+    read -r name < "$port/name" 2>/dev/null
+    case $name in '' | *[!a-zA-Z0-9._-]*) continue ;; esac
+    mkdir -p /dev/virtio-ports && ln -s "../${port##*/}" "/dev/virtio-ports/$name" 2>/dev/null
+  done
+  return 0
 }
 
 # true if the path resolves, inside the image at $root (an absolute link means the image's root), to an

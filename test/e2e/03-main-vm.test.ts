@@ -110,16 +110,28 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.equal(res.out, 'hello-from-bootc-sample\n');
   });
 
-  await t.test('early SSH: the login came through our socket (the image\'s sshd -i), not the image\'s ssh.service', async () => {
+  await t.test('early SSH: the login came through our socket (the image\'s sshd -i) on SSH\'s own NIC, addressed before udev or the image\'s network manager ran', async () => {
     const res = await ssh('systemctl is-active bootc-ephemeral-sshd.socket; systemctl show -P ConditionResult ssh.service; systemctl show -P ActiveState ssh.service; ' +
       'systemctl list-units --plain --no-legend --state=active "bootc-ephemeral-ssh-address@*" | cut -d" " -f1; ' +
-      'systemctl list-units --plain --no-legend --state=running "bootc-ephemeral-sshd@*" | grep -c "SSH connection"');
-    const [socket, condition, state, unit, connections] = res.out.trim().split('\n');
+      'systemctl list-units --plain --no-legend --state=running "bootc-ephemeral-sshd@*" | grep -c "SSH connection"; ' +
+      'test -L /run/systemd/system/sockets.target.wants/bootc-ephemeral-ssh-address@eth1.service && echo linked-by-init; ' +
+      'for u in bootc-ephemeral-ssh-address@eth1 systemd-udevd systemd-networkd; do systemctl show -P ActiveEnterTimestampMonotonic $u.service; done; ' +
+      'ip -4 -o address show dev eth1 | grep -o "inet [0-9./]*"; ip -o -6 address show dev eth1 scope global | wc -l; ip route show default; ' +
+      'networkctl list --no-legend --no-pager | tr -s " " | cut -d" " -f3,6; cat /sys/class/net/eth1/address');
+    const [socket, condition, state, unit, connections, linked, addressAt, udevAt, networkdAt, inet, ipv6Global, ...rest] = res.out.trim().split('\n');
     assert.equal(socket, 'active', res.err);
     assert.equal(condition, 'no', 'the image\'s ssh.service stepped aside');
     assert.equal(state, 'inactive');
-    assert.equal(unit, 'bootc-ephemeral-ssh-address@enp0s2.service', 'the NIC got its address from our unit, named as the image names it');
+    assert.equal(unit, 'bootc-ephemeral-ssh-address@eth1.service', 'SSH\'s NIC kept its kernel name');
+    assert.equal(linked, 'linked-by-init', 'our guest init found the NIC by its MAC and pulled the unit in');
     assert.ok(Number(connections) >= 1, `this session's sshd is a per-connection instance of ours: ${connections}`);
+    assert.ok(Number(addressAt) > 0 && Number(addressAt) < Number(udevAt) && Number(addressAt) < Number(networkdAt), `SSH's address (${addressAt}) before udevd (${udevAt}) and networkd (${networkdAt})`);
+    assert.equal(inet, 'inet 169.254.75.15/24');
+    assert.equal(ipv6Global, '0', 'no IPv6 from SSH\'s link (QEMU: ipv6=off)');
+    const routes = rest.filter((l) => l.startsWith('default'));
+    assert.ok(routes.length >= 1 && routes.every((r) => /dev enp0s2/.test(r)), `the image's own network keeps the default route: ${routes.join(' | ')}`);
+    assert.ok(rest.includes('enp0s2 configured') && rest.includes('eth1 unmanaged'), `networkd configures the image's NIC and leaves SSH's alone: ${rest.join(' | ')}`);
+    assert.equal(rest.at(-1), '52:54:00:be:ec:22');
   });
 
   await t.test('ps --json shows it ready, with its options', async () => {

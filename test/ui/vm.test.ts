@@ -145,7 +145,7 @@ step('Show Boot Timeline from the VM\'s context menu: where its boot went, as a 
   const page = wb.page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
   await page.locator('h1', { hasText: `Boot timeline: ${vmName}` }).waitFor({ timeout: 30_000 });
   // the chain starts at early SSH's address unit (its long name shortened in the label column)
-  await page.locator('svg text', { hasText: /^bootc-ephemeral-ssh-address@enp0s…$/ }).first().waitFor({ timeout: 10_000 });
+  await page.locator('svg text', { hasText: /^bootc-ephemeral-ssh-address@eth1\.…$/ }).first().waitFor({ timeout: 10_000 });
   for (const phase of ['kernel', 'initrd', 'userspace']) assert.equal(await page.locator(`rect.${phase}`).count(), 1, phase);
   assert.ok((await page.locator('rect.took').count()) >= 2, 'the chain and the slowest units are drawn');
   // the image's own kernel arguments (the workspace Containerfile ships a kargs.d file): which file gave which

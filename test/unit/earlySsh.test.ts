@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { earlySshPayload, earlySshToolsOf, EARLY_SSH_SOCKET, GUEST_NIC_MAC } from '../../src/engine/plan/earlySsh';
+import { earlySshPayload, earlySshToolsOf, EARLY_SSH_SOCKET, GUEST_NIC_MAC, SSH_NIC_ADDRESS, SSH_NIC_MAC } from '../../src/engine/plan/earlySsh';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { buildLaunchPlan } from '../../src/engine/plan/launchPlan';
 import type { KernelInImage } from '../../src/engine/vm/kernel';
@@ -34,19 +34,35 @@ test('early SSH: a socket with no default dependencies runs the image\'s sshd -i
   assert.doesNotMatch(service.content, /network/i, 'nothing waits for the network');
 });
 
-test('early SSH: udev pulls in the address unit for QEMU\'s NIC by its MAC, under the name the image gave it', () => {
+test('early SSH: its own NIC gets its address as systemd starts (our init links the unit by the NIC\'s MAC; udev\'s rule where it did not)', () => {
   const p = earlySshPayload(TOOLS_IN_IMAGE);
-  assert.equal(p.udevRule.name, '90-bootc-ephemeral-ssh.rules', 'after 80-net-setup-link.rules names the NIC');
-  assert.match(p.udevRule.content, new RegExp(`ACTION!="remove", SUBSYSTEM=="net", ATTR\\{address\\}=="${GUEST_NIC_MAC}", TAG\\+="systemd", ENV\\{SYSTEMD_WANTS\\}\\+="bootc-ephemeral-ssh-address@\\$name\\.service"`));
+  const file = (name: string) => p.runFiles.find((f) => f.path.endsWith(name))!.content;
+  assert.match(file('/run/udev/rules.d/90-bootc-ephemeral-ssh.rules'), new RegExp(`ACTION!="remove", SUBSYSTEM=="net", ATTR\\{address\\}=="${SSH_NIC_MAC}", TAG\\+="systemd", ENV\\{SYSTEMD_WANTS\\}\\+="bootc-ephemeral-ssh-address@\\$name\\.service"`));
+  // its kernel name stays (udev could not rename a link that is up), and no network manager touches it
+  const link = file('/run/systemd/network/00-bootc-ephemeral-ssh.link');
+  assert.match(link, new RegExp(`^MACAddress=${SSH_NIC_MAC}$`, 'm'));
+  assert.match(link, /^NamePolicy=keep$/m);
+  assert.doesNotMatch(link, /^Name=/m);
+  assert.match(file('/run/systemd/network/00-bootc-ephemeral-ssh.network'), /^Unmanaged=yes$/m);
+  assert.match(file('/run/NetworkManager/conf.d/90-bootc-ephemeral-ssh.conf'), new RegExp(`^match-device=mac:${SSH_NIC_MAC}\nmanaged=0$`, 'm'));
   const address = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!;
-  assert.match(address.content, /^BindsTo=sys-subsystem-net-devices-%i\.device$/m);
-  // one ip process, commands on its standard input (specifiers expanded there too); "replace": an address
-  // the network manager set already is no failure. A client behind podman's published port (10.88.0.1)
-  // needs a route back before DHCP gives one; a network manager's own (a lower metric) wins over it
+  assert.doesNotMatch(address.content, /\.device/, 'no wait for udev\'s device unit');
+  assert.match(address.content, /^DefaultDependencies=no$/m);
+  assert.match(address.content, /^After=bootc-ephemeral-sshd\.socket bootc-ephemeral-ssh-key\.service$/m, 'done means our key is in place too');
+  // one ip process, commands on its standard input (specifiers expanded there too). Replies from the SSH
+  // address (to a client behind podman's published port, 10.88.0.1) go by a table of their own; the rule
+  // is marked the kernel's so systemd-networkd does not remove it as foreign
   assert.match(address.content, /^ExecStart=\/usr\/bin\/ip -batch -$/m);
   assert.match(address.content, /^StandardInput=data$/m);
   const batch = [...address.content.matchAll(/^StandardInputText=(.*)$/gm)].map((m) => m[1]);
-  assert.deepEqual(batch, ['link set dev %i up', 'address replace 10.0.2.15/24 dev %i', 'route replace default via 10.0.2.2 dev %i metric 65535']);
+  assert.deepEqual(batch, [
+    'link set dev %i up', `address replace ${SSH_NIC_ADDRESS} dev %i`,
+    'rule add from 169.254.75.15 lookup 7522 priority 7522 protocol kernel', 'route replace default via 169.254.75.2 dev %i table 7522',
+  ]);
+  const key = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-key.service')!;
+  assert.match(key.content, /^LoadCredential=ssh\.authorized_keys\.root$/m);
+  assert.match(key.content, /^ExecStart=systemd-tmpfiles --create --prefix=\/root provision\.conf$/m);
+  assert.match(key.content, /^DefaultDependencies=no$/m);
   // the image's own sshd units step aside while ours holds port 22
   assert.deepEqual(p.unitFiles.map((f) => f.relPath), ['ssh.service', 'sshd.service', 'ssh.socket', 'sshd.socket'].map((u) => `${u}.d/50-bootc-ephemeral-early-ssh.conf`));
   for (const f of p.unitFiles) assert.match(f.content, /^ConditionPathExists=!\/run\/systemd\/system\/bootc-ephemeral-sshd\.socket$/m);
@@ -73,17 +89,28 @@ function payloadOf(o: Record<string, unknown>, earlySsh?: typeof TOOLS_IN_IMAGE)
   return execFileSync('cpio', ['-it', '--quiet'], { input: cpio }).toString();
 }
 
-test('the guest payload has early SSH for an SSH VM whose image allows it, and only then; QEMU\'s NIC has the MAC the rule matches', () => {
+test('the guest payload has early SSH for an SSH VM whose image allows it, and only then; so has QEMU: SSH\'s own restricted NIC, with the forward', () => {
   const listing = payloadOf({ sshKeygen: true }, TOOLS_IN_IMAGE);
   assert.match(listing, /run-tree\/systemd\/system\/bootc-ephemeral-sshd\.socket/);
   assert.match(listing, /run-tree\/systemd\/system\/bootc-ephemeral-ssh-address@\.service/);
   assert.match(listing, /run-tree\/systemd\/system\/ssh\.service\.d\/50-bootc-ephemeral-early-ssh\.conf/);
   assert.match(listing, /usr\/lib\/bootc-ephemeral\/run-tree\/udev\/rules\.d\/90-bootc-ephemeral-ssh\.rules/);
+  assert.match(listing, /usr\/lib\/bootc-ephemeral\/run-tree\/systemd\/network\/00-bootc-ephemeral-ssh\.link/);
   assert.doesNotMatch(payloadOf({ sshKeygen: true }), /bootc-ephemeral-sshd/, 'the image lacks sshd or ip: its own sshd service');
   assert.doesNotMatch(payloadOf({ execute: ['true'] }, TOOLS_IN_IMAGE), /bootc-ephemeral-sshd/, 'no SSH asked for: nothing of it');
-  const options = parseRunOptions({ image: 'i', sshKeygen: true }, fakeProbe());
-  const qemu = buildLaunchPlan(options, { tools: TOOLS, name: 'v', stateDir: '/s/v', accel: 'tcg', kernel: KERNEL, rootImage: 'r', imageId: 'f'.repeat(64), launchId: 'l', supervisorScript: '' }).qemuArgs;
-  assert.ok(qemu.includes(`virtio-net-pci,netdev=net0,mac=${GUEST_NIC_MAC},romfile=`), qemu.join(' '));
+  const qemuOf = (earlySsh?: typeof TOOLS_IN_IMAGE) => buildLaunchPlan(parseRunOptions({ image: 'i', sshKeygen: true }, fakeProbe()), {
+    tools: TOOLS, name: 'v', stateDir: '/s/v', accel: 'tcg', kernel: KERNEL, rootImage: 'r', imageId: 'f'.repeat(64), launchId: 'l', supervisorScript: '',
+    ssh: { clientPublicKey: 'ssh-ed25519 AAAA test', hostPrivateKey: 'PRIV', hostPublicKey: 'ssh-ed25519 BBBB host' }, earlySsh,
+  }).qemuArgs;
+  const early = qemuOf(TOOLS_IN_IMAGE);
+  assert.ok(early.includes('user,id=net0'), 'the image\'s network has no forward');
+  assert.ok(early.includes(`virtio-net-pci,netdev=net0,mac=${GUEST_NIC_MAC},romfile=`), early.join(' '));
+  assert.ok(early.includes('user,id=ssh0,restrict=on,ipv6=off,net=169.254.75.0/24,hostfwd=tcp:0.0.0.0:2222-:22'), early.join(' '));
+  assert.ok(early.includes(`virtio-net-pci,netdev=ssh0,mac=${SSH_NIC_MAC},romfile=`));
+  assert.equal(early[early.lastIndexOf('-device') + 1], `virtio-net-pci,netdev=ssh0,mac=${SSH_NIC_MAC},romfile=`, 'SSH\'s NIC comes last: the other devices keep their PCI slots');
+  const own = qemuOf();
+  assert.ok(own.includes('user,id=net0,hostfwd=tcp:0.0.0.0:2222-:22'), 'without early SSH the image\'s own sshd is reached on its network');
+  assert.ok(!own.some((a) => a.includes('ssh0')));
 });
 
 test('the address unit\'s line means SSH is possible: ready, the sshd phase, the timeline\'s sshd mark; the boot analysis chains to it', () => {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { CLOUD_INIT_SEED_DIR, cloudInitKeepsHostKeys } from '../vm/cloudInit';
 import { GUEST_INIT, guestInitScript } from './guestInit';
 import { ROOT_TAG } from './kernelArgs';
-import { earlySshPayload } from './earlySsh';
+import { earlySshPayload, SSH_NIC_MAC } from './earlySsh';
 
 export interface GuestPayloadInput {
   /** units for the real root (ours and the user's --systemd-units) */
@@ -26,6 +26,8 @@ export interface GuestPayloadInput {
   runFiles?: { path: string; content: string }[];
   /** root's only (0600), kept in GUEST_RUN_DIR: e.g. the cloud-init seed */
   privateRunFiles?: { relPath: string; content: Buffer | string }[];
+  /** SSH's own NIC, which our guest init looks for to start its address unit (earlySsh.ts) */
+  sshNicMac?: string;
 }
 
 /** where etcFiles live in the guest (0755: users' programs read them through the link from /etc) */
@@ -123,7 +125,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
   return buildCpio([
     { path: `etc/systemd/system/${setup.name}`, type: 'file', data: setup.content },
     ...setup.wantedBy.map((t): CpioEntry => ({ path: `etc/systemd/system/${t}.wants/${setup.name}`, type: 'symlink', data: `../${setup.name}` })),
-    { path: GUEST_INIT, type: 'file', mode: 0o755, data: guestInitScript(ROOT_TAG) },
+    { path: GUEST_INIT, type: 'file', mode: 0o755, data: guestInitScript(ROOT_TAG, input.sshNicMac) },
     { path: `${PAYLOAD_DIR}/setup.conf`, type: 'file', data: renderTmpfiles(ops) },
     { path: `${PAYLOAD_DIR}/setup.sh`, type: 'file', data: renderShell(ops, { from: `/${RUN_TREE}`, to: '/run' }) },
     ...runTreeEntries(ops),
@@ -149,7 +151,8 @@ export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: Bi
       ...(early?.unitFiles ?? []),
       ...(ctx.userUnits?.unitFiles ?? []),
     ],
-    runFiles: early ? [{ path: `/run/udev/rules.d/${early.udevRule.name}`, content: early.udevRule.content }] : [],
+    runFiles: early?.runFiles ?? [],
+    sshNicMac: early ? SSH_NIC_MAC : undefined,
     sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
     etcFiles: [
       ...(ctx.containerStorageConf ? [{ relPath: 'containers/storage.conf', content: ctx.containerStorageConf }] : []),

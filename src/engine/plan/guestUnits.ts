@@ -48,8 +48,11 @@ export function journalStreamUnit(): GuestUnit {
     content: `[Unit]
 Description=Stream the journal to the host (bootc-ephemeral)
 DefaultDependencies=no
-After=systemd-journald.socket ${deviceUnit(port)}
-Requires=${deviceUnit(port)}
+# journald's files must exist: a journalctl started before them waits for ever
+After=systemd-journald.socket systemd-journald.service
+# no wait for udev's device unit (seconds under TCG): our guest init links the port's name itself;
+# where it did not run, the stream starts again each second until udev has made the link
+StartLimitIntervalSec=0
 
 [Service]
 ExecStart=journalctl --boot --follow --since=@0 --output=short-precise --no-pager

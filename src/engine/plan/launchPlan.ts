@@ -146,7 +146,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     initramfs: INITRAMFS_IN_CONTAINER,
     kernelArgs,
     shares,
-    sshForward,
+    sshForward, sshNic: !!sshForward && !!ctx.ssh && !!ctx.earlySsh,
     smbiosCredentialFiles: credentialFiles.filter((f) => !f.fwCfg).map((f) => `${CONTAINER_PATHS.planDir}/${f.name}`),
     fwCfgFiles: credentialFiles.filter((f) => f.fwCfg).map((f) => ({ name: f.fwCfg!, file: `${CONTAINER_PATHS.planDir}/${f.name}` })),
     vmName: ctx.name,

@@ -1,4 +1,4 @@
-import { GUEST_NIC_MAC } from './earlySsh';
+import { GUEST_NIC_MAC, SSH_NIC_MAC, SSH_NIC_NET } from './earlySsh';
 import type { RunOptions } from '../options/runOptions';
 import { CONSOLE_SOCKET, CONSOLE_TCP_PORT_IN_CONTAINER, CONTAINER_PATHS } from './containerPaths';
 import { EXECUTE_PORT, EXECUTE_STATUS_PORT, JOURNAL_PORT, SWAP_DISK_SERIAL } from './guestUnits';
@@ -21,6 +21,8 @@ export interface QemuInput {
   shares: VirtiofsShare[];
   /** where QEMU's user-mode network forwards guest :22 (inside the container's network namespace) */
   sshForward?: { address: string; port: number };
+  /** SSH has a NIC of its own (early SSH, earlySsh.ts): the forward goes there, not to the image's network */
+  sshNic?: boolean;
   /** files holding SMBIOS type 11 strings (systemd credentials), read by QEMU */
   smbiosCredentialFiles: string[];
   /** files QEMU serves on fw_cfg under these names (systemd credentials: opt/io.systemd.credentials/NAME) */
@@ -92,8 +94,8 @@ export function buildQemuArgs(q: QemuInput): string[] {
   o.virtioSerialOut.forEach((v, i) => args.push(...serialPort(`vso${i}`, outputFifo(q.outputs, `vso-${v.name}`), v.name)));
 
   const fwd = q.sshForward ? `,hostfwd=tcp:${q.sshForward.address}:${q.sshForward.port}-:22` : '';
-  // the MAC the guest's early SSH address rule matches (earlySsh.ts); QEMU's default for a first NIC, made explicit
-  args.push('-netdev', `user,id=net0${fwd}`, '-device', `virtio-net-pci,netdev=net0,mac=${GUEST_NIC_MAC},romfile=`);
+  // the image's network; QEMU's default MAC for a first NIC, made explicit
+  args.push('-netdev', `user,id=net0${q.sshNic ? '' : fwd}`, '-device', `virtio-net-pci,netdev=net0,mac=${GUEST_NIC_MAC},romfile=`);
   args.push('-device', 'virtio-rng-pci');
 
   q.shares.forEach((s, i) => {
@@ -107,6 +109,12 @@ export function buildQemuArgs(q: QemuInput): string[] {
   for (const d of disks) {
     args.push('-drive', `file=${d.file},format=${d.format},if=none,id=${d.id}`);
     args.push('-device', `virtio-blk-pci,drive=${d.id},serial=${d.serial}`);
+  }
+  if (q.sshNic) {
+    // SSH's own link, last (the other devices keep their PCI slots): restricted, so the guest reaches
+    // nothing through it, only the forward comes in; no IPv6 (its router advertisements would give the
+    // guest a second default route, into a link that goes nowhere)
+    args.push('-netdev', `user,id=ssh0,restrict=on,ipv6=off,net=${SSH_NIC_NET}${fwd}`, '-device', `virtio-net-pci,netdev=ssh0,mac=${SSH_NIC_MAC},romfile=`);
   }
   for (const f of q.smbiosCredentialFiles) args.push('-smbios', `type=11,path=${f}`);
   for (const f of q.fwCfgFiles ?? []) args.push('-fw_cfg', `name=${f.name},file=${f.file}`);
