@@ -90,7 +90,7 @@ virtio_port_links() {
   for port in /sys/class/virtio-ports/vport*; do
     name=
     read -r name < "$port/name" 2>/dev/null
-    case $name in '' | *[!a-zA-Z0-9._-]*) continue ;; esac
+    case $name in '' | .* | *[!a-zA-Z0-9._-]*) continue ;; esac
     mkdir -p /dev/virtio-ports && ln -s "../${port##*/}" "/dev/virtio-ports/$name" 2>/dev/null
   done
   return 0

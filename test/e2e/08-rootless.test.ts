@@ -210,7 +210,9 @@ test('the developer\'s VM, rootless: run -d -K with every run option; ssh, binds
   await t.test('restart boots it again; stop; rm removes container and state', async () => {
     const restart = await dev(['restart', NAME]);
     assert.equal(restart.code, 0, restart.err);
-    const again = await dev(['ssh', NAME, '--', 'cat /run/virtiofs-mnt-src/guest.txt; test -e /run/rl-unit && echo unit-again']);
+    // the first command after ready: the bind is mounted by then (SSH waits for it); the image's own units
+    // may still be starting (early SSH does not wait for start-up), so the user's unit is looked at after it
+    const again = await dev(['ssh', NAME, '--', 'cat /run/virtiofs-mnt-src/guest.txt; systemctl is-system-running --wait >/dev/null; test -e /run/rl-unit && echo unit-again']);
     assert.equal(again.code, 0, again.err);
     assert.equal(again.out, 'from-guest\nunit-again\n', 'the bind (host files) is there; the rest is a fresh boot');
     assert.equal((await dev(['stop', NAME])).code, 0);

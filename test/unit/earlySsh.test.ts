@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { earlySshPayload, earlySshToolsOf, EARLY_SSH_SOCKET, GUEST_NIC_MAC, SSH_NIC_ADDRESS, SSH_NIC_MAC } from '../../src/engine/plan/earlySsh';
+import { bindMountUnit } from '../../src/engine/plan/guestUnits';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { buildLaunchPlan } from '../../src/engine/plan/launchPlan';
 import type { KernelInImage } from '../../src/engine/vm/kernel';
@@ -59,6 +60,9 @@ test('early SSH: its own NIC gets its address as systemd starts (our init links 
     'link set dev %i up', `address replace ${SSH_NIC_ADDRESS} dev %i`,
     'rule add from 169.254.75.15 lookup 7522 priority 7522 protocol kernel', 'route replace default via 169.254.75.2 dev %i table 7522',
   ]);
+  // a login expects the --bind mounts in place: SSH is possible only once they are (they mount as systemd starts)
+  const withBinds = earlySshPayload(TOOLS_IN_IMAGE, ['run-virtiofs\\x2dmnt\\x2dsrc.mount']).units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!;
+  assert.match(withBinds.content, /^After=bootc-ephemeral-sshd\.socket bootc-ephemeral-ssh-key\.service run-virtiofs\\x2dmnt\\x2dsrc\.mount$/m);
   const key = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-key.service')!;
   assert.match(key.content, /^LoadCredential=ssh\.authorized_keys\.root$/m);
   assert.match(key.content, /^ExecStart=systemd-tmpfiles --create --prefix=\/root provision\.conf$/m);
@@ -96,6 +100,10 @@ test('the guest payload has early SSH for an SSH VM whose image allows it, and o
   assert.match(listing, /run-tree\/systemd\/system\/ssh\.service\.d\/50-bootc-ephemeral-early-ssh\.conf/);
   assert.match(listing, /usr\/lib\/bootc-ephemeral\/run-tree\/udev\/rules\.d\/90-bootc-ephemeral-ssh\.rules/);
   assert.match(listing, /usr\/lib\/bootc-ephemeral\/run-tree\/systemd\/network\/00-bootc-ephemeral-ssh\.link/);
+  const bind = bindMountUnit({ name: 'src', source: '/w', readOnly: false } as never).content;
+  assert.match(bind, /^DefaultDependencies=no$/m, 'a bind mounts as systemd starts, so SSH waiting for it costs little');
+  assert.match(bind, /^Conflicts=umount\.target$/m);
+  assert.match(bind, /^Before=remote-fs\.target umount\.target$/m);
   assert.doesNotMatch(payloadOf({ sshKeygen: true }), /bootc-ephemeral-sshd/, 'the image lacks sshd or ip: its own sshd service');
   assert.doesNotMatch(payloadOf({ execute: ['true'] }, TOOLS_IN_IMAGE), /bootc-ephemeral-sshd/, 'no SSH asked for: nothing of it');
   const qemuOf = (earlySsh?: typeof TOOLS_IN_IMAGE) => buildLaunchPlan(parseRunOptions({ image: 'i', sshKeygen: true }, fakeProbe()), {

@@ -49,7 +49,8 @@ export interface EarlySshPayload {
   runFiles: { path: string; content: string }[];
 }
 
-export function earlySshPayload(tools: EarlySshTools): EarlySshPayload {
+/** `readyAfter`: units a login expects in place (the --bind mounts): "SSH is possible" waits for them */
+export function earlySshPayload(tools: EarlySshTools, readyAfter: string[] = []): EarlySshPayload {
   const socket: GuestUnit = {
     name: EARLY_SSH_SOCKET,
     wantedBy: ['sockets.target'],
@@ -93,9 +94,9 @@ RuntimeDirectoryPreserve=yes
     content: `[Unit]
 Description=Address for SSH on %i (its own QEMU user network, bootc-ephemeral)
 DefaultDependencies=no
-# its end is the guest's "SSH is possible": our key must be in place by then
+# its end is the guest's "SSH is possible": our key (and the --bind mounts) must be in place by then
 Wants=${SSH_KEY_UNIT}
-After=${EARLY_SSH_SOCKET} ${SSH_KEY_UNIT}
+After=${[EARLY_SSH_SOCKET, SSH_KEY_UNIT, ...readyAfter].join(' ')}
 Before=shutdown.target
 Conflicts=shutdown.target
 

@@ -134,7 +134,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
 
 /** The guest's configuration for this VM: our units, the user's, the pinned host key, files for /etc. */
 export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: BindMount[]): Buffer {
-  const early = ctx.ssh && ctx.earlySsh ? earlySshPayload(ctx.earlySsh) : undefined;
+  const early = ctx.ssh && ctx.earlySsh ? earlySshPayload(ctx.earlySsh, binds.map((b) => bindMountUnit(b).name)) : undefined;
   return buildGuestPayload({
     units: [
       journalStreamUnit(),

@@ -71,7 +71,10 @@ export function bindMountUnit(bind: BindMount): GuestUnit {
     wantedBy: ['remote-fs.target'],
     content: `[Unit]
 Description=Host folder ${bind.name} (virtiofs${bind.readOnly ? ', read-only' : ''})
-Before=remote-fs.target
+# mounted as soon as systemd runs (nothing it needs comes later): early SSH is ready only once it is
+DefaultDependencies=no
+Conflicts=umount.target
+Before=remote-fs.target umount.target
 
 [Mount]
 What=${virtiofsTag(bind.name)}
