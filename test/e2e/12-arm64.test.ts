@@ -65,9 +65,9 @@ test('an arm64 image boots emulated: --execute output and exit status, a bind, u
 test('run -d -K of an arm64 image: ssh with its exit status, a writable bind, ps and inspect say arm64, the console logs in', { timeout: 600_000 }, async () => {
   const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, '--bind', `${share}:share`, ARM64_SAMPLE]);
   assert.equal(r.exitCode, 0, String(r.stderr));
-  const s = await cli(['ssh', '--timeout', '400', NAME, '--', 'sh', '-c', 'uname -m; echo from-the-guest > /run/virtiofs-mnt-share/from-guest; exit 3'], { timeoutMs: 500_000 });
+  const s = await cli(['ssh', '--timeout', '400', NAME, '--', 'sh', '-c', 'uname -m; systemctl is-active bootc-ephemeral-ssh-address@eth1.service; echo from-the-guest > /run/virtiofs-mnt-share/from-guest; exit 3'], { timeoutMs: 500_000 });
   assert.equal(s.exitCode, 3, `ssh returns the remote status: ${s.stderr}`);
-  assert.equal(String(s.stdout), 'aarch64\n');
+  assert.equal(String(s.stdout), 'aarch64\nactive\n', 'early SSH on its own NIC on the arm64 virt machine too');
   assert.equal(fs.readFileSync(path.join(share, 'from-guest'), 'utf8'), 'from-the-guest\n');
 
   const ps = JSON.parse(String((await cli(['ps', '--json'])).stdout)) as { name: string; arch?: string; accel?: string; state: string }[];

@@ -63,6 +63,11 @@ test('early SSH: its own NIC gets its address as systemd starts (our init links 
   // a login expects the --bind mounts in place: SSH is possible only once they are (they mount as systemd starts)
   const withBinds = earlySshPayload(TOOLS_IN_IMAGE, ['run-virtiofs\\x2dmnt\\x2dsrc.mount']).units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!;
   assert.match(withBinds.content, /^After=bootc-ephemeral-sshd\.socket bootc-ephemeral-ssh-key\.service run-virtiofs\\x2dmnt\\x2dsrc\.mount$/m);
+  // the panic device's driver, loaded early (udev would load it seconds after a login is possible)
+  const withPanic = earlySshPayload(TOOLS_IN_IMAGE, [], 'pvpanic-mmio');
+  assert.match(withPanic.units.find((u) => u.name === 'bootc-ephemeral-panic-driver.service')!.content, /^ExecStart=-modprobe pvpanic-mmio$/m);
+  assert.match(withPanic.units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!.content, /^After=bootc-ephemeral-sshd\.socket bootc-ephemeral-ssh-key\.service bootc-ephemeral-panic-driver\.service$/m);
+  assert.ok(!p.units.some((u) => u.name === 'bootc-ephemeral-panic-driver.service'), 'no panic device (QEMU without -action panic=): no driver unit');
   const key = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-key.service')!;
   assert.match(key.content, /^LoadCredential=ssh\.authorized_keys\.root$/m);
   assert.match(key.content, /^ExecStart=systemd-tmpfiles --create --prefix=\/root provision\.conf$/m);

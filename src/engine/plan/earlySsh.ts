@@ -33,6 +33,7 @@ const SSH_ROUTE_TABLE = 7522;
 export const EARLY_SSH_SOCKET = 'bootc-ephemeral-sshd.socket';
 export const SSH_ADDRESS_UNIT_PREFIX = 'bootc-ephemeral-ssh-address@';
 const SSH_KEY_UNIT = 'bootc-ephemeral-ssh-key.service';
+const PANIC_DRIVER_UNIT = 'bootc-ephemeral-panic-driver.service';
 /** the image's own SSH units, skipped while ours serves port 22 */
 const IMAGE_SSH_UNITS = ['ssh.service', 'sshd.service', 'ssh.socket', 'sshd.socket'];
 
@@ -49,8 +50,12 @@ export interface EarlySshPayload {
   runFiles: { path: string; content: string }[];
 }
 
-/** `readyAfter`: units a login expects in place (the --bind mounts): "SSH is possible" waits for them */
-export function earlySshPayload(tools: EarlySshTools, readyAfter: string[] = []): EarlySshPayload {
+/**
+ * `readyAfter`: units a login expects in place (the --bind mounts): "SSH is possible" waits for them.
+ * `panicModule`: the panic device's driver (machine.ts), loaded early: udev loads it seconds after a
+ * login is possible, and a guest that panicked before then reset without telling QEMU (seen as exited).
+ */
+export function earlySshPayload(tools: EarlySshTools, readyAfter: string[] = [], panicModule?: string): EarlySshPayload {
   const socket: GuestUnit = {
     name: EARLY_SSH_SOCKET,
     wantedBy: ['sockets.target'],
@@ -95,8 +100,8 @@ RuntimeDirectoryPreserve=yes
 Description=Address for SSH on %i (its own QEMU user network, bootc-ephemeral)
 DefaultDependencies=no
 # its end is the guest's "SSH is possible": our key (and the --bind mounts) must be in place by then
-Wants=${SSH_KEY_UNIT}
-After=${[EARLY_SSH_SOCKET, SSH_KEY_UNIT, ...readyAfter].join(' ')}
+Wants=${[SSH_KEY_UNIT, ...(panicModule ? [PANIC_DRIVER_UNIT] : [])].join(' ')}
+After=${[EARLY_SSH_SOCKET, SSH_KEY_UNIT, ...(panicModule ? [PANIC_DRIVER_UNIT] : []), ...readyAfter].join(' ')}
 Before=shutdown.target
 Conflicts=shutdown.target
 
@@ -136,10 +141,23 @@ LoadCredential=ssh.authorized_keys.root
 ExecStart=systemd-tmpfiles --create --prefix=/root provision.conf
 `,
   };
+  const panicDriver: GuestUnit = {
+    name: PANIC_DRIVER_UNIT,
+    wantedBy: [],
+    content: `[Unit]
+Description=The panic device's driver, early (bootc-ephemeral: a panic right after login still reaches QEMU)
+DefaultDependencies=no
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=-modprobe ${panicModule ?? ''}
+`,
+  };
   const skipped = '[Unit]\n# bootc-ephemeral serves port 22 from its own socket (bootc-ephemeral-sshd.socket) with this image\'s sshd\n' +
     `ConditionPathExists=!/run/systemd/system/${EARLY_SSH_SOCKET}\n`;
   return {
-    units: [socket, perConnection, address, key],
+    units: [socket, perConnection, address, key, ...(panicModule ? [panicDriver] : [])],
     unitFiles: IMAGE_SSH_UNITS.map((u) => ({ relPath: `${u}.d/50-bootc-ephemeral-early-ssh.conf`, content: skipped })),
     runFiles: [
       {

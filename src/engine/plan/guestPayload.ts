@@ -134,7 +134,8 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
 
 /** The guest's configuration for this VM: our units, the user's, the pinned host key, files for /etc. */
 export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: BindMount[]): Buffer {
-  const early = ctx.ssh && ctx.earlySsh ? earlySshPayload(ctx.earlySsh, binds.map((b) => bindMountUnit(b).name)) : undefined;
+  const machine = machineFor(ctx.arch ?? 'amd64', ctx.accel);
+  const early = ctx.ssh && ctx.earlySsh ? earlySshPayload(ctx.earlySsh, binds.map((b) => bindMountUnit(b).name), ctx.tools.qemuPanicExit ? machine.panicModule : undefined) : undefined;
   return buildGuestPayload({
     units: [
       journalStreamUnit(),
@@ -146,7 +147,7 @@ export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: Bi
       ...(ctx.userUnits?.units ?? []),
     ],
     unitFiles: [
-      consoleAutologinDropIn(machineFor(ctx.arch ?? 'amd64', ctx.accel).consoleTty),
+      consoleAutologinDropIn(machine.consoleTty),
       ...virtioPortWaitDropIns(options.execute.length > 0),
       ...(early?.unitFiles ?? []),
       ...(ctx.userUnits?.unitFiles ?? []),

@@ -15,6 +15,8 @@ export interface Machine {
   consoleTty: string;
   /** the guest tells QEMU it panicked */
   panicDevice: string;
+  /** that device's driver, which early SSH loads before udev would (earlySsh.ts) */
+  panicModule: string;
   /**
    * SMBIOS tables reach the kernel only through firmware: a direct-boot arm64 `virt` guest has none,
    * so every credential travels on fw_cfg there (DT-described, the same qemu_fw_cfg driver).
@@ -39,6 +41,7 @@ export function machineFor(arch: GuestArch, accel: ResolvedAccel): Machine {
       ],
       consoleTty: 'ttyAMA0',
       panicDevice: 'pvpanic-pci',
+      panicModule: 'pvpanic-pci',
       smbios: false,
     };
   }
@@ -48,6 +51,8 @@ export function machineFor(arch: GuestArch, accel: ResolvedAccel): Machine {
     machineArgs: ['-machine', 'q35', ...accelArgs(accel, 'max')],
     consoleTty: 'ttyS0',
     panicDevice: 'pvpanic',
+    // QEMU's ISA pvpanic is described by ACPI (QEMU0001): the MMIO driver's
+    panicModule: 'pvpanic-mmio',
     smbios: true,
   };
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { vmStatePaths } from './stateDir';
 import { sshAnswers } from '../guest/sshProbe';
 import { consoleTailOf, panicOf } from './panic';
 import type { VmInfo } from './vms';
@@ -14,7 +16,7 @@ import { journalSaysReady } from './readiness';
  * failed, though it runs on for its console) and, with `probeSsh`, whether a ready one still answers
  * (its sshd port is on this host).
  */
-export async function refineLocalStates(vms: VmInfo[], probeSsh: boolean): Promise<void> {
+export async function refineLocalStates(vms: VmInfo[], probeSsh: boolean, loginGraceMs = 0): Promise<void> {
   for (const v of vms) {
     if (!v.stateDir || v.origin !== 'bootc-ephemeral') continue;
     if (v.state === 'failed') v.panic = panicOf(consoleTailOf(v.stateDir));
@@ -26,11 +28,24 @@ export async function refineLocalStates(vms: VmInfo[], probeSsh: boolean): Promi
   if (!probeSsh) return;
   await Promise.all(
     vms
-      .filter((v) => v.state === 'ready' && v.origin === 'bootc-ephemeral' && v.ssh && v.sshPort)
+      .filter((v) => v.state === 'ready' && v.origin === 'bootc-ephemeral' && v.ssh && v.sshPort && !(loginGraceMs > 0 && loggedInWithin(v.stateDir!, loginGraceMs)))
       .map(async (v) => {
         if (!(await sshAnswers(v.sshPort!))) v.state = 'unresponsive';
       }),
   );
+}
+
+/**
+ * A login proved the VM ready that recently: the VMs view does not probe it yet (`loginGraceMs`). Early SSH
+ * is ready while the guest is still starting, and under TCG another sshd may then take longer to start
+ * than the probe waits: the view showed a VM that had just logged in as unresponsive.
+ */
+function loggedInWithin(stateDir: string, ms: number): boolean {
+  try {
+    return Date.now() - fs.statSync(vmStatePaths(stateDir).readyMarker).mtimeMs < ms;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -143,7 +143,8 @@ export function toVmInfo(
  * running VM of ours not yet known ready has its journal (and console) read in its container
  * (liveness.ts), unless the caller needs no state (`remoteReadiness: false`: the SSH wait, which follows them).
  */
-export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean; probeSsh?: boolean } = {}): Promise<VmInfo[]> {
+/** `loginGraceMs`: with probeSsh, a VM that logged in that recently is not probed (liveness.ts) */
+export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean; probeSsh?: boolean; loginGraceMs?: number } = {}): Promise<VmInfo[]> {
   const entries = await podman.exec(podmanCommands.listContainers());
   const root = stateRootFor(podman);
   const isReady = podman.remote ? (dir: string | undefined) => !!dir && fs.existsSync(vmStatePaths(dir).readyMarker) : readinessFromStateDir;
@@ -151,7 +152,7 @@ export async function listVms(podman: Podman, opts: { remoteReadiness?: boolean;
   const labelsOfImages = inspect.length ? await podman.exec(podmanCommands.imageLabels(inspect)) : new Map<string, Record<string, string>>();
   const vms = entries.map((e) => toVmInfo(e, isReady, root, (id) => (id ? labelsOfImages.get(id) : undefined))).filter((v): v is VmInfo => !!v);
   if (podman.remote && opts.remoteReadiness !== false) await refineRemoteStates(podman, vms);
-  if (!podman.remote) await refineLocalStates(vms, !!opts.probeSsh);
+  if (!podman.remote) await refineLocalStates(vms, !!opts.probeSsh, opts.loginGraceMs);
   return vms;
 }
 

@@ -46,6 +46,8 @@ const DEBOUNCE_MS = 300;
 const SLOW_POLL_MS = 30_000;
 /** how often the view checks that ready VMs still answer (each check starts an sshd child in the guest) */
 const PROBE_EVERY_MS = 30_000;
+/** a VM that has just logged in is not probed for a minute: early SSH is ready while the guest still starts (liveness.ts) */
+const LOGIN_GRACE_MS = 60_000;
 const BOOTING_POLL_MS = 1_500; // readiness shows in the journal, not in podman events
 
 /**
@@ -131,7 +133,7 @@ export class VmTreeProvider extends Disposable implements vscode.TreeDataProvide
   private async listNow(): Promise<VmInfo[]> {
     try {
       const probeSsh = Date.now() - this.probedAt >= PROBE_EVERY_MS;
-      const vms = await listVms(this.podman(), { probeSsh });
+      const vms = await listVms(this.podman(), { probeSsh, loginGraceMs: LOGIN_GRACE_MS });
       if (probeSsh) this.probedAt = Date.now();
       // between checks a VM found unresponsive stays so until a check finds it answering
       else for (const v of vms) if (v.state === 'ready' && this.vms.some((o) => o.id === v.id && o.state === 'unresponsive')) v.state = 'unresponsive';
