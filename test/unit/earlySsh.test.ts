@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { earlySshPayload, earlySshToolsOf, EARLY_SSH_SOCKET, GUEST_NIC_MAC, SSH_NIC_ADDRESS, SSH_NIC_MAC } from '../../src/engine/plan/earlySsh';
-import { bindMountUnit } from '../../src/engine/plan/guestUnits';
+import { bindMountUnit, journalStreamUnit } from '../../src/engine/plan/guestUnits';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { buildLaunchPlan } from '../../src/engine/plan/launchPlan';
 import type { KernelInImage } from '../../src/engine/vm/kernel';
@@ -135,4 +135,13 @@ test('the address unit\'s line means SSH is possible: ready, the sshd phase, the
   assert.equal(t.sshd, 18.811);
   assert.match(BOOT_ANALYSIS_COMMAND, /systemctl list-units --plain --no-legend --state=active 'bootc-ephemeral-ssh-address@\*'/);
   assert.match(BOOT_ANALYSIS_COMMAND, /systemd-analyze critical-chain "\$\{u:-sshd\.service\}"/);
+});
+
+test('the journal stream starts without udev only with early SSH (its line must reach the host); otherwise it waits for the port\'s device', () => {
+  const early = journalStreamUnit(true).content;
+  assert.doesNotMatch(early, /\.device/);
+  assert.match(early, /^After=systemd-journald\.socket systemd-journald\.service$/m, 'after journald\'s files exist');
+  assert.match(early, /^StartLimitIntervalSec=0$/m, 'where our init did not link the port, it retries until udev has');
+  const late = journalStreamUnit().content;
+  assert.match(late, /^Requires=dev-virtio\\x2dports-org\.bootc\\x2dephemeral\.journal\.device$/m);
 });

@@ -138,7 +138,7 @@ export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: Bi
   const early = ctx.ssh && ctx.earlySsh ? earlySshPayload(ctx.earlySsh, binds.map((b) => bindMountUnit(b).name), ctx.tools.qemuPanicExit ? machine.panicModule : undefined) : undefined;
   return buildGuestPayload({
     units: [
-      journalStreamUnit(),
+      journalStreamUnit(!!early),
       containerStorageUnit(),
       ...binds.map(bindMountUnit),
       ...(options.swapBytes ? [swapUnit()] : []),

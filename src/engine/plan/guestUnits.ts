@@ -40,20 +40,24 @@ export function virtiofsTag(mountName: string): string {
   return `mount_${mountName}`;
 }
 
-export function journalStreamUnit(): GuestUnit {
+/**
+ * `early` (early SSH: its "SSH possible" line must reach the host as soon as it is logged): no wait for
+ * udev's device unit (seconds under TCG), our guest init links the port's name itself; where it did not
+ * run, the stream starts again each second until udev has made the link. Otherwise the stream waits for
+ * udev: started that early it costs a VM that waits for nothing in it (--execute) ~2 s under TCG.
+ */
+export function journalStreamUnit(early = false): GuestUnit {
   const port = `/dev/virtio-ports/${JOURNAL_PORT}`;
+  const order = early
+    ? '# journald\'s files must exist: a journalctl started before them follows nothing\nAfter=systemd-journald.socket systemd-journald.service\nStartLimitIntervalSec=0\n'
+    : `After=systemd-journald.socket ${deviceUnit(port)}\nRequires=${deviceUnit(port)}\n`;
   return {
     name: 'bootc-ephemeral-journal.service',
     wantedBy: ['sysinit.target'],
     content: `[Unit]
 Description=Stream the journal to the host (bootc-ephemeral)
 DefaultDependencies=no
-# journald's files must exist: a journalctl started before them waits for ever
-After=systemd-journald.socket systemd-journald.service
-# no wait for udev's device unit (seconds under TCG): our guest init links the port's name itself;
-# where it did not run, the stream starts again each second until udev has made the link
-StartLimitIntervalSec=0
-
+${order}
 [Service]
 ExecStart=journalctl --boot --follow --since=@0 --output=short-precise --no-pager
 StandardOutput=file:${port}
