@@ -28,7 +28,7 @@ export async function refineLocalStates(vms: VmInfo[], probeSsh: boolean, loginG
   if (!probeSsh) return;
   await Promise.all(
     vms
-      .filter((v) => v.state === 'ready' && v.origin === 'bootc-ephemeral' && v.ssh && v.sshPort && !(loginGraceMs > 0 && loggedInWithin(v.stateDir!, loginGraceMs)))
+      .filter((v) => v.state === 'ready' && v.origin === 'bootc-ephemeral' && v.ssh && v.sshPort && !(loginGraceMs > 0 && v.stateDir !== undefined && loggedInWithin(v.stateDir, loginGraceMs)))
       .map(async (v) => {
         if (!(await sshAnswers(v.sshPort!))) v.state = 'unresponsive';
       }),
