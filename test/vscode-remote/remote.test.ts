@@ -88,7 +88,11 @@ describe('VMs through a podman connection (bootcEphemeral.podmanConnection)', fu
     const consoleTerminal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.openConsole', vmName))!;
     const consoleText = transcriptOf(consoleTerminal);
     await until('the console attached', () => /attached to the serial console/.test(consoleText()) || undefined, 30_000);
-    type(consoleTerminal, '\recho MARK$((40+2))\r');
+    // the VM is ready before the image's own units, its serial getty among them: agetty drops what was typed
+    // before it started, so type only once the autologin shell shows its prompt
+    type(consoleTerminal, '\r');
+    await until('a root prompt on the console', () => /root@bootc-sample:~# /.test(consoleText()) || undefined, 60_000);
+    type(consoleTerminal, 'echo MARK$((40+2))\r');
     await until('the console shell answered', () => /MARK42/.test(consoleText()) || undefined, 30_000);
     consoleTerminal.dispose();
     const journal = (await vscode.commands.executeCommand<vscode.Terminal>('bootcEphemeral.tailJournal', vmName))!;
