@@ -171,6 +171,9 @@ test('run -d -K over a remote connection; ssh, -L, ps, logs, console, stop, rm',
   });
 
   await t.test('console attaches through the container; Ctrl+] detaches', async () => {
+    // the VM is ready before the image's serial getty starts (early SSH), and agetty drops what was typed before it
+    const getty = await remoteCli(['ssh', NAME, '--', 'sh', '-c', 'for i in $(seq 300); do systemctl -q is-active serial-getty@ttyS0.service && exit 0; sleep 0.2; done; exit 1']);
+    assert.equal(getty.code, 0, `the serial getty never started: ${getty.out}${getty.err}`);
     const r = await isolated(['bash', '-c', `(sleep 3; printf '\\recho MARK$((40+2))\\r'; sleep 4; printf '\\035') | node "$1" console ${NAME}`, 'bash', CLI]);
     assert.equal(r.exitCode, 0, String(r.stderr));
     assert.match(String(r.stdout), /MARK42/, 'the guest shell ran what was typed');
