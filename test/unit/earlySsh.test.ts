@@ -8,7 +8,7 @@ import { buildLaunchPlan } from '../../src/engine/plan/launchPlan';
 import type { KernelInImage } from '../../src/engine/vm/kernel';
 import { kernelProbeArgs } from '../../src/engine/vm/kernel';
 import { journalSaysReady } from '../../src/engine/vm/readiness';
-import { phaseFromGuestOutput } from '../../src/engine/guest/bootPhases';
+import { phaseFromGuestOutput, sshPossible } from '../../src/engine/guest/bootPhases';
 import { bootTimeline } from '../../src/engine/vm/vmDetails';
 import { BOOT_ANALYSIS_COMMAND } from '../../src/engine/guest/bootAnalysis';
 import { fakeProbe, TOOLS } from './helpers';
@@ -49,7 +49,9 @@ test('early SSH: its own NIC gets its address as systemd starts (our init links 
   const address = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!;
   assert.doesNotMatch(address.content, /\.device/, 'no wait for udev\'s device unit');
   assert.match(address.content, /^DefaultDependencies=no$/m);
-  assert.match(address.content, /^After=bootc-ephemeral-sshd\.socket bootc-ephemeral-ssh-key\.service$/m, 'done means our key is in place too');
+  assert.match(address.content, /^After=bootc-ephemeral-sshd\.socket$/m, 'the address does not wait for the key: a connection does');
+  assert.match(address.content, /^Wants=bootc-ephemeral-ssh-key\.service$/m);
+  assert.match(p.units.find((u) => u.name === 'bootc-ephemeral-sshd@.service')!.content, /^After=bootc-ephemeral-ssh-key\.service$/m, 'a connection\'s sshd starts once our key is in place');
   // one ip process, commands on its standard input (specifiers expanded there too). Replies from the SSH
   // address (to a client behind podman's published port, 10.88.0.1) go by a table of their own; the rule
   // is marked the kernel's so systemd-networkd does not remove it as foreign
@@ -60,13 +62,14 @@ test('early SSH: its own NIC gets its address as systemd starts (our init links 
     'link set dev %i up', `address replace ${SSH_NIC_ADDRESS} dev %i`,
     'rule add from 169.254.75.15 lookup 7522 priority 7522 protocol kernel', 'route replace default via 169.254.75.2 dev %i table 7522',
   ]);
-  // a login expects the --bind mounts in place: SSH is possible only once they are (they mount as systemd starts)
-  const withBinds = earlySshPayload(TOOLS_IN_IMAGE, ['run-virtiofs\\x2dmnt\\x2dsrc.mount']).units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!;
-  assert.match(withBinds.content, /^After=bootc-ephemeral-sshd\.socket bootc-ephemeral-ssh-key\.service run-virtiofs\\x2dmnt\\x2dsrc\.mount$/m);
+  // a login expects the --bind mounts in place: a connection's sshd starts only once they are (they mount as systemd starts)
+  const withBinds = earlySshPayload(TOOLS_IN_IMAGE, ['run-virtiofs\\x2dmnt\\x2dsrc.mount']).units.find((u) => u.name === 'bootc-ephemeral-sshd@.service')!;
+  assert.match(withBinds.content, /^After=bootc-ephemeral-ssh-key\.service run-virtiofs\\x2dmnt\\x2dsrc\.mount$/m);
   // the panic device's driver, loaded early (udev would load it seconds after a login is possible)
   const withPanic = earlySshPayload(TOOLS_IN_IMAGE, [], 'pvpanic-mmio');
   assert.match(withPanic.units.find((u) => u.name === 'bootc-ephemeral-panic-driver.service')!.content, /^ExecStart=-modprobe pvpanic-mmio$/m);
-  assert.match(withPanic.units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!.content, /^After=bootc-ephemeral-sshd\.socket bootc-ephemeral-ssh-key\.service bootc-ephemeral-panic-driver\.service$/m);
+  assert.match(withPanic.units.find((u) => u.name === 'bootc-ephemeral-ssh-address@.service')!.content, /^Wants=bootc-ephemeral-ssh-key\.service bootc-ephemeral-panic-driver\.service$/m);
+  assert.match(withPanic.units.find((u) => u.name === 'bootc-ephemeral-sshd@.service')!.content, /^After=bootc-ephemeral-ssh-key\.service bootc-ephemeral-panic-driver\.service$/m, 'a panic right after login reaches QEMU');
   assert.ok(!p.units.some((u) => u.name === 'bootc-ephemeral-panic-driver.service'), 'no panic device (QEMU without -action panic=): no driver unit');
   const key = p.units.find((u) => u.name === 'bootc-ephemeral-ssh-key.service')!;
   assert.match(key.content, /^LoadCredential=ssh\.authorized_keys\.root$/m);
@@ -131,6 +134,11 @@ test('the address unit\'s line means SSH is possible: ready, the sshd phase, the
   assert.ok(!journalSaysReady('Dec 05 14:06:18.1 h systemd[1]: Starting bootc-ephemeral-ssh-address@enp0s2.service - Address...', true), 'starting is not done');
   assert.ok(!journalSaysReady('Dec 05 14:06:18.1 h evil[9]: Finished bootc-ephemeral-ssh-address@x.service', true), 'only systemd\'s own line');
   assert.equal(phaseFromGuestOutput('Linux version 6', `x systemd[1]: Switching root.\n${ADDRESS_DONE}`), 'sshd');
+  // before journald runs systemd writes the line to the kernel log, which the console shows at once
+  const onConsole = '[    7.438176] systemd[1]: Finished bootc-ephemeral-ssh-address@eth1.service - Address for SSH on eth1.';
+  assert.ok(sshPossible(`Linux version 6\n${onConsole}`, ''));
+  assert.equal(phaseFromGuestOutput(`Linux version 6\n${onConsole}`, ''), 'sshd');
+  assert.ok(!sshPossible('[    6.399910] systemd[1]: Starting bootc-ephemeral-ssh-address@eth1.service - Address...', ''), 'starting is not done');
   const t = bootTimeline(['Dec 05 14:06:00.000000 h kernel: Linux version 6', 'Dec 05 14:06:08.000000 h systemd[1]: Switching root.', ADDRESS_DONE].join('\n'));
   assert.equal(t.sshd, 18.811);
   assert.match(BOOT_ANALYSIS_COMMAND, /systemctl list-units --plain --no-legend --state=active 'bootc-ephemeral-ssh-address@\*'/);

@@ -376,6 +376,18 @@ test('SSH attempts: one at once when sshd says it listens, even beside a probe s
   assert.equal(attemptDue(clock(false, false, 0, 5001)), true, 'every 5 s before');
   assert.equal(attemptDue(clock(false, false, 1, 60_000)), false);
   assert.equal(attemptDue({ ...clock(true, true, 0, 5000), succeeded: true }), false, 'none once one has authenticated (not yet taken)');
+  assert.equal(attemptDue({ ...clock(false, false, 0, 60_000), holdProbes: true }), false, 'no fallback probe while they are held');
+  assert.equal(attemptDue({ ...clock(true, false, 0, 0), holdProbes: true }), true, 'the attempt when sshd listens is no probe');
+});
+
+test('SSH attempts: fallback probes wait while the guest boots, longer while its journal comes; not once its start-up finished', async () => {
+  const { probesHeld } = await import('../../src/engine/guest/sshAttempts');
+  assert.equal(probesHeld(10_000, true, false), true, 'its "SSH possible" line will come');
+  assert.equal(probesHeld(89_000, true, false), true);
+  assert.equal(probesHeld(91_000, true, false), false, 'a line that never came: probe');
+  assert.equal(probesHeld(29_000, false, false), true);
+  assert.equal(probesHeld(31_000, false, false), false, 'no journal reaches us: probe after 30 s');
+  assert.equal(probesHeld(10_000, true, true), false, 'start-up finished without the line (a quiet sshd): probe');
 });
 
 test('SSH attempts: once sshd listens the fallback probes still open are given up, not the attempts made since', async () => {

@@ -4,12 +4,12 @@ import type { Client } from 'ssh2';
 import { EngineError, VmNotReadyError } from '../errors';
 import type { Podman } from '../podman/podman';
 import { connectSsh } from './ssh';
-import { attemptDue, attemptTimeoutMs, SshAttempts } from './sshAttempts';
+import { attemptDue, attemptTimeoutMs, probesHeld, SshAttempts } from './sshAttempts';
 import { vmStatePaths } from '../vm/stateDir';
 import { findVm, journalSaysReady, sshTargetOf, VmInfo } from '../vm/vms';
 import { endFrom, howItEnded } from '../vm/howItEnded';
 import { exitReason } from '../vm/exitReason';
-import { BOOT_PHASES, laterPhase, phaseFromGuestOutput, type BootPhase } from './bootPhases';
+import { BOOT_PHASES, laterPhase, phaseFromGuestOutput, sshPossible, type BootPhase } from './bootPhases';
 import * as l10n from '@vscode/l10n';
 import { bootFailureOf } from './bootFailure';
 
@@ -83,6 +83,8 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
   let triedSinceListening = false;
   /** the guest's start-up has finished: a quiet sshd will not say more, so attempts get their full time */
   let started = false;
+  let holdProbes = false;
+  const waitStart = Date.now();
   let phase: BootPhase = 'starting';
   opts.onPhase?.(phase);
   const advance = (to: BootPhase) => {
@@ -115,14 +117,17 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
       if (!listening && vm.stateDir) {
         const journalText = output.journal();
         const consoleText = output.consoleWindow();
-        listening = journalSaysReady(journalText, true);
+        listening = sshPossible(consoleText, journalText);
         started = started || journalSaysReady(journalText, false);
+        // the VM's age by podman's clock, or (a remote host's clock ahead of ours) since this wait began
+        const ageMs = Math.max(Date.now() - waitStart, vm.startedAt ? Date.now() - vm.startedAt * 1000 : 0);
+        holdProbes = probesHeld(ageMs, journalText.length > 0, started);
         advance(phaseFromGuestOutput(consoleText, journalText));
         // an initramfs shell or emergency mode waits for ever: say so now, not at the deadline
         const failure = listening ? undefined : bootFailureOf(consoleText);
         if (failure) throw new VmNotReadyError(l10n.t('the VM {0} cannot boot: {1}{2}', vm.name, failure, outputTail(output)), vm.name, 'bootFailed', SSH_NO_CONNECTION);
       }
-      if (attemptDue(attempts.clock(listening, triedSinceListening))) {
+      if (attemptDue(attempts.clock(listening, triedSinceListening, holdProbes))) {
         if (listening && !triedSinceListening) {
           triedSinceListening = true;
           attempts.abandonProbes();

@@ -20,6 +20,19 @@ export interface AttemptClock {
   msSinceLastStart: number;
   /** an attempt has authenticated and waits to be taken */
   succeeded?: boolean;
+  /** no fallback probes now (probesHeld) */
+  holdProbes?: boolean;
+}
+
+/**
+ * Whether fallback probes wait. Before the guest's "SSH possible" line a probe cannot get in (with early
+ * SSH the address comes with that line), and QEMU's user network still delivers its connection seconds
+ * later, once the guest has the address: a second sshd beside the login that counts, under TCG CPU the
+ * first login needs. So they wait while the guest boots: 90 s while its journal comes (its line, or the
+ * end of its start-up, will tell), 30 s while none does (an image whose journal never reaches us).
+ */
+export function probesHeld(vmAgeMs: number, journalFlowing: boolean, startupFinished: boolean): boolean {
+  return !startupFinished && vmAgeMs < (journalFlowing ? 90_000 : 30_000);
 }
 
 /**
@@ -31,6 +44,7 @@ export function attemptDue(c: AttemptClock): boolean {
   // one ended well while the loop looked elsewhere: another would only start one more sshd in the guest
   if (c.succeeded) return false;
   if (c.listening && !c.triedSinceListening) return true;
+  if (!c.listening && c.holdProbes) return false;
   return c.inFlight === 0 && c.msSinceLastStart > (c.listening ? 1000 : 5000);
 }
 
@@ -54,8 +68,8 @@ export class SshAttempts {
 
   constructor(private readonly connect: (timeoutMs: number, signal: AbortSignal) => Promise<Client>) {}
 
-  clock(listening: boolean, triedSinceListening: boolean): AttemptClock {
-    return { listening, triedSinceListening, inFlight: this.inFlight, msSinceLastStart: Date.now() - this.lastStart, succeeded: !!this.client };
+  clock(listening: boolean, triedSinceListening: boolean, holdProbes = false): AttemptClock {
+    return { listening, triedSinceListening, inFlight: this.inFlight, msSinceLastStart: Date.now() - this.lastStart, succeeded: !!this.client, holdProbes };
   }
 
   /** `probe`: a fallback probe, which abandonProbes() may give up */

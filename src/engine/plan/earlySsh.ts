@@ -51,11 +51,13 @@ export interface EarlySshPayload {
 }
 
 /**
- * `readyAfter`: units a login expects in place (the --bind mounts): "SSH is possible" waits for them.
+ * `readyAfter`: units a login expects in place (the --bind mounts): each connection's sshd waits for them.
  * `panicModule`: the panic device's driver (machine.ts), loaded early: udev loads it seconds after a
  * login is possible, and a guest that panicked before then reset without telling QEMU (seen as exited).
  */
 export function earlySshPayload(tools: EarlySshTools, readyAfter: string[] = [], panicModule?: string): EarlySshPayload {
+  /** what a login needs in place besides the address: pulled in by the address unit, waited for by each connection */
+  const loginNeeds = [SSH_KEY_UNIT, ...(panicModule ? [PANIC_DRIVER_UNIT] : [])];
   const socket: GuestUnit = {
     name: EARLY_SSH_SOCKET,
     wantedBy: ['sockets.target'],
@@ -76,6 +78,8 @@ Accept=yes
     content: `[Unit]
 Description=SSH connection (the image's sshd -i, bootc-ephemeral)
 DefaultDependencies=no
+# a connection that comes as soon as the address is up waits here, not the address: they start together
+After=${[...loginNeeds, ...readyAfter].join(' ')}
 Before=shutdown.target
 Conflicts=shutdown.target
 
@@ -99,9 +103,10 @@ RuntimeDirectoryPreserve=yes
     content: `[Unit]
 Description=Address for SSH on %i (its own QEMU user network, bootc-ephemeral)
 DefaultDependencies=no
-# its end is the guest's "SSH is possible": our key (and the --bind mounts) must be in place by then
-Wants=${[SSH_KEY_UNIT, ...(panicModule ? [PANIC_DRIVER_UNIT] : [])].join(' ')}
-After=${[EARLY_SSH_SOCKET, SSH_KEY_UNIT, ...(panicModule ? [PANIC_DRIVER_UNIT] : []), ...readyAfter].join(' ')}
+# its end is the guest's "SSH is possible"; a connection's sshd waits for our key, the panic driver and
+# the --bind mounts (its own After=), so those start beside this one instead of before it
+Wants=${loginNeeds.join(' ')}
+After=${EARLY_SSH_SOCKET}
 Before=shutdown.target
 Conflicts=shutdown.target
 
