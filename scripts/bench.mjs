@@ -42,16 +42,17 @@ const figures = {
 };
 const push = (k, v) => v !== undefined && Number.isFinite(v) && figures[k].push(v);
 
-/** The engine: run -d -K, then `ssh NAME -- true` timed, with the journal watched for sshd's line. */
+/** The engine: run -d -K, then `ssh NAME -- true` timed, with the journal and the console watched for the guest's "SSH possible" line. */
 async function engineBoot(name, extra = []) {
   const t0 = now();
   must(cli('run', '-d', '-K', '--name', name, ...SIZE, ...extra, IMAGE), 'run -d');
   const launched = now() - t0;
   const stateDir = JSON.parse(must(cli('inspect', name), 'inspect').stdout)[0].stateDir;
-  const journal = `${stateDir}/logs/journal.log`;
+  // the line reaches the host on the console (the kernel log's copy, before journald runs) or in the journal stream
+  const outputs = [`${stateDir}/logs/journal.log`, `${stateDir}/logs/console.log`];
   let listenAt;
   const watch = setInterval(() => {
-    if (listenAt === undefined && fs.existsSync(journal) && SSH_POSSIBLE.test(fs.readFileSync(journal, 'utf8'))) listenAt = now();
+    if (listenAt === undefined && outputs.some((f) => fs.existsSync(f) && SSH_POSSIBLE.test(fs.readFileSync(f, 'utf8')))) listenAt = now();
   }, 20);
   // the CLI reports each boot phase on stderr (a line per phase without a terminal): "ready" is the engine's word
   let readyAt;
@@ -68,7 +69,7 @@ async function engineBoot(name, extra = []) {
   clearInterval(watch);
   const analyze = parseSystemdAnalyze(must(cli('ssh', name, '--', ANALYZE), 'systemd-analyze').stdout);
   const between = (from, to) => (from === undefined || to === undefined ? undefined : Math.max(0, to - from));
-  // the engine's part: from the guest's line (seen in the journal file) to its login attempt; then the guest's login
+  // the engine's part: from the guest's line (seen in the journal or console file) to its login attempt; then the guest's login
   return { launched, sshS: sshDone - t0, readyLatency: between(listenAt, connectingAt), firstLogin: between(connectingAt ?? listenAt, readyAt), analyze };
 }
 
