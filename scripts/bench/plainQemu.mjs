@@ -4,8 +4,9 @@
 // itself never mounts or runs an image on the host.
 // Two configurations: `plain` (virtiofsd's default cache, QEMU's default TCG setup) and `tuned`,
 // configured as the engine is wherever anyone could copy it: virtiofs cache=always on the read-only
-// image, the same TCG options and the same kernel arguments (units masked, tmpfs overlay). What the tuned
-// one lacks is only the engine's own work: its guest init, units and SSH path.
+// image, the same TCG options and the same kernel arguments (units masked, tmpfs overlay), and its round
+// trip powers off as the engine's --execute does (`systemctl --force poweroff`: no orderly stop of units).
+// What the tuned one lacks is only the engine's own work: its guest init, units and SSH path.
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -22,7 +23,7 @@ const PLAIN_CACHE = process.env.BENCH_BASELINE_CACHE ?? 'auto';
 /** the kernel arguments both share (bcvk's; it mounts the root with an injected unit, plain boots say root= instead) */
 const KARGS = ['rootfstype=virtiofs', 'root=rootfs', 'ro', 'systemd.volatile=overlay', 'systemd.mask=systemd-journal-flush.service', 'selinux=0', 'console=ttyS0', 'panic=-1'];
 /** what the engine adds that anyone could (plan/kernelArgs.ts, plan/machine.ts, plan/virtiofsd.ts) */
-const TUNED = { cache: 'always', tcg: 'tcg,thread=multi,tb-size=64', kargs: ['systemd.mask=e2scrub_reap.service'] };
+const TUNED = { cache: 'always', tcg: 'tcg,thread=multi,tb-size=64', kargs: ['systemd.mask=e2scrub_reap.service'], poweroff: 'systemctl --force poweroff' };
 const now = () => performance.now() / 1000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -121,7 +122,7 @@ export async function bootPlain({ image, memoryMiB, vcpus, accel = 'tcg', timeou
       pids: { qemu: qemu.pid, virtiofsd: virtiofsd.pid },
       /** poweroff in the guest and wait for QEMU to end; returns seconds from the start */
       async poweroff() {
-        ssh('systemctl poweroff');
+        ssh(tuned ? TUNED.poweroff : 'systemctl poweroff');
         for (let i = 0; i < 600 && qemu.exitCode === null; i++) await sleep(50);
         const s = now() - t0;
         cleanup();

@@ -33,6 +33,14 @@ test('early SSH: a socket with no default dependencies runs the image\'s sshd -i
   assert.match(service.content, /^RuntimeDirectory=sshd$/m);
   assert.match(service.content, /^RuntimeDirectoryPreserve=yes$/m, 'one connection ending keeps /run/sshd for the others');
   assert.doesNotMatch(service.content, /network/i, 'nothing waits for the network');
+  // first for the CPU while the guest starts: a top-level slice, ten times system.slice's share until start-up finished
+  assert.match(service.content, /^Slice=bootc\\x2dephemeral\\x2dssh\.slice$/m);
+  const slice = p.units.find((u) => u.name === 'bootc\\x2dephemeral\\x2dssh.slice')!;
+  assert.match(slice.content, /^StartupCPUWeight=1000$/m);
+  assert.doesNotMatch(slice.content, /^CPUWeight=/m, 'once started, the default share');
+  for (const u of ['bootc-ephemeral-ssh-address@.service', 'bootc-ephemeral-ssh-key.service']) {
+    assert.match(p.units.find((x) => x.name === u)!.content, /^Slice=bootc\\x2dephemeral\\x2dssh\.slice$/m, u);
+  }
 });
 
 test('early SSH: its own NIC gets its address as systemd starts (our init links the unit by the NIC\'s MAC; udev\'s rule where it did not)', () => {

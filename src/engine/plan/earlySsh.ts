@@ -34,6 +34,8 @@ export const EARLY_SSH_SOCKET = 'bootc-ephemeral-sshd.socket';
 export const SSH_ADDRESS_UNIT_PREFIX = 'bootc-ephemeral-ssh-address@';
 const SSH_KEY_UNIT = 'bootc-ephemeral-ssh-key.service';
 const PANIC_DRIVER_UNIT = 'bootc-ephemeral-panic-driver.service';
+/** a top-level slice (a sibling of system.slice): SSH's units and connections, first for the CPU while the guest starts */
+export const SSH_SLICE = 'bootc\\x2dephemeral\\x2dssh.slice';
 /** the image's own SSH units, skipped while ours serves port 22 */
 const IMAGE_SSH_UNITS = ['ssh.service', 'sshd.service', 'ssh.socket', 'sshd.socket'];
 
@@ -84,6 +86,7 @@ Before=shutdown.target
 Conflicts=shutdown.target
 
 [Service]
+Slice=${SSH_SLICE}
 ExecStart=-${tools.sshd} -i
 StandardInput=socket
 StandardError=journal
@@ -111,6 +114,7 @@ Before=shutdown.target
 Conflicts=shutdown.target
 
 [Service]
+Slice=${SSH_SLICE}
 Type=oneshot
 RemainAfterExit=yes
 # one ip process (each costs a few hundred ms under TCG while the system starts); replies from the SSH
@@ -140,6 +144,7 @@ Before=shutdown.target
 Conflicts=shutdown.target
 
 [Service]
+Slice=${SSH_SLICE}
 Type=oneshot
 RemainAfterExit=yes
 LoadCredential=ssh.authorized_keys.root
@@ -154,15 +159,30 @@ Description=The panic device's driver, early (bootc-ephemeral: a panic right aft
 DefaultDependencies=no
 
 [Service]
+Slice=${SSH_SLICE}
 Type=oneshot
 RemainAfterExit=yes
 ExecStart=-modprobe ${panicModule ?? ''}
 `,
   };
+  // while the guest starts (StartupCPUWeight=), SSH's work gets ten times the CPU share of system.slice:
+  // under TCG the first login otherwise shares two vCPUs with everything the image starts
+  const slice: GuestUnit = {
+    name: SSH_SLICE,
+    wantedBy: [],
+    content: `[Unit]
+Description=SSH into the VM, first for the CPU while the guest starts (bootc-ephemeral)
+DefaultDependencies=no
+Before=slices.target
+
+[Slice]
+StartupCPUWeight=1000
+`,
+  };
   const skipped = '[Unit]\n# bootc-ephemeral serves port 22 from its own socket (bootc-ephemeral-sshd.socket) with this image\'s sshd\n' +
     `ConditionPathExists=!/run/systemd/system/${EARLY_SSH_SOCKET}\n`;
   return {
-    units: [socket, perConnection, address, key, ...(panicModule ? [panicDriver] : [])],
+    units: [socket, perConnection, address, key, slice, ...(panicModule ? [panicDriver] : [])],
     unitFiles: IMAGE_SSH_UNITS.map((u) => ({ relPath: `${u}.d/50-bootc-ephemeral-early-ssh.conf`, content: skipped })),
     runFiles: [
       {
