@@ -86,12 +86,14 @@ async function untilSshAnswers(podman: Podman, first: VmInfo, output: GuestOutpu
   let holdProbes = false;
   const waitStart = Date.now();
   let phase: BootPhase = 'starting';
-  opts.onPhase?.(phase);
+  // a VM that is ready already has no boot to show (a script's every `ssh` would print the phases)
+  const onPhase = first.state === 'ready' ? undefined : opts.onPhase;
+  onPhase?.(phase);
   const advance = (to: BootPhase) => {
     const next = laterPhase(phase, to);
     if (next !== phase) {
       // a phase the output skipped (a quiet console) still shows, in order
-      for (const p of BOOT_PHASES.slice(BOOT_PHASES.indexOf(phase) + 1, BOOT_PHASES.indexOf(next) + 1)) opts.onPhase?.(p);
+      for (const p of BOOT_PHASES.slice(BOOT_PHASES.indexOf(phase) + 1, BOOT_PHASES.indexOf(next) + 1)) onPhase?.(p);
       phase = next;
     }
   };
