@@ -35,7 +35,7 @@ export const SSH_ADDRESS_UNIT_PREFIX = 'bootc-ephemeral-ssh-address@';
 const SSH_KEY_UNIT = 'bootc-ephemeral-ssh-key.service';
 const PANIC_DRIVER_UNIT = 'bootc-ephemeral-panic-driver.service';
 /** a top-level slice (a sibling of system.slice): SSH's units and connections, first for the CPU while the guest starts */
-export const SSH_SLICE = 'bootc\\x2dephemeral\\x2dssh.slice';
+const SSH_SLICE = 'bootc\\x2dephemeral\\x2dssh.slice';
 /** the image's own SSH units, skipped while ours serves port 22 */
 const IMAGE_SSH_UNITS = ['ssh.service', 'sshd.service', 'ssh.socket', 'sshd.socket'];
 
