@@ -139,6 +139,14 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.equal(rest.at(-1), '52:54:00:be:ec:22');
   });
 
+  await t.test('early SSH is first for the CPU while the guest starts: its units and this session in a slice with StartupCPUWeight=1000', async () => {
+    const res = await ssh("systemctl show -P StartupCPUWeight 'bootc\\x2dephemeral\\x2dssh.slice'; cat /proc/self/cgroup");
+    assert.equal(res.code, 0, res.err);
+    const [weight, cgroup] = res.out.trim().split('\n');
+    assert.equal(weight, '1000');
+    assert.match(cgroup, /^0::\/bootc\\x2dephemeral\\x2dssh\.slice\/bootc-ephemeral-sshd@/, 'the session runs in its connection\'s unit, in that slice');
+  });
+
   await t.test('ps --json shows it ready, with its options', async () => {
     const ps = await cli(['ps', '--json']);
     const vm = (JSON.parse(String(ps.stdout)) as { id: string; name: string; state: string; ssh: boolean; sshPort: number; exitedAt: number | null; startedAt: number | null; options: { memoryMiB: number } }[]).find((v) => v.name === NAME);
