@@ -7,7 +7,7 @@
 # or without systemd, initramfs-tools with busybox or klibc), and the image's own switch_root.
 # That skips the initramfs's own start-up (its systemd, udev, dracut hooks: seconds under TCG).
 # Anything missing or failing: undo what was done here, then the image's own /init (the usual path).
-# @ROOT_TAG@, @PAYLOAD_DIR@, @TIMES@, @SSH_NIC_MAC@ and @SSH_ADDRESS_UNIT@ are filled in by the engine.
+# @ROOT_TAG@, @PAYLOAD_DIR@, @TIMES@, @SSH_NIC_MAC@, @SSH_ADDRESS_UNIT@ and @UDEV_PORT_WAIT@ are filled in by the engine.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 overlay=/run/systemd/overlay-sysroot
@@ -85,13 +85,15 @@ ssh_nic_address() {
 }
 
 # /dev/virtio-ports/NAME for each named virtio-serial port, as udev's rule makes it (udev comes seconds
-# later under TCG, and the journal's stream to the host waits for the link)
+# later under TCG, and the journal's stream to the host waits for the link); a unit that would wait for
+# udev's link of a port linked here (its drop-in, plan/guestUnits.ts) need not
 virtio_port_links() {
   for port in /sys/class/virtio-ports/vport*; do
     name=
     read -r name < "$port/name" 2>/dev/null
     case $name in '' | .* | *[!a-zA-Z0-9._-]*) continue ;; esac
-    mkdir -p /dev/virtio-ports && ln -s "../${port##*/}" "/dev/virtio-ports/$name" 2>/dev/null
+    mkdir -p /dev/virtio-ports && ln -s "../${port##*/}" "/dev/virtio-ports/$name" 2>/dev/null &&
+      rm -f /run/systemd/system/*.d/@UDEV_PORT_WAIT@"$name".conf
   done
   return 0
 }

@@ -47,6 +47,10 @@ test('--execute streams output and exits with the guest command status (even whe
       'echo device-timeout=$(systemctl show --value -p DefaultDeviceTimeoutUSec)',
       'echo via-virtio-serial > /dev/virtio-ports/e2e.port',
       'echo qcow2-bytes=$(blockdev --getsize64 /dev/disk/by-id/virtio-qdisk)',
+      // our guest init linked the ports, so the command waited for no udev port link, only for the disk's
+      'echo port-waits=$(systemctl show -P After bootc-ephemeral-execute.service | grep -o x2dports | wc -l)',
+      'echo disk-waits=$(systemctl show -P After bootc-ephemeral-execute.service | grep -o x2dqdisk.device | wc -l)',
+      'echo in-slice=$(grep -c execute.slice/bootc-ephemeral-execute.service /proc/self/cgroup)',
       'exit 3',
     ].join('; ');
     // repeated --execute: in order, stopping at the first failure (the third never runs)
@@ -60,6 +64,9 @@ test('--execute streams output and exits with the guest command status (even whe
     assert.doesNotMatch(String(r.stdout), /never-runs/, 'commands stop at the first failure');
     assert.match(out, /^qcow2-bytes=67108864$/m, 'a qcow2 --mount-disk-file is a 64 MiB virtio disk');
     assert.match(out, /^device-timeout=1s$/m, 'the guest\'s systemd gave devices 1 s');
+    assert.match(out, /^port-waits=0$/m, 'the command waits for no udev link of our ports (our init made them)');
+    assert.match(out, /^disk-waits=1$/m, 'it waits for the --mount-disk-file disk\'s by-id link');
+    assert.match(out, /^in-slice=1$/m, 'it runs in the --execute slice, first for the CPU while the guest starts');
     assert.equal(r.exitCode, 3, `exit status of the guest command; stderr: ${r.stderr}`);
     const kvm = JSON.parse(String((await cli(['doctor', '--json'])).stdout)).find((c: { id: string }) => c.id === 'kvm');
     if (kvm.status !== 'ok') assert.match(String(r.stderr), /warning: KVM is not usable .*using QEMU TCG/, '--accel auto falls back to TCG, with a warning');
@@ -78,9 +85,14 @@ test('--execute streams output and exits with the guest command status (even whe
 
 test('an image our guest init cannot start (no switch_root): it undoes its mounts and the image\'s own initramfs boots it, root in RAM as ever', { timeout: 300_000 }, async () => {
   const before = { containers: await containerNames(), state: stateDirs() };
-  const r = await cli(['run', '--rm', '--name', 'e2e-init-fallback', '--label', TEST_LABEL, '--execute', "/bin/sh -c 'journalctl -b -o cat -t bootc-ephemeral-init; journalctl -b -o cat -t systemd | grep -x \"Switching root.\"; findmnt -n -o FSTYPE,OPTIONS /'", NO_SWITCH_ROOT_IMAGE]);
+  const share = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-fallback-'));
+  const r = await cli(['run', '--rm', '--name', 'e2e-init-fallback', '--label', TEST_LABEL, '--bind', `${share}:out`, '--execute', "/bin/sh -c 'journalctl -b -o cat -t bootc-ephemeral-init; journalctl -b -o cat -t systemd | grep -x \"Switching root.\"; findmnt -n -o FSTYPE,OPTIONS /; echo port-waits=$(systemctl show -P After bootc-ephemeral-execute.service | grep -o x2dports | wc -l); echo kept > /run/virtiofs-mnt-out/last-write'", NO_SWITCH_ROOT_IMAGE]);
+  const written = fs.existsSync(path.join(share, 'last-write')) ? fs.readFileSync(path.join(share, 'last-write'), 'utf8') : undefined;
+  fs.rmSync(share, { recursive: true, force: true });
   assert.equal(r.exitCode, 0, String(r.stderr));
   const out = String(r.stdout);
+  assert.match(out, /^port-waits=1$/m, 'without our init\'s links the command waits for udev\'s link of its port');
+  assert.equal(written, 'kept\n', 'the command\'s last write to a --bind folder reached the host (sync, then power-off at once)');
   assert.match(out, /^\/sysroot\/s?bin\/switch_root -V failed \(exit \d+\): starting the image's own initramfs instead$/m);
   assert.doesNotMatch(out, /switching to the image root/);
   assert.match(out, /^Switching root\.$/m, 'the image\'s initrd ran, and switched root');

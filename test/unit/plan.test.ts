@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { parseRunOptions } from '../../src/engine/options/runOptions';
 import { escapeSystemdPath } from '../../src/engine/plan/systemdEscape';
 import { buildCpio, alignmentPadding } from '../../src/engine/plan/cpio';
-import { bindMountUnit, consoleAutologinDropIn, executeUnits, swapUnit, journalStreamUnit, virtioPortWaitDropIns } from '../../src/engine/plan/guestUnits';
+import { bindMountUnit, consoleAutologinDropIn, swapUnit, journalStreamUnit, deviceWaitDropIns } from '../../src/engine/plan/guestUnits';
+import { executeUnits } from '../../src/engine/plan/executeUnits';
 import { setupTmpfiles, buildGuestPayload } from '../../src/engine/plan/guestPayload';
 import { buildKernelArgs } from '../../src/engine/plan/kernelArgs';
 import { guestInitScript } from '../../src/engine/plan/guestInit';
@@ -60,10 +61,28 @@ test('guest units', () => {
   assert.match(m.content, /What=mount_src\nWhere=\/run\/virtiofs-mnt-src\nType=virtiofs\nOptions=ro/);
   assert.equal(swapUnit().name, 'dev-disk-by\\x2did-virtio\\x2dswap.swap');
   assert.match(journalStreamUnit().content, /StandardOutput=file:\/dev\/virtio-ports\/org\.bootc-ephemeral\.journal/);
-  const [exec, status] = executeUnits(['/bin/sh -c "echo 100%"', '/bin/true']);
+  const { units: [exec, status], unitFiles } = executeUnits(['/bin/sh -c "echo 100%"', '/bin/true'], []);
   assert.match(exec.content, /ExecStart=\/bin\/sh -c "echo 100%%"\nExecStart=\/bin\/true\n/);
+  assert.match(exec.content, /^After=basic\.target remote-fs\.target$/m, 'as bcvk: after basic.target (and the --bind mounts), not the network');
   assert.match(status.content, /ExecStart=systemctl show --property=ExecMainCode --property=ExecMainStatus bootc-ephemeral-execute.service/);
-  assert.match(status.content, /^ExecStart=systemctl --force poweroff$/m, 'a thrown-away VM skips the orderly stop of units; systemd-shutdown still syncs and unmounts');
+  assert.match(status.content, /^ExecStart=systemctl --force --force poweroff$/m, 'no disk of the user: sync, then power off at once');
+  const [withDisk, withDiskStatus] = executeUnits(['true'], ['data', 'b']).units;
+  assert.match(withDiskStatus.content, /^ExecStart=systemctl --force poweroff$/m, 'a disk attached: systemd-shutdown unmounts it');
+  const diskUnits = 'dev-disk-by\\x2did-virtio\\x2ddata.device dev-disk-by\\x2did-virtio\\x2db.device';
+  assert.ok(withDisk.content.includes(`After=basic.target remote-fs.target ${diskUnits}\nWants=${diskUnits}\n`), 'the command finds each disk\'s by-id link');
+  const slice = executeUnits(['true'], []).units[2];
+  assert.equal(slice.name, 'bootc\\x2dephemeral\\x2dexecute.slice');
+  assert.match(slice.content, /^StartupCPUWeight=1000$/m, 'first for the CPU while the guest starts');
+  for (const u of [exec, status]) assert.match(u.content, /^Slice=bootc\\x2dephemeral\\x2dexecute\.slice$/m, u.name);
+  // the wait for udev's port links is a drop-in our guest init removes once it linked the port itself
+  for (const u of [exec, status]) assert.doesNotMatch(u.content, /\.device/);
+  assert.deepEqual(unitFiles.map((f) => f.relPath), [
+    'bootc-ephemeral-execute.service.d/50-bootc-ephemeral-udev-port-org.bootc-ephemeral.execute.conf',
+    'bootc-ephemeral-execute-status.service.d/50-bootc-ephemeral-udev-port-org.bootc-ephemeral.execute-status.conf',
+  ]);
+  assert.equal(unitFiles[0].content, '[Unit]\nAfter=dev-virtio\\x2dports-org.bootc\\x2dephemeral.execute.device\nRequires=dev-virtio\\x2dports-org.bootc\\x2dephemeral.execute.device\n');
+  const init = guestInitScript('rootfs');
+  assert.match(init, /ln -s "\.\.\/\$\{port##\*\/\}" "\/dev\/virtio-ports\/\$name" 2>\/dev\/null &&\n +rm -f \/run\/systemd\/system\/\*\.d\/50-bootc-ephemeral-udev-port-"\$name"\.conf/);
 });
 
 test('tmpfiles setup keeps unit-name backslashes and links wants', () => {
@@ -222,13 +241,15 @@ test('guest: the serial console logs in as root through a drop-in, next to the u
   assert.match(consoleAutologinDropIn().content, /^ExecStart=\n.*--autologin root/m);
 });
 
-test('guest: the units that need our virtio ports wait for them as long as it takes (no 90 s device timeout)', () => {
-  const conf = setupTmpfiles({ units: [], unitFiles: virtioPortWaitDropIns(true) }).split('\n');
+test('guest: the units that need our virtio ports (and --execute\'s disks) wait for them as long as it takes (no 90 s device timeout)', () => {
+  const conf = setupTmpfiles({ units: [], unitFiles: deviceWaitDropIns(true) }).split('\n');
   for (const port of ['journal', 'execute', 'execute\\x2dstatus']) {
     const dropIn = `/run/systemd/system/dev-virtio\\x2dports-org.bootc\\x2dephemeral.${port}.device.d/50-bootc-ephemeral-wait.conf`;
     assert.ok(conf.some((l) => l.startsWith(`C ${dropIn.replace(/\\/g, '\\\\')} `)), `${dropIn} in ${conf.join('\n')}`);
   }
-  assert.deepEqual(virtioPortWaitDropIns(false).map((d) => d.content), ['[Unit]\nJobRunningTimeoutSec=infinity\n']);
+  assert.deepEqual(deviceWaitDropIns(false).map((d) => d.content), ['[Unit]\nJobRunningTimeoutSec=infinity\n']);
+  assert.deepEqual(deviceWaitDropIns(true, ['data']).map((d) => d.relPath).slice(3), ['dev-disk-by\\x2did-virtio\\x2ddata.device.d/50-bootc-ephemeral-wait.conf'], 'the disks an --execute command waits for');
+  assert.equal(deviceWaitDropIns(false, ['data']).length, 1, 'without --execute nothing waits for a disk');
   const payload = (o: Record<string, unknown>) => String(plan(o).files.find((f) => f.path.endsWith('/initramfs-append.cpio'))?.content ?? '');
   assert.match(payload({ name: 'vm1', execute: ['true'] }), /org\.bootc\\x2dephemeral\.execute\\x2dstatus\.device\.d\/50-bootc-ephemeral-wait\.conf/);
   assert.doesNotMatch(payload({ name: 'vm1' }), /execute\\x2dstatus\.device\.d/);

@@ -1,4 +1,5 @@
 import type { GuestUnit } from './guestUnits';
+import { startupSlice } from './startupSlice';
 
 /**
  * SSH that does not wait for the network stack. An image's sshd.service starts after network.target,
@@ -34,7 +35,7 @@ export const EARLY_SSH_SOCKET = 'bootc-ephemeral-sshd.socket';
 export const SSH_ADDRESS_UNIT_PREFIX = 'bootc-ephemeral-ssh-address@';
 const SSH_KEY_UNIT = 'bootc-ephemeral-ssh-key.service';
 const PANIC_DRIVER_UNIT = 'bootc-ephemeral-panic-driver.service';
-/** a top-level slice (a sibling of system.slice): SSH's units and connections, first for the CPU while the guest starts */
+/** SSH's units and connections, first for the CPU while the guest starts */
 const SSH_SLICE = 'bootc\\x2dephemeral\\x2dssh.slice';
 /** the image's own SSH units, skipped while ours serves port 22 */
 const IMAGE_SSH_UNITS = ['ssh.service', 'sshd.service', 'ssh.socket', 'sshd.socket'];
@@ -165,20 +166,7 @@ RemainAfterExit=yes
 ExecStart=-modprobe ${panicModule ?? ''}
 `,
   };
-  // while the guest starts (StartupCPUWeight=), SSH's work gets ten times the CPU share of system.slice:
-  // under TCG the first login otherwise shares two vCPUs with everything the image starts
-  const slice: GuestUnit = {
-    name: SSH_SLICE,
-    wantedBy: [],
-    content: `[Unit]
-Description=SSH into the VM, first for the CPU while the guest starts (bootc-ephemeral)
-DefaultDependencies=no
-Before=slices.target
-
-[Slice]
-StartupCPUWeight=1000
-`,
-  };
+  const slice = startupSlice(SSH_SLICE, 'SSH into the VM');
   const skipped = '[Unit]\n# bootc-ephemeral serves port 22 from its own socket (bootc-ephemeral-sshd.socket) with this image\'s sshd\n' +
     `ConditionPathExists=!/run/systemd/system/${EARLY_SSH_SOCKET}\n`;
   return {

@@ -1,8 +1,9 @@
 import { buildCpio, CpioEntry } from './cpio';
 import {
   GuestUnit, GUEST_RUN_DIR, PAYLOAD_DIR, UNNEEDED_GENERATORS, initrdSetupUnit, bindMountUnit, consoleAutologinDropIn, containerStorageUnit,
-  executeUnits, journalStreamUnit, swapUnit, virtioPortWaitDropIns,
+  journalStreamUnit, swapUnit, deviceWaitDropIns,
 } from './guestUnits';
+import { executeUnits } from './executeUnits';
 import { machineFor } from './machine';
 import type { BindMount, RunOptions } from '../options/runOptions';
 import { renderShell, renderTmpfiles, type SetupOp } from './guestSetup';
@@ -135,6 +136,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
 /** The guest's configuration for this VM: our units, the user's, the pinned host key, files for /etc. */
 export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: BindMount[]): Buffer {
   const machine = machineFor(ctx.arch ?? 'amd64', ctx.accel);
+  const execute = options.execute.length ? executeUnits(options.execute, options.diskFiles.map((d) => d.name)) : undefined;
   const early = ctx.ssh && ctx.earlySsh ? earlySshPayload(ctx.earlySsh, binds.map((b) => bindMountUnit(b).name), ctx.tools.qemuPanicExit ? machine.panicModule : undefined) : undefined;
   return buildGuestPayload({
     units: [
@@ -142,13 +144,14 @@ export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: Bi
       containerStorageUnit(),
       ...binds.map(bindMountUnit),
       ...(options.swapBytes ? [swapUnit()] : []),
-      ...(options.execute.length ? executeUnits(options.execute) : []),
+      ...(execute?.units ?? []),
       ...(early?.units ?? []),
       ...(ctx.userUnits?.units ?? []),
     ],
     unitFiles: [
       consoleAutologinDropIn(machine.consoleTty),
-      ...virtioPortWaitDropIns(options.execute.length > 0),
+      ...deviceWaitDropIns(options.execute.length > 0, options.diskFiles.map((d) => d.name)),
+      ...(execute?.unitFiles ?? []),
       ...(early?.unitFiles ?? []),
       ...(ctx.userUnits?.unitFiles ?? []),
     ],

@@ -129,54 +129,6 @@ What=${what}
   };
 }
 
-/** systemd would expand %-specifiers in ExecStart=; the user's command line means what it says. */
-export function escapeExecLine(cmd: string): string {
-  return cmd.replace(/%/g, '%%');
-}
-
-/**
- * --execute: run the commands once the system is up, report the exit status, power off. The VM is thrown
- * away, so it powers off without stopping the image's units one by one (under TCG that took ~3 s):
- * systemd-shutdown still ends every process, syncs and unmounts, so writes to --bind folders are kept.
- */
-export function executeUnits(commands: string[]): GuestUnit[] {
-  const out = `/dev/virtio-ports/${EXECUTE_PORT}`;
-  const status = `/dev/virtio-ports/${EXECUTE_STATUS_PORT}`;
-  return [
-    {
-      name: EXECUTE_UNIT,
-      wantedBy: ['multi-user.target'],
-      content: `[Unit]
-Description=bootc-ephemeral --execute
-After=basic.target remote-fs.target network.target ${deviceUnit(out)}
-Requires=${deviceUnit(out)}
-
-[Service]
-Type=oneshot
-${commands.map((c) => `ExecStart=${escapeExecLine(c)}`).join('\n')}
-StandardOutput=file:${out}
-StandardError=inherit
-`,
-    },
-    {
-      name: 'bootc-ephemeral-execute-status.service',
-      wantedBy: ['multi-user.target'],
-      content: `[Unit]
-Description=Report the --execute exit status and power off (bootc-ephemeral)
-After=${EXECUTE_UNIT} ${deviceUnit(status)}
-Requires=${deviceUnit(status)}
-
-[Service]
-Type=oneshot
-ExecStart=systemctl show --property=ExecMainCode --property=ExecMainStatus ${EXECUTE_UNIT}
-ExecStart=systemctl --force poweroff
-StandardOutput=file:${status}
-`,
-    },
-  ];
-}
-
-
 /**
  * The serial console logs in as root: the image has no password (bootc images get keys, not passwords),
  * so a login prompt would be a dead end, and the console is the way in when sshd does not come up.
@@ -196,12 +148,14 @@ ExecStart=-/sbin/agetty --autologin root --noclear --keep-baud 115200,57600,3840
  * systemd gives up on a device after 90 s (DefaultDeviceTimeoutSec), and a unit that Requires= it fails
  * with it. With several TCG VMs on few cores udev can take that long to name our virtio ports (12 s for
  * one VM here), and a failed --execute status unit never powers off: the VM would run forever. QEMU always
- * creates these ports, so the wait for them is never in vain.
+ * creates these ports, and the --execute disks (`diskSerials`) the command waits for, so the wait for them
+ * is never in vain.
  */
-export function virtioPortWaitDropIns(execute: boolean): { relPath: string; content: string }[] {
-  const ports = [JOURNAL_PORT, ...(execute ? [EXECUTE_PORT, EXECUTE_STATUS_PORT] : [])];
-  return ports.map((port) => ({
-    relPath: `${deviceUnit(`/dev/virtio-ports/${port}`)}.d/50-bootc-ephemeral-wait.conf`,
+export function deviceWaitDropIns(execute: boolean, diskSerials: string[] = []): { relPath: string; content: string }[] {
+  const ports = [JOURNAL_PORT, ...(execute ? [EXECUTE_PORT, EXECUTE_STATUS_PORT] : [])].map((p) => `/dev/virtio-ports/${p}`);
+  const disks = execute ? diskSerials.map((serial) => `/dev/disk/by-id/virtio-${serial}`) : [];
+  return [...ports, ...disks].map((device) => ({
+    relPath: `${deviceUnit(device)}.d/50-bootc-ephemeral-wait.conf`,
     content: '[Unit]\nJobRunningTimeoutSec=infinity\n',
   }));
 }
