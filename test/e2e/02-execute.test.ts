@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { cli, containerNames, podman, stateDirs, IMAGE, TEST_LABEL, memTotalKiB } from './harness';
+import { listingCacheDir } from '../../src/engine/vm/listingCache';
 
 // One real boot (TCG): --execute output and the command's own exit status, --memory/--vcpus,
 // --virtio-serial-out, --rm leaves nothing. Its image gives devices 1 s instead of systemd's 90 s: udev
@@ -78,6 +79,17 @@ test('--execute streams output and exits with the guest command status (even whe
     assert.equal(fs.readFileSync(serialFile, 'utf8'), 'via-virtio-serial\n');
     assert.deepEqual(await containerNames(), containersBefore, '--rm removed the container');
     assert.deepEqual(stateDirs(), stateBefore, 'and its state dir');
+    // the kernel probe's listing of this image is kept: the next launch of it runs no probe container
+    const listings = fs.readdirSync(listingCacheDir());
+    assert.ok(listings.length > 0, 'a listing is cached');
+    const events = execa('podman', ['events', '--format', '{{.Status}} {{.Image}}', '--filter', 'type=container', '--filter', 'event=create']);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const again = await cli(['run', '--rm', '--label', TEST_LABEL, '--mount-disk-file', `${qcow2}:qdisk`, '--execute', 'true', SLOW_UDEV_IMAGE]);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    events.kill();
+    const created = String((await events.catch((e: { stdout?: string }) => e)).stdout ?? '').trim().split('\n');
+    assert.equal(again.exitCode, 0, String(again.stderr));
+    assert.equal(created.length, 1, `one container (the VM's), no probe: ${created.join('; ')}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -100,6 +100,11 @@ test('the developer\'s VM, rootless: run -d -K with every run option; ssh, binds
   assert.equal(run.code, 0, run.err);
   assert.match(run.err, /\/dev\/net\/tun cannot be opened by this user.*--network none: SSH works/, 'the fallback is said, with its fix');
   const stateDir = path.join(stateRootOf(DEVELOPER), NAME);
+  // the kernel probe's listing, kept in the user's own cache (0600 in 0700), not root's
+  const listings = path.join(homeOf(DEVELOPER), '.cache', 'bootc-ephemeral', 'image-listings');
+  assert.equal(fs.statSync(listings).mode & 0o777, 0o700);
+  assert.ok(fs.readdirSync(listings).every((f) => fs.statSync(path.join(listings, f)).uid === fs.statSync(homeOf(DEVELOPER)).uid), 'the user\'s own files');
+  assert.ok(fs.readdirSync(listings).length > 0);
 
   await t.test('ssh: the exit status is the command\'s; the guest is reached without any port on the host', async () => {
     const r = await ssh('id -u; exit 3');

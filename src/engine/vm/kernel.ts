@@ -9,6 +9,7 @@ import * as l10n from '@vscode/l10n';
 import { KARGS_LISTED_PATHS, kargsFilesOf, type KargsFileEntry } from './imageKargs';
 import { STORAGE_CONF_LISTED_PATHS, storageConfOf } from './containerStorage';
 import type { ListedFile } from './imageFiles';
+import { listingCacheFile, readCachedListing, writeCachedListing } from './listingCache';
 import { CLOUD_INIT_BINARY } from './cloudInit';
 import { earlySshToolsOf, IP_CANDIDATES, SSHD_CANDIDATES, type EarlySshTools } from '../plan/earlySsh';
 
@@ -149,12 +150,19 @@ export interface ImageProbe {
 
 /** Lists the image's kernel directories in a probe container and finds its kernel. `imageId` pins what is read. */
 export async function probeImage(podman: Podman, rootImage: string, image: string, imageId: string, tools: HostTools): Promise<ImageProbe> {
-  const r = await podman.run(kernelProbeArgs(rootImage, imageId, tools));
-  // find exits 1 when a start point is missing (no /usr or no /etc): the listing says what is there
-  if (r.exitCode !== 0 && r.exitCode !== 1) {
-    throw new EngineError(l10n.t('reading the kernel directories of image {0} failed: {1}', image, cleanStderr(r.stderr) || `exit ${r.exitCode}`), { field: 'image', value: image });
+  const args = kernelProbeArgs(rootImage, imageId, tools);
+  const cacheFile = listingCacheFile(args);
+  let listing = readCachedListing(cacheFile);
+  if (listing === undefined) {
+    const r = await podman.run(args);
+    // find exits 1 when a start point is missing (no /usr or no /etc): the listing says what is there
+    if (r.exitCode !== 0 && r.exitCode !== 1) {
+      throw new EngineError(l10n.t('reading the kernel directories of image {0} failed: {1}', image, cleanStderr(r.stderr) || `exit ${r.exitCode}`), { field: 'image', value: image });
+    }
+    listing = r.stdout;
+    writeCachedListing(cacheFile, listing);
   }
-  const entries = parseImageListing(r.stdout);
+  const entries = parseImageListing(listing);
   return { kernel: findKernel(entries, image), kargsFiles: kargsFilesOf(entries, image), guestPodman: entries.some((e) => e.path === GUEST_PODMAN),
     guestCloudInit: entries.some((e) => e.path === CLOUD_INIT_BINARY), earlySsh: earlySshToolsOf(new Set(entries.filter((e) => e.type === 'f' || e.type === 'l').map((e) => e.path))), storageConf: () => storageConfOf(entries, image) };
 }
