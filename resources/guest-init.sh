@@ -86,14 +86,17 @@ ssh_nic_address() {
 
 # /dev/virtio-ports/NAME for each named virtio-serial port, as udev's rule makes it (udev comes seconds
 # later under TCG, and the journal's stream to the host waits for the link); a unit that would wait for
-# udev's link of a port linked here (its drop-in, plan/guestUnits.ts) need not
+# udev's link of a port linked here (its drop-in, plan/executeUnits.ts) need not
 virtio_port_links() {
   for port in /sys/class/virtio-ports/vport*; do
     name=
     read -r name < "$port/name" 2>/dev/null
     case $name in '' | .* | *[!a-zA-Z0-9._-]*) continue ;; esac
-    mkdir -p /dev/virtio-ports && ln -s "../${port##*/}" "/dev/virtio-ports/$name" 2>/dev/null &&
-      rm -f /run/systemd/system/*.d/@UDEV_PORT_WAIT@"$name".conf
+    { [ -d /dev/virtio-ports ] || mkdir /dev/virtio-ports; } && ln -s "../${port##*/}" "/dev/virtio-ports/$name" 2>/dev/null || continue
+    # (the shell's own glob and test: no process for a port no unit waits for)
+    for wait in /run/systemd/system/*.d/@UDEV_PORT_WAIT@"$name".conf; do
+      [ ! -e "$wait" ] || rm -f "$wait"
+    done
   done
   return 0
 }

@@ -5,7 +5,7 @@
 // Two configurations: `plain` (virtiofsd's default cache, QEMU's default TCG setup) and `tuned`,
 // configured as the engine is wherever anyone could copy it: virtiofs cache=always on the read-only
 // image, the same TCG options and the same kernel arguments (units masked, tmpfs overlay), and its round
-// trip powers off as the engine's --execute does (`systemctl --force poweroff`: no orderly stop of units).
+// trip powers off as the engine's --execute does without a disk (`systemctl --force --force poweroff`: sync, then off).
 // What the tuned one lacks is only the engine's own work: its guest init, units and SSH path.
 import { spawn, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -23,7 +23,7 @@ const PLAIN_CACHE = process.env.BENCH_BASELINE_CACHE ?? 'auto';
 /** the kernel arguments both share (bcvk's; it mounts the root with an injected unit, plain boots say root= instead) */
 const KARGS = ['rootfstype=virtiofs', 'root=rootfs', 'ro', 'systemd.volatile=overlay', 'systemd.mask=systemd-journal-flush.service', 'selinux=0', 'console=ttyS0', 'panic=-1'];
 /** what the engine adds that anyone could (plan/kernelArgs.ts, plan/machine.ts, plan/virtiofsd.ts) */
-const TUNED = { cache: 'always', tcg: 'tcg,thread=multi,tb-size=64', kargs: ['systemd.mask=e2scrub_reap.service'], poweroff: 'systemctl --force poweroff' };
+const TUNED = { cache: 'always', tcg: 'tcg,thread=multi,tb-size=64', kargs: ['systemd.mask=e2scrub_reap.service'], poweroff: 'systemctl --force --force poweroff' };
 const now = () => performance.now() / 1000;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

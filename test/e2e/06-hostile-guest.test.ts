@@ -95,7 +95,9 @@ test('raw 8-bit C1 controls the guest writes to its console never reach the term
       // what the console shows around the last write: what cut the probe
       const raw = await bytesOf(['logs', '--console', '--raw', NAME]);
       const at = raw.lastIndexOf('c1-probe');
-      assert.fail(`the probe never showed whole in logs --console --raw (${attempt} writes); around the last: ${JSON.stringify(raw.subarray(Math.max(0, at - 300), at + 300).toString('latin1'))}`);
+      // and what the container said (the supervisor, a log writer that gave up)
+      const said = await podman(['logs', '--tail', '20', NAME]);
+      assert.fail(`the probe never showed whole in logs --console --raw (${attempt} writes); around the last: ${JSON.stringify(raw.subarray(Math.max(0, at - 300), at + 300).toString('latin1'))}; the container's last words: ${String(said.stdout)}${String(said.stderr)}`);
     }
   }
   // (the console may still be moving its segments on: read until a read shows the probe's line)

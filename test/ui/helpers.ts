@@ -72,7 +72,8 @@ export function step(prefix: string, page: () => Page, name: string, fn: () => P
 
 /**
  * Shows the Ephemeral VMs container. Clicking its activity-bar icon when it is already shown would hide the
- * side bar, and once a VM runs the icon's badge covers its centre: click near the top-left corner instead.
+ * side bar, and once a VM runs the icon's badge lies over it (the whole icon, in some layouts): the click
+ * goes near the top-left corner, forced (a click on the badge is the icon's: the action item takes it).
  */
 export async function showVmsView(page: Page): Promise<void> {
   const icon = page.locator('.part.activitybar [aria-label^="Ephemeral VMs"]').first();
@@ -81,7 +82,7 @@ export async function showVmsView(page: Page): Promise<void> {
   // a click the workbench did not take (it was busy, e.g. right after a view switch) is made again
   await waitUntil('the Ephemeral VMs view', async () => {
     if (await title.isVisible()) return true;
-    await icon.click({ position: { x: 4, y: 4 } });
+    await icon.click({ position: { x: 4, y: 4 }, force: true, timeout: 5_000 });
     return title.waitFor({ timeout: 3_000 }).then(() => true, () => false);
   }, 20_000, 0);
 }

@@ -111,3 +111,10 @@ test('swap, units dir, virtio-serial-out, execute, kargs', () => {
   );
   assert.deepEqual(p.map((x) => x.field), ['systemd-units', 'add-swap', 'virtio-serial-out', 'virtio-serial-out', 'karg', 'execute']);
 });
+
+test('run options: a --virtio-serial-out port cannot take the name of one of the engine\'s own', () => {
+  const p = problems(() => parseRunOptions({ image: IMAGE, virtioSerialOut: ['org.bootc-ephemeral.execute:/tmp/x'] }, fakeProbe()));
+  assert.deepEqual(p.map((x) => x.field), ['virtio-serial-out']);
+  assert.match(p[0].message, /^port names beginning with "org\.bootc-ephemeral\." are the engine's own$/);
+  assert.equal(p[0].value, 'org.bootc-ephemeral.execute:/tmp/x');
+});

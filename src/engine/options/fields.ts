@@ -171,6 +171,8 @@ function addSerialOut(c: ParseContext, spec: string, taken: VirtioSerialOut[]): 
   const portName = colon < 0 ? '' : spec.slice(0, colon);
   const file = colon < 0 ? '' : spec.slice(colon + 1);
   if (!PORT_NAME.test(portName) || !file || CONTROL.test(spec)) return c.bad(spec, l10n.t('use NAME:FILE (NAME: letters, digits, "_", "." and "-")'));
+  // the guest's journal and --execute ports are named so: a second port of that name would be QEMU's error
+  if (portName.startsWith('org.bootc-ephemeral.')) return c.bad(spec, l10n.t('port names beginning with "org.bootc-ephemeral." are the engine\'s own'));
   const filePath = c.abs(file);
   const remote = !!c.probe.podmanHostIsRemote;
   // on a remote podman host the file must exist there (podman refuses a missing one when it creates the container)
