@@ -40,6 +40,11 @@ test('the listing cache keeps the 64 newest entries, and a cache it cannot write
     assert.equal(kept.length, 64);
     assert.ok(!kept.includes(path.basename(files[0])) && kept.includes(path.basename(files[69])), 'the oldest went');
     assert.doesNotThrow(() => writeCachedListing(path.join(files[69], 'under-a-file', 'x'), 'y'), 'a miss next time, not an error');
+    // a rename that fails (a directory in the way) leaves no half-written file behind
+    const blocked = listingCacheFile(['run', 'blocked'], dir);
+    fs.mkdirSync(path.join(blocked, 'x'), { recursive: true });
+    writeCachedListing(blocked, 'z');
+    assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
   } finally {
     fs.rmSync(path.dirname(dir), { recursive: true, force: true });
   }

@@ -34,15 +34,20 @@ export function readCachedListing(file: string): string | undefined {
 
 export function writeCachedListing(file: string, listing: string): void {
   const dir = path.dirname(file);
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, listing, { mode: 0o600 });
     fs.renameSync(tmp, file);
     const kept = fs.readdirSync(dir).filter((f) => /^[0-9a-f]{64}$/.test(f))
       .map((f) => ({ f, at: fs.statSync(path.join(dir, f)).mtimeMs })).sort((a, b) => b.at - a.at);
     for (const old of kept.slice(KEEP)) fs.rmSync(path.join(dir, old.f), { force: true });
   } catch {
-    // a cache miss next time
+    // a cache miss next time (and no half-written file left)
+    try {
+      fs.rmSync(tmp, { force: true });
+    } catch {
+      // there was none
+    }
   }
 }
