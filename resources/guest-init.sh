@@ -7,13 +7,17 @@
 # or without systemd, initramfs-tools with busybox or klibc), and the image's own switch_root.
 # That skips the initramfs's own start-up (its systemd, udev, dracut hooks: seconds under TCG).
 # Anything missing or failing: undo what was done here, then the image's own /init (the usual path).
-# @ROOT_TAG@, @PAYLOAD_DIR@, @TIMES@, @SSH_NIC_MAC@, @SSH_ADDRESS_UNIT@ and @UDEV_PORT_WAIT@ are filled in by the engine.
+# In the engine's own initramfs (@OWN_INITRAMFS@ = 1: a static busybox, the image's few modules; no
+# initramfs of the image's to fall back to) it says why it gave up on the console, and waits.
+# @ROOT_TAG@, @PAYLOAD_DIR@, @TIMES@, @SSH_NIC_MAC@, @SSH_ADDRESS_UNIT@, @UDEV_PORT_WAIT@, @OWN_INITRAMFS@
+# and @GAVE_UP@ are filled in by the engine.
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 overlay=/run/systemd/overlay-sysroot
 root=/sysroot
 mounted=
 failed=
+own_initramfs=@OWN_INITRAMFS@
 say() { echo "<6>bootc-ephemeral-init: $*" > /dev/kmsg 2>/dev/null; }
 # runs a command; on failure remembers why. $1: where it mounts (undone on fallback), or ''
 step() {
@@ -62,6 +66,8 @@ boot_fast() {
   # what switch_root moves there (our units live in /run), and the init it starts, must exist
   step '' test -d /sysroot/dev -a -d /sysroot/proc -a -d /sysroot/sys -a -d /sysroot/run || return
   step '' image_has "$init" || return
+  # busybox's in our own initramfs (the image's needs libraries it does not have)
+  if [ -n "$own_initramfs" ]; then switch_root=/bin/switch_root; return; fi
   # the image's own switch_root (util-linux), run with this initramfs's libraries: see that it runs
   switch_root=/sysroot/usr/sbin/switch_root
   [ -x $switch_root ] || switch_root=/sysroot/sbin/switch_root
@@ -122,14 +128,34 @@ init_of_cmdline() {
   set +f
 }
 
+# in our own initramfs there is nothing to fall back to: say why (a critical message, shown even with
+# quiet; the boot watch reports it and stops the VM), and wait
+give_up() {
+  kmsg=/dev/kmsg
+  [ -c $kmsg ] || kmsg=/sysroot/dev/kmsg
+  echo "<2>bootc-ephemeral-init: $failed; @GAVE_UP@ (--karg rdinit=/init boots the image's own)" > $kmsg
+  while :; do sleep 3600; done
+}
+
 if boot_fast; then
   say "switching to the image root"
   # where this boot's time went (systemd-analyze sees no initrd): seconds since the kernel started
   read -r switched _ < /proc/uptime
   times=@TIMES@
-  mkdir -p -m 0700 "${times%/*}" && printf 'started %s\nswitched %s\n' "$started" "$switched" > "$times"
+  # whose initramfs: ours (engine) or the image's
+  initramfs=image
+  [ -z "$own_initramfs" ] || initramfs=engine
+  mkdir -p -m 0700 "${times%/*}" && printf 'started %s\nswitched %s\ninitramfs %s\n' "$started" "$switched" "$initramfs" > "$times"
+  # busybox's switch_root moves no mounts (util-linux's moves these): our units and the overlay's upper
+  # layer live in /run
+  if [ -n "$own_initramfs" ]; then
+    for m in /dev /proc /sys /run; do
+      mount -o move $m /sysroot$m || { failed="mount -o move $m /sysroot$m failed"; give_up; }
+    done
+  fi
   exec $switch_root /sysroot "$init" "$@"
 fi
+[ -z "$own_initramfs" ] || give_up
 say "$failed: starting the image's own initramfs instead"
 for m in $mounted; do umount "$m"; done
 exec /init "$@"

@@ -12,6 +12,7 @@ packages=(
   qemu-system-x86          # brings qemu-system-common with the C virtiofsd (/usr/lib/qemu/virtiofsd)
   qemu-system-arm          # qemu-system-aarch64: arm64 images, emulated (TCG) on an amd64 host
   qemu-user-static         # runs arm64 programs through binfmt_misc: building arm64 images (sample-image:arm64, podman build --arch)
+  busybox-static           # the engine's own initramfs (a static shell and tools for the guest init): faster boots
   debootstrap cpio util-linux ca-certificates
 )
 missing=()

@@ -251,10 +251,10 @@ test('the installed command: npm pack, install into a temporary prefix, run it',
 test('doctor reports each check and passes on a prepared host', async () => {
   const r = await cli(['doctor', '--json']);
   const checks = JSON.parse(String(r.stdout)) as { id: string; status: string; title: string; detail: string }[];
-  assert.deepEqual(checks.map((c) => c.id), ['connection', 'podman', 'mode', 'qemu', 'qemu-foreign', 'virtiofsd', 'kvm', 'rlimits', 'cgroups', 'privileges', 'sample-image']);
+  assert.deepEqual(checks.map((c) => c.id), ['connection', 'podman', 'mode', 'qemu', 'qemu-foreign', 'virtiofsd', 'busybox', 'kvm', 'rlimits', 'cgroups', 'privileges', 'sample-image']);
   assert.equal(r.exitCode, checks.some((c) => c.status === 'fail') ? 1 : 0);
   const status = (id: string) => checks.find((c) => c.id === id)?.status;
-  for (const id of ['connection', 'podman', 'mode', 'qemu', 'qemu-foreign', 'virtiofsd', 'rlimits', 'cgroups', 'privileges', 'sample-image']) assert.equal(status(id), 'ok', id);
+  for (const id of ['connection', 'podman', 'mode', 'qemu', 'qemu-foreign', 'virtiofsd', 'busybox', 'rlimits', 'cgroups', 'privileges', 'sample-image']) assert.equal(status(id), 'ok', id);
   // KVM: ok where it can run a guest, a warning (TCG) where it cannot, as the engine's own probe says
   assert.equal(status('kvm'), probeKvm().usable ? 'ok' : 'warn');
   const text = await cli(['doctor']);

@@ -26,8 +26,8 @@ test('run-ssh --itype u1.micro: 1 vCPU, ~1 GiB, a root in RAM, the command exit 
 test('run-ssh whose VM dies before SSH is up: a clear error, and still nothing left', { timeout: 300_000 }, async () => {
   const containersBefore = await containerNames();
   const stateBefore = stateDirs();
-  // 128 MiB cannot hold the kernel and the unpacked initramfs: the guest panics, QEMU exits
-  const r = await cli(['run-ssh', '--name', 'e2e-runssh-dies', '--label', TEST_LABEL, '--memory', '128M', IMAGE, '--', 'true']);
+  // the kernel finds no init (no such rdinit=, and the root is no block device): it panics, QEMU exits
+  const r = await cli(['run-ssh', '--name', 'e2e-runssh-dies', '--label', TEST_LABEL, '--karg', 'rdinit=/nonexistent', IMAGE, '--', 'true']);
   assert.equal(r.exitCode, 255, 'no connection, as with ssh');
   assert.match(String(r.stderr), /stopped before SSH became available/);
   assert.match(String(r.stderr), /^bootc-ephemeral: starting the VM container \(\d+ s\)$/m);

@@ -235,6 +235,7 @@ test('a named connection (--connection, CONTAINER_CONNECTION): run -d, ps, rm-al
   assert.match(doctor.out, /podman connection: unix:\/\/.*podman\.sock/);
   assert.match(doctor.out, /\[ok {2}\] QEMU: \/usr\/bin\/qemu-system-x86_64/, 'found on the podman host although hidden from the client');
   assert.match(doctor.out, /\[ok {2}\] QEMU for arm64 images: \/usr\/bin\/qemu-system-aarch64/, 'the arm64 QEMU too, on that host');
+  assert.match(doctor.out, /\[ok {2}\] Static busybox: \/usr\/bin\/busybox \(amd64\)/, 'judged from a probe on that host: the engine\'s own initramfs there too');
   assert.match(doctor.out, /\[ok {2}\] podman mode: rootful service on that host/);
 });
 

@@ -83,7 +83,7 @@ test('doctor as an ordinary user: rootless mode and its checks, each warning wit
   const by = (id: string) => checks.find((c) => c.id === id);
   assert.equal(r.code, 0, r.out);
   assert.match(by('mode')!.detail, /^rootless \(user bcdev\)/);
-  for (const id of ['subids', 'idmap', 'qemu', 'qemu-foreign', 'virtiofsd', 'sample-image']) assert.equal(by(id)?.status, 'ok', id);
+  for (const id of ['subids', 'idmap', 'qemu', 'qemu-foreign', 'virtiofsd', 'busybox', 'sample-image']) assert.equal(by(id)?.status, 'ok', id);
   assert.match(by('qemu-foreign')!.detail, /^\/usr\/bin\/qemu-system-aarch64 /, 'arm64 images can boot as this user too');
   assert.equal(by('tun')?.status, 'warn', '/dev/net/tun is 0600 here');
   assert.match(by('tun')!.fix![0], /chmod 0666 \/dev\/net\/tun/);

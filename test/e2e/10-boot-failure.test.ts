@@ -10,8 +10,12 @@ import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL, waitFor } fr
 // (dracut without it, made here from the sample image) cannot mount its root; our init falls back to
 // the image's initramfs, which drops to its emergency shell. And a deadline for --execute. And any
 // initramfs that can mount virtiofs boots the fast way: Debian's initramfs-tools (klibc, no busybox, no
-// systemd) and dracut without its systemd modules.
+// systemd) and dracut without its systemd modules. These boot the image's initramfs with our init, as
+// where the host has no static busybox: an rdinit= of one's own asks for it. And the engine's own
+// initramfs, when the image's modules lack virtiofs, says so and ends.
+const IMAGE_INITRAMFS = ['--karg', 'rdinit=/usr/lib/bootc-ephemeral/init'];
 const NO_VIRTIOFS = 'localhost/bootc-ephemeral-e2e-no-virtiofs:latest';
+const NO_VIRTIOFS_MODULE = 'localhost/bootc-ephemeral-e2e-no-virtiofs-module:latest';
 const INITRAMFS_TOOLS = 'localhost/bootc-ephemeral-e2e-initramfs-tools:latest';
 const DRACUT_NO_SYSTEMD = 'localhost/bootc-ephemeral-e2e-dracut-no-systemd:latest';
 const NAME = 'e2e-boot-failure';
@@ -31,6 +35,8 @@ before(async () => {
   for (const [tag, run] of [
     [INITRAMFS_TOOLS, 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends initramfs-tools && rm -rf /var/lib/apt/lists/* && ' +
       'kver=$(ls /usr/lib/modules) && printf "virtio_pci\\nvirtiofs\\noverlay\\n" >> /etc/initramfs-tools/modules && update-initramfs -c -k "$kver" -b /tmp && mv "/tmp/initrd.img-$kver" "/usr/lib/modules/$kver/initramfs.img"'],
+    // its initramfs (made before) still has virtiofs
+    [NO_VIRTIOFS_MODULE, 'rm /usr/lib/modules/*/kernel/fs/fuse/virtiofs.ko'],
     [DRACUT_NO_SYSTEMD, 'kver=$(ls /usr/lib/modules) && dracut --force --quiet --no-hostonly -o "systemd systemd-initrd dracut-systemd" --kver "$kver" "/usr/lib/modules/$kver/initramfs.img"'],
   ]) {
     const dir = fs.mkdtempSync(path.join(work, 'ctx-'));
@@ -42,14 +48,14 @@ before(async () => {
 
 after(async () => {
   await cli(['rm', '-f', NAME]);
-  await podman(['rmi', '-f', NO_VIRTIOFS, INITRAMFS_TOOLS, DRACUT_NO_SYSTEMD]);
+  await podman(['rmi', '-f', NO_VIRTIOFS, NO_VIRTIOFS_MODULE, INITRAMFS_TOOLS, DRACUT_NO_SYSTEMD]);
   fs.rmSync(work, { recursive: true, force: true });
 });
 
 test('run --rm --execute on an image that cannot boot: ends with 125 and the console\'s reason, nothing left', { timeout: 300_000 }, async () => {
   const before = { containers: await containerNames(), dirs: stateDirs() };
   const started = Date.now();
-  const r = await cli(['run', '--rm', '--label', TEST_LABEL, '--execute', 'true', NO_VIRTIOFS]);
+  const r = await cli(['run', '--rm', '--label', TEST_LABEL, ...IMAGE_INITRAMFS, '--execute', 'true', NO_VIRTIOFS]);
   assert.equal(r.exitCode, 125, String(r.stderr));
   assert.match(String(r.stderr), /cannot boot: the image's initramfs gave up and dropped to its emergency shell \(modprobe -a virtio_pci virtiofs overlay failed/);
   assert.match(String(r.stderr), /last console lines:[\s\S]*emergency/i, 'the console\'s last lines say where it stopped');
@@ -58,8 +64,20 @@ test('run --rm --execute on an image that cannot boot: ends with 125 and the con
   assert.deepEqual(stateDirs(), before.dirs);
 });
 
+test('the engine\'s own initramfs, given no virtiofs module by the image, says why and ends (125, nothing left); --karg rdinit=/init boots the image\'s own', { timeout: 400_000 }, async () => {
+  const before = { containers: await containerNames(), dirs: stateDirs() };
+  const r = await cli(['run', '--rm', '--label', TEST_LABEL, '--execute', 'true', NO_VIRTIOFS_MODULE]);
+  assert.equal(r.exitCode, 125, String(r.stderr));
+  assert.match(String(r.stderr), /cannot boot: the engine's initramfs could not boot the image \(modprobe -a virtio_pci virtiofs overlay failed \(exit \d+\); the engine's initramfs gave up \(--karg rdinit=\/init boots the image's own\)\)/);
+  assert.deepEqual(await containerNames(), before.containers);
+  assert.deepEqual(stateDirs(), before.dirs);
+  const own = await cli(['run', '--rm', '--label', TEST_LABEL, '--karg', 'rdinit=/init', '--boot-timeout', '300', '--execute', '/bin/sh -c "test ! -e /run/bootc-ephemeral/init-times && findmnt -n -o FSTYPE /"', NO_VIRTIOFS_MODULE], { timeoutMs: 360_000 });
+  assert.equal(own.exitCode, 0, String(own.stderr));
+  assert.equal(String(own.stdout).trim(), 'overlay', 'the image\'s initramfs mounted the root (our init never ran)');
+});
+
 test('a detached VM that cannot boot: ssh says why at once, ps and inspect say failed (it still runs, for its console)', { timeout: 300_000 }, async () => {
-  const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, NO_VIRTIOFS]);
+  const r = await cli(['run', '-d', '-K', '--name', NAME, '--label', TEST_LABEL, ...IMAGE_INITRAMFS, NO_VIRTIOFS]);
   assert.equal(r.exitCode, 0, String(r.stderr));
   const ssh = await cli(['ssh', '--timeout', '240', NAME, '--', 'true']);
   assert.equal(ssh.exitCode, 255);
@@ -108,8 +126,8 @@ test('--boot-timeout: an --execute command that has not started by then ends the
 test('an initramfs without systemd boots the fast way: initramfs-tools (klibc only) and dracut without its systemd modules run our units and --execute', { timeout: 400_000 }, async () => {
   for (const image of [INITRAMFS_TOOLS, DRACUT_NO_SYSTEMD]) {
     // the init's times exist only when our init switched to the image itself; our units are there (journal, autologin drop-in)
-    const r = await cli(['run', '--rm', '--label', TEST_LABEL, '--boot-timeout', '200', '--execute', '/bin/sh -c "test -s /run/bootc-ephemeral/init-times && systemctl show -P FragmentPath bootc-ephemeral-journal.service && test -e /run/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf && findmnt -n -o FSTYPE /"', image], { timeoutMs: 300_000 });
+    const r = await cli(['run', '--rm', '--label', TEST_LABEL, ...IMAGE_INITRAMFS, '--boot-timeout', '200', '--execute', '/bin/sh -c "grep -x initramfs.image /run/bootc-ephemeral/init-times && systemctl show -P FragmentPath bootc-ephemeral-journal.service && test -e /run/systemd/system/serial-getty@ttyS0.service.d/50-bootc-ephemeral-autologin.conf && findmnt -n -o FSTYPE /"', image], { timeoutMs: 300_000 });
     assert.equal(r.exitCode, 0, `${image}: ${r.stderr}`);
-    assert.deepEqual(String(r.stdout).trim().split('\n'), ['/run/systemd/system/bootc-ephemeral-journal.service', 'overlay'], image);
+    assert.deepEqual(String(r.stdout).trim().split('\n'), ['initramfs image', '/run/systemd/system/bootc-ephemeral-journal.service', 'overlay'], image);
   }
 });

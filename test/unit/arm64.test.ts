@@ -109,8 +109,16 @@ test('host discovery: the host\'s architecture from its loader; its own QEMU req
   const common = ['/usr/libexec/virtiofsd', '/usr/bin/dash', '/usr/bin/sleep', '/usr/bin/find', '/usr/bin/cat', '/usr/bin/head', '/usr/bin/rm', '/usr/bin/mkfifo'];
   const amd64 = findHostTools(fakeHost([...common, '/usr/bin/qemu-system-x86_64', '/usr/bin/qemu-system-aarch64'], ['/lib64/ld-linux-x86-64.so.2', '/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu']), {});
   assert.equal(amd64.hostArch, 'amd64');
+  assert.equal(amd64.busybox, undefined, 'a view that cannot read files finds no busybox: the image\'s initramfs boots');
   assert.deepEqual(amd64.libraryPath, ['/usr/lib/x86_64-linux-gnu'], 'a multiarch host\'s arm64 libraries are not on the x86-64 loader\'s path');
   assert.deepEqual(amd64.qemu, { amd64: '/usr/bin/qemu-system-x86_64', arm64: '/usr/bin/qemu-system-aarch64' });
+  // with a static busybox readable: the engine's own initramfs for guests of its architecture
+  const head = Buffer.alloc(120);
+  head.writeUInt32BE(0x7f454c46, 0); head[4] = 2; head[5] = 1; head.writeUInt16LE(2, 16); head.writeUInt16LE(62, 18);
+  head.writeBigUInt64LE(64n, 32); head.writeUInt16LE(56, 54); head.writeUInt16LE(1, 56); head.writeUInt32LE(1, 64);
+  const withBusybox = findHostTools({ ...fakeHost([...common, '/usr/bin/qemu-system-x86_64', '/usr/sbin/busybox'], ['/lib64/ld-linux-x86-64.so.2']),
+    headOf: (p) => (p === '/usr/sbin/busybox' ? { head, size: 99 } : undefined), appletsOf: () => 'sh\nmount\numount\nmodprobe\nmkdir\nln\ncp\ncat\nrm\nreadlink\nsleep\nswitch_root\n' }, {});
+  assert.deepEqual(withBusybox.busybox, { path: '/usr/sbin/busybox', bytes: 99, arch: 'amd64' });
   const onlyX86 = findHostTools(fakeHost([...common, '/usr/libexec/qemu-kvm'], ['/lib64/ld-linux-x86-64.so.2']), {});
   assert.deepEqual(onlyX86.qemu, { amd64: '/usr/libexec/qemu-kvm', arm64: undefined }, 'qemu-kvm runs the host\'s architecture only');
   const arm64 = findHostTools(fakeHost([...common, '/usr/bin/qemu-system-aarch64'], ['/lib/ld-linux-aarch64.so.1', '/usr/lib/aarch64-linux-gnu']), {});

@@ -10,6 +10,8 @@ const GAVE_UP: { pattern: RegExp; reason: string }[] = [
   { pattern: /Dropping to debug shell|dracut: FATAL:|Entering emergency mode\. Exit the shell to continue/, reason: 'the image\'s initramfs gave up and dropped to its emergency shell' },
   // initramfs-tools (Debian, Ubuntu): "ALERT!  ... does not exist.  Dropping to a shell!"
   { pattern: /Dropping to a shell!|\(initramfs\) $/m, reason: 'the image\'s initramfs gave up and dropped to a shell' },
+  // our guest init in the engine's own initramfs (plan/ownInitramfs.ts), which has nothing to fall back to
+  { pattern: /bootc-ephemeral-init: [^\r\n]*the engine's initramfs gave up/, reason: 'the engine\'s initramfs could not boot the image' },
   // systemd, in the initrd or the real root
   { pattern: /You are in emergency mode|Cannot open access to console, the root account is locked|Failed to start (emergency\.service|Emergency Shell)/, reason: 'the guest\'s systemd entered emergency mode' },
 ];

@@ -4,6 +4,7 @@ import { childProcess } from '../lazyDeps';
 import { EngineError } from '../errors';
 import * as l10n from '@vscode/l10n';
 import type { GuestArch } from '../options/types';
+import { BUSYBOX_CANDIDATES, findStaticBusybox, localBusyboxView, type BusyboxFileView, type StaticBusybox } from './busybox';
 
 /**
  * Host binaries run inside the VM's container from the host's own /usr (bound read-only at /usr over
@@ -39,6 +40,8 @@ export interface HostTools {
   qemuPanicExit: boolean;
   qemuDataDirs: string[];
   qemuModuleDir?: string;
+  /** a static busybox for the engine's own initramfs (busybox.ts); undefined: the image's initramfs boots */
+  busybox?: StaticBusybox;
   /** make the --add-swap file in the container (a remote podman host: the engine cannot write files there) */
   truncate?: string;
   mkswap?: string;
@@ -84,6 +87,9 @@ export interface HostFileView {
   realpath(p: string): string;
   /** a binary's --help text (stdout and stderr), or "" when it cannot run */
   helpOf(binary: string): string;
+  /** what busybox discovery reads (busybox.ts); absent: no busybox is looked for */
+  headOf?: BusyboxFileView['headOf'];
+  appletsOf?: BusyboxFileView['appletsOf'];
 }
 
 /** Every path discovery looks at: a remote host is asked about exactly these. */
@@ -100,6 +106,7 @@ export const HOST_TOOL_CANDIDATES: readonly string[] = [
   ...TRUNCATE_CANDIDATES,
   ...MKSWAP_CANDIDATES,
   ...STDBUF_LIB_CANDIDATES,
+  ...BUSYBOX_CANDIDATES,
 ];
 
 export const localFileView: HostFileView = {
@@ -114,6 +121,8 @@ export const localFileView: HostFileView = {
   exists: (p) => fs.existsSync(p),
   realpath: (p) => fs.realpathSync(p),
   helpOf: (binary) => readHelp(binary),
+  headOf: localBusyboxView.headOf,
+  appletsOf: localBusyboxView.appletsOf,
 };
 
 /** A host binary resolved to its real path, which must lie under /usr to be visible in the container. */
@@ -216,6 +225,7 @@ export function findHostTools(view: HostFileView = localFileView, env: NodeJS.Pr
     qemuModuleDir: QEMU_MODULE_DIRS.find((d) => view.exists(d)),
     truncate: optional(TRUNCATE_CANDIDATES),
     mkswap: optional(MKSWAP_CANDIDATES),
+    busybox: view.headOf && view.appletsOf ? findStaticBusybox({ ...view, headOf: view.headOf, appletsOf: view.appletsOf }) : undefined,
   };
 }
 

@@ -3,6 +3,7 @@ import { EngineError } from '../errors';
 import type { Podman } from '../podman/podman';
 import { cleanStderr } from '../podman/podman';
 import { findHostTools, HOST_TOOL_CANDIDATES, type HostFileView, type HostTools } from './host';
+import { BUSYBOX_CANDIDATES, ELF_HEAD_BYTES } from './busybox';
 import { kvmFromHostFacts, probeKvm, type KvmStatus } from './kvm';
 import * as l10n from '@vscode/l10n';
 
@@ -42,8 +43,25 @@ export function parseHostListing(stdout: string): Map<string, ListedPath> {
   return listed;
 }
 
-export function listedFileView(listed: Map<string, ListedPath>, help: Map<string, string>): HostFileView {
+/** The busybox candidate's size, first bytes (ELF header) and applets, printed by a probe on the podman host (busybox.ts judges them). */
+export const BUSYBOX_SCRIPT = `wc -c < "$1" && od -An -v -tx1 -N${ELF_HEAD_BYTES} -- "$1" | tr -d ' \\n' && echo && "$1" --list`;
+
+export interface BusyboxFacts {
+  head: Buffer;
+  size: number;
+  applets: string;
+}
+
+export function parseBusyboxProbe(stdout: string): BusyboxFacts | undefined {
+  const [size, hex, ...applets] = stdout.split('\n');
+  if (!/^\d{1,12}$/.test(size.trim()) || !/^([0-9a-f]{2})+$/.test(hex)) return undefined;
+  return { size: Number(size.trim()), head: Buffer.from(hex, 'hex'), applets: applets.join('\n') };
+}
+
+export function listedFileView(listed: Map<string, ListedPath>, help: Map<string, string>, busybox?: { path: string; facts: BusyboxFacts }): HostFileView {
   return {
+    headOf: (p, bytes) => (busybox?.path === p ? { head: busybox.facts.head.subarray(0, bytes), size: busybox.facts.size } : undefined),
+    appletsOf: (p) => (busybox?.path === p ? busybox.facts.applets : ''),
     isExecutable: (p) => listed.get(p)?.type === 'x',
     exists: (p) => listed.has(p),
     realpath: (p) => {
@@ -70,7 +88,15 @@ async function probe(podman: Podman, rootImage: string): Promise<HostTools> {
     const h = await podman.run([...PROBE_FLAGS, '--entrypoint', binary, rootImage, '--help']);
     help.set(binary, `${h.stdout}${h.stderr}`);
   }
-  return findHostTools(listedFileView(listed, help), {});
+  // the first busybox candidate under /usr, if any: is it static, for which machine, with which applets
+  const candidate = BUSYBOX_CANDIDATES.map((c) => listed.get(c)).find((l) => l?.type === 'x' && l.real.startsWith('/usr/'));
+  let busybox: { path: string; facts: BusyboxFacts } | undefined;
+  if (candidate) {
+    const b = await podman.run([...PROBE_FLAGS, '--entrypoint', '/usr/bin/sh', rootImage, '-c', BUSYBOX_SCRIPT, 'sh', candidate.real]);
+    const facts = b.exitCode === 0 ? parseBusyboxProbe(b.stdout) : undefined;
+    if (facts) busybox = { path: candidate.real, facts };
+  }
+  return findHostTools(listedFileView(listed, help, busybox), {});
 }
 
 /** The podman host's tools: found locally for the local podman, by a probe (once per connection) for a remote one. */

@@ -29,6 +29,8 @@ export interface GuestPayloadInput {
   privateRunFiles?: { relPath: string; content: Buffer | string }[];
   /** SSH's own NIC, which our guest init looks for to start its address unit (earlySsh.ts) */
   sshNicMac?: string;
+  /** the engine's own initramfs boots (ownInitramfs.ts): busybox's tools, no image initramfs to fall back to */
+  ownInitramfs?: boolean;
 }
 
 /** where etcFiles live in the guest (0755: users' programs read them through the link from /etc) */
@@ -126,7 +128,7 @@ export function buildGuestPayload(input: GuestPayloadInput): Buffer {
   return buildCpio([
     { path: `etc/systemd/system/${setup.name}`, type: 'file', data: setup.content },
     ...setup.wantedBy.map((t): CpioEntry => ({ path: `etc/systemd/system/${t}.wants/${setup.name}`, type: 'symlink', data: `../${setup.name}` })),
-    { path: GUEST_INIT, type: 'file', mode: 0o755, data: guestInitScript(ROOT_TAG, input.sshNicMac) },
+    { path: GUEST_INIT, type: 'file', mode: 0o755, data: guestInitScript(ROOT_TAG, input.sshNicMac, input.ownInitramfs) },
     { path: `${PAYLOAD_DIR}/setup.conf`, type: 'file', data: renderTmpfiles(ops) },
     { path: `${PAYLOAD_DIR}/setup.sh`, type: 'file', data: renderShell(ops, { from: `/${RUN_TREE}`, to: '/run' }) },
     ...runTreeEntries(ops),
@@ -157,6 +159,7 @@ export function guestPayloadFor(options: RunOptions, ctx: PlanContext, binds: Bi
     ],
     runFiles: early?.runFiles ?? [],
     sshNicMac: early ? SSH_NIC_MAC : undefined,
+    ownInitramfs: !!ctx.initramfs && 'own' in ctx.initramfs,
     sshHostKey: ctx.ssh ? { privateKey: ctx.ssh.hostPrivateKey, publicKey: ctx.ssh.hostPublicKey } : undefined,
     etcFiles: [
       ...(ctx.containerStorageConf ? [{ relPath: 'containers/storage.conf', content: ctx.containerStorageConf }] : []),

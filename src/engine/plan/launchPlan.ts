@@ -5,7 +5,7 @@ import { buildKernelArgs, ROOT_TAG } from './kernelArgs';
 import { buildQemuArgs, ResolvedAccel } from './qemu';
 import { machineFor } from './machine';
 import { CONTAINER_PATHS, GUEST_SSH_PORT_IN_CONTAINER, virtiofsdLogInContainer } from './containerPaths';
-import { alignmentPadding } from './cpio';
+import { initramfsPlanFiles, INITRAMFS_IN_CONTAINER, type InitramfsChoice } from './ownInitramfs';
 import { EngineError } from '../errors';
 import { KERNEL_RELEASE, type KernelInImage } from '../vm/kernel';
 import { appliedImageKargs, type ImageKargsFile } from '../vm/imageKargs';
@@ -38,6 +38,8 @@ export interface PlanContext {
   arch?: GuestArch;
   /** the image's kernel, as the probe found it (paths inside the image) */
   kernel: KernelInImage;
+  /** the engine's own initramfs, or why the image's boots (ownInitramfs.ts); default the image's */
+  initramfs?: InitramfsChoice;
   /** the image's kargs.d files, validated (imageKargs.ts; none with --no-image-kargs) */ imageKargs?: ImageKargsFile[];
   /** --credential and --credential-file, read (vm/credentials.ts); --ignition's config, read and checked (vm/ignition.ts) */
   credentials?: CredentialData[];
@@ -88,9 +90,6 @@ export interface LaunchPlan {
   swap?: { hostPath: string; bytes: number };
 }
 
-/** The initramfs QEMU boots: the image's own, then our cpio, concatenated in the container at start. */
-const INITRAMFS_IN_CONTAINER = '/run/initramfs.img';
-const INITRAMFS_APPEND = 'initramfs-append.cpio';
 /**
  * QEMU loads at most 2 GiB of initramfs, and the image's is copied into the container's /run tmpfs
  * first: one beyond this is refused before anything starts (no real initramfs comes near it).
@@ -158,21 +157,11 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
 
   const payload = guestPayloadFor(options, ctx, binds);
 
-  const appendBytes = alignmentPadding(initramfsBytes).length + payload.length;
+  const initramfs = initramfsPlanFiles(paths.plan, loaderArgv(t.cat), ctx.initramfs ?? { image: 'not asked' }, { path: ctx.kernel.initramfs, bytes: initramfsBytes }, payload);
   const files: PlanFile[] = [
     { path: paths.options, content: JSON.stringify(recordedOptions(options)) + '\n', mode: 0o600 },
     { path: `${paths.plan}/supervisor.sh`, content: ctx.supervisorScript, mode: 0o644 },
-    // our cpio, aligned to follow the image's initramfs; it holds the guest's host key, so 0600
-    { path: `${paths.plan}/${INITRAMFS_APPEND}`, content: Buffer.concat([alignmentPadding(ctx.kernel.initramfsBytes), payload]), mode: 0o600 },
-    {
-      path: `${paths.plan}/000-initramfs.proc`,
-      content: procFile({
-        once: true,
-        out: INITRAMFS_IN_CONTAINER,
-        argv: [...loaderArgv(t.cat), `${CONTAINER_PATHS.sourceImage}${ctx.kernel.initramfs}`, `${CONTAINER_PATHS.planDir}/${INITRAMFS_APPEND}`],
-      }),
-      mode: 0o644,
-    },
+    ...initramfs.files,
     {
       path: `${paths.plan}/supervisor.conf`,
       content: [
@@ -229,7 +218,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
     sshHostPort: ctx.sshHostPort,
     recordedOptions: labelledOptions(options),
     imageKargs: ctx.imageKargs?.length ? ctx.imageKargs : undefined,
-    runTmpfsBytes: initramfsBytes + appendBytes + RUN_TMPFS_SPARE_BYTES,
+    runTmpfsBytes: initramfs.bytes + RUN_TMPFS_SPARE_BYTES,
     logCapBytes: options.logCapBytes ?? DEFAULT_LOG_CAP_BYTES,
   });
 

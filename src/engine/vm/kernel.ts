@@ -11,6 +11,7 @@ import { STORAGE_CONF_LISTED_PATHS, storageConfOf } from './containerStorage';
 import type { ListedFile } from './imageFiles';
 import { listingCacheFile, readCachedListing, writeCachedListing } from './listingCache';
 import { CLOUD_INIT_BINARY } from './cloudInit';
+import { INITRAMFS_MODULE_PATTERNS, initramfsModulesOf, type InitramfsModules } from './initramfsModules';
 import { earlySshToolsOf, IP_CANDIDATES, SSHD_CANDIDATES, type EarlySshTools } from '../plan/earlySsh';
 
 /** Where the image is served read-only inside the probe and the VM containers. */
@@ -43,8 +44,9 @@ const FIELDS = 4;
 
 /**
  * A short-lived container (the engine's root image, no network, no capabilities) in which the host's
- * `find` lists the image's /usr, /usr/lib, /usr/lib/modules and two levels below, bootc's kargs.d
- * (imageKargs.ts) and podman's storage.conf (containerStorage.ts), without following any symlink. The image is only read; nothing of it runs.
+ * `find` lists the image's /usr, /usr/lib, /usr/lib/modules and two levels below, the module folders
+ * our own initramfs takes from (initramfsModules.ts), bootc's kargs.d (imageKargs.ts) and podman's
+ * storage.conf (containerStorage.ts), without following any symlink. The image is only read; nothing of it runs.
  */
 export function kernelProbeArgs(rootImage: string, image: string, tools: HostTools): string[] {
   const at = (p: string) => path.posix.join(IMAGE_IN_CONTAINER, p);
@@ -56,11 +58,17 @@ export function kernelProbeArgs(rootImage: string, image: string, tools: HostToo
     '--entrypoint', inContainer(tools.loader),
     rootImage,
     '--library-path', tools.libraryPath.map(inContainer).join(':'), inContainer(tools.find),
-    at('/usr'), at('/etc'), '-maxdepth', '4',
-    '(', '-path', at('/usr'), '-o', '-path', at('/usr/lib'), '-o', '-path', at(MODULES), '-o', '-path', `${at(MODULES)}/*`,
-    ...[...KARGS_LISTED_PATHS, ...STORAGE_CONF_LISTED_PATHS, ...GUEST_PODMAN_LISTED_PATHS, ...EARLY_SSH_LISTED_PATHS].flatMap((p) => ['-o', '-path', at(p)]), ')',
+    at('/usr'), at('/etc'), '-maxdepth', '7',
+    '(', '-path', at('/usr'),
+    ...['/usr/lib', MODULES, `${MODULES}/*`, `${MODULES}/*/*`, ...KARGS_LISTED_PATHS, ...STORAGE_CONF_LISTED_PATHS, ...GUEST_PODMAN_LISTED_PATHS,
+      ...EARLY_SSH_LISTED_PATHS, ...INITRAMFS_MODULE_PATTERNS].flatMap((p) => ['-o', ...listedPath(at(p))]), ')',
     '-printf', '%y\\0%p\\0%l\\0%s\\0', '-o', '-prune',
   ];
+}
+
+/** A find test for one listed path; `dir/*` means the folder's own entries, not what lies deeper (find's `*` also matches `/`). */
+function listedPath(p: string): string[] {
+  return p.endsWith('/*') ? ['(', '-path', p, '!', '-path', `${p}/*`, ')'] : ['-path', p];
 }
 
 /** Parses the NUL-separated listing; paths come back relative to the image root. */
@@ -144,6 +152,8 @@ export interface ImageProbe {
   guestCloudInit: boolean;
   /** sshd and ip for SSH that does not wait for the network (plan/earlySsh.ts); undefined: the image's own sshd service */
   earlySsh?: EarlySshTools;
+  /** the modules the engine's own initramfs would carry, or why it cannot boot this kernel */
+  initramfsModules: InitramfsModules;
   /** asked only when the host's podman storage is shared: an odd storage.conf must not stop other boots */
   storageConf: () => ListedFile | undefined;
 }
@@ -163,6 +173,7 @@ export async function probeImage(podman: Podman, rootImage: string, image: strin
     writeCachedListing(cacheFile, listing);
   }
   const entries = parseImageListing(listing);
-  return { kernel: findKernel(entries, image), kargsFiles: kargsFilesOf(entries, image), guestPodman: entries.some((e) => e.path === GUEST_PODMAN),
+  const kernel = findKernel(entries, image);
+  return { kernel, initramfsModules: initramfsModulesOf(entries, kernel), kargsFiles: kargsFilesOf(entries, image), guestPodman: entries.some((e) => e.path === GUEST_PODMAN),
     guestCloudInit: entries.some((e) => e.path === CLOUD_INIT_BINARY), earlySsh: earlySshToolsOf(new Set(entries.filter((e) => e.type === 'f' || e.type === 'l').map((e) => e.path))), storageConf: () => storageConfOf(entries, image) };
 }

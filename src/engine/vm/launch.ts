@@ -18,6 +18,7 @@ import { readGuestStorageConf } from './containerStorage';
 import { readCloudInitSeed } from './cloudInit';
 import { kargsArchitecture, readImageKargs } from './imageKargs';
 import { foreignGuestAccel, guestArchFor } from './guestArch';
+import { initramfsFor } from '../plan/ownInitramfs';
 import { checkNetwork, checkRemoteOptions, checkSubordinateIds, ignitionFor, missingImage, noCloudInit } from './launchChecks';
 import { ensureContainerRoot } from '../podman/containerRoot';
 import { removeStateDir, reserveStateDir, stateRootFor, vmStatePaths } from './stateDir';
@@ -148,7 +149,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
   const tools = deps.tools ? deps.tools() : await hostToolsFor(podman, rootImage);
   const arch = guestArchFor(options, identity.architecture, tools.hostArch);
   const accel = foreignGuestAccel(options.accel, arch, tools.hostArch, deps.warn) ?? (await resolveAccel(options.accel, deps.warn, () => kvmFor(podman, rootImage)));
-  const { kernel, kargsFiles, storageConf, guestPodman, guestCloudInit, earlySsh } = await probeImage(podman, rootImage, options.image, imageId, tools);
+  const { kernel, kargsFiles, storageConf, guestPodman, guestCloudInit, earlySsh, initramfsModules } = await probeImage(podman, rootImage, options.image, imageId, tools);
   if (cloudInitSeed && !guestCloudInit) throw noCloudInit(options);
   const imageKargs = options.noImageKargs ? [] : await readImageKargs(podman, rootImage, options.image, imageId, tools, kargsFiles, kargsArchitecture(arch));
   const containerStorageConf = hostStorage ? await readGuestStorageConf(podman, { rootImage, image: options.image, imageId, tools }, storageConf(), hostStorageDriver, deps.warn) : undefined;
@@ -167,6 +168,7 @@ export async function prepareLaunch(options: RunOptions, deps: LaunchDeps): Prom
       accel,
       arch,
       kernel,
+      initramfs: initramfsFor(tools.busybox, initramfsModules, arch, kernel.version, [...imageKargs.filter((f) => f.applied).flatMap((f) => f.kargs), ...options.kargs]),
       imageKargs,
       credentials,
       ignition,
