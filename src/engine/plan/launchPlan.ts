@@ -157,7 +157,7 @@ export function buildLaunchPlan(options: RunOptions, ctx: PlanContext): LaunchPl
 
   const payload = guestPayloadFor(options, ctx, binds);
 
-  const initramfs = initramfsPlanFiles(paths.plan, loaderArgv(t.cat), ctx.initramfs ?? { image: 'not asked' }, { path: ctx.kernel.initramfs, bytes: initramfsBytes }, payload);
+  const initramfs = initramfsPlanFiles(paths.plan, loaderArgv(t.cat), ctx.initramfs ?? { image: 'the launch offered no other' }, { path: ctx.kernel.initramfs, bytes: initramfsBytes }, payload);
   const files: PlanFile[] = [
     { path: paths.options, content: JSON.stringify(recordedOptions(options)) + '\n', mode: 0o600 },
     { path: `${paths.plan}/supervisor.sh`, content: ctx.supervisorScript, mode: 0o644 },
