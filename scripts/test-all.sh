@@ -28,6 +28,7 @@ suite rebuild 0 npm run -s build
 # the suites must leave nothing behind: no container, state dir, image mount or process of ours
 suite leaks 5 node scripts/check-leaks.mjs
 
+print_failures
 echo
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -3,7 +3,8 @@
 # Every outcome counts: a cancelled (timed-out) test is a failure, skipped and todo tests are reported,
 # and a suite that ran fewer tests than it has test files (or none) fails.
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+failures=$(mktemp)
+trap 'rm -f "$log" "$failures"' EXIT
 passed=0 failed=0 skipped=0 status=0
 
 count() { # node's test runner summary line "ℹ KEY N" of the last run in $log
@@ -31,8 +32,24 @@ suite() { # name, minimum number of tests (0: not a test suite), command...
     status=1
     [ "$f" = 0 ] && failed=$((failed + 1))   # a step that broke without counting is one failure
     echo "=== $name FAILED (exit $rc, $f failed)"
+    { echo "=== $name: what failed"; failure_report "$log"; } >> "$failures"
   fi
   [ "$s" = 0 ] || echo "=== $name: $s skipped or todo"
   return "$rc"
 }
 
+
+failure_report() { # the failing tests node's reporter lists at its end (with their errors), else the output's end
+  if grep -q 'failing tests:' "$1"; then
+    sed -n '/failing tests:/,$p' "$1" | head -n 200
+  else
+    tail -n 40 "$1"
+  fi
+}
+
+print_failures() { # each failed suite's report again, at the end of a long run where a reader looks first
+  [ -s "$failures" ] || return 0
+  echo
+  echo "=== the failures again, as each suite reported them"
+  cat "$failures"
+}

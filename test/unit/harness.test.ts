@@ -7,7 +7,7 @@ import * as path from 'node:path';
 const LIB = path.resolve(__dirname, '../../../scripts/test-lib.sh');
 
 function harness(body: string): { status: number | null; lastLine: string; out: string } {
-  const script = `set -uo pipefail; source '${LIB}'\n${body}\necho "$passed passed, $failed failed, $skipped skipped"; exit $status`;
+  const script = `set -uo pipefail; source '${LIB}'\n${body}\nprint_failures\necho "$passed passed, $failed failed, $skipped skipped"; exit $status`;
   const r = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
   const lines = r.stdout.trim().split('\n');
   return { status: r.status, lastLine: lines[lines.length - 1], out: r.stdout };
@@ -46,4 +46,17 @@ test('harness: a step that breaks without counting is one failure; its exit stat
   assert.equal(r.status, 1);
   assert.equal(r.lastLine, '0 passed, 1 failed, 0 skipped');
   assert.doesNotMatch(r.out, /went on/, 'what depends on a failed build does not run');
+});
+
+test('harness: what failed is printed again after every suite, just before the count (a long log is read from its end)', () => {
+  const failing = node(['✔ one', '✖ two', 'ℹ pass 1', 'ℹ fail 1', '✖ failing tests:', 'test at out/x.test.js:1:1', '✖ two', 'AssertionError: the reason'], 1);
+  const r = harness(`suite a 1 ${failing}\nsuite b 1 ${node(['ℹ pass 2', 'ℹ fail 0'])}\nsuite c 0 ${node(['mocha said: boom'], 1)}`);
+  assert.equal(r.status, 1);
+  const again = r.out.slice(r.out.indexOf('=== the failures again'));
+  assert.match(again, /=== a: what failed\n✖ failing tests:\ntest at out\/x.test.js:1:1\n✖ two\nAssertionError: the reason/);
+  assert.match(again, /=== c: what failed\nmocha said: boom/, 'a runner without that section: its output\'s end');
+  assert.doesNotMatch(again, /=== b/, 'a suite that passed is not repeated');
+  assert.equal(r.lastLine, '3 passed, 2 failed, 0 skipped', 'the count stays the last line');
+  const clean = harness(`suite b 1 ${node(['ℹ pass 2', 'ℹ fail 0'])}`);
+  assert.doesNotMatch(clean.out, /failures again/);
 });
