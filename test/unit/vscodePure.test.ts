@@ -198,6 +198,12 @@ test('boot timeline page: phases, the chain and the slowest units as SVG; escape
   const order = ['systemd-networkd.service', 'network.target', 'sshd.service'].map((u) => html.indexOf(`class="unit">${u}</text>`));
   assert.ok(order.every((i, k) => i > 0 && (k === 0 || i > order[k - 1])), String(order));
   assert.match(html, /@15\.2 s \+1\.03 s/);
+  // when SSH became possible, against the start-up: the chain's first unit active 15.21 s into userspace (5.1 + 12 + 15.21 s)
+  assert.match(html, /<rect class="ssh" x="621\.0" y="0" width="3" height="36"><title>SSH possible at 32\.3 s<\/title>/);
+  assert.match(html, /SSH possible at 32\.3 s: 0\.99 s before the guest&#39;s start-up finished\./);
+  const late = bootTimelineHtml('x', { phases: { kernel: 1, userspace: 2, total: 3 }, criticalChain: [{ unit: 'sshd.service', depth: 0, activatedAt: 2.5 }], slowest: [] }, 'N', 's');
+  assert.match(late, /SSH possible at 3\.50 s, once the guest&#39;s start-up had finished\./);
+  assert.doesNotMatch(late, /class="ssh"/, 'no mark past the bar');
   assert.doesNotMatch(html, /<script|style="/);
   assert.match(html, /<style nonce="NONCE">/);
   assert.match(html, /default-src 'none'/);

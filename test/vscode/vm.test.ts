@@ -218,6 +218,9 @@ describe('a real VM from VS Code', function () {
     const html = shown!.panel.webview.html;
     assert.match(html, new RegExp(`Boot timeline: ${vmName}`));
     assert.match(html, /<title>bootc-ephemeral-ssh-address@eth1\.service: [^<]+<\/title><text x="0" y="\d+" class="unit">bootc-ephemeral-ssh-address@eth1\.…<\/text>/, 'the row, its long name shortened, whole in its title');
+    // early SSH: possible seconds before the guest's start-up finished, marked on the phases bar
+    assert.match(html, /<rect class="ssh" x="[\d.]+"[^>]*><title>SSH possible at [\d.]+ s<\/title>/);
+    assert.match(html, /SSH possible at [\d.]+ s: [\d.]+ s before the guest&#39;s start-up finished\./);
     assert.equal(shown!.panel.title, `Boot Timeline: ${vmName}`);
     shown!.panel.dispose();
   });

@@ -58,6 +58,16 @@ export function parseBootAnalysis(output: string): BootAnalysis {
 }
 
 /**
+ * Seconds from the kernel's start to when SSH became possible: the chain's first unit (what SSH waited
+ * for) is active at its "@" time, which counts from the start of userspace.
+ */
+export function sshPossibleAt(a: Pick<BootAnalysis, 'phases' | 'criticalChain'>): number | undefined {
+  const { kernel, initrd = 0 } = a.phases;
+  const active = a.criticalChain[0]?.activatedAt;
+  return kernel === undefined || active === undefined ? undefined : Math.round((kernel + initrd + active) * 1e3) / 1e3;
+}
+
+/**
  * Our guest init stands in for the image's initrd, where systemd cannot see it: its "kernel" phase
  * then runs to the image's init. The init's start (from its times file) splits it into kernel and
  * initrd, so the phases still add up to the total.

@@ -1,7 +1,7 @@
 // Pure: the Boot Timeline page for one VM, from the guest's systemd-analyze (unit-tested without VS
 // Code). No script: the charts are SVG drawn here; the page's CSP allows only its own style block.
 import * as l10n from '@vscode/l10n';
-import type { BootAnalysis } from '../../engine/guest/bootAnalysis';
+import { sshPossibleAt, type BootAnalysis } from '../../engine/guest/bootAnalysis';
 import type { ImageKargsFile } from '../../engine/vm/imageKargs';
 import { pageHead } from './pageHead';
 
@@ -17,8 +17,8 @@ const unitLabel = (unit: string, y: number) => `<text x="0" y="${y + 15}" class=
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const seconds = (s: number | undefined) => (s === undefined ? '?' : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`);
 
-/** The kernel | initrd | userspace bar, each part as wide as its share of the boot. */
-function phasesChart(p: BootAnalysis['phases']): string {
+/** The kernel | initrd | userspace bar, each part as wide as its share of the boot; a mark where SSH became possible. */
+function phasesChart(p: BootAnalysis['phases'], sshAt: number | undefined): string {
   const parts = (['kernel', 'initrd', 'userspace'] as const).filter((k) => (p[k] ?? 0) > 0).map((k) => ({ k, s: p[k]! }));
   const total = parts.reduce((sum, x) => sum + x.s, 0);
   if (!total) return `<p class="muted">${escape(l10n.t('The guest did not report its start-up time.'))}</p>`;
@@ -30,8 +30,16 @@ function phasesChart(p: BootAnalysis['phases']): string {
     x += w;
     return seg;
   });
+  const sshLabel = sshAt === undefined ? '' : l10n.t('SSH possible at {0}', seconds(sshAt));
+  if (sshAt !== undefined && sshAt <= total) {
+    const at = ((sshAt / total) * WIDTH).toFixed(1);
+    segments.push(`<rect class="ssh" x="${at}" y="0" width="3" height="36"><title>${escape(sshLabel)}</title></rect>`);
+  }
   const legend = parts.map(({ k, s }) => `<span class="key ${k}-key"></span>${escape(k)} ${escape(seconds(s))}`).join(' &nbsp; ');
-  return `<svg width="${WIDTH}" height="28" role="img" aria-label="${escape(l10n.t('Boot phases'))}">${segments.join('')}</svg><p>${legend} &nbsp; = <b>${escape(seconds(p.total ?? total))}</b></p>`;
+  const sshLine = sshAt === undefined ? '' : `<p><span class="key ssh-key"></span>${escape(sshAt < total
+    ? l10n.t('{0}: {1} before the guest\'s start-up finished.', sshLabel, seconds(total - sshAt))
+    : l10n.t('{0}, once the guest\'s start-up had finished.', sshLabel))}</p>`;
+  return `<svg width="${WIDTH}" height="36" role="img" aria-label="${escape(l10n.t('Boot phases'))}">${segments.join('')}</svg><p>${legend} &nbsp; = <b>${escape(seconds(p.total ?? total))}</b></p>${sshLine}`;
 }
 
 /** The units SSH waited for, earliest first, each a bar from when it began starting (@) for as long as it took (+). */
@@ -85,6 +93,7 @@ export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string,
   .kernel, .kernel-key { fill: var(--vscode-charts-blue); background: var(--vscode-charts-blue); }
   .initrd, .initrd-key { fill: var(--vscode-charts-purple); background: var(--vscode-charts-purple); }
   .userspace, .userspace-key { fill: var(--vscode-charts-green); background: var(--vscode-charts-green); }
+  .ssh, .ssh-key { fill: var(--vscode-charts-red); background: var(--vscode-charts-red); }
   .took { fill: var(--vscode-charts-orange); } .reached { fill: var(--vscode-charts-yellow); }
   .key { display: inline-block; width: 10px; height: 10px; margin-right: 4px; }`;
   return `${pageHead({ nonce, cspSource, csp: `img-src ${cspSource}`, style })}
@@ -92,7 +101,7 @@ export function bootTimelineHtml(vmName: string, a: BootAnalysis, nonce: string,
 <h1>${h(l10n.t('Boot timeline: {0}', vmName))}</h1>
 ${a.notFinished ? `<p class="muted">${h(l10n.t('The guest has not finished starting up yet: the figures below are what it knows so far. Show the timeline again once the VM is ready.'))}</p>` : ''}
 <h2>${h(l10n.t('Where the boot went'))}</h2>
-${phasesChart(a.phases)}
+${phasesChart(a.phases, sshPossibleAt(a))}
 <h2>${h(l10n.t('What SSH waited for (critical chain)'))}</h2>
 <p class="hint">${h(l10n.t('Each unit below had to be up before the next: shortening this chain is what brings SSH sooner. Times count from the start of userspace.'))}</p>
 ${chainChart(a.criticalChain)}
