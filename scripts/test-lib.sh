@@ -38,7 +38,6 @@ suite() { # name, minimum number of tests (0: not a test suite), command...
   return "$rc"
 }
 
-
 failure_report() { # the failing tests node's reporter lists at its end (with their errors), else the output's end
   if grep -q 'failing tests:' "$1"; then
     sed -n '/failing tests:/,$p' "$1" | head -n 200
