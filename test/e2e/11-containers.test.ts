@@ -6,10 +6,11 @@ import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { cli, containerNames, stateDirs, IMAGE, podman, TEST_LABEL } from './harness';
 
-// Images as people build them: podman and cloud-init installed with apt on the sample image. One VM
-// (cloud-init makes its boot long under TCG) for containers in the guest (podman's default storage on
-// the guest's tmpfs, an image imported from a bind, a host image through --bind-storage-ro, a container
-// unit started at boot) and for the --cloud-init seed (a user, a file, a runcmd).
+// Images as people build them: podman, cloud-init and NetworkManager (in place of systemd-networkd, as
+// Fedora's and CentOS's images have it) installed with apt on the sample image. One VM (cloud-init
+// makes its boot long under TCG) for containers in the guest (podman's default storage on the guest's
+// tmpfs, an image imported from a bind, a host image through --bind-storage-ro, a container unit
+// started at boot), the --cloud-init seed (a user, a file, a runcmd) and early SSH beside NetworkManager.
 const PEOPLE_IMAGE = 'localhost/bootc-ephemeral-e2e-containers:latest';
 const NAME = 'e2e-containers';
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-containers-'));
@@ -73,7 +74,8 @@ before(async () => {
   fs.writeFileSync(path.join(ctx, 'inner-boot.container'), INNER_QUADLET);
   fs.writeFileSync(path.join(ctx, 'Containerfile'), [
     `FROM ${IMAGE}`,
-    'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends podman crun cloud-init && rm -rf /var/lib/apt/lists/*',
+    'RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends podman crun cloud-init network-manager && rm -rf /var/lib/apt/lists/*',
+    'RUN systemctl disable systemd-networkd.service systemd-networkd.socket && rm /etc/systemd/network/80-dhcp.network && systemctl enable NetworkManager.service',
     `RUN ${TRIXIE_QUADLET}`,
     'COPY inner-boot.container /etc/containers/systemd/inner-boot.container',
   ].join('\n') + '\n');
@@ -93,7 +95,7 @@ const ssh = async (script: string) => {
   return String(r.stdout).trim();
 };
 
-test('containers in the VM: podman\'s own storage works, an imported image runs on podman\'s default network, a host image runs from --bind-storage-ro, a quadlet .container starts at boot; cloud-init applies the --cloud-init seed', { timeout: 900_000 }, async () => {
+test('containers in the VM: podman\'s own storage works, an imported image runs on podman\'s default network, a host image runs from --bind-storage-ro, a quadlet .container starts at boot; cloud-init applies the --cloud-init seed; NetworkManager runs the image\'s NIC and leaves early SSH\'s alone', { timeout: 900_000 }, async () => {
   const r = await cli(['run', '-d', '-K', '--bind-storage-ro', '--cloud-init', seed, '--ro-bind', `${images}:images`, '--name', NAME, '--label', TEST_LABEL, PEOPLE_IMAGE]);
   assert.equal(r.exitCode, 0, String(r.stderr));
   // an image with podman is reached through the relay: a guest container on podman's default
@@ -118,6 +120,15 @@ test('containers in the VM: podman\'s own storage works, an imported image runs 
   const unit = await ssh('systemctl show -P SourcePath inner-boot.service; systemctl is-active inner-boot.service; podman ps --format "{{.Names}}"');
   assert.deepEqual(unit.split('\n'), ['/etc/containers/systemd/inner-boot.container', 'active', 'inner-boot'], unit);
   assert.equal(await ssh('echo still reachable'), 'still reachable');
+
+  // NetworkManager is the image's network manager: it brings up the image's NIC (DHCP from QEMU) and
+  // leaves SSH's own NIC, which early SSH addressed before it ran, alone
+  const network = await ssh('nm-online -q -t 120; systemctl is-active NetworkManager.service systemd-networkd.service; ' +
+    'nmcli -t -f DEVICE,STATE device | grep -E "^(enp0s2|eth1):"; systemctl is-active bootc-ephemeral-sshd.socket "bootc-ephemeral-ssh-address@eth1.service"; ' +
+    'ip -4 -o address show dev enp0s2 | grep -o "inet [0-9./]*"; ip -4 -o address show dev eth1 | grep -o "inet [0-9./]*"');
+  assert.deepEqual(network.split('\n'), [
+    'active', 'inactive', 'enp0s2:connected', 'eth1:unmanaged', 'active', 'active', 'inet 10.0.2.15/24', 'inet 169.254.75.15/24',
+  ], network);
   const rm = await cli(['rm', '-f', NAME]);
   assert.equal(rm.exitCode, 0, String(rm.stderr));
 });
