@@ -168,7 +168,7 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
   await t.test('inspect: options, SSH endpoint, state dir, and the boot\'s milestones from the guest\'s journal', async () => {
     const r = await cli(['inspect', NAME]);
     assert.equal(r.exitCode, 0, String(r.stderr));
-    const [vm] = JSON.parse(String(r.stdout)) as { name: string; state: string; accelerator: string; stateDir: string; options: { memoryMiB: number }; ssh: { port: number; identityFile: string }; bootSecondsFromKernelStart: { initrd?: number; sshd?: number } }[];
+    const [vm] = JSON.parse(String(r.stdout)) as { name: string; state: string; accelerator: string; stateDir: string; options: { memoryMiB: number }; ssh: { port: number; identityFile: string }; bootSecondsFromKernelStart: { initrd?: number; sshd?: number; startupFinished?: number } }[];
     assert.equal(vm.name, NAME);
     assert.equal(vm.state, 'ready');
     assert.equal(vm.stateDir, stateDir);
@@ -176,6 +176,8 @@ test('run -d -K with binds, units, disk, swap, kargs, labels, env', { timeout: 4
     assert.ok(vm.ssh.port > 0 && vm.ssh.identityFile === path.join(stateDir, 'ssh/id_ed25519'));
     const t = vm.bootSecondsFromKernelStart;
     assert.ok(t.initrd !== undefined && t.sshd !== undefined && t.sshd > t.initrd, JSON.stringify(t));
+    // the guest's start-up has finished (the early-SSH check waited for it): SSH was possible before it
+    assert.ok(t.startupFinished !== undefined && t.startupFinished > t.sshd, `SSH possible before the start-up finished: ${JSON.stringify(t)}`);
   });
 
   await t.test('ssh-config: plain OpenSSH reaches the VM with its key and the pinned host key', async () => {
